@@ -1,0 +1,15 @@
+#!/usr/bin/env node
+// The lbprov command. The TypeScript is compiled to dist/ by `npm install` (prepare) or `npm run build`.
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+const entry = new URL('../dist/src/cli/main.js', import.meta.url);
+if (!existsSync(fileURLToPath(entry))) {
+  process.stderr.write('lbprov: not built yet; run `npm install` (or `npm run build`) in the lbprov folder\n');
+  process.exit(1);
+}
+const { main } = await import(entry.href);
+const code = await main(process.argv.slice(2));
+process.exitCode = code;
+// ssh2 keepalive timers must not hold the process once the run is over
+setImmediate(() => process.exit(code));

@@ -1,0 +1,13 @@
+import type { ModuleDef } from '../src/module/types.js';
+import assert from './assert.js';
+import command from './command.js';
+import copy from './copy.js';
+import debug from './debug.js';
+import file from './file.js';
+import shell from './shell.js';
+import template from './template.js';
+
+/** Every module lbprov knows, by name and alias. */
+const ALL = [command, shell, copy, template, file, assert, debug] as unknown as ModuleDef[];
+
+export const MODULES: ReadonlyMap<string, ModuleDef> = new Map(ALL.flatMap((m) => [m.name, ...(m.aliases ?? [])].map((n) => [n, m] as const)));

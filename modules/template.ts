@@ -1,0 +1,48 @@
+import { parse } from 'shell-quote';
+import { defineModule } from '../src/module/types.js';
+import { contentPlan, normalizeMode } from '../src/module/files.js';
+
+interface Args {
+  src: string;
+  dest: string;
+  mode?: string | number;
+  owner?: string;
+  group?: string;
+  validate?: string;
+  backup: boolean;
+}
+
+/** `validate: "visudo -cf %s"` as an argv; no shell, so operators are refused. */
+export function validateArgv(cmd: string): string[] {
+  const words = parse(cmd, (name) => `$${name}`);
+  if (words.some((w) => typeof w !== 'string')) throw new Error(`validate "${cmd}" must be a plain command (no pipes or redirections)`);
+  const argv = words as string[];
+  if (!argv.some((w) => w.includes('%s'))) throw new Error(`validate "${cmd}" must contain %s (the file to check)`);
+  return argv;
+}
+
+/** Renders a Handlebars file with the task's variables and puts it at `dest` like `copy`. */
+export default defineModule<Args>({
+  name: 'template',
+  aliases: ['ansible.builtin.template'],
+  schema: {
+    type: 'object',
+    properties: {
+      src: { type: 'string', minLength: 1 },
+      dest: { type: 'string', minLength: 1 },
+      mode: { type: ['string', 'integer'] },
+      owner: { type: 'string' },
+      group: { type: 'string' },
+      validate: { type: 'string', pattern: '%s' },
+      backup: { type: 'boolean', default: false },
+    },
+    required: ['src', 'dest'],
+    additionalProperties: false,
+  },
+  reads: (a) => ({ dest: { kind: 'file', path: a.dest } }),
+  plan(a, seen, ctx) {
+    const content = Buffer.from(ctx.render(ctx.localFile(a.src, 'templates').toString('utf8')));
+    const validate = a.validate ? validateArgv(a.validate) : undefined;
+    return contentPlan(a.dest, seen.dest, content, { mode: normalizeMode(a.mode), owner: a.owner, group: a.group }, { validate, backup: a.backup });
+  },
+});

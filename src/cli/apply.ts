@@ -1,0 +1,99 @@
+import { matchHosts } from '../inventory/patterns.js';
+import type { Inventory } from '../inventory/types.js';
+import { loadPlaybook } from '../playbook/load.js';
+import type { Playbook } from '../playbook/types.js';
+import { exitCode, PlaybookRunner } from '../executor/play-runner.js';
+import { selectedByTags } from '../executor/tags.js';
+import type { Reporter } from '../executor/types.js';
+import { JsonReporter } from '../report/json.js';
+import { PlainReporter } from '../report/plain.js';
+import { TtyReporter } from '../report/tty.js';
+import { InputError, Problems } from '../util/errors.js';
+import { parseExtraVars } from './extra-vars.js';
+import { inventoryFrom } from './inventory-arg.js';
+
+export interface ApplyFlags {
+  inventory?: string[];
+  check?: boolean;
+  diff?: boolean;
+  limit?: string;
+  tags?: string;
+  skipTags?: string;
+  forks: string;
+  extraVars?: string[];
+  json?: boolean;
+  listHosts?: boolean;
+  listTasks?: boolean;
+  syntaxCheck?: boolean;
+  color?: boolean;
+  timeout?: string;
+}
+
+const csv = (s: string | undefined): string[] => (s ? s.split(',').map((x) => x.trim()).filter(Boolean) : []);
+
+/** Everything that can go wrong before a host is contacted, reported at once (exit 5). */
+export function prepare(playbookFile: string, flags: ApplyFlags): { pb: Playbook; inv: Inventory } {
+  const problems = new Problems();
+  const pb = problems.collect(() => loadPlaybook(playbookFile));
+  const inv = problems.collect(() => inventoryFrom(flags.inventory));
+  problems.throwIfAny();
+  if (flags.limit) {
+    const { hosts, unmatched } = matchHosts(inv!, flags.limit);
+    if (!hosts.length) throw new InputError(`--limit ${flags.limit} matches no host of the inventory${unmatched.length ? ` (unknown: ${unmatched.join(', ')})` : ''}`);
+  }
+  return { pb: pb!, inv: inv! };
+}
+
+export async function applyCommand(playbookFile: string, flags: ApplyFlags): Promise<number> {
+  const forks = Number(flags.forks);
+  if (!Number.isInteger(forks) || forks < 1) throw new InputError(`--forks ${flags.forks}: expected a whole number >= 1`);
+  const extraVars = parseExtraVars(flags.extraVars ?? []);
+  const { pb, inv } = prepare(playbookFile, flags);
+  const tags = csv(flags.tags);
+  const skipTags = csv(flags.skipTags);
+  const runner = new PlaybookRunner(pb, inv, {
+    check: !!flags.check,
+    diff: !!flags.diff,
+    forks,
+    tags,
+    skipTags,
+    extraVars,
+    connectTimeoutMs: 10_000,
+    commandTimeoutS: Number(flags.timeout ?? 600),
+  }, pickReporter(flags), flags.limit);
+
+  if (flags.syntaxCheck) {
+    process.stdout.write(`\nplaybook: ${playbookFile}\n`);
+    return 0;
+  }
+  if (flags.listHosts || flags.listTasks) {
+    process.stdout.write(`\nplaybook: ${playbookFile}\n`);
+    for (const play of pb.plays) {
+      process.stdout.write(`\n  play #${pb.plays.indexOf(play) + 1} (${play.hosts}): ${play.name}\tTAGS: [${play.tags.join(', ')}]\n`);
+      if (flags.listHosts) {
+        const hosts = runner.playHosts(play);
+        process.stdout.write(`    pattern: ['${play.hosts}']\n    hosts (${hosts.length}):\n${hosts.map((h) => `      ${h}\n`).join('')}`);
+      }
+      if (flags.listTasks) {
+        process.stdout.write('    tasks:\n');
+        for (const t of play.tasks) if (selectedByTags(t.tags, tags, skipTags)) process.stdout.write(`      ${t.name}\tTAGS: [${t.tags.join(', ')}]\n`);
+      }
+    }
+    return 0;
+  }
+  const stop = (): void => {
+    interrupted = true;
+    runner.interrupt();
+  };
+  let interrupted = false;
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  const stats = await runner.run();
+  return interrupted ? 99 : exitCode(stats);
+}
+
+function pickReporter(flags: ApplyFlags): Reporter {
+  if (flags.json) return new JsonReporter();
+  if (process.stdout.isTTY && flags.color !== false && !process.env.NO_COLOR && !process.env.CI) return new TtyReporter();
+  return new PlainReporter();
+}

@@ -1,0 +1,91 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Command, CommanderError, Option } from 'commander';
+import { InputError } from '../util/errors.js';
+import { LabError } from '../lab/lab.js';
+import { packageRoot } from '../util/paths.js';
+import { applyCommand, type ApplyFlags } from './apply.js';
+import { factsCommand } from './facts.js';
+import { labCommand } from './lab.js';
+import { validateCommand } from './validate.js';
+
+const version = (JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')) as { version: string }).version;
+const collect = (v: string, prev: string[] = []): string[] => [...prev, v];
+
+/** Runs the CLI and returns the exit code (format.md): 0, 2 failed, 4 unreachable, 6 both, 5 bad input, 1 internal. */
+export async function main(argv: string[]): Promise<number> {
+  let code = 0;
+  const program = new Command('lbprov')
+    .description('Declarative provisioning over SSH for Linux edge fleets (SO_REUSEPORT + eBPF lb_hash rollout).')
+    .version(version)
+    .exitOverride()
+    .showHelpAfterError();
+
+  program
+    .command('apply')
+    .description('apply a playbook to the hosts of an inventory')
+    .argument('<playbook>', 'playbook YAML file')
+    .option('-i, --inventory <file>', 'inventory file (repeatable); default inventory/local.yml', collect)
+    .option('-C, --check', 'plan only: report what would change, change nothing')
+    .option('-D, --diff', 'show a unified diff of every file or value that changes')
+    .option('-l, --limit <pattern>', 'further limit the hosts (host pattern)')
+    .option('-t, --tags <tags>', 'only run tasks with these tags (comma-separated)')
+    .option('--skip-tags <tags>', 'skip tasks with these tags (comma-separated)')
+    .option('-f, --forks <n>', 'hosts in parallel', '50')
+    .option('-e, --extra-vars <vars>', 'K=V, @file.yml or a YAML mapping (repeatable; highest precedence)', collect)
+    .option('--json', 'print one JSON document, nothing else')
+    .option('--list-hosts', 'list the hosts each play would run on')
+    .option('--list-tasks', 'list the tasks each play would run')
+    .option('--syntax-check', 'check the playbook and stop')
+    .option('--no-color', 'plain lines even on a terminal')
+    .addOption(new Option('--timeout <s>', 'default per-command timeout in seconds').default('600'))
+    .action(async (pb: string, flags: ApplyFlags) => {
+      code = await applyCommand(pb, flags);
+    });
+
+  program
+    .command('validate')
+    .description('check a playbook and inventory the way --syntax-check does; contacts no host')
+    .argument('<playbook>')
+    .option('-i, --inventory <file>', 'inventory file (repeatable)', collect)
+    .action((pb: string, flags: { inventory?: string[] }) => {
+      code = validateCommand(pb, flags);
+    });
+
+  program
+    .command('facts')
+    .description('gather facts from hosts and print them as JSON')
+    .option('-i, --inventory <file>', 'inventory file (repeatable)', collect)
+    .option('-l, --limit <pattern>', 'host pattern', 'all')
+    .action(async (flags: { inventory?: string[]; limit?: string }) => {
+      code = await factsCommand(flags);
+    });
+
+  program
+    .command('lab')
+    .description('a fleet of real lab hosts on this machine (root): up, down, status')
+    .argument('<action>', 'up | down | status')
+    .option('--hosts <n>', 'number of hosts', '3')
+    .option('--light', 'sshd only, no systemd (for scale tests)')
+    .option('--inventory <file>', 'where to write the lab inventory')
+    .action(async (action: string, o: { hosts: string; light?: boolean; inventory?: string }) => {
+      code = await labCommand(action, o);
+    });
+
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return code;
+  } catch (e) {
+    if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 5;
+    if (e instanceof InputError) {
+      process.stderr.write(`${e.message}\n`);
+      return 5;
+    }
+    if (e instanceof LabError) {
+      process.stderr.write(`lbprov lab: ${e.message}\n`);
+      return 1;
+    }
+    process.stderr.write(`lbprov: internal error: ${(e as Error).stack ?? e}\n`);
+    return 1;
+  }
+}

@@ -1,0 +1,230 @@
+import { gatherFacts } from '../facts/gather.js';
+import type { Inventory, Vars } from '../inventory/types.js';
+import { matchHosts } from '../inventory/patterns.js';
+import { Scope } from '../playbook/scope.js';
+import { renderValue } from '../playbook/template.js';
+import type { Play, Playbook, Task } from '../playbook/types.js';
+import { errorMessage } from '../util/errors.js';
+import { mapLimit } from '../util/semaphore.js';
+import { UnreachableError, type Transport } from '../transport/types.js';
+import { batches } from './batches.js';
+import { connectionSpec, makeTransport } from './connection.js';
+import type { HostContext } from './host-context.js';
+import { selectedByTags } from './tags.js';
+import { registered, runTask, type TaskResult } from './task-runner.js';
+import { NO_LOG_MSG, type HostStats, type HostTaskReport, type Reporter, type RunOptions, type Slot, type Status } from './types.js';
+
+/**
+ * Runs a playbook: plays in order; in each play, serial batches in order; in a batch, hosts in
+ * parallel up to --forks, each running its tasks in order on its one connection; handlers at the
+ * end of each batch (or at `meta: flush_handlers`). A failed or unreachable host stops alone.
+ */
+export class PlaybookRunner {
+  readonly stats = new Map<string, HostStats>();
+  private readonly hosts = new Map<string, HostContext>();
+  private interrupted = false;
+
+  constructor(
+    private readonly pb: Playbook,
+    private readonly inv: Inventory,
+    private readonly opts: RunOptions,
+    private readonly reporter: Reporter,
+    private readonly limit?: string,
+  ) {}
+
+  /** Stops after the tasks that are running now (SIGINT/SIGTERM). */
+  interrupt(): void {
+    this.interrupted = true;
+  }
+
+  /** The hosts a play runs on: its pattern, --limit, minus hosts that failed in earlier plays. */
+  playHosts(play: Play): string[] {
+    let hosts = matchHosts(this.inv, play.hosts).hosts;
+    if (this.limit) {
+      const allowed = new Set(matchHosts(this.inv, this.limit).hosts);
+      hosts = hosts.filter((h) => allowed.has(h));
+    }
+    return hosts.filter((h) => !this.hosts.get(h)?.out);
+  }
+
+  async run(): Promise<Map<string, HostStats>> {
+    try {
+      for (const play of this.pb.plays) {
+        if (this.interrupted) break;
+        await this.runPlay(play);
+      }
+    } finally {
+      for (const hc of this.hosts.values()) hc.transport?.close();
+      this.reporter.end(this.stats);
+    }
+    return this.stats;
+  }
+
+  private ctx(name: string): HostContext {
+    let hc = this.hosts.get(name);
+    if (!hc) {
+      hc = { host: this.inv.hosts.get(name)!, registered: {} };
+      this.hosts.set(name, hc);
+      this.stats.set(name, { ok: 0, changed: 0, unreachable: 0, failed: 0, skipped: 0 });
+    }
+    return hc;
+  }
+
+  private async runPlay(play: Play): Promise<void> {
+    const hosts = this.playHosts(play);
+    this.reporter.playStart(play.name, hosts);
+    if (!hosts.length) {
+      this.reporter.warn(`play "${play.name}": no hosts matched "${play.hosts}"${this.limit ? ` with --limit ${this.limit}` : ''}`);
+      return;
+    }
+    const fatal = { hit: false };
+    for (const batch of batches(hosts, play.serial)) {
+      if (this.interrupted || fatal.hit) break;
+      this.reporter.batchStart(batch);
+      await mapLimit(batch, this.opts.forks, (h) => this.runHost(play, this.ctx(h), fatal));
+      await this.reporter.settle?.();
+      const failed = batch.filter((h) => this.hosts.get(h)?.out).length;
+      if (play.anyErrorsFatal && failed) fatal.hit = true;
+      if (play.maxFailPercentage !== undefined && (failed * 100) / batch.length > play.maxFailPercentage) {
+        this.reporter.warn(`play "${play.name}": ${failed} of ${batch.length} hosts failed in this batch, more than max_fail_percentage ${play.maxFailPercentage}%: stopping the rollout`);
+        fatal.hit = true;
+      }
+    }
+  }
+
+  private hostScope(play: Play, hc: HostContext): Scope {
+    const inv = this.inv;
+    const hostvars: Vars = {};
+    for (const [n, h] of inv.hosts) hostvars[n] = { ...h.vars, ...(this.hosts.get(n)?.facts ? { facts: this.hosts.get(n)!.facts } : {}) };
+    const magic: Vars = {
+      inventory_hostname: hc.host.name,
+      group_names: hc.host.groups.filter((g) => g !== 'ungrouped'),
+      groups: Object.fromEntries(inv.groups),
+      hostvars,
+      playbook_dir: this.pb.dir,
+      ansible_check_mode: this.opts.check,
+    };
+    if (hc.facts) magic.facts = hc.facts;
+    return new Scope({ ...hc.host.vars, ...play.vars, ...this.opts.extraVars }, { ...magic, ...hc.registered });
+  }
+
+  private async runHost(play: Play, hc: HostContext, fatal: { hit: boolean }): Promise<void> {
+    const name = hc.host.name;
+    let scope = this.hostScope(play, hc);
+    const transport = async (): Promise<Transport> => {
+      if (!hc.transport) {
+        const vars = renderValue(pickConnVars(hc.host.vars), scope) as Vars;
+        hc.transport = makeTransport(connectionSpec(hc.host, { ...vars, ...pickConnVars(this.opts.extraVars) }, this.inv), this.opts.connectTimeoutMs);
+      }
+      await hc.transport.connect();
+      return hc.transport;
+    };
+    const become = (t: Pick<Task, 'become' | 'becomeUser'>): string | undefined => {
+      const on = t.become ?? (play.become || scope.has('ansible_become') && scope.get('ansible_become') === true);
+      return on ? t.becomeUser ?? play.becomeUser : undefined;
+    };
+    const timeoutMs = (t?: Task): number => (t?.timeout ?? this.opts.commandTimeoutS) * 1000;
+    const notified = new Set<string>();
+    try {
+      if (play.gatherFacts && !hc.facts) {
+        const slot: Slot = { order: -1, name: 'Gathering Facts', module: 'facts', kind: 'facts' };
+        this.reporter.taskStart(slot, name);
+        try {
+          hc.facts = await gatherFacts(await transport(), become({}), timeoutMs());
+          scope = this.hostScope(play, hc);
+          this.count(name, slot, { status: 'ok' });
+        } catch (e) {
+          this.count(name, slot, { status: e instanceof UnreachableError ? 'unreachable' : 'failed', msg: errorMessage(e) });
+          hc.out = e instanceof UnreachableError ? 'unreachable' : 'failed';
+          return;
+        }
+      }
+      const runHandlers = async (order: number): Promise<boolean> => {
+        let k = 0;
+        for (const h of play.handlers) {
+          k++;
+          if (![h.name, ...h.listen].some((n) => notified.has(n))) continue;
+          const slot: Slot = { order: order + k / (play.handlers.length + 1), name: h.name, module: h.module, kind: 'handler' };
+          if (!(await this.step(h, slot, hc, scope, transport, become(h), timeoutMs(h), notified))) return false;
+          scope = this.hostScope(play, hc);
+        }
+        notified.clear();
+        return true;
+      };
+      for (let i = 0; i < play.tasks.length; i++) {
+        if (this.interrupted || fatal.hit) return;
+        const task = play.tasks[i];
+        if (!selectedByTags(task.tags, this.opts.tags, this.opts.skipTags)) continue;
+        if (task.meta === 'flush_handlers') {
+          if (!(await runHandlers(i))) return;
+          continue;
+        }
+        const slot: Slot = { order: i, name: task.name, module: task.module, kind: 'task' };
+        if (!(await this.step(task, slot, hc, scope, transport, become(task), timeoutMs(task), notified))) {
+          if (play.anyErrorsFatal) fatal.hit = true;
+          return;
+        }
+        if (task.register) scope = this.hostScope(play, hc);
+      }
+      if (!this.interrupted && !fatal.hit) await runHandlers(play.tasks.length);
+    } finally {
+      this.reporter.hostDone(name);
+    }
+  }
+
+  /** Runs one task and reports it; false when the host must stop. */
+  private async step(task: Task, slot: Slot, hc: HostContext, scope: Scope, transport: () => Promise<Transport>, becomeUser: string | undefined, timeoutMs: number, notified: Set<string>): Promise<boolean> {
+    const name = hc.host.name;
+    this.reporter.taskStart(slot, name);
+    const r: TaskResult = await runTask(task, { hc, transport, scope, check: this.opts.check, becomeUser, timeoutMs, playbookDir: this.pb.dir });
+    if (task.register) hc.registered[task.register] = registered(r);
+    const ignored = r.status === 'failed' && task.ignoreErrors;
+    const diff = (task.diff ?? this.opts.diff) && !task.noLog ? r.diff : undefined;
+    const report: HostTaskReport = {
+      status: r.status,
+      msg: task.noLog ? (r.msg === undefined ? undefined : NO_LOG_MSG) : r.msg,
+      diff: diff?.length ? diff : undefined,
+      ignored,
+      warnings: r.warnings.length ? r.warnings : undefined,
+      shown: task.module === 'debug' && !task.noLog && r.status === 'ok' ? r.msg : undefined,
+    };
+    this.count(name, slot, report);
+    if (r.status === 'changed') for (const n of task.notify) notified.add(n);
+    if (r.status === 'unreachable') {
+      hc.out = 'unreachable';
+      return false;
+    }
+    if (r.status === 'failed' && !ignored) {
+      hc.out = 'failed';
+      return false;
+    }
+    return true;
+  }
+
+  private count(host: string, slot: Slot, report: HostTaskReport): void {
+    const s = this.stats.get(host)!;
+    const bump: Record<Status, () => void> = {
+      ok: () => s.ok++,
+      changed: () => { s.ok++; s.changed++; },
+      skipped: () => s.skipped++,
+      failed: () => (report.ignored ? s.ok++ : s.failed++),
+      unreachable: () => s.unreachable++,
+    };
+    bump[report.status]();
+    this.reporter.taskDone(slot, host, report);
+  }
+}
+
+function pickConnVars(vars: Vars): Vars {
+  return Object.fromEntries(Object.entries(vars).filter(([k]) => k.startsWith('ansible_') || k.startsWith('lbprov_')));
+}
+
+/** ansible-playbook's exit codes: 0 fine, 2 a host failed, 4 a host was unreachable, 6 both. */
+export function exitCode(stats: Map<string, HostStats>): number {
+  const vals = [...stats.values()];
+  const failed = vals.some((s) => s.failed > 0);
+  const unreachable = vals.some((s) => s.unreachable > 0);
+  return failed && unreachable ? 6 : failed ? 2 : unreachable ? 4 : 0;
+}
+
+export type { TaskResult };

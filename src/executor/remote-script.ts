@@ -1,0 +1,85 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { packageRoot } from '../util/paths.js';
+import { shellJoin, shq } from '../util/quote.js';
+import type { FileStat, Read, Seen, Step, StepOutput } from '../module/types.js';
+
+/**
+ * Builds the one bash script a round trip sends (on stdin, so size has no argv limit) and parses
+ * its answer. Every value from a playbook reaches the script quoted by shq(); the script's own
+ * text is fixed. Each read or step prints one line `@@ <n> <rc> <base64 stdout> <base64 stderr>`.
+ */
+const PRELUDE = readFileSync(join(packageRoot, 'src', 'executor', 'prelude.sh'), 'utf8');
+
+export const READ_ARGV = {
+  stat: (path: string): string[] => ['lbprov_stat', path],
+  file: (path: string): string[] => ['lbprov_file', path],
+};
+
+export function readsScript(reads: readonly Read[]): string {
+  const lines = reads.map((r, i) => {
+    const argv = r.kind === 'exec' ? r.argv : r.kind === 'stat' ? READ_ARGV.stat(r.path) : READ_ARGV.file(r.path);
+    return `lbprov_read ${i} ${shellJoin(argv)}`;
+  });
+  return `${PRELUDE}${lines.join('\n')}\n`;
+}
+
+export function stepsScript(steps: readonly Step[]): string {
+  const out: string[] = [];
+  steps.forEach((s, i) => {
+    if (s.op === 'exec') {
+      out.push(`lbprov_step ${i} ${s.capture ? 0 : 1} ${shellJoin(s.argv)}`);
+      return;
+    }
+    const b64 = s.content.toString('base64').replace(/.{1,76}/g, '$&\n');
+    out.push(`w${i}() { base64 -d > "$1" <<'LBPROV_EOF'\n${b64}LBPROV_EOF\n}`);
+    const args = [s.path, s.mode ?? '', s.owner ?? '', s.group ?? '', `w${i}`, s.backup ? '1' : '0', ...(s.validate ?? [])];
+    out.push(`lbprov_step ${i} 1 lbprov_put ${args.map(shq).join(' ')}`);
+  });
+  return `${PRELUDE}${out.join('\n')}\n`;
+}
+
+export interface Answer {
+  index: number;
+  rc: number;
+  stdout: Buffer;
+  stderr: Buffer;
+}
+
+export function parseAnswers(text: string): Map<number, Answer> {
+  const out = new Map<number, Answer>();
+  for (const line of text.split('\n')) {
+    if (!line.startsWith('@@ ')) continue;
+    const [, n, rc, o = '', e = ''] = line.split(' ');
+    out.set(Number(n), { index: Number(n), rc: Number(rc), stdout: Buffer.from(o, 'base64'), stderr: Buffer.from(e, 'base64') });
+  }
+  return out;
+}
+
+/** `lbprov_stat` output: `regular file|644|root|root|12` (+ a line with the link target), or `absent`. */
+export function parseStat(out: Buffer): { stat: FileStat | null; rest: Buffer } {
+  const nl = out.indexOf(10);
+  const first = (nl < 0 ? out : out.subarray(0, nl)).toString();
+  let rest = nl < 0 ? Buffer.alloc(0) : out.subarray(nl + 1);
+  if (first === 'absent') return { stat: null, rest };
+  const [kind, mode, owner, group, size] = first.split('|');
+  const type = kind === 'regular file' || kind === 'regular empty file' ? 'file' : kind === 'directory' ? 'directory' : kind === 'symbolic link' ? 'link' : 'other';
+  const stat: FileStat = { type, mode: mode.padStart(4, '0'), owner, group, size: Number(size) };
+  if (type === 'link') {
+    const nl2 = rest.indexOf(10);
+    stat.target = rest.subarray(0, nl2 < 0 ? undefined : nl2).toString();
+    rest = nl2 < 0 ? Buffer.alloc(0) : rest.subarray(nl2 + 1);
+  }
+  return { stat, rest };
+}
+
+export function toSeen(read: Read, a: Answer | undefined): Seen {
+  if (!a) return { rc: -1, stdout: Buffer.alloc(0), stderr: 'no answer from the host for this read' };
+  if (read.kind === 'exec') return { rc: a.rc, stdout: a.stdout, stderr: a.stderr.toString() };
+  const { stat, rest } = parseStat(a.stdout);
+  return { rc: a.rc, stat, stdout: read.kind === 'file' ? rest : Buffer.alloc(0), stderr: a.stderr.toString() };
+}
+
+export function toOutput(a: Answer): StepOutput {
+  return { rc: a.rc, stdout: a.stdout.toString(), stderr: a.stderr.toString() };
+}

@@ -1,0 +1,182 @@
+import { readFileSync, existsSync } from 'node:fs';
+import { isAbsolute, join } from 'node:path';
+import type { DiffItem, ModuleContext, Plan, Read, Seen, StepOutput } from '../module/types.js';
+import { evaluate, truthy } from '../playbook/expr.js';
+import { check } from '../playbook/schema.js';
+import type { Scope } from '../playbook/scope.js';
+import { renderFile, renderValue } from '../playbook/template.js';
+import type { Task } from '../playbook/types.js';
+import { errorMessage } from '../util/errors.js';
+import { CommandTimeoutError, UnreachableError, type Transport } from '../transport/types.js';
+import { parseAnswers, readsScript, stepsScript, toOutput, toSeen } from './remote-script.js';
+import type { HostContext } from './host-context.js';
+import type { Status } from './types.js';
+
+/** The registered result of a task on one host (what `register` stores). */
+export interface TaskResult {
+  status: Status;
+  changed: boolean;
+  failed: boolean;
+  skipped: boolean;
+  msg?: string;
+  diff: DiffItem[];
+  warnings: string[];
+  data: Record<string, unknown>;
+  results?: TaskResult[];
+}
+
+export interface TaskEnv {
+  hc: HostContext;
+  transport: () => Promise<Transport>;
+  scope: Scope;
+  check: boolean;
+  becomeUser?: string;
+  timeoutMs: number;
+  playbookDir: string;
+}
+
+const result = (status: Status, msg?: string, extra: Partial<TaskResult> = {}): TaskResult => ({
+  status,
+  changed: status === 'changed',
+  failed: status === 'failed' || status === 'unreachable',
+  skipped: status === 'skipped',
+  msg,
+  diff: [],
+  warnings: [],
+  data: {},
+  ...extra,
+});
+
+/** The registered value: Ansible's shape (`changed`, `failed`, `skipped`, `msg`, module fields, `results`). */
+export function registered(r: TaskResult): Record<string, unknown> {
+  const out: Record<string, unknown> = { changed: r.changed, failed: r.failed, skipped: r.skipped, ...r.data };
+  if (r.msg !== undefined) out.msg = r.msg;
+  if (r.results) out.results = r.results.map(registered);
+  return out;
+}
+
+/** Runs one task on one host: when, loop, render, read, plan, apply (unless check), changed_when/failed_when. */
+export async function runTask(task: Task, env: TaskEnv): Promise<TaskResult> {
+  const scope = Object.keys(task.vars).length ? env.scope.child(task.vars) : env.scope;
+  try {
+    if (task.loop === undefined) return await runItem(task, env, scope);
+    const items = renderValue(task.loop, scope);
+    if (!Array.isArray(items)) return result('failed', `loop must be a list, got ${typeof items}`);
+    const results: TaskResult[] = [];
+    for (const item of items) {
+      const r = await runItem(task, env, scope.child({}, { item }));
+      results.push(r);
+      if (r.status === 'unreachable') return { ...r, results };
+    }
+    const any = (s: Status): boolean => results.some((r) => r.status === s);
+    const status: Status = any('failed') ? 'failed' : any('changed') ? 'changed' : results.length && results.every((r) => r.status === 'skipped') ? 'skipped' : 'ok';
+    const failedItems = results.map((r, i) => (r.status === 'failed' ? `item ${i}: ${r.msg}` : '')).filter(Boolean);
+    return result(status, failedItems.length ? failedItems.join('; ') : `${results.length} items`, {
+      results,
+      diff: results.flatMap((r) => r.diff),
+      warnings: results.flatMap((r) => r.warnings),
+    });
+  } catch (e) {
+    if (e instanceof UnreachableError) return result('unreachable', e.message);
+    return result('failed', errorMessage(e));
+  }
+}
+
+async function runItem(task: Task, env: TaskEnv, scope: Scope): Promise<TaskResult> {
+  if (task.when !== undefined && !truthy(evaluate(task.when, scope))) return result('skipped', 'conditional result was false');
+  const args = renderValue(task.args, scope) as Record<string, unknown>;
+  const problems = check(task.def.schema, args, `${task.module}`);
+  if (problems.length) return result('failed', `invalid arguments after templating: ${problems.map((p) => p.message).join('; ')}`);
+  const ctx = moduleContext(task, env, scope);
+  const check_ = task.checkMode ?? env.check;
+
+  const reads = task.def.reads?.(args, ctx) ?? {};
+  const seen = await readAll(env, reads);
+  let plan: Plan;
+  try {
+    plan = task.def.plan(args, seen, ctx);
+  } catch (e) {
+    if (e instanceof UnreachableError) throw e;
+    return result('failed', errorMessage(e));
+  }
+  let r: TaskResult;
+  if (plan.failed) r = result('failed', plan.failed, { data: plan.result ?? {} });
+  else if (check_ && plan.changed && plan.checkSkip) r = result('skipped', plan.checkSkip);
+  else if (check_ || !plan.steps.length) r = result(plan.changed ? 'changed' : 'ok', plan.msg, { diff: plan.diff ?? [], data: plan.result ?? {} });
+  else r = await apply(env, plan);
+  r.warnings.push(...(plan.warnings ?? []));
+  return finish(task, scope, r);
+}
+
+function moduleContext(task: Task, env: TaskEnv, scope: Scope): ModuleContext {
+  return {
+    host: env.hc.host.name,
+    facts: env.hc.facts,
+    check: task.checkMode ?? env.check,
+    localFile: (path, kind) => readFileSync(localPath(env.playbookDir, path, kind)),
+    render: (text) => renderFile(text, scope),
+    evaluate: (expr) => evaluate(expr, scope),
+  };
+}
+
+/** `src:` paths: absolute, or relative to the playbook's folder, then its files/ or templates/ folder. */
+export function localPath(dir: string, path: string, kind: 'files' | 'templates'): string {
+  if (isAbsolute(path)) return path;
+  const tries = [join(dir, path), join(dir, kind, path), join(dir, '..', kind, path)];
+  const found = tries.find((p) => existsSync(p));
+  if (!found) throw new Error(`local file "${path}" not found (looked in ${tries.join(', ')})`);
+  return found;
+}
+
+async function readAll(env: TaskEnv, reads: Record<string, Read>): Promise<Record<string, Seen>> {
+  const names = Object.keys(reads);
+  if (!names.length) return {};
+  const list = names.map((n) => reads[n]);
+  const t = await env.transport();
+  const r = await t.exec(['bash', '-s'], { stdin: readsScript(list), becomeUser: env.becomeUser, timeoutMs: env.timeoutMs });
+  const answers = parseAnswers(r.stdout.toString('latin1'));
+  if (answers.size < list.length) throw new Error(`reading the host's state failed (rc ${r.rc}): ${r.stderr.toString().trim() || 'no output'}`);
+  return Object.fromEntries(names.map((n, i) => [n, toSeen(list[i], answers.get(i))]));
+}
+
+async function apply(env: TaskEnv, plan: Plan): Promise<TaskResult> {
+  const t = await env.transport();
+  let r;
+  try {
+    r = await t.exec(['bash', '-s'], { stdin: stepsScript(plan.steps), becomeUser: env.becomeUser, timeoutMs: env.timeoutMs });
+  } catch (e) {
+    if (e instanceof CommandTimeoutError) return result('failed', e.message);
+    throw e;
+  }
+  const answers = parseAnswers(r.stdout.toString('latin1'));
+  const outputs: StepOutput[] = [];
+  for (let i = 0; i < plan.steps.length; i++) {
+    const a = answers.get(i);
+    if (!a) return result('failed', `the change stopped before step ${i + 1} of ${plan.steps.length} (rc ${r.rc}): ${r.stderr.toString().trim() || 'no output'}`, { diff: plan.diff ?? [] });
+    const step = plan.steps[i];
+    if (a.rc !== 0 && !(step.op === 'exec' && step.capture)) {
+      const what = step.op === 'write' ? `writing ${step.path}` : step.what ?? step.argv.join(' ');
+      return result('failed', `${what} failed (rc ${a.rc}): ${a.stderr.toString().trim() || a.stdout.toString().trim()}`, { diff: plan.diff ?? [] });
+    }
+    outputs.push(toOutput(a));
+  }
+  const seen = plan.interpret?.(outputs);
+  const changed = seen?.changed ?? plan.changed;
+  if (seen?.failed) return result('failed', seen.failed, { changed, data: { ...plan.result, ...seen.result }, diff: plan.diff ?? [] });
+  return result(changed ? 'changed' : 'ok', plan.msg, { diff: plan.diff ?? [], data: { ...plan.result, ...seen?.result } });
+}
+
+/** changed_when / failed_when, with the result bound to the task's register name. */
+function finish(task: Task, scope: Scope, r: TaskResult): TaskResult {
+  if ((task.changedWhen === undefined && task.failedWhen === undefined) || r.status === 'skipped' || r.status === 'unreachable') return r;
+  const s = scope.child({}, task.register ? { [task.register]: registered(r) } : {});
+  if (task.changedWhen !== undefined && r.status !== 'failed') {
+    const changed = truthy(evaluate(task.changedWhen, s));
+    r = { ...r, changed, status: changed ? 'changed' : 'ok' };
+  }
+  if (task.failedWhen !== undefined) {
+    const failed = truthy(evaluate(task.failedWhen, s));
+    r = { ...r, failed, status: failed ? 'failed' : r.changed ? 'changed' : 'ok', msg: failed && r.status !== 'failed' ? `failed_when holds: ${String(task.failedWhen)}` : r.msg };
+  }
+  return r;
+}

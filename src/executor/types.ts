@@ -1,0 +1,59 @@
+import type { DiffItem } from '../module/types.js';
+import type { Vars } from '../inventory/types.js';
+
+export type Status = 'ok' | 'changed' | 'skipped' | 'failed' | 'unreachable';
+
+/** What one task did on one host, as reporters see it (already censored under no_log). */
+export interface HostTaskReport {
+  status: Status;
+  msg?: string;
+  diff?: DiffItem[];
+  /** The failure was ignored (ignore_errors). */
+  ignored?: boolean;
+  warnings?: string[];
+  /** debug's output, shown on the line. */
+  shown?: string;
+}
+
+/** Where a task stands in a play's output: tasks by index, handlers after the task that flushed them. */
+export interface Slot {
+  order: number;
+  name: string;
+  module: string;
+  kind: 'facts' | 'task' | 'handler';
+}
+
+export interface HostStats {
+  ok: number;
+  changed: number;
+  unreachable: number;
+  failed: number;
+  skipped: number;
+}
+
+export interface RunOptions {
+  check: boolean;
+  diff: boolean;
+  forks: number;
+  tags: string[];
+  skipTags: string[];
+  extraVars: Vars;
+  connectTimeoutMs: number;
+  /** Default per-command timeout, seconds (a task's `timeout` wins). */
+  commandTimeoutS: number;
+}
+
+export interface Reporter {
+  playStart(name: string, hosts: string[]): void;
+  batchStart(hosts: string[]): void;
+  taskStart(slot: Slot, host: string): void;
+  taskDone(slot: Slot, host: string, report: HostTaskReport): void;
+  /** The host will report nothing more in this batch. */
+  hostDone(host: string): void;
+  warn(message: string): void;
+  end(stats: Map<string, HostStats>): void;
+  /** Called after each batch: a live display finishes drawing before the next one starts. */
+  settle?(): Promise<void>;
+}
+
+export const NO_LOG_MSG = "the output has been hidden due to the fact that 'no_log: true' was specified for this result";

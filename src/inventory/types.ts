@@ -1,0 +1,18 @@
+export type Vars = Record<string, unknown>;
+
+export interface Host {
+  name: string;
+  /** Inventory vars merged: all < parent groups < child groups < host (group_vars/ and host_vars/ files included). */
+  vars: Vars;
+  /** Groups the host belongs to, directly or through children, without `all`, sorted. */
+  groups: string[];
+}
+
+export interface Inventory {
+  /** Hosts in the order the inventory names them. */
+  hosts: Map<string, Host>;
+  /** Every group with every host in it (through children too); includes `all` and `ungrouped`. */
+  groups: Map<string, string[]>;
+  /** The inventory files read, first one used as `inventory_dir`. */
+  files: string[];
+}

@@ -1,0 +1,52 @@
+import { parse } from 'shell-quote';
+import type { Plan, Read, Seen, StepOutput } from './types.js';
+
+/** What `command` and `shell` share: creates/removes, chdir, the run and its result. */
+export interface RunArgs {
+  creates?: string;
+  removes?: string;
+  chdir?: string;
+}
+
+export const runArgProps = {
+  creates: { type: 'string', minLength: 1 },
+  removes: { type: 'string', minLength: 1 },
+  chdir: { type: 'string', minLength: 1 },
+};
+
+/** `cmd` as argv without a shell: quotes are honoured, pipes and redirections are refused. */
+export function splitCommand(cmd: string): string[] {
+  const words = parse(cmd, (name) => `$${name}`);
+  const op = words.find((w) => typeof w !== 'string');
+  if (op) throw new Error(`"${cmd}" uses shell syntax (${JSON.stringify(op)}); use the shell module for that`);
+  return words as string[];
+}
+
+export function runReads(a: RunArgs): Record<string, Read> {
+  const r: Record<string, Read> = {};
+  if (a.creates) r.creates = { kind: 'stat', path: a.creates };
+  if (a.removes) r.removes = { kind: 'stat', path: a.removes };
+  return r;
+}
+
+export function runPlan(a: RunArgs, argv: string[], seen: Record<string, Seen>): Plan {
+  if (a.creates && seen.creates?.stat) return { changed: false, steps: [], msg: `skipped, since ${a.creates} exists`, result: { rc: 0, stdout: '', stderr: '' } };
+  if (a.removes && !seen.removes?.stat) return { changed: false, steps: [], msg: `skipped, since ${a.removes} does not exist`, result: { rc: 0, stdout: '', stderr: '' } };
+  const full = a.chdir ? ['env', '-C', a.chdir, '--', ...argv] : argv;
+  return {
+    changed: true,
+    steps: [{ op: 'exec', argv: full, capture: true }],
+    checkSkip: 'command would have run if not in check mode',
+    interpret: ([out]: StepOutput[]) => ({
+      failed: out.rc !== 0 ? `non-zero return code ${out.rc}${out.stderr.trim() ? `: ${out.stderr.trim().split('\n').slice(-3).join(' / ')}` : ''}` : undefined,
+      result: {
+        cmd: argv,
+        rc: out.rc,
+        stdout: out.stdout.replace(/\n$/, ''),
+        stderr: out.stderr.replace(/\n$/, ''),
+        stdout_lines: out.stdout.split('\n').filter((l, i, all) => i < all.length - 1 || l !== ''),
+        stderr_lines: out.stderr.split('\n').filter((l, i, all) => i < all.length - 1 || l !== ''),
+      },
+    }),
+  };
+}

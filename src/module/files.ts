@@ -1,0 +1,65 @@
+import type { DiffItem, FileStat, Plan, Seen, Step } from './types.js';
+
+/** Permission bits as 4 octal digits. A YAML 1.1 number (`0644` read as 420) is turned back into octal. */
+export function normalizeMode(mode: string | number | undefined): string | undefined {
+  if (mode === undefined || mode === null || mode === '') return undefined;
+  const s = typeof mode === 'number' ? mode.toString(8) : mode.trim();
+  if (!/^[0-7]{3,4}$/.test(s)) throw new Error(`mode "${mode}" is not an octal mode like "0644"`);
+  return s.padStart(4, '0');
+}
+
+export interface Attrs {
+  mode?: string;
+  owner?: string;
+  group?: string;
+}
+
+/** The attribute steps and diff lines that make an existing path's mode/owner/group what is wanted. */
+export function attrPlan(path: string, stat: FileStat, want: Attrs): { steps: Step[]; diff: DiffItem[] } {
+  const steps: Step[] = [];
+  const before: string[] = [];
+  const after: string[] = [];
+  if (want.mode && want.mode !== stat.mode) {
+    steps.push({ op: 'exec', argv: ['chmod', want.mode, '--', path], what: `chmod ${want.mode} ${path}` });
+    before.push(`mode: ${stat.mode}`);
+    after.push(`mode: ${want.mode}`);
+  }
+  const owner = want.owner && want.owner !== stat.owner ? want.owner : undefined;
+  const group = want.group && want.group !== stat.group ? want.group : undefined;
+  if (owner || group) {
+    steps.push({ op: 'exec', argv: ['chown', `${owner ?? ''}${group ? `:${group}` : ''}`, '--', path], what: `chown ${path}` });
+    if (owner) { before.push(`owner: ${stat.owner}`); after.push(`owner: ${owner}`); }
+    if (group) { before.push(`group: ${stat.group}`); after.push(`group: ${group}`); }
+  }
+  const diff = steps.length ? [{ path: `${path} (attributes)`, before: before.join('\n') + '\n', after: after.join('\n') + '\n' }] : [];
+  return { steps, diff };
+}
+
+export function isBinary(b: Buffer): boolean {
+  return b.subarray(0, 8192).includes(0);
+}
+
+export function diffText(b: Buffer): string {
+  return isBinary(b) ? `(binary, ${b.length} bytes)\n` : b.toString('utf8');
+}
+
+/**
+ * The plan for "this path holds exactly this content with these attributes": a write through a
+ * temp file and rename when the content differs (attributes set before the rename), attribute
+ * steps alone when only they differ, nothing otherwise.
+ */
+export function contentPlan(path: string, seen: Seen, content: Buffer, attrs: Attrs, extra: { validate?: string[]; backup?: boolean } = {}): Plan {
+  const stat = seen.stat;
+  if (stat && stat.type !== 'file') return { changed: false, steps: [], failed: `${path} exists and is a ${stat.type}, not a file` };
+  if (seen.rc !== 0 && !stat) return { changed: false, steps: [], failed: `cannot read ${path}: ${seen.stderr.trim()}` };
+  if (!stat || !seen.stdout.equals(content)) {
+    return {
+      changed: true,
+      steps: [{ op: 'write', path, content, ...attrs, validate: extra.validate, backup: extra.backup }],
+      diff: [{ path, before: stat ? diffText(seen.stdout) : '', after: diffText(content) }],
+      msg: stat ? `${path} updated` : `${path} created`,
+    };
+  }
+  const { steps, diff } = attrPlan(path, stat, attrs);
+  return { changed: steps.length > 0, steps, diff, msg: steps.length ? `${path} attributes changed` : undefined };
+}

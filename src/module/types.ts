@@ -1,0 +1,113 @@
+import type { Facts } from '../facts/types.js';
+
+/** A read-only look at the host, all of a task's reads done in one round trip. */
+export type Read =
+  | { kind: 'stat'; path: string }
+  | { kind: 'file'; path: string }
+  | { kind: 'exec'; argv: string[] };
+
+/** What a read found. `stat` is null when the path does not exist. */
+export interface Seen {
+  rc: number;
+  stdout: Buffer;
+  stderr: string;
+  stat?: FileStat | null;
+}
+
+export interface FileStat {
+  type: 'file' | 'directory' | 'link' | 'other';
+  /** Permission bits as 4 octal digits, e.g. "0644". */
+  mode: string;
+  owner: string;
+  group: string;
+  size: number;
+  /** For a symlink: where it points. */
+  target?: string;
+}
+
+/** One change the executor makes on the host; steps run in order, the first failure stops the task. */
+export type Step =
+  | {
+      op: 'write';
+      path: string;
+      content: Buffer;
+      mode?: string;
+      owner?: string;
+      group?: string;
+      /** argv run on the temp file before it replaces `path`; `%s` is the temp file. */
+      validate?: string[];
+      backup?: boolean;
+    }
+  | {
+      op: 'exec';
+      argv: string[];
+      /** The task's result takes rc/stdout/stderr from this step, and a non-zero rc does not stop the script. */
+      capture?: boolean;
+      /** What the step does, for error messages. */
+      what?: string;
+    };
+
+export interface DiffItem {
+  path: string;
+  before: string;
+  after: string;
+}
+
+export interface StepOutput {
+  rc: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** What a module decided: pure data computed from the arguments, facts and reads. */
+export interface Plan {
+  changed: boolean;
+  steps: Step[];
+  diff?: DiffItem[];
+  msg?: string;
+  /** The task fails on this host with this message, before anything is changed. */
+  failed?: string;
+  /** Extra fields for the registered result. */
+  result?: Record<string, unknown>;
+  warnings?: string[];
+  /** In check mode the task is reported skipped with this message (the module cannot predict its effect). */
+  checkSkip?: string;
+  /** Reads the outcome of the steps after a real run (e.g. a command's rc decides failure). */
+  interpret?: (outputs: StepOutput[]) => { failed?: string; result?: Record<string, unknown>; changed?: boolean };
+}
+
+/** What a module may know about the run, besides its arguments. */
+export interface ModuleContext {
+  host: string;
+  facts: Facts | undefined;
+  check: boolean;
+  /** A local source file (`src:`), resolved against the playbook's directory and its files/ or templates/. */
+  localFile(path: string, kind: 'files' | 'templates'): Buffer;
+  /** Renders a Handlebars template text with the task's variables. */
+  render(text: string): string;
+  /** Evaluates a `when`-style expression with the task's variables. */
+  evaluate(expr: unknown): unknown;
+}
+
+export type JsonSchema = Record<string, unknown>;
+
+export interface ModuleDef<A = Record<string, unknown>> {
+  name: string;
+  /** Other names the module answers to (`ansible.builtin.copy`). */
+  aliases?: string[];
+  /** JSON Schema of the arguments; defaults are filled in by ajv. */
+  schema: JsonSchema;
+  /** String shorthand (`command: uname -r`): the argument the string goes to. */
+  freeForm?: string;
+  /** What to read on the host before planning (one round trip). */
+  reads?(args: A, ctx: ModuleContext): Record<string, Read>;
+  /** Pure: what to do, from the arguments, facts and what the reads saw. */
+  plan(args: A, seen: Record<string, Seen>, ctx: ModuleContext): Plan;
+}
+
+/** Typed module factory: the ESLint `createRule` shape. */
+export function defineModule<A>(def: ModuleDef<A>): ModuleDef<A> {
+  return def;
+}
+
+export const noChange = (msg?: string, result?: Record<string, unknown>): Plan => ({ changed: false, steps: [], msg, result });

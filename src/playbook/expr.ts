@@ -1,0 +1,260 @@
+import jsep from 'jsep';
+import { compareVersions } from 'compare-versions';
+import type { Scope } from './scope.js';
+import { TemplateError } from './template.js';
+
+/**
+ * A safe evaluator for `when`, `changed_when`, `failed_when` and `assert.that`. jsep parses; this
+ * walks the tree: no eval, no Function, no prototype access, only the functions listed here.
+ * Ansible spellings work: `and or not in`, `x is defined`, `x | length`, `True/False/None`.
+ */
+jsep.addBinaryOp('and', 2);
+jsep.addBinaryOp('or', 1);
+jsep.addBinaryOp('in', 7);
+jsep.addBinaryOp('is', 7);
+jsep.addBinaryOp('|', 11); // filters bind tighter than comparisons: `x | length > 2`
+jsep.addUnaryOp('not');
+jsep.addLiteral('True', true);
+jsep.addLiteral('False', false);
+jsep.addLiteral('None', null);
+jsep.addLiteral('none', null);
+
+type Node = jsep.Expression;
+type Fn = (...args: unknown[]) => unknown;
+
+export class ExprError extends Error {
+  override name = 'ExprError';
+}
+
+/** The numeric release prefix: `6.8.0-1012-aws` -> `6.8.0`, `5.14.0-427.el9` -> `5.14.0`. */
+export function numericVersion(v: unknown): string {
+  const m = /^\d+(\.\d+)*/.exec(String(v).trim());
+  if (!m) throw new ExprError(`"${String(v)}" is not a version`);
+  return m[0];
+}
+
+/** version(a, '>=', b): compares numeric release prefixes, never strings. */
+export function versionCompare(a: unknown, op: string, b: unknown): boolean {
+  const c = compareVersions(numericVersion(a), numericVersion(b));
+  switch (op) {
+    case '>=': case 'ge': return c >= 0;
+    case '>': case 'gt': return c > 0;
+    case '<=': case 'le': return c <= 0;
+    case '<': case 'lt': return c < 0;
+    case '==': case '=': case 'eq': return c === 0;
+    case '!=': case 'ne': return c !== 0;
+    default: throw new ExprError(`version(): unknown operator "${op}"`);
+  }
+}
+
+const str = (v: unknown): string => (typeof v === 'string' ? v : v == null ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v));
+
+const FUNCTIONS: Record<string, Fn> = {
+  version: (a, op, b) => versionCompare(a, String(op), b),
+  length: (v) => (typeof v === 'string' || Array.isArray(v) ? v.length : v && typeof v === 'object' ? Object.keys(v).length : 0),
+  int: (v) => { const n = parseInt(str(v), 10); return Number.isNaN(n) ? 0 : n; },
+  float: (v) => { const n = parseFloat(str(v)); return Number.isNaN(n) ? 0 : n; },
+  string: (v) => str(v),
+  bool: (v) => (typeof v === 'string' ? ['true', 'yes', 'on', '1'].includes(v.toLowerCase()) : Boolean(v)),
+  lower: (v) => str(v).toLowerCase(),
+  upper: (v) => str(v).toUpperCase(),
+  trim: (v) => str(v).trim(),
+  split: (v, sep) => str(v).split(sep === undefined ? /\s+/ : str(sep)),
+  join: (v, sep) => (Array.isArray(v) ? v.map(str).join(sep === undefined ? '' : str(sep)) : str(v)),
+  contains: (hay, needle) => (Array.isArray(hay) ? hay.includes(needle) : str(hay).includes(str(needle))),
+  startswith: (v, p) => str(v).startsWith(str(p)),
+  endswith: (v, p) => str(v).endsWith(str(p)),
+  match: (v, re) => new RegExp(`^(?:${str(re)})`).test(str(v)),
+  search: (v, re) => new RegExp(str(re)).test(str(v)),
+  keys: (v) => (v && typeof v === 'object' ? Object.keys(v) : []),
+  first: (v) => (Array.isArray(v) ? v[0] : undefined),
+  last: (v) => (Array.isArray(v) ? v[v.length - 1] : undefined),
+  min: (v) => (Array.isArray(v) ? Math.min(...v.map(Number)) : v),
+  max: (v) => (Array.isArray(v) ? Math.max(...v.map(Number)) : v),
+  sum: (v) => (Array.isArray(v) ? v.reduce((a: number, b) => a + Number(b), 0) : v),
+};
+
+const parsed = new Map<string, Node>();
+
+export function parseExpr(src: string): Node {
+  let n = parsed.get(src);
+  if (!n) {
+    try {
+      n = jsep(src);
+    } catch (e) {
+      throw new ExprError(`cannot parse expression "${src}": ${(e as Error).message}`);
+    }
+    parsed.set(src, n);
+  }
+  return n;
+}
+
+/** Evaluates an expression (a string), a literal bool, or a list of them (all must hold). */
+export function evaluate(expr: unknown, scope: Scope): unknown {
+  if (typeof expr === 'boolean' || typeof expr === 'number') return expr;
+  if (Array.isArray(expr)) return expr.every((e) => truthy(evaluate(e, scope)));
+  const src = String(expr).trim();
+  // Ansible users sometimes wrap a condition in {{ }}: the inside is the expression.
+  const inner = /^\{\{([\s\S]*)\}\}$/.exec(src);
+  const node = parseExpr(inner ? inner[1] : src);
+  try {
+    return new Evaluator(scope).eval(node);
+  } catch (e) {
+    if (e instanceof TemplateError || e instanceof ExprError) throw new ExprError(`${e.message} (in "${src}")`);
+    throw e;
+  }
+}
+
+export function truthy(v: unknown): boolean {
+  if (Array.isArray(v)) return v.length > 0;
+  if (v && typeof v === 'object') return Object.keys(v).length > 0;
+  return Boolean(v);
+}
+
+class Evaluator {
+  constructor(private readonly scope: Scope) {}
+
+  eval(n: Node): unknown {
+    switch (n.type) {
+      case 'Literal':
+        return (n as jsep.Literal).value;
+      case 'Identifier':
+        return this.scope.get((n as jsep.Identifier).name);
+      case 'ArrayExpression':
+        return (n as jsep.ArrayExpression).elements.map((e) => (e ? this.eval(e) : null));
+      case 'MemberExpression':
+        return this.member(n as jsep.MemberExpression);
+      case 'UnaryExpression': {
+        const u = n as jsep.UnaryExpression;
+        const v = this.eval(u.argument);
+        if (u.operator === '!' || u.operator === 'not') return !truthy(v);
+        if (u.operator === '-') return -Number(v);
+        if (u.operator === '+') return Number(v);
+        throw new ExprError(`operator "${u.operator}" is not supported`);
+      }
+      case 'BinaryExpression':
+        return this.binary(n as jsep.BinaryExpression);
+      case 'ConditionalExpression': {
+        const c = n as jsep.ConditionalExpression;
+        return truthy(this.eval(c.test)) ? this.eval(c.consequent) : this.eval(c.alternate);
+      }
+      case 'CallExpression':
+        return this.call(n as jsep.CallExpression);
+      default:
+        throw new ExprError(`${n.type} is not allowed in an expression`);
+    }
+  }
+
+  private member(m: jsep.MemberExpression): unknown {
+    const obj = this.eval(m.object);
+    const key = m.computed ? this.eval(m.property) : (m.property as jsep.Identifier).name;
+    return property(obj, key);
+  }
+
+  private defined(n: Node): boolean {
+    try {
+      return this.eval(n) !== undefined;
+    } catch (e) {
+      if (e instanceof TemplateError || e instanceof ExprError) return false;
+      throw e;
+    }
+  }
+
+  private binary(b: jsep.BinaryExpression): unknown {
+    const op = b.operator;
+    if (op === 'is') return this.test(b.left, b.right);
+    if (op === '|') return this.filter(b.left, b.right);
+    if (op === '&&' || op === 'and') return truthy(this.eval(b.left)) ? this.eval(b.right) : false;
+    if (op === '||' || op === 'or') { const l = this.eval(b.left); return truthy(l) ? l : this.eval(b.right); }
+    const l = this.eval(b.left);
+    const r = this.eval(b.right);
+    switch (op) {
+      case '==': case '===': return looseEqual(l, r);
+      case '!=': case '!==': return !looseEqual(l, r);
+      case '<': return (l as number) < (r as number);
+      case '>': return (l as number) > (r as number);
+      case '<=': return (l as number) <= (r as number);
+      case '>=': return (l as number) >= (r as number);
+      case '+': return typeof l === 'number' && typeof r === 'number' ? l + r : Array.isArray(l) && Array.isArray(r) ? [...l, ...r] : str(l) + str(r);
+      case '-': return Number(l) - Number(r);
+      case '*': return Number(l) * Number(r);
+      case '/': return Number(l) / Number(r);
+      case '%': return Number(l) % Number(r);
+      case 'in': return Array.isArray(r) ? r.some((x) => looseEqual(x, l)) : typeof r === 'string' ? r.includes(str(l)) : r && typeof r === 'object' ? Object.hasOwn(r, str(l)) : false;
+      default: throw new ExprError(`operator "${op}" is not supported`);
+    }
+  }
+
+  /** `x is defined`, `x is not defined`, `x is none`, `r is changed|failed|skipped|succeeded`. */
+  private test(left: Node, right: Node): boolean {
+    let negate = false;
+    if (right.type === 'UnaryExpression' && ['not', '!'].includes((right as jsep.UnaryExpression).operator)) {
+      negate = true;
+      right = (right as jsep.UnaryExpression).argument;
+    }
+    if (right.type !== 'Identifier') throw new ExprError('"is" needs a test name (defined, none, changed, failed, skipped, succeeded)');
+    const name = (right as jsep.Identifier).name;
+    let out: boolean;
+    if (name === 'defined' || name === 'undefined') out = this.defined(left) === (name === 'defined');
+    else {
+      const v = this.eval(left) as Record<string, unknown> | null;
+      switch (name) {
+        case 'none': out = v === null; break;
+        case 'changed': out = Boolean(v?.changed); break;
+        case 'failed': out = Boolean(v?.failed); break;
+        case 'skipped': out = Boolean(v?.skipped); break;
+        case 'succeeded': case 'success': out = !v?.failed; break;
+        default: throw new ExprError(`unknown test "${name}"`);
+      }
+    }
+    return negate ? !out : out;
+  }
+
+  private filter(left: Node, right: Node): unknown {
+    if (right.type === 'Identifier') return this.fn((right as jsep.Identifier).name)(this.eval(left));
+    if (right.type === 'CallExpression' && (right as jsep.CallExpression).callee.type === 'Identifier') {
+      const c = right as jsep.CallExpression;
+      return this.fn((c.callee as jsep.Identifier).name)(this.eval(left), ...c.arguments.map((a) => this.eval(a)));
+    }
+    throw new ExprError('a filter after "|" must be a function name');
+  }
+
+  private call(c: jsep.CallExpression): unknown {
+    if (c.callee.type === 'Identifier') {
+      const name = (c.callee as jsep.Identifier).name;
+      if (name === 'defined') return c.arguments.length === 1 && this.defined(c.arguments[0]);
+      return this.fn(name)(...c.arguments.map((a) => this.eval(a)));
+    }
+    if (c.callee.type === 'MemberExpression' && !(c.callee as jsep.MemberExpression).computed) {
+      // method style: `x.startswith('a')` is startswith(x, 'a')
+      const m = c.callee as jsep.MemberExpression;
+      return this.fn((m.property as jsep.Identifier).name)(this.eval(m.object), ...c.arguments.map((a) => this.eval(a)));
+    }
+    throw new ExprError('only the listed functions can be called');
+  }
+
+  private fn(name: string): Fn {
+    const f = Object.hasOwn(FUNCTIONS, name) ? FUNCTIONS[name] : undefined;
+    if (!f) throw new ExprError(`unknown function "${name}" (known: ${Object.keys(FUNCTIONS).join(', ')})`);
+    return f;
+  }
+}
+
+function property(obj: unknown, key: unknown): unknown {
+  if (typeof obj === 'string' || Array.isArray(obj)) {
+    if (key === 'length') return obj.length;
+    if (typeof key === 'number') return obj.at(key);
+  }
+  if (obj === null || typeof obj !== 'object') throw new ExprError(`cannot read "${str(key)}" of ${obj === null ? 'null' : typeof obj}`);
+  const k = str(key);
+  if (!Object.hasOwn(obj, k)) throw new ExprError(`no "${k}" in the value`);
+  return (obj as Record<string, unknown>)[k];
+}
+
+function looseEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a === 'number' && typeof b === 'string') return String(a) === b;
+  if (typeof b === 'number' && typeof a === 'string') return String(b) === a;
+  if (a && b && typeof a === 'object' && typeof b === 'object') return JSON.stringify(a) === JSON.stringify(b);
+  return false;
+}

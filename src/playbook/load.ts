@@ -1,0 +1,195 @@
+import { existsSync } from 'node:fs';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { MODULES } from '../../modules/index.js';
+import { loadVarsFile } from '../inventory/load.js';
+import type { Vars } from '../inventory/types.js';
+import { Problems, type Pos } from '../util/errors.js';
+import { SourceDoc, type PathSeg } from '../util/yaml.js';
+import { parseExpr } from './expr.js';
+import { check, PLAY_SCHEMA, TASK_KEYS, TASK_SCHEMA } from './schema.js';
+import { isTemplate, renderString } from './template.js';
+import type { Play, Playbook, Task } from './types.js';
+import { Scope } from './scope.js';
+
+type Raw = Record<string, unknown>;
+const isMap = (v: unknown): v is Raw => typeof v === 'object' && v !== null && !Array.isArray(v);
+const list = (v: unknown): string[] => (v == null ? [] : Array.isArray(v) ? v.map(String) : [String(v)]);
+
+/**
+ * Loads a playbook and checks everything that can be checked without a host: its shape, module
+ * names and argument types, template and expression syntax, handler names. All problems are
+ * thrown at once as an InputError (exit 5), each with file:line:col.
+ */
+export function loadPlaybook(file: string): Playbook {
+  const path = resolve(file);
+  const doc = SourceDoc.load(path);
+  const problems = new Problems();
+  const plays: Play[] = [];
+  const dir = dirname(path);
+  if (!Array.isArray(doc.value)) {
+    problems.add('a playbook is a list of plays', doc.pos([]));
+    problems.throwIfAny();
+  }
+  (doc.value as unknown[]).forEach((raw, i) => {
+    const play = readPlay(doc, dir, raw, [i], problems);
+    if (play) plays.push(play);
+  });
+  problems.throwIfAny();
+  return { file: path, dir, plays };
+}
+
+function addSchemaProblems(doc: SourceDoc, problems: Problems, base: PathSeg[], schema: Record<string, unknown>, data: unknown, what: string): void {
+  for (const p of check(schema, data, what)) problems.add(p.message, doc.pos([...base, ...p.path], p.which));
+}
+
+function readPlay(doc: SourceDoc, dir: string, raw: unknown, path: PathSeg[], problems: Problems): Play | undefined {
+  if (!isMap(raw)) {
+    problems.add('a play must be a mapping (hosts:, tasks:, ...)', doc.pos(path));
+    return undefined;
+  }
+  const name = typeof raw.name === 'string' ? raw.name : String(raw.hosts ?? '');
+  addSchemaProblems(doc, problems, path, PLAY_SCHEMA, raw, `play "${name}"`);
+  const vars: Vars = isMap(raw.vars) ? { ...raw.vars } : {};
+  for (const vf of list(raw.vars_files)) {
+    const f = isAbsolute(vf) ? vf : [join(dir, vf), join(dir, 'vars', vf)].find(existsSync) ?? join(dir, vf);
+    const loaded = problems.collect(() => loadVarsFile(f));
+    if (loaded) Object.assign(vars, loaded);
+  }
+  checkTemplates(doc, problems, [...path, 'vars'], raw.vars);
+  const tags = list(raw.tags);
+  const tasks = readTasks(doc, raw.tasks, [...path, 'tasks'], tags, problems, false);
+  const handlers = readTasks(doc, raw.handlers, [...path, 'handlers'], tags, problems, true);
+  const names = new Set(handlers.flatMap((h) => [h.name, ...h.listen]));
+  for (const t of [...tasks, ...handlers]) {
+    for (const n of t.notify) if (!names.has(n)) problems.add(`task "${t.name}" notifies "${n}", but no handler of this play has that name or listens to it`, t.pos);
+  }
+  return {
+    name,
+    hosts: Array.isArray(raw.hosts) ? raw.hosts.join(':') : String(raw.hosts ?? ''),
+    vars,
+    become: raw.become === true,
+    becomeUser: typeof raw.become_user === 'string' ? raw.become_user : 'root',
+    gatherFacts: raw.gather_facts !== false,
+    serial: raw.serial === undefined ? [] : Array.isArray(raw.serial) ? (raw.serial as Array<number | string>) : [raw.serial as number | string],
+    maxFailPercentage: typeof raw.max_fail_percentage === 'number' ? raw.max_fail_percentage : undefined,
+    anyErrorsFatal: raw.any_errors_fatal === true,
+    tags,
+    tasks,
+    handlers,
+    pos: doc.pos(path),
+  };
+}
+
+function readTasks(doc: SourceDoc, raw: unknown, path: PathSeg[], playTags: string[], problems: Problems, handlers: boolean): Task[] {
+  if (!Array.isArray(raw)) return [];
+  const out: Task[] = [];
+  raw.forEach((t, i) => {
+    const task = readTask(doc, t, [...path, i], playTags, problems, handlers);
+    if (task) out.push(task);
+  });
+  return out;
+}
+
+function readTask(doc: SourceDoc, raw: unknown, path: PathSeg[], playTags: string[], problems: Problems, handler: boolean): Task | undefined {
+  const pos = doc.pos(path);
+  if (!isMap(raw)) {
+    problems.add('a task must be a mapping with a module key', pos);
+    return undefined;
+  }
+  const candidates = Object.keys(raw).filter((k) => !TASK_KEYS.has(k));
+  const label = typeof raw.name === 'string' ? `task "${raw.name}"` : 'task';
+  if (candidates.length === 1 && candidates[0] === 'meta') {
+    if (raw.meta !== 'flush_handlers') problems.add(`${label}: meta supports only flush_handlers`, doc.pos([...path, 'meta']));
+    return { ...baseTask(raw, playTags, pos), name: 'meta: flush_handlers', module: 'meta', def: MODULES.get('debug')!, meta: 'flush_handlers' };
+  }
+  const known = candidates.filter((k) => MODULES.has(k));
+  for (const k of candidates.filter((c) => !MODULES.has(c))) {
+    problems.add(`${label}: unknown module or task key "${k}" (modules: ${[...new Set([...MODULES.values()].map((m) => m.name))].sort().join(', ')})`, doc.pos([...path, k], 'key'));
+  }
+  if (known.length > 1) problems.add(`${label}: more than one module (${known.join(', ')}); a task runs exactly one`, pos);
+  if (known.length === 0) {
+    if (!candidates.length) problems.add(`${label}: no module given`, pos);
+    return undefined;
+  }
+  const key = known[0];
+  const def = MODULES.get(key)!;
+  let args: Raw;
+  const rawArgs = raw[key];
+  if (typeof rawArgs === 'string' || typeof rawArgs === 'number') {
+    args = def.freeForm ? { [def.freeForm]: String(rawArgs) } : parseKeyValues(String(rawArgs));
+  } else if (rawArgs == null) args = {};
+  else if (isMap(rawArgs)) args = { ...rawArgs };
+  else {
+    problems.add(`${label}: the arguments of ${key} must be a mapping`, doc.pos([...path, key]));
+    return undefined;
+  }
+  if (isMap(raw.args)) args = { ...raw.args, ...args };
+  addSchemaProblems(doc, problems, path, TASK_SCHEMA, raw, label);
+  const validated = structuredClone(args);
+  for (const p of check(def.schema, validated, `${label} (${def.name})`)) {
+    problems.add(p.message, doc.pos([...path, key, ...p.path], p.which));
+  }
+  checkTemplates(doc, problems, [...path, key], rawArgs);
+  checkTemplates(doc, problems, [...path, 'vars'], raw.vars);
+  for (const k of ['when', 'changed_when', 'failed_when'] as const) checkExpressions(doc, problems, [...path, k], raw[k]);
+  if (def.name === 'assert') checkExpressions(doc, problems, [...path, key, 'that'], args.that);
+  const name = typeof raw.name === 'string' ? raw.name : `${def.name}${def.freeForm && typeof args[def.freeForm] === 'string' ? ` ${args[def.freeForm] as string}` : ''}`;
+  if (handler && typeof raw.name !== 'string' && !raw.listen) problems.add('a handler needs a name (or listen) to be notified by', pos);
+  return { ...baseTask(raw, playTags, pos), name, module: def.name, def, args };
+}
+
+function baseTask(raw: Raw, playTags: string[], pos: Pos): Omit<Task, 'name' | 'module' | 'def'> {
+  return {
+    args: {},
+    vars: isMap(raw.vars) ? raw.vars : {},
+    when: raw.when,
+    loop: raw.loop ?? raw.with_items,
+    register: typeof raw.register === 'string' ? raw.register : undefined,
+    notify: list(raw.notify),
+    listen: list(raw.listen),
+    tags: [...new Set([...playTags, ...list(raw.tags)])],
+    become: typeof raw.become === 'boolean' ? raw.become : undefined,
+    becomeUser: typeof raw.become_user === 'string' ? raw.become_user : undefined,
+    checkMode: typeof raw.check_mode === 'boolean' ? raw.check_mode : undefined,
+    diff: typeof raw.diff === 'boolean' ? raw.diff : undefined,
+    noLog: raw.no_log === true,
+    ignoreErrors: raw.ignore_errors === true,
+    changedWhen: raw.changed_when,
+    failedWhen: raw.failed_when,
+    timeout: typeof raw.timeout === 'number' ? raw.timeout : undefined,
+    pos,
+  };
+}
+
+/** `path=/x state=directory` as Ansible's k=v shorthand. */
+function parseKeyValues(s: string): Raw {
+  const out: Raw = {};
+  for (const m of s.matchAll(/(\w+)=("([^"]*)"|'([^']*)'|\S+)/g)) out[m[1]] = m[3] ?? m[4] ?? m[2];
+  return out;
+}
+
+const syntaxScope = new Scope({}, {});
+
+/** Every template string is parsed now, so a syntax error is reported with its place before any host is contacted. */
+function checkTemplates(doc: SourceDoc, problems: Problems, path: PathSeg[], value: unknown): void {
+  if (typeof value === 'string') {
+    if (!isTemplate(value)) return;
+    try {
+      renderString(value, syntaxScope);
+    } catch (e) {
+      const msg = (e as Error).message;
+      if (msg.startsWith('template syntax')) problems.add(msg, doc.pos(path));
+    }
+  } else if (Array.isArray(value)) value.forEach((v, i) => checkTemplates(doc, problems, [...path, i], v));
+  else if (isMap(value)) for (const [k, v] of Object.entries(value)) checkTemplates(doc, problems, [...path, k], v);
+}
+
+function checkExpressions(doc: SourceDoc, problems: Problems, path: PathSeg[], value: unknown): void {
+  if (typeof value === 'string') {
+    try {
+      parseExpr(value.trim().replace(/^\{\{([\s\S]*)\}\}$/, '$1'));
+    } catch (e) {
+      problems.add((e as Error).message, doc.pos(path));
+    }
+  } else if (Array.isArray(value)) value.forEach((v, i) => checkExpressions(doc, problems, [...path, i], v));
+}

@@ -1,0 +1,145 @@
+import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
+import type { JsonSchema } from '../module/types.js';
+import { isTemplate } from './template.js';
+
+/** One ajv instance for the play/task shapes and every module's arguments; defaults are filled in. */
+export const ajv = new Ajv.default({ allErrors: true, useDefaults: true, strict: false });
+
+const stringList = { anyOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }] };
+const condition = { anyOf: [{ type: ['string', 'boolean'] }, { type: 'array', items: { type: ['string', 'boolean'] } }] };
+const serialItem = { anyOf: [{ type: 'integer', minimum: 1 }, { type: 'string', pattern: '^\\d+%?$' }] };
+
+export const PLAY_SCHEMA: JsonSchema = {
+  type: 'object',
+  properties: {
+    name: { type: 'string' },
+    hosts: { anyOf: [{ type: 'string', minLength: 1 }, { type: 'array', items: { type: 'string' }, minItems: 1 }] },
+    vars: { type: 'object' },
+    vars_files: stringList,
+    become: { type: 'boolean' },
+    become_user: { type: 'string', minLength: 1 },
+    gather_facts: { type: 'boolean' },
+    serial: { anyOf: [serialItem, { type: 'array', items: serialItem, minItems: 1 }] },
+    max_fail_percentage: { type: 'number', minimum: 0, maximum: 100 },
+    any_errors_fatal: { type: 'boolean' },
+    tags: stringList,
+    tasks: { type: 'array', items: { type: 'object' } },
+    handlers: { type: 'array', items: { type: 'object' } },
+  },
+  required: ['hosts'],
+  additionalProperties: false,
+};
+
+/** The keys a task may have besides its one module key. */
+export const TASK_SCHEMA: JsonSchema = {
+  type: 'object',
+  properties: {
+    name: { type: 'string' },
+    when: condition,
+    loop: { anyOf: [{ type: 'array' }, { type: 'string' }] },
+    with_items: { anyOf: [{ type: 'array' }, { type: 'string' }] },
+    register: { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
+    notify: stringList,
+    listen: stringList,
+    tags: stringList,
+    become: { type: 'boolean' },
+    become_user: { type: 'string', minLength: 1 },
+    check_mode: { type: 'boolean' },
+    diff: { type: 'boolean' },
+    no_log: { type: 'boolean' },
+    ignore_errors: { type: 'boolean' },
+    changed_when: condition,
+    failed_when: condition,
+    timeout: { type: 'integer', minimum: 1 },
+    vars: { type: 'object' },
+    args: { type: 'object' },
+  },
+};
+export const TASK_KEYS = new Set(Object.keys((TASK_SCHEMA as { properties: object }).properties));
+
+const cache = new WeakMap<JsonSchema, ValidateFunction>();
+
+export function validator(schema: JsonSchema): ValidateFunction {
+  let v = cache.get(schema);
+  if (!v) {
+    v = ajv.compile(schema);
+    cache.set(schema, v);
+  }
+  return v;
+}
+
+/** A path segment list from ajv's JSON pointer (`/tasks/0/when` -> ['tasks', 0, 'when']). */
+export function pointerPath(pointer: string): Array<string | number> {
+  if (!pointer) return [];
+  return pointer.slice(1).split('/').map((s) => {
+    const k = s.replace(/~1/g, '/').replace(/~0/g, '~');
+    return /^\d+$/.test(k) ? Number(k) : k;
+  });
+}
+
+function valueAt(data: unknown, path: Array<string | number>): unknown {
+  let cur = data;
+  for (const seg of path) cur = cur && typeof cur === 'object' ? (cur as Record<string, unknown>)[seg as string] : undefined;
+  return cur;
+}
+
+export interface SchemaProblem {
+  path: Array<string | number>;
+  which: 'key' | 'value';
+  message: string;
+}
+
+/**
+ * Validates `data`, returning readable problems with the path to blame. A value that is a template
+ * (`"{{ n }}"`) is not held to its type here: it is checked again once rendered on each host.
+ */
+export function check(schema: JsonSchema, data: unknown, what: string): SchemaProblem[] {
+  const v = validator(schema);
+  if (v(data)) return [];
+  const problems: SchemaProblem[] = [];
+  const seen = new Set<string>();
+  for (const e of v.errors ?? []) {
+    const path = pointerPath(e.instancePath);
+    const value = valueAt(data, path);
+    if (typeof value === 'string' && isTemplate(value)) continue;
+    const p = describe(e, path, what, value);
+    if (!p) continue;
+    const key = `${p.path.join('/')}|${p.message}`;
+    if (!seen.has(key)) {
+      seen.add(key);
+      problems.push(p);
+    }
+  }
+  // anyOf/oneOf report each branch; keep the most specific message per path
+  return problems.filter((p) => !(p.message.startsWith('must match') && problems.some((q) => q !== p && q.path.join('/') === p.path.join('/'))));
+}
+
+function describe(e: ErrorObject, path: Array<string | number>, what: string, value: unknown): SchemaProblem | undefined {
+  const at = path.length ? ` "${path.filter((s) => typeof s === 'string').at(-1) ?? path.at(-1)}"` : '';
+  switch (e.keyword) {
+    case 'additionalProperties': {
+      const key = (e.params as { additionalProperty: string }).additionalProperty;
+      return { path: [...path, key], which: 'key', message: `${what}: unknown key "${key}"` };
+    }
+    case 'required':
+      return { path, which: 'value', message: `${what}: missing required argument "${(e.params as { missingProperty: string }).missingProperty}"` };
+    case 'type':
+      return { path, which: 'value', message: `${what}:${at} must be ${(e.params as { type: string | string[] }).type.toString().replace(/,/g, ' or ')}, not ${Array.isArray(value) ? 'a list' : value === null ? 'null' : typeof value}` };
+    case 'enum':
+      return { path, which: 'value', message: `${what}:${at} must be one of ${(e.params as { allowedValues: unknown[] }).allowedValues.map((x) => JSON.stringify(x)).join(', ')}` };
+    case 'oneOf':
+      if (!path.length) return { path, which: 'value', message: `${what}: give exactly one of the alternative arguments (${altNames(e)})` };
+      return { path, which: 'value', message: `${what}:${at} ${e.message}` };
+    case 'not':
+      return { path, which: 'value', message: `${what}: these arguments cannot be used together` };
+    case 'if':
+      return undefined;
+    default:
+      return { path, which: 'value', message: `${what}:${at} ${e.message}` };
+  }
+}
+
+function altNames(e: ErrorObject): string {
+  const s = e.parentSchema as { oneOf?: Array<{ required?: string[] }> } | undefined;
+  return (s?.oneOf ?? []).map((o) => (o.required ?? []).join('+')).join(' | ');
+}

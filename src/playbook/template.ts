@@ -1,0 +1,92 @@
+import Handlebars from 'handlebars';
+import type { Scope } from './scope.js';
+
+/** A template that cannot be rendered: a missing variable, a syntax error, a bad helper call. */
+export class TemplateError extends Error {
+  override name = 'TemplateError';
+}
+
+const hb = Handlebars.create();
+hb.registerHelper('join', (list: unknown, sep: unknown) => (Array.isArray(list) ? list.join(typeof sep === 'string' ? sep : ',') : String(list)));
+hb.registerHelper('json', (v: unknown) => JSON.stringify(v));
+hb.registerHelper('eq', (a: unknown, b: unknown) => a === b);
+hb.registerHelper('ne', (a: unknown, b: unknown) => a !== b);
+hb.registerHelper('not', (a: unknown) => !a);
+hb.registerHelper('upper', (a: unknown) => String(a).toUpperCase());
+hb.registerHelper('lower', (a: unknown) => String(a).toLowerCase());
+hb.registerHelper('add', (a: unknown, b: unknown) => Number(a) + Number(b));
+hb.registerHelper('octal', (a: unknown) => (typeof a === 'number' ? a.toString(8) : String(a)));
+
+type Compiled = { kind: 'path'; parts: string[] } | { kind: 'text'; fn: HandlebarsTemplateDelegate };
+const compiled = new Map<string, Compiled>();
+
+/** True when a string holds template syntax. */
+export function isTemplate(s: string): boolean {
+  return s.includes('{{');
+}
+
+function compile(src: string): Compiled {
+  let c = compiled.get(src);
+  if (c) return c;
+  let ast: hbs.AST.Program;
+  try {
+    ast = hb.parse(src);
+  } catch (e) {
+    throw new TemplateError(`template syntax: ${(e as Error).message.split('\n')[0]}`);
+  }
+  const only = ast.body.length === 1 ? ast.body[0] : undefined;
+  const m = only?.type === 'MustacheStatement' ? (only as hbs.AST.MustacheStatement) : undefined;
+  if (m && m.path.type === 'PathExpression' && m.params.length === 0 && !m.hash && !(m.path as hbs.AST.PathExpression).data && !hb.helpers[(m.path as hbs.AST.PathExpression).original]) {
+    // exactly `{{ x.y }}`: the value keeps its type (number, list, bool)
+    c = { kind: 'path', parts: (m.path as hbs.AST.PathExpression).parts };
+  } else {
+    c = { kind: 'text', fn: hb.compile(src, { strict: true, noEscape: true }) };
+  }
+  compiled.set(src, c);
+  return c;
+}
+
+/** Renders one template string against a scope; a missing variable is an error, never ''. */
+export function renderString(src: string, scope: Scope): unknown {
+  if (!isTemplate(src)) return src;
+  const c = compile(src);
+  if (c.kind === 'path') return lookupPath(scope.view, c.parts, src);
+  try {
+    return c.fn(scope.view, { allowProtoPropertiesByDefault: false, allowProtoMethodsByDefault: false });
+  } catch (e) {
+    if (e instanceof TemplateError) throw e;
+    const msg = (e as Error).message;
+    const missing = /^"([^"]+)" not defined in/.exec(msg);
+    throw new TemplateError(missing ? `undefined variable "${missing[1]}" in "${src}"` : `template "${src}": ${msg.split('\n')[0]}`);
+  }
+}
+
+function lookupPath(root: Record<string, unknown>, parts: string[], src: string): unknown {
+  let cur: unknown = root;
+  let walked = '';
+  for (const p of parts) {
+    const ok = cur !== null && typeof cur === 'object' && (p in (cur as object)) && (Object.hasOwn(cur as object, p) || cur === root);
+    if (!ok) throw new TemplateError(walked ? `"${walked}" has no "${p}" (in "${src}")` : `undefined variable "${p}" in "${src}"`);
+    cur = (cur as Record<string, unknown>)[p];
+    walked = walked ? `${walked}.${p}` : p;
+  }
+  return cur;
+}
+
+/** Renders every string inside a value (lists and mappings included), keeping non-strings as they are. */
+export function renderValue(value: unknown, scope: Scope): unknown {
+  if (typeof value === 'string') return renderString(value, scope);
+  if (Array.isArray(value)) return value.map((v) => renderValue(v, scope));
+  if (value !== null && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) out[k] = renderValue(v, scope);
+    return out;
+  }
+  return value;
+}
+
+/** Renders a whole template file (the `template` module's source). */
+export function renderFile(src: string, scope: Scope): string {
+  const out = renderString(src, scope);
+  return typeof out === 'string' ? out : String(out);
+}

@@ -1,0 +1,57 @@
+import type { Vars } from '../inventory/types.js';
+import type { ModuleDef } from '../module/types.js';
+import type { Pos } from '../util/errors.js';
+
+export interface Task {
+  name: string;
+  /** The module's canonical name (aliases resolved). */
+  module: string;
+  def: ModuleDef;
+  /** Raw arguments; strings are templates rendered per host (and per loop item). */
+  args: Record<string, unknown>;
+  vars: Vars;
+  when?: unknown;
+  loop?: unknown;
+  register?: string;
+  notify: string[];
+  /** For handlers: extra names it answers to. */
+  listen: string[];
+  /** The task's own tags plus its play's. */
+  tags: string[];
+  become?: boolean;
+  becomeUser?: string;
+  checkMode?: boolean;
+  diff?: boolean;
+  noLog: boolean;
+  ignoreErrors: boolean;
+  changedWhen?: unknown;
+  failedWhen?: unknown;
+  /** Seconds. */
+  timeout?: number;
+  /** `meta: flush_handlers`. */
+  meta?: 'flush_handlers';
+  pos: Pos;
+}
+
+export interface Play {
+  name: string;
+  hosts: string;
+  vars: Vars;
+  become: boolean;
+  becomeUser: string;
+  gatherFacts: boolean;
+  /** Batch sizes, as written (numbers or "N%"); empty means all hosts at once. */
+  serial: Array<number | string>;
+  maxFailPercentage?: number;
+  anyErrorsFatal: boolean;
+  tags: string[];
+  tasks: Task[];
+  handlers: Task[];
+  pos: Pos;
+}
+
+export interface Playbook {
+  file: string;
+  dir: string;
+  plays: Play[];
+}

@@ -1,0 +1,58 @@
+/** A place in a source file, 1-based, as editors show it. */
+export interface Pos {
+  file: string;
+  line: number;
+  col: number;
+}
+
+export function formatPos(pos: Pos | undefined): string {
+  return pos ? `${pos.file}:${pos.line}:${pos.col}` : '';
+}
+
+/** One problem in the user's input (CLI, inventory, playbook, template, vars). */
+export interface InputProblem {
+  pos?: Pos;
+  message: string;
+}
+
+/** Invalid input found before any host was contacted: exit code 5, every problem listed at once. */
+export class InputError extends Error {
+  readonly problems: InputProblem[];
+  constructor(problems: InputProblem[] | string, pos?: Pos) {
+    const list = typeof problems === 'string' ? [{ pos, message: problems }] : problems;
+    super(list.map(formatProblem).join('\n'));
+    this.name = 'InputError';
+    this.problems = list;
+  }
+}
+
+export function formatProblem(p: InputProblem): string {
+  return p.pos ? `${formatPos(p.pos)}: ${p.message}` : p.message;
+}
+
+/** Collects problems so that all of them are reported in one go. */
+export class Problems {
+  readonly list: InputProblem[] = [];
+  add(message: string, pos?: Pos): void {
+    this.list.push({ pos, message });
+  }
+  /** Runs fn, turning an InputError it throws into collected problems. */
+  collect<T>(fn: () => T): T | undefined {
+    try {
+      return fn();
+    } catch (e) {
+      if (e instanceof InputError) {
+        this.list.push(...e.problems);
+        return undefined;
+      }
+      throw e;
+    }
+  }
+  throwIfAny(): void {
+    if (this.list.length) throw new InputError(this.list);
+  }
+}
+
+export function errorMessage(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
