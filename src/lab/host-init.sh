@@ -14,6 +14,12 @@ done
 mount -t tmpfs tmpfs /run
 mount -t tmpfs tmpfs /tmp
 mount -t bpf bpf /sys/fs/bpf
+# /sys shows the network namespace that mounted it: give the host its own view of its interfaces
+# (a fresh sysfs would hide the cgroup mounts systemd needs, so only the net parts are bound over).
+mkdir -p /run/lbprov-sysfs
+mount -t sysfs sysfs /run/lbprov-sysfs
+mount --bind /run/lbprov-sysfs/class/net /sys/class/net
+mount --bind /run/lbprov-sysfs/devices/virtual/net /sys/devices/virtual/net
 hostname "$name"
 echo "$name" > /etc/hostname
 rm -f /etc/ssh/ssh_host_*

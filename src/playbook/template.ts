@@ -57,7 +57,7 @@ export function renderString(src: string, scope: Scope): unknown {
     if (e instanceof TemplateError) throw e;
     const msg = (e as Error).message;
     const missing = /^"([^"]+)" not defined in/.exec(msg);
-    throw new TemplateError(missing ? `undefined variable "${missing[1]}" in "${src}"` : `template "${src}": ${msg.split('\n')[0]}`);
+    throw new TemplateError(missing ? `undefined variable "${missing[1]}" in "${src}"${e && /\[variables\]/.test(msg) ? '' : ' (a field of a value)'}` : `template "${src}": ${msg.split('\n')[0]}`);
   }
 }
 

@@ -1,0 +1,16 @@
+/** Suites that could not run here, named so the summary shows them. */
+export const skipped: string[] = [];
+
+/**
+ * Whether a suite that needs root (and the lab's tools) can run. Outside CI it is skipped visibly;
+ * in CI (CI=true) a missing requirement is a failure, never a silent skip.
+ */
+export function requireRoot(suite: string, missing: string[]): boolean {
+  const why = process.getuid?.() !== 0 ? ['root'] : missing;
+  if (!why.length) return true;
+  const msg = `${suite}: needs ${why.join(', ')}`;
+  if (process.env.CI) throw new Error(`${msg} (CI=true: integration tests must run; see .ci/run)`);
+  skipped.push(msg);
+  process.stdout.write(`\n  SKIP ${msg}\n`);
+  return false;
+}
