@@ -19,6 +19,8 @@ export interface ConnectionSpec {
   keyFile?: string;
   knownHosts: string;
   checking: HostKeyChecking;
+  /** lbprov_connect_timeout (seconds), when set. */
+  connectTimeoutMs?: number;
 }
 
 /** Reads a host's connection vars (rendered already) into a spec; relative paths are relative to the inventory file. */
@@ -37,6 +39,7 @@ export function connectionSpec(host: Host, vars: Record<string, unknown>, inv: I
     keyFile: abs(connVar(vars, 'ssh_private_key_file')),
     knownHosts: abs(vars.lbprov_known_hosts) ?? join(homedir(), '.ssh', 'known_hosts'),
     checking: checking as HostKeyChecking,
+    connectTimeoutMs: vars.lbprov_connect_timeout !== undefined ? Number(vars.lbprov_connect_timeout) * 1000 : undefined,
   };
 }
 
@@ -49,7 +52,7 @@ export function makeTransport(spec: ConnectionSpec, connectTimeoutMs: number): T
     privateKeyFile: spec.keyFile,
     knownHostsFile: spec.knownHosts,
     hostKeyChecking: spec.checking,
-    connectTimeoutMs,
+    connectTimeoutMs: spec.connectTimeoutMs ?? connectTimeoutMs,
     maxChannels: 8,
   });
 }
