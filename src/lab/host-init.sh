@@ -40,7 +40,10 @@ ip route add default via "$gw" dev eth1 2>/dev/null || true
 # Only sshd matters on a lab host: services the machine happens to enable (databases, exporters) stay off.
 if [ "$mode" = full ]; then
   find /etc/systemd/system -path '*.wants/*' ! -name ssh.service ! -name 'systemd-*' -type l -delete 2>/dev/null || true
+  mkdir -p /etc/systemd/system/multi-user.target.wants
+  ln -sf /lib/systemd/system/ssh.service /etc/systemd/system/multi-user.target.wants/ssh.service
   ln -sf /dev/null /etc/systemd/system/getty@tty1.service
+  ln -sf /dev/null /etc/systemd/system/openipmi.service
   ln -sf /dev/null /etc/systemd/system/console-getty.service
 fi
 if [ "$mode" = full ]; then
