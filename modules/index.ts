@@ -6,8 +6,16 @@ import debug from './debug.js';
 import file from './file.js';
 import shell from './shell.js';
 import template from './template.js';
+import kernelCheck from './kernel_check.js';
+import nicCheck from './nic_check.js';
+import pkg from './package.js';
+import sysctl from './sysctl.js';
+import systemd from './systemd.js';
+import bpfProgram from './bpf_program.js';
+import textfileCollector from './textfile_collector.js';
+import cProgram from './c_program.js';
 
 /** Every module lbprov knows, by name and alias. */
-const ALL = [command, shell, copy, template, file, assert, debug] as unknown as ModuleDef[];
+const ALL = [command, shell, copy, template, file, assert, debug, kernelCheck, nicCheck, pkg, sysctl, systemd, bpfProgram, textfileCollector, cProgram] as unknown as ModuleDef[];
 
 export const MODULES: ReadonlyMap<string, ModuleDef> = new Map(ALL.flatMap((m) => [m.name, ...(m.aliases ?? [])].map((n) => [n, m] as const)));

@@ -78,7 +78,18 @@ export class PlaybookRunner {
       return;
     }
     const fatal = { hit: false };
-    for (const batch of batches(hosts, play.serial)) {
+    let serial: Array<number | string>;
+    try {
+      serial = this.serialOf(play);
+    } catch (e) {
+      this.reporter.warn(`play "${play.name}": serial: ${errorMessage(e)}`);
+      for (const h of hosts) {
+        this.ctx(h).out = 'failed';
+        this.stats.get(h)!.failed++;
+      }
+      return;
+    }
+    for (const batch of batches(hosts, serial)) {
       if (this.interrupted || fatal.hit) break;
       this.reporter.batchStart(batch);
       await mapLimit(batch, this.opts.forks, (h) => this.runHost(play, this.ctx(h), fatal));
@@ -90,6 +101,20 @@ export class PlaybookRunner {
         fatal.hit = true;
       }
     }
+  }
+
+  /** `serial` may be a template over the playbook defaults, play vars and -e (not host vars). */
+  private serialOf(play: Play): Array<number | string> {
+    const out: Array<number | string> = [];
+    const scope = new Scope({ ...this.pb.defaults, ...play.vars, ...this.opts.extraVars }, {});
+    for (const s of play.serial) {
+      const v = typeof s === 'string' ? renderValue(s, scope) : s;
+      for (const x of Array.isArray(v) ? v : [v]) {
+        if (typeof x === 'number' || (typeof x === 'string' && /^\d+%?$/.test(x.trim()))) out.push(typeof x === 'string' && !x.includes('%') ? Number(x) : x);
+        else throw new Error(`"${String(x)}" is neither a number nor a percentage`);
+      }
+    }
+    return out;
   }
 
   private hostScope(play: Play, hc: HostContext): Scope {
@@ -105,7 +130,7 @@ export class PlaybookRunner {
       ansible_check_mode: this.opts.check,
     };
     if (hc.facts) magic.facts = hc.facts;
-    return new Scope({ ...hc.host.vars, ...play.vars, ...this.opts.extraVars }, { ...magic, ...hc.registered });
+    return new Scope({ ...this.pb.defaults, ...hc.host.vars, ...play.vars, ...this.opts.extraVars }, { ...magic, ...hc.registered });
   }
 
   private async runHost(play: Play, hc: HostContext, fatal: { hit: boolean }): Promise<void> {

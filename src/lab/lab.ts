@@ -198,7 +198,7 @@ function inventoryYaml(s: LabState): string {
         lbprov_host_key_checking: 'strict',
         nic_required: false,
       },
-      children: { lab: { hosts } },
+      children: { lab: { children: { edge: { hosts } } } },
     },
   };
   return `# Written by \`lbprov lab up\`: ${s.hosts.length} ${s.hosts[0]?.mode ?? ''} lab host(s) on ${BRIDGE}.\n${jsYaml.dump(doc)}`;

@@ -34,8 +34,12 @@ export function loadPlaybook(file: string): Playbook {
     const play = readPlay(doc, dir, raw, [i], problems);
     if (play) plays.push(play);
   });
+  const defaults: Vars = {};
+  for (const f of ['group_vars/all.yml', 'group_vars/all.yaml'].map((x) => join(dir, x)).filter(existsSync)) {
+    Object.assign(defaults, problems.collect(() => loadVarsFile(f)) ?? {});
+  }
   problems.throwIfAny();
-  return { file: path, dir, plays };
+  return { file: path, dir, defaults, plays };
 }
 
 function addSchemaProblems(doc: SourceDoc, problems: Problems, base: PathSeg[], schema: Record<string, unknown>, data: unknown, what: string): void {

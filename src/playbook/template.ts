@@ -1,5 +1,5 @@
 import Handlebars from 'handlebars';
-import type { Scope } from './scope.js';
+import { Scope } from './scope.js';
 
 /** A template that cannot be rendered: a missing variable, a syntax error, a bad helper call. */
 export class TemplateError extends Error {
@@ -89,4 +89,9 @@ export function renderValue(value: unknown, scope: Scope): unknown {
 export function renderFile(src: string, scope: Scope): string {
   const out = renderString(src, scope);
   return typeof out === 'string' ? out : String(out);
+}
+
+/** Renders a template with exactly these variables (a module's own files). */
+export function renderWith(text: string, vars: Record<string, unknown>): string {
+  return renderFile(text, new Scope(vars, {}));
 }

@@ -53,5 +53,7 @@ export interface Play {
 export interface Playbook {
   file: string;
   dir: string;
+  /** group_vars/all.yml beside the playbook: its defaults, below every inventory var. */
+  defaults: Vars;
   plays: Play[];
 }

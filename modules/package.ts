@@ -1,0 +1,99 @@
+import { defineModule, noChange, type Plan, type Step } from '../src/module/types.js';
+
+interface Args {
+  name: string | string[];
+  state: 'present' | 'absent' | 'latest';
+  update_cache: boolean;
+}
+
+const names = (a: Args): string[] => (Array.isArray(a.name) ? a.name : [a.name]);
+
+/** `name\tstatus\tversion` lines from dpkg-query, or `name\tinstalled\tversion` from rpm. */
+export function installedFrom(out: string, manager: 'apt' | 'dnf'): Map<string, string> {
+  const m = new Map<string, string>();
+  for (const line of out.split('\n')) {
+    const [n, status, version] = line.split('\t');
+    if (!n) continue;
+    if (manager === 'apt' ? status === 'install ok installed' : status === 'installed') m.set(n.replace(/:.*$/, ''), version ?? '');
+  }
+  return m;
+}
+
+/** `apt-cache policy` / `dnf` candidate versions, for state=latest. */
+export function candidatesFrom(out: string): Map<string, string> {
+  const m = new Map<string, string>();
+  let cur = '';
+  for (const line of out.split('\n')) {
+    const head = /^(\S+):$/.exec(line);
+    if (head) cur = head[1];
+    const cand = /^\s+Candidate:\s+(\S+)/.exec(line);
+    if (cand && cur && cand[1] !== '(none)') m.set(cur, cand[1]);
+  }
+  return m;
+}
+
+/** System packages through apt or dnf, chosen from the facts. */
+export default defineModule<Args>({
+  name: 'package',
+  aliases: ['ansible.builtin.package', 'apt', 'ansible.builtin.apt', 'dnf', 'ansible.builtin.dnf'],
+  schema: {
+    type: 'object',
+    properties: {
+      name: { anyOf: [{ type: 'string', minLength: 1 }, { type: 'array', items: { type: 'string', minLength: 1 }, minItems: 1 }] },
+      state: { enum: ['present', 'absent', 'latest'], default: 'present' },
+      update_cache: { type: 'boolean', default: false },
+    },
+    required: ['name'],
+    additionalProperties: false,
+  },
+  reads(a, ctx) {
+    const pm = ctx.facts?.pkg_manager ?? 'apt';
+    const query =
+      pm === 'apt'
+        ? { kind: 'exec' as const, argv: ['dpkg-query', '-W', '-f', '${Package}\\t${Status}\\t${Version}\\n', ...names(a)] }
+        : { kind: 'exec' as const, argv: ['rpm', '-q', '--qf', '%{NAME}\\tinstalled\\t%{VERSION}-%{RELEASE}\\n', ...names(a)] };
+    const reads: Record<string, typeof query> = { installed: query };
+    if (a.state === 'latest' && pm === 'apt') reads.policy = { kind: 'exec', argv: ['apt-cache', 'policy', ...names(a)] };
+    return reads;
+  },
+  plan(a, seen, ctx): Plan {
+    const pm = ctx.facts?.pkg_manager;
+    if (!pm) return { changed: false, steps: [], failed: `${ctx.host}: neither apt nor dnf found (facts.pkg_manager is empty)` };
+    const installed = installedFrom(seen.installed.stdout.toString(), pm);
+    const want = names(a);
+    const before = want.map((n) => `${n}: ${installed.get(n) ?? 'absent'}`).join('\n') + '\n';
+    let install: string[] = [];
+    let remove: string[] = [];
+    if (a.state === 'absent') remove = want.filter((n) => installed.has(n));
+    else {
+      install = want.filter((n) => !installed.has(n));
+      if (a.state === 'latest') {
+        if (pm === 'apt') {
+          const cand = candidatesFrom(seen.policy.stdout.toString());
+          install.push(...want.filter((n) => installed.has(n) && cand.has(n) && cand.get(n) !== installed.get(n)));
+        } else install = want; // dnf decides; `dnf install` of an up-to-date package changes nothing
+      }
+    }
+    if (!install.length && !remove.length) return noChange(`${want.join(', ')} ${a.state === 'absent' ? 'absent' : 'installed'}`, { installed: Object.fromEntries(installed) });
+    const steps: Step[] = [];
+    if (pm === 'apt') {
+      const env = ['env', 'DEBIAN_FRONTEND=noninteractive'];
+      if (install.length) {
+        if (a.update_cache) steps.push({ op: 'exec', argv: [...env, 'apt-get', 'update', '-q'], what: 'apt-get update' });
+        steps.push({ op: 'exec', argv: [...env, 'apt-get', 'install', '-y', '-q', '--no-install-recommends', '-o', 'Dpkg::Options::=--force-confold', ...install], what: `apt-get install ${install.join(' ')}` });
+      }
+      if (remove.length) steps.push({ op: 'exec', argv: [...env, 'apt-get', 'remove', '-y', '-q', ...remove], what: `apt-get remove ${remove.join(' ')}` });
+    } else {
+      if (install.length) steps.push({ op: 'exec', argv: ['dnf', 'install', '-y', ...(a.update_cache ? ['--refresh'] : []), ...install], what: `dnf install ${install.join(' ')}` });
+      if (remove.length) steps.push({ op: 'exec', argv: ['dnf', 'remove', '-y', ...remove], what: `dnf remove ${remove.join(' ')}` });
+    }
+    const after = want.map((n) => `${n}: ${remove.includes(n) ? 'absent' : install.includes(n) ? (installed.has(n) ? 'upgraded' : 'installed') : installed.get(n)}`).join('\n') + '\n';
+    return {
+      changed: true,
+      steps,
+      diff: [{ path: 'packages', before, after }],
+      msg: [install.length ? `install ${install.join(', ')}` : '', remove.length ? `remove ${remove.join(', ')}` : ''].filter(Boolean).join('; '),
+      result: { install, remove },
+    };
+  },
+});

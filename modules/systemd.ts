@@ -1,0 +1,109 @@
+import { defineModule, noChange, type Plan, type Step } from '../src/module/types.js';
+
+interface Args {
+  name: string;
+  state?: 'started' | 'stopped' | 'restarted' | 'reloaded';
+  enabled?: boolean;
+  daemon_reload: boolean;
+  masked?: boolean;
+}
+
+export interface UnitState {
+  LoadState: string;
+  ActiveState: string;
+  UnitFileState: string;
+  NeedDaemonReload: string;
+}
+
+export function parseShow(out: string): UnitState {
+  const m: Record<string, string> = {};
+  for (const line of out.split('\n')) {
+    const i = line.indexOf('=');
+    if (i > 0) m[line.slice(0, i)] = line.slice(i + 1).trim();
+  }
+  return { LoadState: m.LoadState ?? '', ActiveState: m.ActiveState ?? '', UnitFileState: m.UnitFileState ?? '', NeedDaemonReload: m.NeedDaemonReload ?? 'no' };
+}
+
+const ENABLED = new Set(['enabled', 'enabled-runtime', 'static', 'indirect', 'generated', 'alias']);
+const RUNNING = new Set(['active', 'activating', 'reloading']);
+
+/**
+ * systemd units: enabled, masked, started/stopped/restarted/reloaded. `daemon_reload` reloads only
+ * when systemd says a unit file changed on disk (NeedDaemonReload) or a new unit is not loaded yet,
+ * so a batch of unit changes costs one reload, by whichever systemd task comes first.
+ */
+export default defineModule<Args>({
+  name: 'systemd',
+  aliases: ['ansible.builtin.systemd', 'ansible.builtin.systemd_service', 'systemd_service', 'ansible.builtin.service', 'service'],
+  schema: {
+    type: 'object',
+    properties: {
+      name: { type: 'string', minLength: 1 },
+      state: { enum: ['started', 'stopped', 'restarted', 'reloaded'] },
+      enabled: { type: 'boolean' },
+      daemon_reload: { type: 'boolean', default: false },
+      masked: { type: 'boolean' },
+    },
+    required: ['name'],
+    additionalProperties: false,
+  },
+  reads: (a) => ({ unit: { kind: 'exec', argv: ['systemctl', 'show', '--property=LoadState,ActiveState,UnitFileState,NeedDaemonReload', '--', a.name] } }),
+  plan(a, seen, ctx): Plan {
+    if (ctx.facts && !ctx.facts.systemd) return { changed: false, steps: [], failed: `${ctx.host}: systemd is not running (PID 1 is not systemd)` };
+    if (seen.unit.rc !== 0) return { changed: false, steps: [], failed: `systemctl show ${a.name}: ${seen.unit.stderr.trim()}` };
+    let s = parseShow(seen.unit.stdout.toString());
+    const steps: Step[] = [];
+    const before: string[] = [];
+    const after: string[] = [];
+    const sc = (...args: string[]): Step => ({ op: 'exec', argv: ['systemctl', ...args, '--', a.name], what: `systemctl ${args.join(' ')} ${a.name}` });
+    if (a.daemon_reload && (s.NeedDaemonReload === 'yes' || s.LoadState === 'not-found')) {
+      steps.push({ op: 'exec', argv: ['systemctl', 'daemon-reload'], what: 'systemctl daemon-reload' });
+      before.push('unit files: changed on disk');
+      after.push('unit files: reloaded');
+      // what the reload will load is not known before it runs: plan as for a freshly loaded unit
+      if (s.LoadState === 'not-found') s = { ...s, LoadState: 'loaded', UnitFileState: 'disabled', ActiveState: 'inactive' };
+    }
+    if (a.masked === true && s.UnitFileState !== 'masked') {
+      steps.push(sc('mask'));
+      before.push(`masked: no (${s.UnitFileState || 'unknown'})`);
+      after.push('masked: yes');
+    } else if (a.masked === false && s.UnitFileState === 'masked') {
+      steps.push(sc('unmask'));
+      before.push('masked: yes');
+      after.push('masked: no');
+      s = { ...s, UnitFileState: 'disabled' };
+    }
+    if (s.LoadState === 'not-found' && (a.enabled || a.state === 'started' || a.state === 'restarted' || a.state === 'reloaded')) {
+      return { changed: false, steps: [], failed: `${ctx.host}: unit ${a.name} not found${a.daemon_reload ? '' : ' (a new unit file needs daemon_reload: true)'}` };
+    }
+    if (a.enabled === true && !ENABLED.has(s.UnitFileState)) {
+      steps.push(sc('enable'));
+      before.push(`enabled: ${s.UnitFileState}`);
+      after.push('enabled: enabled');
+    } else if (a.enabled === false && s.UnitFileState === 'enabled') {
+      steps.push(sc('disable'));
+      before.push('enabled: enabled');
+      after.push('enabled: disabled');
+    }
+    const running = RUNNING.has(s.ActiveState);
+    const action =
+      a.state === 'started' && !running ? 'start'
+      : a.state === 'stopped' && running ? 'stop'
+      : a.state === 'restarted' ? 'restart'
+      : a.state === 'reloaded' ? 'reload-or-restart'
+      : undefined;
+    if (action) {
+      steps.push(sc(action));
+      before.push(`state: ${s.ActiveState}`);
+      after.push(`state: ${a.state}`);
+    }
+    if (!steps.length) return noChange(`${a.name}: ${s.ActiveState}, ${s.UnitFileState}`, { status: s });
+    return {
+      changed: true,
+      steps,
+      diff: [{ path: `unit ${a.name}`, before: before.join('\n') + '\n', after: after.join('\n') + '\n' }],
+      msg: after.join(', '),
+      result: { status: s },
+    };
+  },
+});
