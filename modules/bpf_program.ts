@@ -47,7 +47,8 @@ function parsePinned(out: string): Pinned | undefined {
 /**
  * Puts a BPF C source on the host, compiles it there with clang (only when the source or flags
  * changed: their hash is recorded beside the object), pins it with bpftool (maps under pin_maps),
- * verifies the pinned program's type, and keeps the previous program pinned at PIN.prev.
+ * verifies the pinned program's type, and keeps the previous program pinned at PIN_prev (bpffs
+ * refuses dots in names, so PIN.prev cannot exist).
  */
 export default defineModule<Args>({
   name: 'bpf_program',
@@ -106,7 +107,7 @@ export default defineModule<Args>({
     diff.push({
       path: a.pin,
       before: current ? `${current.type} ${current.name ?? ''} tag ${current.tag} (id ${current.id})\n` : '(nothing pinned)\n',
-      after: `${shownType(sec)} from ${base}.o${compile ? ' (recompiled)' : ''}${a.keep_previous && current ? `; previous kept at ${a.pin}.prev` : ''}\n`,
+      after: `${shownType(sec)} from ${base}.o${compile ? ' (recompiled)' : ''}${a.keep_previous && current ? `; previous kept at ${a.pin}_prev` : ''}\n`,
     });
     return {
       changed: true,

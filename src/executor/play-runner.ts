@@ -80,7 +80,7 @@ export class PlaybookRunner {
     const fatal = { hit: false };
     let serial: Array<number | string>;
     try {
-      serial = this.serialOf(play);
+      serial = play.serial.length ? this.serialOf(play, hosts) : [];
     } catch (e) {
       this.reporter.warn(`play "${play.name}": serial: ${errorMessage(e)}`);
       for (const h of hosts) {
@@ -103,10 +103,19 @@ export class PlaybookRunner {
     }
   }
 
-  /** `serial` may be a template over the playbook defaults, play vars and -e (not host vars). */
-  private serialOf(play: Play): Array<number | string> {
+  /**
+   * `serial` may be a template over the playbook defaults, inventory vars that every host of the
+   * play shares (group_vars of the play's group), play vars and -e: what is the same for the play.
+   */
+  private serialOf(play: Play, hosts: string[]): Array<number | string> {
     const out: Array<number | string> = [];
-    const scope = new Scope({ ...this.pb.defaults, ...play.vars, ...this.opts.extraVars }, {});
+    const shared: Vars = {};
+    const first = this.inv.hosts.get(hosts[0])!.vars;
+    for (const [k, v] of Object.entries(first)) {
+      const j = JSON.stringify(v);
+      if (hosts.every((h) => JSON.stringify(this.inv.hosts.get(h)!.vars[k]) === j)) shared[k] = v;
+    }
+    const scope = new Scope({ ...this.pb.defaults, ...shared, ...play.vars, ...this.opts.extraVars }, {});
     for (const s of play.serial) {
       const v = typeof s === 'string' ? renderValue(s, scope) : s;
       for (const x of Array.isArray(v) ? v : [v]) {

@@ -29,18 +29,19 @@ lbprov_put() {
   mv -f -- "$t" "$dest" || { fail "cannot rename into $dest"; return 1; }
 }
 # lbprov_bpf_pin OBJ PIN TYPE MAPS_DIR KEEP: pin a compiled BPF object at PIN (its maps under
-# MAPS_DIR). With KEEP=1 the program pinned before stays pinned at PIN.prev (maps at MAPS_DIR.prev)
-# for rollback. bpffs has no rename, so the old objects are pinned a second time, never moved. If
+# MAPS_DIR). With KEEP=1 the program pinned before stays pinned at PIN_prev (maps at MAPS_DIR_prev)
+# for rollback: bpffs refuses dots in names (PIN.prev is EPERM), and the old objects are pinned a
+# second time rather than moved, so PIN is never missing while the old program exists. If
 # the load fails (the verifier's message goes to stderr), the previous pin is put back.
 lbprov_bpf_pin() {
   obj=$1 pin=$2 type=$3 maps=$4 keep=$5
   mkdir -p -- "$(dirname -- "$pin")" || return 1
   if [ -e "$pin" ] && [ "$keep" = 1 ]; then
-    rm -f -- "$pin.prev"
-    bpftool prog pin pinned "$pin" "$pin.prev" || return 1
+    rm -f -- "${pin}_prev"
+    bpftool prog pin pinned "$pin" "${pin}_prev" || return 1
     if [ -n "$maps" ] && [ -d "$maps" ]; then
-      rm -rf -- "$maps.prev"; mkdir -p -- "$maps.prev"
-      for m in "$maps"/*; do [ -e "$m" ] && { bpftool map pin pinned "$m" "$maps.prev/${m##*/}" || return 1; }; done
+      rm -rf -- "${maps}_prev"; mkdir -p -- "${maps}_prev"
+      for m in "$maps"/*; do [ -e "$m" ] && { bpftool map pin pinned "$m" "${maps}_prev/${m##*/}" || return 1; }; done
     fi
   fi
   rm -f -- "$pin"
@@ -51,11 +52,11 @@ lbprov_bpf_pin() {
   if ! bpftool "${args[@]}"; then
     rm -f -- "$pin"
     [ -z "$maps" ] || rm -rf -- "$maps"
-    if [ "$keep" = 1 ] && [ -e "$pin.prev" ]; then
-      bpftool prog pin pinned "$pin.prev" "$pin"
-      if [ -n "$maps" ] && [ -d "$maps.prev" ]; then
+    if [ "$keep" = 1 ] && [ -e "${pin}_prev" ]; then
+      bpftool prog pin pinned "${pin}_prev" "$pin"
+      if [ -n "$maps" ] && [ -d "${maps}_prev" ]; then
         mkdir -p -- "$maps"
-        for m in "$maps.prev"/*; do [ -e "$m" ] && bpftool map pin pinned "$m" "$maps/${m##*/}"; done
+        for m in "${maps}_prev"/*; do [ -e "$m" ] && bpftool map pin pinned "$m" "$maps/${m##*/}"; done
       fi
     fi
     return 1

@@ -3,7 +3,7 @@ import * as assert from 'uvu/assert';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SshTransport } from '../../src/transport/ssh.js';
+import { onHost as remote } from '../helpers/remote.js';
 import type { LabState } from '../../src/lab/lab.js';
 import { packageRoot } from '../../src/util/paths.js';
 import { applyJson, lbprov, withStatus, type JsonRun } from '../helpers/cli.js';
@@ -17,17 +17,7 @@ const tmp = mkdtempSync(join(tmpdir(), 'lbprov-engine-'));
 let lab: LabState;
 const inv = (): string[] => ['-i', lab.inventory];
 
-async function onHost(name: string, argv: string[], stdin?: string): Promise<string> {
-  const h = lab.hosts.find((x) => x.name === name)!;
-  const t = new SshTransport({ host: h.address, port: 22, user: 'root', privateKeyFile: lab.key, knownHostsFile: lab.knownHosts, hostKeyChecking: 'strict', connectTimeoutMs: 10_000, maxChannels: 4 });
-  try {
-    const r = await t.exec(argv, { stdin });
-    if (r.rc !== 0) throw new Error(`${argv.join(' ')} on ${name}: rc ${r.rc}: ${r.stderr}`);
-    return r.stdout.toString();
-  } finally {
-    t.close();
-  }
-}
+const onHost = async (name: string, argv: string[]): Promise<string> => (await remote(lab, name, argv)).out;
 
 const notCommands = (run: JsonRun, status: string): string[] => {
   const cmds = new Set(run.plays.flatMap((p) => p.tasks.filter((t) => t.module === 'command' || t.module === 'shell').map((t) => t.name)));
