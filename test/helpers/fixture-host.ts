@@ -17,10 +17,18 @@ export interface FsEntry {
 }
 
 export class FixtureHost {
+  /** Answers to read-only commands, by argv joined with spaces. */
+  readonly execs: Record<string, { rc?: number; stdout?: string; stderr?: string }> = {};
+
   constructor(readonly fs: Record<string, FsEntry> = {}) {}
 
   seen(read: Read): Seen {
-    if (read.kind === 'exec') throw new Error(`fixture host cannot run ${read.argv.join(' ')}`);
+    if (read.kind === 'exec') {
+      const key = read.argv.join(' ');
+      const e = this.execs[key];
+      if (!e) throw new Error(`fixture host has no answer for: ${key}`);
+      return { rc: e.rc ?? 0, stdout: Buffer.from(e.stdout ?? ''), stderr: e.stderr ?? '' };
+    }
     const e = this.fs[read.path];
     return {
       rc: 0,
