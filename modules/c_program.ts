@@ -1,6 +1,6 @@
-import { createHash } from 'node:crypto';
 import { basename } from 'node:path';
-import { defineModule, noChange, type Plan, type Step } from '../src/module/types.js';
+import { defineModule, noChange, type Plan } from '../src/module/types.js';
+import { buildReads, buildSteps, isBuilt, type BuildSpec } from '../src/module/build.js';
 
 interface Args {
   src: string;
@@ -9,6 +9,8 @@ interface Args {
   cflags: string[];
   libs: string[];
 }
+
+const remoteSrc = (a: Args): string => `${a.src_dir}/${basename(a.src)}`;
 
 /**
  * Builds a C program on the host with clang, only when its source or flags changed (their hash is
@@ -28,25 +30,11 @@ export default defineModule<Args>({
     required: ['src', 'dest'],
     additionalProperties: false,
   },
-  reads: (a) => ({
-    src: { kind: 'file', path: `${a.src_dir}/${basename(a.src)}` },
-    bin: { kind: 'stat', path: a.dest },
-    hash: { kind: 'file', path: `${a.dest}.hash` },
-  }),
+  reads: (a) => buildReads({ remoteSrc: remoteSrc(a), dest: a.dest }),
   plan(a, seen, ctx): Plan {
-    const source = ctx.localFile(a.src, 'files');
-    const remoteSrc = `${a.src_dir}/${basename(a.src)}`;
-    const hash = createHash('sha256').update(source).update('\0').update(JSON.stringify([a.cflags, a.libs, ctx.facts?.arch ?? ''])).digest('hex');
-    const srcChanged = !seen.src.stat || !seen.src.stdout.equals(source);
-    if (!srcChanged && seen.bin.stat && seen.hash.stdout.toString().trim() === hash) return noChange(`${a.dest} is built from the current source`, { built: false });
-    const steps: Step[] = [{ op: 'exec', argv: ['mkdir', '-p', '--', a.src_dir] }];
-    const diff = [];
-    if (srcChanged) {
-      steps.push({ op: 'write', path: remoteSrc, content: source, mode: '0644' });
-      diff.push({ path: remoteSrc, before: seen.src.stat ? seen.src.stdout.toString() : '', after: source.toString() });
-    }
-    steps.push({ op: 'exec', argv: ['lbprov_compile', a.dest, `${a.dest}.hash`, hash, 'clang', ...a.cflags, remoteSrc, ...a.libs], what: `building ${a.dest}` });
-    diff.push({ path: a.dest, before: seen.bin.stat ? 'built from an older source or flags\n' : '(absent)\n', after: `built from ${remoteSrc}\n` });
+    const spec: BuildSpec = { source: ctx.localFile(a.src, 'files'), remoteSrc: remoteSrc(a), dest: a.dest, cflags: a.cflags, libs: a.libs, arch: ctx.facts?.arch ?? '' };
+    if (isBuilt(spec, { src: seen.src, bin: seen.bin, hash: seen.hash })) return noChange(`${a.dest} is built from the current source`, { built: false });
+    const { steps, diff } = buildSteps(spec, { src: seen.src, bin: seen.bin });
     return { changed: true, steps, diff, msg: `built ${a.dest}`, result: { built: true } };
   },
 });

@@ -163,7 +163,7 @@ async function apply(env: TaskEnv, plan: Plan): Promise<TaskResult> {
   const seen = plan.interpret?.(outputs);
   const changed = seen?.changed ?? plan.changed;
   if (seen?.failed) return result('failed', seen.failed, { changed, data: { ...plan.result, ...seen.result }, diff: plan.diff ?? [] });
-  return result(changed ? 'changed' : 'ok', plan.msg, { diff: plan.diff ?? [], data: { ...plan.result, ...seen?.result } });
+  return result(changed ? 'changed' : 'ok', seen?.msg ?? plan.msg, { diff: plan.diff ?? [], data: { ...plan.result, ...seen?.result } });
 }
 
 /** changed_when / failed_when, with the result bound to the task's register name. */

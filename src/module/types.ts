@@ -73,7 +73,7 @@ export interface Plan {
   /** In check mode the task is reported skipped with this message (the module cannot predict its effect). */
   checkSkip?: string;
   /** Reads the outcome of the steps after a real run (e.g. a command's rc decides failure). */
-  interpret?: (outputs: StepOutput[]) => { failed?: string; result?: Record<string, unknown>; changed?: boolean };
+  interpret?: (outputs: StepOutput[]) => { failed?: string; result?: Record<string, unknown>; changed?: boolean; msg?: string };
 }
 
 /** What a module may know about the run, besides its arguments. */
