@@ -14,7 +14,7 @@ const evil = join(dir, `it's $(touch PWNED) "quoted" ; rm -rf x \`id\``);
 
 const runScript = async (script: string) => {
   const r = await t.exec(['bash', '-s'], { stdin: script });
-  return { r, answers: parseAnswers(r.stdout.toString('latin1')) };
+  return { r, answers: parseAnswers(r.stdout) };
 };
 
 test('shq quotes anything into one word', () => {

@@ -1,6 +1,7 @@
 import type { Facts } from '../facts/types.js';
 import type { Host, Vars } from '../inventory/types.js';
 import type { Transport } from '../transport/types.js';
+import { RemoteShell } from '../transport/remote-shell.js';
 
 /** What lbprov holds for one host across the whole run: its connection, facts and registered results. */
 export interface HostContext {
@@ -11,4 +12,18 @@ export interface HostContext {
   registered: Vars;
   /** Set once the host failed or was unreachable: later plays leave it out. */
   out?: 'failed' | 'unreachable';
+  /** The remote shells (one per become user) that run every script of the run. */
+  shells?: Map<string, RemoteShell>;
+}
+
+/** The host's remote shell for a become user, started on first use. */
+export function shellFor(hc: HostContext, t: Transport, becomeUser: string | undefined): RemoteShell {
+  hc.shells ??= new Map();
+  const key = becomeUser ?? '';
+  let s = hc.shells.get(key);
+  if (!s) {
+    s = new RemoteShell(t, becomeUser);
+    hc.shells.set(key, s);
+  }
+  return s;
 }

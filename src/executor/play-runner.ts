@@ -7,11 +7,13 @@ import type { Play, Playbook, Task } from '../playbook/types.js';
 import { errorMessage } from '../util/errors.js';
 import { mapLimit } from '../util/semaphore.js';
 import { UnreachableError, type Transport } from '../transport/types.js';
+import type { RemoteShell } from '../transport/remote-shell.js';
 import { batches } from './batches.js';
 import { connectionSpec, makeTransport } from './connection.js';
-import type { HostContext } from './host-context.js';
+import { shellFor, type HostContext } from './host-context.js';
 import { selectedByTags } from './tags.js';
-import { registered, runTask, type TaskResult } from './task-runner.js';
+import { registered, runTask, type Prefetched, type TaskResult } from './task-runner.js';
+import { prefetch } from './prefetch.js';
 import { NO_LOG_MSG, type HostStats, type HostTaskReport, type Reporter, type RunOptions, type Slot, type Status } from './types.js';
 
 /**
@@ -54,7 +56,10 @@ export class PlaybookRunner {
         await this.runPlay(play);
       }
     } finally {
-      for (const hc of this.hosts.values()) hc.transport?.close();
+      for (const hc of this.hosts.values()) {
+        for (const s of hc.shells?.values() ?? []) s.close();
+        hc.transport?.close();
+      }
       this.reporter.end(this.stats);
     }
     return this.stats;
@@ -159,14 +164,16 @@ export class PlaybookRunner {
     };
     const timeoutMs = (t?: Task): number => (t?.timeout ?? this.opts.commandTimeoutS) * 1000;
     const notified = new Set<string>();
+    let prefetched: Prefetched | undefined;
     try {
       if (play.gatherFacts && !hc.facts) {
         const slot: Slot = { order: -1, name: 'Gathering Facts', module: 'facts', kind: 'facts' };
         this.reporter.taskStart(slot, name);
+        const t0 = performance.now();
         try {
-          hc.facts = await gatherFacts(await transport(), become({}), timeoutMs());
+          hc.facts = await gatherFacts(shellFor(hc, await transport(), become({})), become({}), timeoutMs());
           scope = this.hostScope(play, hc);
-          this.count(name, slot, { status: 'ok' });
+          this.count(name, slot, { status: 'ok', ms: Math.round(performance.now() - t0) });
         } catch (e) {
           this.count(name, slot, { status: e instanceof UnreachableError ? 'unreachable' : 'failed', msg: errorMessage(e) });
           hc.out = e instanceof UnreachableError ? 'unreachable' : 'failed';
@@ -185,6 +192,18 @@ export class PlaybookRunner {
         notified.clear();
         return true;
       };
+      // read ahead for the tasks that run as the play's default user (one remote shell)
+      const base = become({});
+      const selected = play.tasks.filter((t) => selectedByTags(t.tags, this.opts.tags, this.opts.skipTags) && become(t) === base);
+      if (selected.length > 1) {
+        prefetched = await prefetch(selected, scope, {
+          hc,
+          check: this.opts.check,
+          playbookDir: this.pb.dir,
+          timeoutMs: timeoutMs(),
+          shell: async () => shellFor(hc, await transport(), base),
+        }).catch(() => undefined);
+      }
       for (let i = 0; i < play.tasks.length; i++) {
         if (this.interrupted || fatal.hit) return;
         const task = play.tasks[i];
@@ -194,7 +213,7 @@ export class PlaybookRunner {
           continue;
         }
         const slot: Slot = { order: i, name: task.name, module: task.module, kind: 'task' };
-        if (!(await this.step(task, slot, hc, scope, transport, become(task), timeoutMs(task), notified))) {
+        if (!(await this.step(task, slot, hc, scope, transport, become(task), timeoutMs(task), notified, prefetched))) {
           if (play.anyErrorsFatal) fatal.hit = true;
           return;
         }
@@ -207,10 +226,12 @@ export class PlaybookRunner {
   }
 
   /** Runs one task and reports it; false when the host must stop. */
-  private async step(task: Task, slot: Slot, hc: HostContext, scope: Scope, transport: () => Promise<Transport>, becomeUser: string | undefined, timeoutMs: number, notified: Set<string>): Promise<boolean> {
+  private async step(task: Task, slot: Slot, hc: HostContext, scope: Scope, transport: () => Promise<Transport>, becomeUser: string | undefined, timeoutMs: number, notified: Set<string>, prefetched?: Prefetched): Promise<boolean> {
     const name = hc.host.name;
     this.reporter.taskStart(slot, name);
-    const r: TaskResult = await runTask(task, { hc, transport, scope, check: this.opts.check, becomeUser, timeoutMs, playbookDir: this.pb.dir });
+    const t0 = performance.now();
+    const shell = async (): Promise<RemoteShell> => shellFor(hc, await transport(), becomeUser);
+    const r: TaskResult = await runTask(task, { hc, shell, scope, check: this.opts.check, becomeUser, timeoutMs, playbookDir: this.pb.dir, prefetched });
     if (task.register) hc.registered[task.register] = registered(r);
     const ignored = r.status === 'failed' && task.ignoreErrors;
     const diff = (task.diff ?? this.opts.diff) && !task.noLog ? r.diff : undefined;
@@ -221,6 +242,7 @@ export class PlaybookRunner {
       ignored,
       warnings: r.warnings.length ? r.warnings : undefined,
       shown: task.module === 'debug' && !task.noLog && r.status === 'ok' ? r.msg : undefined,
+      ms: Math.round(performance.now() - t0),
     };
     this.count(name, slot, report);
     if (r.status === 'changed') for (const n of task.notify) notified.add(n);

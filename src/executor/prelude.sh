@@ -2,19 +2,32 @@
 # appears in this text: reads and steps call these functions with shq()-quoted arguments.
 set -u
 export LC_ALL=C
-T=$(mktemp -d) || exit 97
-trap 'rm -rf "$T"' EXIT
-b64() { base64 -w0 < "$1"; printf ' '; }
-report() { printf '@@ %s %s ' "$1" "$2"; b64 "$T/o"; b64 "$T/e"; printf '\n'; }
-lbprov_read() { n=$1; shift; "$@" > "$T/o" 2> "$T/e" < /dev/null; report "$n" $?; }
-lbprov_step() { n=$1 must=$2; shift 2; "$@" > "$T/o" 2> "$T/e" < /dev/null; rc=$?; report "$n" $rc; [ $rc -eq 0 ] || [ "$must" = 0 ] || exit 0; }
+# Outputs go to files in $T; one `stat` and one `cat` at the end answer for every read or step:
+# `@@ANSWER n|rc0 rc1 ..|out0 err0 out1 err1 ..` then those bytes. The remote shell provides $T
+# (LBPROV_TMP) once for the whole run; run alone, the script makes and removes its own.
+if [ -n "${LBPROV_TMP:-}" ]; then T=$LBPROV_TMP; else T=$(mktemp -d) || exit 97; trap 'rm -rf "$T"' EXIT; fi
+N=0 RCS=
+lbprov_read() { n=$1; shift; "$@" > "$T/o$n" 2> "$T/e$n" < /dev/null; RCS="$RCS $?"; N=$((n + 1)); }
+lbprov_step() {
+  n=$1 must=$2; shift 2
+  "$@" > "$T/o$n" 2> "$T/e$n" < /dev/null; rc=$?
+  RCS="$RCS $rc"; N=$((n + 1))
+  if [ $rc -ne 0 ] && [ "$must" = 1 ]; then lbprov_answer; exit 0; fi
+}
+lbprov_answer() {
+  files=(); sizes=()
+  for ((i = 0; i < N; i++)); do files+=("$T/o$i" "$T/e$i"); done
+  [ $N -eq 0 ] || mapfile -t sizes < <(stat -c %s -- "${files[@]}")
+  printf '@@ANSWER %s|%s|%s\n' "$N" "${RCS# }" "${sizes[*]}"
+  [ $N -eq 0 ] || cat -- "${files[@]}"
+}
 lbprov_stat() { if [ -e "$1" ] || [ -L "$1" ]; then stat -c '%F|%a|%U|%G|%s' -- "$1" && { [ ! -L "$1" ] || readlink -- "$1"; }; else echo absent; fi; }
 lbprov_file() { lbprov_stat "$1" || return; if [ -f "$1" ]; then cat -- "$1"; fi; }
 lbprov_put() {
   dest=$1 mode=$2 owner=$3 group=$4 writer=$5 backup=$6; shift 6
   # the temp file keeps the destination's name as suffix: validators such as systemd-analyze verify
   # judge a file by its name (.service, .timer)
-  t=$(mktemp --suffix=".${dest##*/}" -- "$(dirname -- "$dest")/.lbprov.XXXXXX") || return 1
+  t=$(mktemp --suffix=".${dest##*/}" -- "${dest%/*}/.lbprov.XXXXXX") || return 1
   fail() { rm -f -- "$t"; echo "$1" >&2; return 1; }
   "$writer" "$t" || { fail "cannot write $dest"; return 1; }
   if [ -n "$mode" ]; then chmod -- "$mode" "$t" || { fail "chmod $mode failed"; return 1; }

@@ -7,7 +7,7 @@ import type { FileStat, Read, Seen, Step, StepOutput } from '../module/types.js'
 /**
  * Builds the one bash script a round trip sends (on stdin, so size has no argv limit) and parses
  * its answer. Every value from a playbook reaches the script quoted by shq(); the script's own
- * text is fixed. Each read or step prints one line `@@ <n> <rc> <base64 stdout> <base64 stderr>`.
+ * text is fixed. The answer frames every read's or step's rc, stdout and stderr (prelude.sh).
  */
 const PRELUDE = readFileSync(join(packageRoot, 'src', 'executor', 'prelude.sh'), 'utf8');
 
@@ -21,7 +21,7 @@ export function readsScript(reads: readonly Read[]): string {
     const argv = r.kind === 'exec' ? r.argv : r.kind === 'stat' ? READ_ARGV.stat(r.path) : READ_ARGV.file(r.path);
     return `lbprov_read ${i} ${shellJoin(argv)}`;
   });
-  return `${PRELUDE}${lines.join('\n')}\n`;
+  return `${PRELUDE}${lines.join('\n')}\nlbprov_answer\n`;
 }
 
 export function stepsScript(steps: readonly Step[]): string {
@@ -36,7 +36,7 @@ export function stepsScript(steps: readonly Step[]): string {
     const args = [s.path, s.mode ?? '', s.owner ?? '', s.group ?? '', `w${i}`, s.backup ? '1' : '0', ...(s.validate ?? [])];
     out.push(`lbprov_step ${i} 1 lbprov_put ${args.map(shq).join(' ')}`);
   });
-  return `${PRELUDE}${out.join('\n')}\n`;
+  return `${PRELUDE}${out.join('\n')}\nlbprov_answer\n`;
 }
 
 export interface Answer {
@@ -46,14 +46,24 @@ export interface Answer {
   stderr: Buffer;
 }
 
-export function parseAnswers(text: string): Map<number, Answer> {
-  const out = new Map<number, Answer>();
-  for (const line of text.split('\n')) {
-    if (!line.startsWith('@@ ')) continue;
-    const [, n, rc, o = '', e = ''] = line.split(' ');
-    out.set(Number(n), { index: Number(n), rc: Number(rc), stdout: Buffer.from(o, 'base64'), stderr: Buffer.from(e, 'base64') });
+/** Reads `@@ANSWER n|rcs|sizes` and the bytes after it (see prelude.sh). */
+export function parseAnswers(out: Buffer): Map<number, Answer> {
+  const answers = new Map<number, Answer>();
+  const at = out.indexOf('@@ANSWER ');
+  if (at < 0) return answers;
+  const nl = out.indexOf(10, at);
+  if (nl < 0) return answers;
+  const [n, rcs, sizes] = out.subarray(at + 9, nl).toString().split('|');
+  const rc = rcs ? rcs.split(' ').map(Number) : [];
+  const size = sizes ? sizes.split(' ').map(Number) : [];
+  let pos = nl + 1;
+  for (let i = 0; i < Number(n); i++) {
+    const o = size[2 * i] ?? 0;
+    const e = size[2 * i + 1] ?? 0;
+    answers.set(i, { index: i, rc: rc[i] ?? -1, stdout: out.subarray(pos, pos + o), stderr: out.subarray(pos + o, pos + o + e) });
+    pos += o + e;
   }
-  return out;
+  return answers;
 }
 
 /** `lbprov_stat` output: `regular file|644|root|root|12` (+ a line with the link target), or `absent`. */

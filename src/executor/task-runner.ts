@@ -7,7 +7,8 @@ import type { Scope } from '../playbook/scope.js';
 import { renderFile, renderValue } from '../playbook/template.js';
 import type { Task } from '../playbook/types.js';
 import { errorMessage } from '../util/errors.js';
-import { CommandTimeoutError, UnreachableError, type Transport } from '../transport/types.js';
+import { CommandTimeoutError, UnreachableError } from '../transport/types.js';
+import type { RemoteShell } from '../transport/remote-shell.js';
 import { parseAnswers, readsScript, stepsScript, toOutput, toSeen } from './remote-script.js';
 import type { HostContext } from './host-context.js';
 import type { Status } from './types.js';
@@ -25,14 +26,27 @@ export interface TaskResult {
   results?: TaskResult[];
 }
 
+/** Reads done ahead for several tasks in one round trip (see prefetch.ts). */
+export interface Prefetched {
+  /** The reads done for this task with exactly these reads, unless the host changed since. */
+  take(task: Task, key: string): Record<string, Seen> | undefined;
+  /** The host was changed: what was read before is stale. */
+  invalidate(): void;
+}
+
+/** What identifies a task's reads: equal keys read the same things. */
+export const readsKey = (args: unknown, reads: Record<string, Read>): string => JSON.stringify([args, reads]);
+
 export interface TaskEnv {
   hc: HostContext;
-  transport: () => Promise<Transport>;
+  /** The host's remote shell for this task's become user. */
+  shell: () => Promise<RemoteShell>;
   scope: Scope;
   check: boolean;
   becomeUser?: string;
   timeoutMs: number;
   playbookDir: string;
+  prefetched?: Prefetched;
 }
 
 const result = (status: Status, msg?: string, extra: Partial<TaskResult> = {}): TaskResult => ({
@@ -91,7 +105,7 @@ async function runItem(task: Task, env: TaskEnv, scope: Scope): Promise<TaskResu
   const check_ = task.checkMode ?? env.check;
 
   const reads = task.def.reads?.(args, ctx) ?? {};
-  const seen = await readAll(env, reads);
+  const seen = env.prefetched?.take(task, readsKey(args, reads)) ?? (await readAll(env, reads));
   let plan: Plan;
   try {
     plan = task.def.plan(args, seen, ctx);
@@ -108,7 +122,7 @@ async function runItem(task: Task, env: TaskEnv, scope: Scope): Promise<TaskResu
   return finish(task, scope, r);
 }
 
-function moduleContext(task: Task, env: TaskEnv, scope: Scope): ModuleContext {
+export function moduleContext(task: Task, env: Pick<TaskEnv, 'hc' | 'check' | 'playbookDir'>, scope: Scope): ModuleContext {
   return {
     host: env.hc.host.name,
     facts: env.hc.facts,
@@ -128,27 +142,26 @@ export function localPath(dir: string, path: string, kind: 'files' | 'templates'
   return found;
 }
 
-async function readAll(env: TaskEnv, reads: Record<string, Read>): Promise<Record<string, Seen>> {
+export async function readAll(env: Pick<TaskEnv, 'shell' | 'timeoutMs'>, reads: Record<string, Read>): Promise<Record<string, Seen>> {
   const names = Object.keys(reads);
   if (!names.length) return {};
   const list = names.map((n) => reads[n]);
-  const t = await env.transport();
-  const r = await t.exec(['bash', '-s'], { stdin: readsScript(list), becomeUser: env.becomeUser, timeoutMs: env.timeoutMs });
-  const answers = parseAnswers(r.stdout.toString('latin1'));
+  const r = await (await env.shell()).run(readsScript(list), env.timeoutMs);
+  const answers = parseAnswers(r.stdout);
   if (answers.size < list.length) throw new Error(`reading the host's state failed (rc ${r.rc}): ${r.stderr.toString().trim() || 'no output'}`);
   return Object.fromEntries(names.map((n, i) => [n, toSeen(list[i], answers.get(i))]));
 }
 
 async function apply(env: TaskEnv, plan: Plan): Promise<TaskResult> {
-  const t = await env.transport();
+  env.prefetched?.invalidate();
   let r;
   try {
-    r = await t.exec(['bash', '-s'], { stdin: stepsScript(plan.steps), becomeUser: env.becomeUser, timeoutMs: env.timeoutMs });
+    r = await (await env.shell()).run(stepsScript(plan.steps), env.timeoutMs);
   } catch (e) {
     if (e instanceof CommandTimeoutError) return result('failed', e.message);
     throw e;
   }
-  const answers = parseAnswers(r.stdout.toString('latin1'));
+  const answers = parseAnswers(r.stdout);
   const outputs: StepOutput[] = [];
   for (let i = 0; i < plan.steps.length; i++) {
     const a = answers.get(i);

@@ -13,6 +13,8 @@ export interface HostTaskReport {
   warnings?: string[];
   /** debug's output, shown on the line. */
   shown?: string;
+  /** How long the task took on this host, in milliseconds. */
+  ms?: number;
 }
 
 /** Where a task stands in a play's output: tasks by index, handlers after the task that flushed them. */

@@ -1,4 +1,5 @@
 import type { Transport } from '../transport/types.js';
+import { RemoteShell } from '../transport/remote-shell.js';
 import type { Facts, Nic } from './types.js';
 import { nicModel } from './nics.js';
 
@@ -72,9 +73,9 @@ export function parseFacts(out: string): Facts {
   return facts as unknown as Facts;
 }
 
-/** Gathers every fact in one round trip. */
-export async function gatherFacts(t: Transport, becomeUser: string | undefined, timeoutMs: number): Promise<Facts> {
-  const r = await t.exec(['sh', '-s'], { stdin: FACTS_SCRIPT, becomeUser, timeoutMs });
+/** Gathers every fact in one round trip (through the host's remote shell, or a one-off command). */
+export async function gatherFacts(t: Transport | RemoteShell, becomeUser: string | undefined, timeoutMs: number): Promise<Facts> {
+  const r = t instanceof RemoteShell ? await t.run(FACTS_SCRIPT, timeoutMs) : await t.exec(['sh', '-s'], { stdin: FACTS_SCRIPT, becomeUser, timeoutMs });
   if (r.rc !== 0 && !r.stdout.length) throw new Error(`fact gathering failed (rc ${r.rc}): ${r.stderr.toString().trim()}`);
   return parseFacts(r.stdout.toString());
 }

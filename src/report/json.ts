@@ -3,7 +3,7 @@ import type { HostStats, HostTaskReport, Reporter, Slot } from '../executor/type
 interface JsonTask {
   name: string;
   module: string;
-  hosts: Record<string, { status: string; msg?: string; diff?: Array<{ path: string; before: string; after: string }> }>;
+  hosts: Record<string, { status: string; msg?: string; diff?: Array<{ path: string; before: string; after: string }>; ms?: number }>;
 }
 
 /** `--json`: nothing but one JSON document on stdout, written at the end (format.md). */
@@ -29,7 +29,7 @@ export class JsonReporter implements Reporter {
       play.bySlot.set(slot.order, t);
       play.tasks.push(t);
     }
-    t.hosts[host] = { status: r.status, ...(r.msg !== undefined ? { msg: r.msg } : {}), ...(r.diff ? { diff: r.diff } : {}) };
+    t.hosts[host] = { status: r.status, ...(r.msg !== undefined ? { msg: r.msg } : {}), ...(r.diff ? { diff: r.diff } : {}), ...(r.ms !== undefined ? { ms: r.ms } : {}) };
   }
 
   warn(message: string): void {

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { userInfo } from 'node:os';
-import { CommandTimeoutError, withBecome, type ExecOptions, type ExecResult, type Transport } from './types.js';
+import { CommandTimeoutError, withBecome, type Channel, type ExecOptions, type ExecResult, type Transport } from './types.js';
 
 /** `connection: local`: commands are child processes of lbprov, no shell in between. */
 export class LocalTransport implements Transport {
@@ -35,6 +35,31 @@ export class LocalTransport implements Transport {
       child.stdin.on('error', () => {}); // a command that does not read its stdin is fine
       child.stdin.end(opts.stdin ?? '');
     });
+  }
+
+  async open(argv: readonly string[], opts: { becomeUser?: string } = {}): Promise<Channel> {
+    const full = withBecome(argv, this.user, opts.becomeUser);
+    const child = spawn(full[0], full.slice(1), { stdio: ['pipe', 'pipe', 'pipe'] });
+    child.stdin.on('error', () => {});
+    let closed: ((why?: string) => void) | undefined;
+    let gone = false;
+    const finish = (why?: string): void => {
+      if (gone) return;
+      gone = true;
+      closed?.(why);
+    };
+    child.on('error', (e) => finish(e.message));
+    child.on('close', (code, signal) => finish(code === 0 ? undefined : `exited (${code ?? signal})`));
+    return {
+      write: (d) => child.stdin.write(d),
+      onData: (cb) => child.stdout.on('data', cb),
+      onStderr: (cb) => child.stderr.on('data', cb),
+      onClose: (cb) => (closed = cb),
+      close: () => {
+        child.stdin.end();
+        child.kill('SIGTERM');
+      },
+    };
   }
 
   close(): void {}

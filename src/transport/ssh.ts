@@ -3,7 +3,7 @@ import { Client, type ClientChannel, type ConnectConfig } from 'ssh2';
 import { Semaphore } from '../util/semaphore.js';
 import { shellJoin } from '../util/quote.js';
 import { hostToken, KnownHosts, type HostKeyChecking } from './known-hosts.js';
-import { CommandTimeoutError, UnreachableError, withBecome, type ExecOptions, type ExecResult, type Transport } from './types.js';
+import { CommandTimeoutError, UnreachableError, withBecome, type Channel, type ExecOptions, type ExecResult, type Transport } from './types.js';
 
 export interface SshOptions {
   host: string;
@@ -35,11 +35,11 @@ export class SshTransport implements Transport {
   }
 
   connect(): Promise<void> {
-    this.connecting ??= this.open();
+    this.connecting ??= this.dial();
     return this.connecting;
   }
 
-  private open(): Promise<void> {
+  private dial(): Promise<void> {
     const o = this.opts;
     const token = hostToken(o.host, o.port);
     const known = KnownHosts.load(o.knownHostsFile);
@@ -129,6 +129,29 @@ export class SshTransport implements Transport {
         stream.end(opts.stdin ?? '');
       });
     });
+  }
+
+  async open(argv: readonly string[], opts: { becomeUser?: string } = {}): Promise<Channel> {
+    await this.connect();
+    const client = this.client;
+    if (!client) throw new UnreachableError(`${this.opts.host}: ${this.lost ?? 'not connected'}`);
+    const stream = await new Promise<ClientChannel>((resolve, reject) =>
+      client.exec(shellJoin(withBecome(argv, this.user, opts.becomeUser)), (err, s) => (err ? reject(new UnreachableError(`${this.opts.host}: cannot open a channel: ${err.message}`)) : resolve(s))),
+    );
+    let closed: ((why?: string) => void) | undefined;
+    let code: number | null = null;
+    stream.on('exit', (c: number | null) => (code = c));
+    stream.on('close', () => closed?.(code === 0 ? undefined : this.lost ?? `exited (${code ?? 'signal'})`));
+    return {
+      write: (d) => stream.write(d),
+      onData: (cb) => stream.on('data', cb),
+      onStderr: (cb) => stream.stderr.on('data', cb),
+      onClose: (cb) => (closed = cb),
+      close: () => {
+        stream.signal('KILL');
+        stream.close();
+      },
+    };
   }
 
   close(): void {

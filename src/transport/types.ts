@@ -12,6 +12,16 @@ export interface ExecOptions {
   becomeUser?: string;
 }
 
+/** A long-running command with its pipes: what the per-host remote shell runs in. */
+export interface Channel {
+  write(data: Buffer | string): void;
+  onData(cb: (chunk: Buffer) => void): void;
+  onStderr(cb: (chunk: Buffer) => void): void;
+  /** Called once when the command is gone, with why when it was not a normal exit. */
+  onClose(cb: (why?: string) => void): void;
+  close(): void;
+}
+
 /** How lbprov reaches a host. Commands are argv arrays; the transport quotes them. */
 export interface Transport {
   readonly kind: 'ssh' | 'local';
@@ -19,6 +29,8 @@ export interface Transport {
   readonly user: string;
   connect(): Promise<void>;
   exec(argv: readonly string[], opts?: ExecOptions): Promise<ExecResult>;
+  /** Starts a command that stays up (the remote shell), on the host's one connection. */
+  open(argv: readonly string[], opts?: { becomeUser?: string }): Promise<Channel>;
   close(): void;
 }
 
