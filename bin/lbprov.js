@@ -8,6 +8,11 @@ if (!existsSync(fileURLToPath(entry))) {
   process.stderr.write('lbprov: not built yet; run `npm install` (or `npm run build`) in the lbprov folder\n');
   process.exit(1);
 }
+// a closed pipe (`lbprov ... | head`) ends lbprov quietly, as it does other Unix tools
+process.stdout.on('error', (e) => {
+  if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw e;
+});
 const { main } = await import(entry.href);
 const code = await main(process.argv.slice(2));
 process.exitCode = code;

@@ -56,13 +56,9 @@ export default defineModule<Args>({
     const before: string[] = [];
     const after: string[] = [];
     const sc = (...args: string[]): Step => ({ op: 'exec', argv: ['systemctl', ...args, '--', a.name], what: `systemctl ${args.join(' ')} ${a.name}` });
-    if (a.daemon_reload && (s.NeedDaemonReload === 'yes' || s.LoadState === 'not-found')) {
-      steps.push({ op: 'exec', argv: ['systemctl', 'daemon-reload'], what: 'systemctl daemon-reload' });
-      before.push('unit files: changed on disk');
-      after.push('unit files: reloaded');
-      // what the reload will load is not known before it runs: plan as for a freshly loaded unit
-      if (s.LoadState === 'not-found') s = { ...s, LoadState: 'loaded', UnitFileState: 'disabled', ActiveState: 'inactive' };
-    }
+    const needReload = a.daemon_reload && (s.NeedDaemonReload === 'yes' || s.LoadState === 'not-found');
+    // what a reload will load is not known before it runs: plan as for a freshly loaded unit
+    if (needReload && s.LoadState === 'not-found') s = { ...s, LoadState: 'loaded', UnitFileState: 'disabled', ActiveState: 'inactive' };
     if (a.masked === true && s.UnitFileState !== 'masked') {
       steps.push(sc('mask'));
       before.push(`masked: no (${s.UnitFileState || 'unknown'})`);
@@ -76,8 +72,22 @@ export default defineModule<Args>({
     if (s.LoadState === 'not-found' && (a.enabled || a.state === 'started' || a.state === 'restarted' || a.state === 'reloaded')) {
       return { changed: false, steps: [], failed: `${ctx.host}: unit ${a.name} not found${a.daemon_reload ? '' : ' (a new unit file needs daemon_reload: true)'}` };
     }
-    if (a.enabled === true && !ENABLED.has(s.UnitFileState)) {
-      steps.push(sc('enable'));
+    const running = RUNNING.has(s.ActiveState);
+    const enable = a.enabled === true && !ENABLED.has(s.UnitFileState);
+    const action =
+      a.state === 'started' && !running ? 'start'
+      : a.state === 'stopped' && running ? 'stop'
+      : a.state === 'restarted' ? 'restart'
+      : a.state === 'reloaded' ? 'reload-or-restart'
+      : undefined;
+    if (needReload) {
+      before.push('unit files: changed on disk');
+      after.push('unit files: reloaded');
+      // `systemctl enable` reloads systemd itself: a separate daemon-reload only without it
+      if (!enable) steps.push({ op: 'exec', argv: ['systemctl', 'daemon-reload'], what: 'systemctl daemon-reload' });
+    }
+    if (enable) {
+      steps.push(sc('enable', ...(action === 'start' ? ['--now'] : [])));
       before.push(`enabled: ${s.UnitFileState}`);
       after.push('enabled: enabled');
     } else if (a.enabled === false && s.UnitFileState === 'enabled') {
@@ -85,15 +95,8 @@ export default defineModule<Args>({
       before.push('enabled: enabled');
       after.push('enabled: disabled');
     }
-    const running = RUNNING.has(s.ActiveState);
-    const action =
-      a.state === 'started' && !running ? 'start'
-      : a.state === 'stopped' && running ? 'stop'
-      : a.state === 'restarted' ? 'restart'
-      : a.state === 'reloaded' ? 'reload-or-restart'
-      : undefined;
     if (action) {
-      steps.push(sc(action));
+      if (!(enable && action === 'start')) steps.push(sc(action));
       before.push(`state: ${s.ActiveState}`);
       after.push(`state: ${a.state}`);
     }

@@ -84,7 +84,7 @@ export default defineModule<Args>({
     diff.push(...(fp.diff ?? []));
     const unitSteps = enableNowSteps(timer, seen.timer, fp.changedUnits);
     steps.push(...unitSteps);
-    if (unitSteps.some((s) => s.op === 'exec' && s.argv[1] !== 'daemon-reload')) diff.push({ path: `unit ${timer}`, before: 'not enabled or not running\n', after: 'enabled, started\n' });
+    if (unitSteps.some((s) => s.op === 'exec' && s.argv[1] !== 'daemon-reload' && s.argv[1] !== 'restart')) diff.push({ path: `unit ${timer}`, before: 'not enabled or not running\n', after: 'enabled, started\n' });
     return { changed: steps.length > 0, steps, diff, msg: steps.length ? `collector ${a.name} -> ${a.directory}/lbprov_${a.name}.prom` : undefined, result: { file: `${a.directory}/lbprov_${a.name}.prom`, timer } };
   },
 });

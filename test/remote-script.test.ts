@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, statSync, writeFileSync, existsSync, readdir
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LocalTransport } from '../src/transport/local.js';
-import { parseAnswers, readsScript, stepsScript, toSeen } from '../src/executor/remote-script.js';
+import { parseAnswers, readsScript, standalone, stepsScript, toSeen } from '../src/executor/remote-script.js';
 import { shq } from '../src/util/quote.js';
 
 /** These scripts run for real (bash on this machine): what they do on a host is exactly this. */
@@ -13,7 +13,7 @@ const dir = mkdtempSync(join(tmpdir(), 'lbprov script '));
 const evil = join(dir, `it's $(touch PWNED) "quoted" ; rm -rf x \`id\``);
 
 const runScript = async (script: string) => {
-  const r = await t.exec(['bash', '-s'], { stdin: script });
+  const r = await t.exec(['bash', '-s'], { stdin: standalone(script) });
   return { r, answers: parseAnswers(r.stdout) };
 };
 

@@ -7,16 +7,18 @@ export LC_ALL=C
 # (LBPROV_TMP) once for the whole run; run alone, the script makes and removes its own.
 if [ -n "${LBPROV_TMP:-}" ]; then T=$LBPROV_TMP; else T=$(mktemp -d) || exit 97; trap 'rm -rf "$T"' EXIT; fi
 N=0 RCS=
-lbprov_read() { n=$1; shift; "$@" > "$T/o$n" 2> "$T/e$n" < /dev/null; RCS="$RCS $?"; N=$((n + 1)); }
+# (locals throughout: what a read runs must not change these functions' variables, nor they its)
+lbprov_read() { local _n=$1; shift; N=$((_n + 1)); "$@" > "$T/o$_n" 2> "$T/e$_n" < /dev/null; RCS="$RCS $?"; }
 lbprov_step() {
-  n=$1 must=$2; shift 2
-  "$@" > "$T/o$n" 2> "$T/e$n" < /dev/null; rc=$?
-  RCS="$RCS $rc"; N=$((n + 1))
-  if [ $rc -ne 0 ] && [ "$must" = 1 ]; then lbprov_answer; exit 0; fi
+  local _n=$1 _must=$2 _rc; shift 2
+  N=$((_n + 1))
+  "$@" > "$T/o$_n" 2> "$T/e$_n" < /dev/null; _rc=$?
+  RCS="$RCS $_rc"
+  if [ $_rc -ne 0 ] && [ "$_must" = 1 ]; then lbprov_answer; exit 0; fi
 }
 lbprov_answer() {
-  files=(); sizes=()
-  for ((i = 0; i < N; i++)); do files+=("$T/o$i" "$T/e$i"); done
+  local files=() sizes=() _i
+  for ((_i = 0; _i < N; _i++)); do files+=("$T/o$_i" "$T/e$_i"); done
   [ $N -eq 0 ] || mapfile -t sizes < <(stat -c %s -- "${files[@]}")
   printf '@@ANSWER %s|%s|%s\n' "$N" "${RCS# }" "${sizes[*]}"
   [ $N -eq 0 ] || cat -- "${files[@]}"
@@ -24,7 +26,7 @@ lbprov_answer() {
 lbprov_stat() { if [ -e "$1" ] || [ -L "$1" ]; then stat -c '%F|%a|%U|%G|%s' -- "$1" && { [ ! -L "$1" ] || readlink -- "$1"; }; else echo absent; fi; }
 lbprov_file() { lbprov_stat "$1" || return; if [ -f "$1" ]; then cat -- "$1"; fi; }
 lbprov_put() {
-  dest=$1 mode=$2 owner=$3 group=$4 writer=$5 backup=$6; shift 6
+  local dest=$1 mode=$2 owner=$3 group=$4 writer=$5 backup=$6 t a args; shift 6
   # the temp file keeps the destination's name as suffix: validators such as systemd-analyze verify
   # judge a file by its name (.service, .timer)
   t=$(mktemp --suffix=".${dest##*/}" -- "${dest%/*}/.lbprov.XXXXXX") || return 1
@@ -47,7 +49,7 @@ lbprov_put() {
 # second time rather than moved, so PIN is never missing while the old program exists. If
 # the load fails (the verifier's message goes to stderr), the previous pin is put back.
 lbprov_bpf_pin() {
-  obj=$1 pin=$2 type=$3 maps=$4 keep=$5
+  local obj=$1 pin=$2 type=$3 maps=$4 keep=$5 m args
   mkdir -p -- "$(dirname -- "$pin")" || return 1
   if [ -e "$pin" ] && [ "$keep" = 1 ]; then
     rm -f -- "${pin}_prev"
@@ -78,7 +80,7 @@ lbprov_bpf_pin() {
 # lbprov_compile OUT HASHFILE HASH clang-args...: compile to OUT.tmp, then rename into place and
 # record the source+flags hash beside it, so a failed compile leaves the old object and hash.
 lbprov_compile() {
-  out=$1 hashfile=$2 hash=$3; shift 3
+  local out=$1 hashfile=$2 hash=$3; shift 3
   "$@" -o "$out.tmp" || { rm -f -- "$out.tmp"; return 1; }
   mv -f -- "$out.tmp" "$out" && printf '%s\n' "$hash" > "$hashfile.tmp" && mv -f -- "$hashfile.tmp" "$hashfile"
 }
@@ -94,7 +96,7 @@ lbprov_bpf_verify() {
 # its own instance and never touches the production maps. Prints the helper's JSON, then the tag of
 # the pinned program (empty without a PIN).
 lbprov_selftest() {
-  bin=$1 hashfile=$2 hash=$3 dir=$4 pin=$5 obj=$6 k=$7 m=$8 ptag=
+  local bin=$1 hashfile=$2 hash=$3 dir=$4 pin=$5 obj=$6 k=$7 m=$8 ptag= j f p out rc
   if [ ! -x "$bin" ] || [ "$(cat -- "$hashfile" 2>/dev/null)" != "$hash" ]; then echo NOT_BUILT; return 0; fi
   if [ -n "$pin" ]; then
     j=$(bpftool -j prog show pinned "$pin") || { echo "nothing is pinned at $pin" >&2; return 1; }

@@ -9,7 +9,11 @@ import type { FileStat, Read, Seen, Step, StepOutput } from '../module/types.js'
  * its answer. Every value from a playbook reaches the script quoted by shq(); the script's own
  * text is fixed. The answer frames every read's or step's rc, stdout and stderr (prelude.sh).
  */
-const PRELUDE = readFileSync(join(packageRoot, 'src', 'executor', 'prelude.sh'), 'utf8');
+/** The functions every script calls; the remote shell loads them once, a standalone script carries them. */
+export const PRELUDE = readFileSync(join(packageRoot, 'src', 'executor', 'prelude.sh'), 'utf8');
+
+/** A script that runs on its own (`bash -s`), not through the remote shell. */
+export const standalone = (body: string): string => `${PRELUDE}${body}`;
 
 export const READ_ARGV = {
   stat: (path: string): string[] => ['lbprov_stat', path],
@@ -21,7 +25,7 @@ export function readsScript(reads: readonly Read[]): string {
     const argv = r.kind === 'exec' ? r.argv : r.kind === 'stat' ? READ_ARGV.stat(r.path) : READ_ARGV.file(r.path);
     return `lbprov_read ${i} ${shellJoin(argv)}`;
   });
-  return `${PRELUDE}${lines.join('\n')}\nlbprov_answer\n`;
+  return `${lines.join('\n')}\nlbprov_answer\n`;
 }
 
 export function stepsScript(steps: readonly Step[]): string {
@@ -36,7 +40,7 @@ export function stepsScript(steps: readonly Step[]): string {
     const args = [s.path, s.mode ?? '', s.owner ?? '', s.group ?? '', `w${i}`, s.backup ? '1' : '0', ...(s.validate ?? [])];
     out.push(`lbprov_step ${i} 1 lbprov_put ${args.map(shq).join(' ')}`);
   });
-  return `${PRELUDE}${out.join('\n')}\nlbprov_answer\n`;
+  return `${out.join('\n')}\nlbprov_answer\n`;
 }
 
 export interface Answer {

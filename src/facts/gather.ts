@@ -1,5 +1,6 @@
 import type { Transport } from '../transport/types.js';
 import { RemoteShell } from '../transport/remote-shell.js';
+import { parseAnswers } from '../executor/remote-script.js';
 import type { Facts, Nic } from './types.js';
 import { nicModel } from './nics.js';
 
@@ -58,6 +59,9 @@ const SOURCES = [
 
 export const FACTS_SCRIPT = SOURCES.map((s) => `echo '@@fact ${s.name}'\n${s.command}`).join('\n') + '\n';
 
+/** The facts as one read of a remote-shell script (a function, so no extra shell starts). */
+const FACTS_READ = `lbprov_facts() {\n${FACTS_SCRIPT}}\nlbprov_read 0 lbprov_facts\nlbprov_answer\n`;
+
 export function parseFacts(out: string): Facts {
   const sections = new Map<string, string>();
   let cur = '';
@@ -75,7 +79,13 @@ export function parseFacts(out: string): Facts {
 
 /** Gathers every fact in one round trip (through the host's remote shell, or a one-off command). */
 export async function gatherFacts(t: Transport | RemoteShell, becomeUser: string | undefined, timeoutMs: number): Promise<Facts> {
-  const r = t instanceof RemoteShell ? await t.run(FACTS_SCRIPT, timeoutMs) : await t.exec(['sh', '-s'], { stdin: FACTS_SCRIPT, becomeUser, timeoutMs });
+  if (t instanceof RemoteShell) {
+    const r = await t.run(FACTS_READ, timeoutMs);
+    const a = parseAnswers(r.stdout).get(0);
+    if (!a) throw new Error(`fact gathering failed (rc ${r.rc}): ${r.stderr.toString().trim()}`);
+    return parseFacts(a.stdout.toString());
+  }
+  const r = await t.exec(['sh', '-s'], { stdin: FACTS_SCRIPT, becomeUser, timeoutMs });
   if (r.rc !== 0 && !r.stdout.length) throw new Error(`fact gathering failed (rc ${r.rc}): ${r.stderr.toString().trim()}`);
   return parseFacts(r.stdout.toString());
 }

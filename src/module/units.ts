@@ -25,14 +25,20 @@ export function filesPlan(files: FileWant[], seen: (path: string) => Seen): { st
   return { steps, diff, changedUnits };
 }
 
-/** daemon-reload when units changed, then enable and start `unit` unless it already is. */
+/**
+ * Enable and start `unit` unless it already is. `systemctl enable` reloads systemd itself, so an
+ * explicit daemon-reload is planned only when nothing is enabled; `enable --now` is one call.
+ */
 export function enableNowSteps(unit: string, show: Seen, changedUnits: boolean): Step[] {
   const s = parseShow(show.stdout.toString());
-  const steps: Step[] = [];
-  if (changedUnits || s.NeedDaemonReload === 'yes' || s.LoadState === 'not-found') steps.push({ op: 'exec', argv: ['systemctl', 'daemon-reload'], what: 'systemctl daemon-reload' });
   const fresh = s.LoadState === 'not-found';
-  if (fresh || s.UnitFileState !== 'enabled') steps.push({ op: 'exec', argv: ['systemctl', 'enable', '--', unit], what: `systemctl enable ${unit}` });
-  if (fresh || !['active', 'activating'].includes(s.ActiveState)) steps.push({ op: 'exec', argv: ['systemctl', 'start', '--', unit], what: `systemctl start ${unit}` });
+  const running = !fresh && ['active', 'activating'].includes(s.ActiveState);
+  if (fresh || s.UnitFileState !== 'enabled') {
+    return [{ op: 'exec', argv: ['systemctl', 'enable', ...(running ? [] : ['--now']), '--', unit], what: `systemctl enable --now ${unit}` }];
+  }
+  const steps: Step[] = [];
+  if (changedUnits || s.NeedDaemonReload === 'yes') steps.push({ op: 'exec', argv: ['systemctl', 'daemon-reload'], what: 'systemctl daemon-reload' });
+  if (!running) steps.push({ op: 'exec', argv: ['systemctl', 'start', '--', unit], what: `systemctl start ${unit}` });
   else if (changedUnits) steps.push({ op: 'exec', argv: ['systemctl', 'restart', '--', unit], what: `systemctl restart ${unit}` });
   return steps;
 }

@@ -1,29 +1,32 @@
+import { PRELUDE } from '../executor/remote-script.js';
 import { CommandTimeoutError, UnreachableError, type Channel, type ExecResult, type Transport } from './types.js';
 
 /**
- * The agent: one bash per host (and become user) that stays up for the whole run and runs each
- * script lbprov sends, so a task costs a round trip on an open channel instead of a new SSH session
- * (a session start is ~85 ms of PAM and logind on a systemd host). Its text is fixed; scripts
- * arrive length-prefixed on stdin (`RUN <id> <bytes>`; GNU head -c reads exactly that many), run in
- * their own bash with stdin from /dev/null, and come back framed: `@@LBPROV <id> <rc> <out> <err>`
- * then exactly that many bytes of stdout and stderr.
+ * The agent: one bash per host (and become user) that stays up for the whole run, with lbprov's
+ * script functions (prelude.sh) loaded once, so a task costs a round trip on an open channel
+ * instead of a new SSH session (~85 ms of PAM and logind on a systemd host) and a new bash. Its
+ * text is fixed. A script arrives length-prefixed (`RUN <id> <bytes>`; GNU head -c reads exactly
+ * that many) and runs in a subshell with stdin from /dev/null; it answers on stdout, framed by its
+ * own sizes (`@@ANSWER`, see prelude.sh); then the agent adds `@@LBPROV <id> <rc> <stderr bytes>`
+ * and the script's stderr.
  */
-const AGENT = [
-  'set -u',
-  'd=$(mktemp -d) || exit 4',
-  "trap 'rm -rf \"$d\"' EXIT",
-  'export LBPROV_TMP=$d/t',
-  'mkdir "$LBPROV_TMP" || exit 4',
-  "while IFS=' ' read -r cmd id len; do",
-  '  [ "$cmd" = RUN ] || exit 3',
-  '  head -c "$len" > "$d/s"',
-  '  bash "$d/s" > "$d/o" 2> "$d/e" < /dev/null',
-  '  rc=$?',
-  '  mapfile -t sz < <(stat -c %s "$d/o" "$d/e")',
-  `  printf '@@LBPROV %s %s %s %s\\n' "$id" "$rc" "\${sz[0]}" "\${sz[1]}"`,
-  '  cat "$d/o" "$d/e"',
-  'done',
-].join('\n');
+const agent = (prelude: string): string =>
+  [
+    'export LC_ALL=C',
+    'd=$(mktemp -d) || exit 4',
+    "trap 'rm -rf \"$d\"' EXIT",
+    'export LBPROV_TMP=$d/t',
+    'mkdir "$LBPROV_TMP" || exit 4',
+    prelude,
+    "while IFS=' ' read -r cmd id len; do",
+    '  [ "$cmd" = RUN ] || exit 3',
+    '  head -c "$len" > "$d/s"',
+    '  ( . "$d/s" ) 2> "$d/e" < /dev/null',
+    '  rc=$?',
+    '  err=$(< "$d/e")',
+    `  printf '@@LBPROV %s %s %s\\n%s' "$id" "$rc" "\${#err}" "$err"`,
+    'done',
+  ].join('\n');
 
 interface Pending {
   id: number;
@@ -45,11 +48,14 @@ export class RemoteShell {
   /** Which agent is current: events of an agent dropped after a timeout are ignored. */
   private gen = 0;
 
-  constructor(private readonly t: Transport, private readonly becomeUser?: string) {}
+  constructor(
+    private readonly t: Transport,
+    private readonly becomeUser?: string,
+  ) {}
 
   private start(): Promise<Channel> {
     const gen = this.gen;
-    this.starting ??= this.t.open(['bash', '-c', AGENT], { becomeUser: this.becomeUser }).then((c) => {
+    this.starting ??= this.t.open(['bash', '-c', agent(PRELUDE)], { becomeUser: this.becomeUser }).then((c) => {
       c.onData((d) => gen === this.gen && this.onData(d));
       c.onStderr((d) => (this.agentErr = (this.agentErr + d.toString()).slice(-2000)));
       c.onClose((why) => gen === this.gen && this.onClose(why ?? 'the remote shell ended'));
@@ -90,24 +96,36 @@ export class RemoteShell {
   private onData(d: Buffer): void {
     this.buf = this.buf.length ? Buffer.concat([this.buf, d]) : Buffer.from(d);
     for (;;) {
-      const nl = this.buf.indexOf(10);
+      // [@@ANSWER n|rcs|sizes\n <bytes>] @@LBPROV id rc errlen\n <stderr>
+      let pos = 0;
+      let answerEnd = 0;
+      if (this.buf.subarray(0, 9).toString() === '@@ANSWER ') {
+        const nl = this.buf.indexOf(10);
+        if (nl < 0) return;
+        const sizes = this.buf.subarray(9, nl).toString().split('|')[2] ?? '';
+        const total = sizes ? sizes.split(' ').reduce((a, b) => a + Number(b), 0) : 0;
+        answerEnd = nl + 1 + total;
+        if (this.buf.length < answerEnd) return;
+        pos = answerEnd;
+      }
+      const nl = this.buf.indexOf(10, pos);
       if (nl < 0) return;
-      const m = /^@@LBPROV (\d+) (\d+) (\d+) (\d+)$/.exec(this.buf.subarray(0, nl).toString());
+      const m = /^@@LBPROV (\d+) (\d+) (\d+)$/.exec(this.buf.subarray(pos, nl).toString());
       if (!m) {
-        this.fail(`the remote shell answered garbage: ${this.buf.subarray(0, Math.min(nl, 200)).toString()}`);
+        this.fail(`the remote shell answered garbage: ${this.buf.subarray(pos, Math.min(nl, pos + 200)).toString()}`);
         return;
       }
-      const [, id, rc, olen, elen] = m.map(Number);
-      const end = nl + 1 + olen + elen;
+      const [, id, rc, elen] = m.map(Number);
+      const end = nl + 1 + elen;
       if (this.buf.length < end) return;
-      const stdout = this.buf.subarray(nl + 1, nl + 1 + olen);
-      const stderr = this.buf.subarray(nl + 1 + olen, end);
+      const stdout = Buffer.from(this.buf.subarray(0, answerEnd));
+      const stderr = Buffer.from(this.buf.subarray(nl + 1, end));
       this.buf = this.buf.subarray(end);
       const p = this.pending;
       if (p && p.id === id) {
         clearTimeout(p.timer);
         this.pending = undefined;
-        p.resolve({ rc, stdout: Buffer.from(stdout), stderr: Buffer.from(stderr) });
+        p.resolve({ rc, stdout, stderr });
       }
     }
   }

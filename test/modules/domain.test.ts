@@ -76,9 +76,12 @@ const show = (s: Record<string, string>): string => Object.entries({ LoadState: 
 test('systemd: daemon-reload only when systemd says so; enable/start only what is not so', () => {
   const host = new FixtureHost();
   const key = 'systemctl show --property=LoadState,ActiveState,UnitFileState,NeedDaemonReload -- lb-listener';
-  const argvs = (p: ReturnType<typeof planOn>) => p.steps.map((s) => (s.op === 'exec' ? s.argv.slice(1, 2).join(' ') : 'write'));
+  const argvs = (p: ReturnType<typeof planOn>) => p.steps.map((s) => (s.op === 'exec' ? s.argv.slice(1).join(' ').replace(/ -- lb-listener$/, '') : 'write'));
   host.execs[key] = { stdout: show({ LoadState: 'not-found' }) };
-  assert.equal(argvs(planOn(systemd, { name: 'lb-listener', enabled: true, state: 'started', daemon_reload: true }, host, ctx())), ['daemon-reload', 'enable', 'start']);
+  assert.equal(argvs(planOn(systemd, { name: 'lb-listener', enabled: true, state: 'started', daemon_reload: true }, host, ctx())), ['enable --now'], 'enable reloads systemd itself and --now starts: one call');
+  host.execs[key] = { stdout: show({ NeedDaemonReload: 'yes', UnitFileState: 'enabled' }) };
+  assert.equal(argvs(planOn(systemd, { name: 'lb-listener', enabled: true, state: 'started', daemon_reload: true }, host, ctx())), ['daemon-reload', 'start']);
+  host.execs[key] = { stdout: show({ LoadState: 'not-found' }) };
   assert.match(planOn(systemd, { name: 'lb-listener', state: 'started' }, host, ctx()).failed ?? '', /not found \(a new unit file needs daemon_reload: true\)/);
   host.execs[key] = { stdout: show({ ActiveState: 'active', UnitFileState: 'enabled' }) };
   assert.is(planOn(systemd, { name: 'lb-listener', enabled: true, state: 'started', daemon_reload: true }, host, ctx()).changed, false, 'nothing to do, no reload');
@@ -126,7 +129,7 @@ test('textfile_collector: script and units written (units verified), timer enabl
   assert.equal(writes[1].validate, ['systemd-analyze', 'verify', '%s']);
   assert.match(writes[0].content.toString(), /^port=8080$/m);
   assert.match(writes[0].content.toString(), /mv -f "\$tmp" "\$out"/);
-  assert.equal(first.steps.filter((s) => s.op === 'exec').map((s) => (s as { argv: string[] }).argv[1]), ['daemon-reload', 'enable', 'start']);
+  assert.equal(first.steps.filter((s) => s.op === 'exec').map((s) => (s as { argv: string[] }).argv.slice(1, 3).join(' ')), ['enable --now']);
   for (const s of first.steps) if (s.op === 'write') host.apply(s);
   host.execs[key] = { stdout: show({ ActiveState: 'active', UnitFileState: 'enabled' }) };
   assert.is(planOn(textfileCollector, { name: 'reuseport', port: 8080 }, host, ctx()).changed, false);
