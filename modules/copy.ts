@@ -1,6 +1,6 @@
 import { basename } from 'node:path';
 import { defineModule } from '../src/module/types.js';
-import { contentPlan, normalizeMode } from '../src/module/files.js';
+import { attrProps, contentPlan, normalizeMode } from '../src/module/files.js';
 
 interface Args {
   dest: string;
@@ -24,9 +24,7 @@ export default defineModule<Args>({
       dest: { type: 'string', minLength: 1 },
       src: { type: 'string', minLength: 1 },
       content: { type: 'string' },
-      mode: { type: ['string', 'integer'] },
-      owner: { type: 'string' },
-      group: { type: 'string' },
+      ...attrProps,
       backup: { type: 'boolean', default: false },
     },
     required: ['dest'],

@@ -1,5 +1,5 @@
 import { defineModule, noChange, type Plan } from '../src/module/types.js';
-import { attrPlan, normalizeMode } from '../src/module/files.js';
+import { attrPlan, attrProps, normalizeMode } from '../src/module/files.js';
 
 interface Args {
   path: string;
@@ -19,9 +19,7 @@ export default defineModule<Args>({
     properties: {
       path: { type: 'string', minLength: 1 },
       state: { enum: ['directory', 'file', 'absent', 'link', 'touch'], default: 'file' },
-      mode: { type: ['string', 'integer'] },
-      owner: { type: 'string' },
-      group: { type: 'string' },
+      ...attrProps,
       src: { type: 'string', minLength: 1 },
     },
     required: ['path'],

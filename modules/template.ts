@@ -1,6 +1,6 @@
 import { parse } from 'shell-quote';
 import { defineModule } from '../src/module/types.js';
-import { contentPlan, normalizeMode } from '../src/module/files.js';
+import { attrProps, contentPlan, normalizeMode } from '../src/module/files.js';
 
 interface Args {
   src: string;
@@ -30,9 +30,7 @@ export default defineModule<Args>({
     properties: {
       src: { type: 'string', minLength: 1 },
       dest: { type: 'string', minLength: 1 },
-      mode: { type: ['string', 'integer'] },
-      owner: { type: 'string' },
-      group: { type: 'string' },
+      ...attrProps,
       validate: { type: 'string', pattern: '%s' },
       backup: { type: 'boolean', default: false },
     },

@@ -17,3 +17,4 @@ inv=$(node -e 'console.log(JSON.parse(require("fs").readFileSync(process.argv[1]
 node bin/lbprov.js apply "$playbook" -i "$inv" --no-color
 echo
 echo "The lab is still up: npx lbprov lab status | npx lbprov lab down"
+echo "Try: curl http://198.18.0.11:8080/   (the reference listener; lb_hash picks the worker)"

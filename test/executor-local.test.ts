@@ -96,6 +96,29 @@ test('a missing variable fails that host and task clearly', async () => {
   assert.match(r.stdout, /failed: \[localhost\] => undefined variable "lb_prot"/);
 });
 
+test('a command over its timeout fails that task; the host\'s next task still runs in a fresh remote shell', async () => {
+  const f = join(base, 'timeout.yml');
+  writeFileSync(f, `- hosts: all\n  gather_facts: false\n  tasks:\n    - name: slow\n      command: sleep 5\n      timeout: 1\n      ignore_errors: true\n    - name: after\n      command: echo still here\n      register: after\n    - assert: { that: "after.stdout == 'still here'" }\n`);
+  const t0 = Date.now();
+  const r = await applyJson([f]);
+  assert.ok(Date.now() - t0 < 4500, 'did not wait for the sleep');
+  assert.is(r.code, 0, JSON.stringify(r.run));
+  assert.match(r.run.plays[0].tasks[0].hosts.localhost.msg ?? '', /timed out after 1s/);
+});
+
+test('SIGINT stops the run after the running task: exit 99, recap printed', async () => {
+  const f = join(base, 'interrupt.yml');
+  writeFileSync(f, `- hosts: all\n  gather_facts: false\n  tasks:\n    - command: sleep 1\n    - command: sleep 1\n    - command: sleep 1\n`);
+  const { spawn } = await import('node:child_process');
+  const child = spawn(process.execPath, [join(packageRoot, 'bin', 'lbprov.js'), 'apply', f], { cwd: packageRoot, env: { ...process.env, NO_COLOR: '1' } });
+  let out = '';
+  child.stdout.on('data', (d) => (out += d));
+  setTimeout(() => child.kill('SIGINT'), 600);
+  const code = await new Promise<number | null>((res) => child.on('close', res));
+  assert.is(code, 99);
+  assert.match(out, /localhost : ok=1 changed=1 unreachable=0 failed=0 skipped=0/);
+});
+
 test('the shipped examples dry-run on localhost without root or SSH', async () => {
   const r = await lbprov(['apply', 'playbooks/hello.yml', '--check', '--diff']);
   assert.is(r.code, 0, r.stdout + r.stderr);

@@ -7,7 +7,6 @@ import { selectedByTags } from '../executor/tags.js';
 import type { Reporter } from '../executor/types.js';
 import { JsonReporter } from '../report/json.js';
 import { PlainReporter } from '../report/plain.js';
-import { TtyReporter } from '../report/tty.js';
 import { InputError, Problems } from '../util/errors.js';
 import { parseExtraVars } from './extra-vars.js';
 import { inventoryFrom } from './inventory-arg.js';
@@ -60,7 +59,7 @@ export async function applyCommand(playbookFile: string, flags: ApplyFlags): Pro
     extraVars,
     connectTimeoutMs: 10_000,
     commandTimeoutS: Number(flags.timeout ?? 600),
-  }, pickReporter(flags), flags.limit);
+  }, await pickReporter(flags), flags.limit);
 
   if (flags.syntaxCheck) {
     process.stdout.write(`\nplaybook: ${playbookFile}\n`);
@@ -92,8 +91,8 @@ export async function applyCommand(playbookFile: string, flags: ApplyFlags): Pro
   return interrupted ? 99 : exitCode(stats);
 }
 
-function pickReporter(flags: ApplyFlags): Reporter {
+async function pickReporter(flags: ApplyFlags): Promise<Reporter> {
   if (flags.json) return new JsonReporter();
-  if (process.stdout.isTTY && flags.color !== false && !process.env.NO_COLOR && !process.env.CI) return new TtyReporter();
+  if (process.stdout.isTTY && flags.color !== false && !process.env.NO_COLOR && !process.env.CI) return new (await import('../report/tty.js')).TtyReporter();
   return new PlainReporter();
 }

@@ -2,12 +2,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { InputError } from '../util/errors.js';
-import { LabError } from '../lab/lab.js';
 import { packageRoot } from '../util/paths.js';
-import { applyCommand, type ApplyFlags } from './apply.js';
-import { factsCommand } from './facts.js';
-import { labCommand } from './lab.js';
-import { validateCommand } from './validate.js';
+import type { ApplyFlags } from './apply.js';
 
 const version = (JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')) as { version: string }).version;
 const collect = (v: string, prev: string[] = []): string[] => [...prev, v];
@@ -40,7 +36,8 @@ export async function main(argv: string[]): Promise<number> {
     .option('--no-color', 'plain lines even on a terminal')
     .addOption(new Option('--timeout <s>', 'default per-command timeout in seconds').default('600'))
     .action(async (pb: string, flags: ApplyFlags) => {
-      code = await applyCommand(pb, flags);
+      // each command loads only what it needs: start-up time is paid on every run
+      code = await (await import('./apply.js')).applyCommand(pb, flags);
     });
 
   program
@@ -48,8 +45,8 @@ export async function main(argv: string[]): Promise<number> {
     .description('check a playbook and inventory the way --syntax-check does; contacts no host')
     .argument('<playbook>')
     .option('-i, --inventory <file>', 'inventory file (repeatable)', collect)
-    .action((pb: string, flags: { inventory?: string[] }) => {
-      code = validateCommand(pb, flags);
+    .action(async (pb: string, flags: { inventory?: string[] }) => {
+      code = (await import('./validate.js')).validateCommand(pb, flags);
     });
 
   program
@@ -58,7 +55,7 @@ export async function main(argv: string[]): Promise<number> {
     .option('-i, --inventory <file>', 'inventory file (repeatable)', collect)
     .option('-l, --limit <pattern>', 'host pattern', 'all')
     .action(async (flags: { inventory?: string[]; limit?: string }) => {
-      code = await factsCommand(flags);
+      code = await (await import('./facts.js')).factsCommand(flags);
     });
 
   program
@@ -69,7 +66,7 @@ export async function main(argv: string[]): Promise<number> {
     .option('--light', 'sshd only, no systemd (for scale tests)')
     .option('--inventory <file>', 'where to write the lab inventory')
     .action(async (action: string, o: { hosts: string; light?: boolean; inventory?: string }) => {
-      code = await labCommand(action, o);
+      code = await (await import('./lab.js')).labCommand(action, o);
     });
 
   try {
@@ -81,7 +78,7 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`${e.message}\n`);
       return 5;
     }
-    if (e instanceof LabError) {
+    if (e instanceof Error && e.name === 'LabError') {
       process.stderr.write(`lbprov lab: ${e.message}\n`);
       return 1;
     }

@@ -131,14 +131,36 @@ export class PlaybookRunner {
     return out;
   }
 
+  private hostvarsView?: Vars;
+  private groupsView?: Vars;
+
+  /**
+   * `hostvars`, one object for the whole run: each host's entry is computed when a template reads
+   * it (its inventory vars and, once gathered, its facts), so no host pays for every other host.
+   */
+  private hostvars(): Vars {
+    if (this.hostvarsView) return this.hostvarsView;
+    const view: Vars = {};
+    for (const [n, h] of this.inv.hosts) {
+      Object.defineProperty(view, n, {
+        enumerable: true,
+        get: () => {
+          const facts = this.hosts.get(n)?.facts;
+          return facts ? { ...h.vars, facts } : h.vars;
+        },
+      });
+    }
+    this.hostvarsView = view;
+    return view;
+  }
+
   private hostScope(play: Play, hc: HostContext): Scope {
     const inv = this.inv;
-    const hostvars: Vars = {};
-    for (const [n, h] of inv.hosts) hostvars[n] = { ...h.vars, ...(this.hosts.get(n)?.facts ? { facts: this.hosts.get(n)!.facts } : {}) };
+    const hostvars = this.hostvars();
     const magic: Vars = {
       inventory_hostname: hc.host.name,
       group_names: hc.host.groups.filter((g) => g !== 'ungrouped'),
-      groups: Object.fromEntries(inv.groups),
+      groups: this.groupsView ??= Object.fromEntries(inv.groups),
       hostvars,
       playbook_dir: this.pb.dir,
       ansible_check_mode: this.opts.check,
@@ -186,7 +208,8 @@ export class PlaybookRunner {
           k++;
           if (![h.name, ...h.listen].some((n) => notified.has(n))) continue;
           const slot: Slot = { order: order + k / (play.handlers.length + 1), name: h.name, module: h.module, kind: 'handler' };
-          if (!(await this.step(h, slot, hc, scope, transport, become(h), timeoutMs(h), notified))) return false;
+          // handlers never read ahead (take finds nothing), but what they apply makes later reads stale
+          if (!(await this.step(h, slot, hc, scope, transport, become(h), timeoutMs(h), notified, prefetched))) return false;
           scope = this.hostScope(play, hc);
         }
         notified.clear();

@@ -8,6 +8,13 @@ export function normalizeMode(mode: string | number | undefined): string | undef
   return s.padStart(4, '0');
 }
 
+/** JSON Schema properties shared by the modules that set a file's mode and owner. */
+export const attrProps = {
+  mode: { type: ['string', 'integer'] },
+  owner: { type: 'string' },
+  group: { type: 'string' },
+};
+
 export interface Attrs {
   mode?: string;
   owner?: string;

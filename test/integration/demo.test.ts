@@ -1,0 +1,63 @@
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { spawnSync } from 'node:child_process';
+import { request } from 'node:http';
+import { labDown, readState, type LabState } from '../../src/lab/lab.js';
+import { packageRoot } from '../../src/util/paths.js';
+import { labMissing } from '../helpers/lab.js';
+import { sh } from '../helpers/remote.js';
+import { requireRoot } from '../helpers/skip.js';
+
+/** `npm run demo`, the README's main command, as a newcomer runs it; then what it left running. */
+const test = suite('npm run demo');
+let lab: LabState;
+
+function get(host: string, port: number, path = '/'): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host, port, path, timeout: 5000, agent: false }, (res) => {
+      let body = '';
+      res.on('data', (d) => (body += d));
+      res.on('end', () => resolve(body));
+    });
+    req.on('error', reject);
+    req.on('timeout', () => req.destroy(new Error(`GET ${host}:${port}${path} timed out`)));
+    req.end();
+  });
+}
+
+if (requireRoot('npm run demo', labMissing())) {
+  test.after(async () => {
+    await labDown({ quiet: true });
+  });
+
+  test('the demo boots 3 lab hosts and rolls edge.yml out to all of them', () => {
+    const r = spawnSync('npm', ['run', 'demo', '--silent'], { cwd: packageRoot, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+    assert.is(r.status, 0, r.stdout + r.stderr);
+    for (const h of ['h1', 'h2', 'h3']) assert.match(r.stdout, new RegExp(`^${h} : ok=\\d+ changed=\\d+ unreachable=0 failed=0 skipped=0$`, 'm'));
+    assert.match(r.stdout, /The lab is still up/);
+    lab = readState()!;
+    assert.is(lab.hosts.length, 3);
+  });
+
+  test('the listener answers HTTP on every lab host; node_exporter shows its per-worker accepts and the imbalance', async () => {
+    for (const h of lab.hosts) {
+      const seen = new Set<string>();
+      for (let i = 0; i < 60; i++) seen.add((await get(h.address, 8080)).trim());
+      assert.ok([...seen].every((x) => /^worker [0-3]$/.test(x)), [...seen].join(','));
+      assert.ok(seen.size >= 3, `${h.name}: lb_hash spread 60 connections over ${seen.size} workers`);
+      await sh(lab, h.name, `sleep 1.2; /usr/local/bin/lbprov-textfile-reuseport; systemd-run --unit=demo-node-exporter /usr/bin/prometheus-node-exporter --collector.textfile.directory=/var/lib/prometheus/node-exporter --web.listen-address=${h.address}:9100`);
+      let metrics = '';
+      for (let i = 0; i < 50 && !metrics.includes('lbprov_'); i++) {
+        metrics = await get(h.address, 9100, '/metrics').catch(() => '');
+        if (!metrics.includes('lbprov_')) await new Promise((r) => setTimeout(r, 100));
+      }
+      const accepts = [...metrics.matchAll(/^lbprov_reuseport_accepts_total\{port="8080",worker="(\d)"\} (\d+)$/gm)];
+      assert.is(accepts.length, 4, `${h.name}: one counter per worker`);
+      assert.ok(accepts.reduce((a, m) => a + Number(m[2]), 0) >= 60, `${h.name}: the 60 requests are counted`);
+      assert.match(metrics, /^lbprov_reuseport_imbalance_ratio\{port="8080",source="workers"\} [0-9.]+$/m);
+      assert.match(metrics, /^node_textfile_scrape_error 0$/m);
+    }
+  });
+}
+
+test.run();
