@@ -1,6 +1,6 @@
 import { basename } from 'node:path';
 import { defineModule } from '../src/module/types.js';
-import { attrProps, contentPlan, normalizeMode } from '../src/module/files.js';
+import { attrProps, contentPlan, normalizeMode, validateArgv } from '../src/module/files.js';
 
 interface Args {
   dest: string;
@@ -10,6 +10,7 @@ interface Args {
   owner?: string;
   group?: string;
   backup: boolean;
+  validate?: string;
 }
 
 const dest = (a: Args): string => (a.dest.endsWith('/') && a.src ? a.dest + basename(a.src) : a.dest);
@@ -26,6 +27,7 @@ export default defineModule<Args>({
       content: { type: 'string' },
       ...attrProps,
       backup: { type: 'boolean', default: false },
+      validate: { type: 'string', pattern: '%s' },
     },
     required: ['dest'],
     oneOf: [{ required: ['src'] }, { required: ['content'] }],
@@ -34,6 +36,6 @@ export default defineModule<Args>({
   reads: (a) => ({ dest: { kind: 'file', path: dest(a) } }),
   plan(a, seen, ctx) {
     const content = a.src !== undefined ? ctx.localFile(a.src, 'files') : Buffer.from(a.content ?? '');
-    return contentPlan(dest(a), seen.dest, content, { mode: normalizeMode(a.mode), owner: a.owner, group: a.group }, { backup: a.backup });
+    return contentPlan(dest(a), seen.dest, content, { mode: normalizeMode(a.mode), owner: a.owner, group: a.group }, { backup: a.backup, validate: a.validate ? validateArgv(a.validate) : undefined });
   },
 });

@@ -1,6 +1,7 @@
-import { parse } from 'shell-quote';
 import { defineModule } from '../src/module/types.js';
-import { attrProps, contentPlan, normalizeMode } from '../src/module/files.js';
+import { attrProps, contentPlan, normalizeMode, validateArgv } from '../src/module/files.js';
+
+export { validateArgv };
 
 interface Args {
   src: string;
@@ -12,14 +13,6 @@ interface Args {
   backup: boolean;
 }
 
-/** `validate: "visudo -cf %s"` as an argv; no shell, so operators are refused. */
-export function validateArgv(cmd: string): string[] {
-  const words = parse(cmd, (name) => `$${name}`);
-  if (words.some((w) => typeof w !== 'string')) throw new Error(`validate "${cmd}" must be a plain command (no pipes or redirections)`);
-  const argv = words as string[];
-  if (!argv.some((w) => w.includes('%s'))) throw new Error(`validate "${cmd}" must contain %s (the file to check)`);
-  return argv;
-}
 
 /** Renders a Handlebars file with the task's variables and puts it at `dest` like `copy`. */
 export default defineModule<Args>({

@@ -2,7 +2,7 @@
 # Installs the Debian packages lbprov's lab, demo and tests need on this machine (root), and only
 # those missing: the lab hosts see the machine's /usr through their overlays.
 set -euo pipefail
-pkgs=(openssh-server openssh-client iproute2 util-linux systemd clang llvm bpftool libbpf-dev
+pkgs=(openssh-server openssh-client iproute2 util-linux systemd sudo time clang llvm bpftool libbpf-dev
       prometheus-node-exporter wrk dpkg-dev)
 missing=()
 for p in "${pkgs[@]}"; do

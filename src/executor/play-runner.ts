@@ -2,7 +2,7 @@ import { gatherFacts } from '../facts/gather.js';
 import type { Inventory, Vars } from '../inventory/types.js';
 import { matchHosts } from '../inventory/patterns.js';
 import { Scope } from '../playbook/scope.js';
-import { renderValue } from '../playbook/template.js';
+import { isTemplate, renderValue } from '../playbook/template.js';
 import type { Play, Playbook, Task } from '../playbook/types.js';
 import { errorMessage } from '../util/errors.js';
 import { mapLimit } from '../util/semaphore.js';
@@ -39,9 +39,15 @@ export class PlaybookRunner {
     this.interrupted = true;
   }
 
+  /** The play's host pattern; a template (`hosts: "{{ target }}"`) is rendered from -e, play vars and defaults. */
+  pattern(play: Play): string {
+    if (!isTemplate(play.hosts)) return play.hosts;
+    return String(renderValue(play.hosts, new Scope({ ...this.pb.defaults, ...play.vars, ...this.opts.extraVars }, {})));
+  }
+
   /** The hosts a play runs on: its pattern, --limit, minus hosts that failed in earlier plays. */
   playHosts(play: Play): string[] {
-    let hosts = matchHosts(this.inv, play.hosts).hosts;
+    let hosts = matchHosts(this.inv, this.pattern(play)).hosts;
     if (this.limit) {
       const allowed = new Set(matchHosts(this.inv, this.limit).hosts);
       hosts = hosts.filter((h) => allowed.has(h));
@@ -76,10 +82,17 @@ export class PlaybookRunner {
   }
 
   private async runPlay(play: Play): Promise<void> {
-    const hosts = this.playHosts(play);
+    let hosts: string[];
+    try {
+      hosts = this.playHosts(play);
+    } catch (e) {
+      this.reporter.playStart(play.name, []);
+      this.reporter.warn(`play "${play.name}": hosts: ${errorMessage(e)}`);
+      return;
+    }
     this.reporter.playStart(play.name, hosts);
     if (!hosts.length) {
-      this.reporter.warn(`play "${play.name}": no hosts matched "${play.hosts}"${this.limit ? ` with --limit ${this.limit}` : ''}`);
+      this.reporter.warn(`play "${play.name}": no hosts matched "${this.pattern(play)}"${this.limit ? ` with --limit ${this.limit}` : ''}`);
       return;
     }
     const fatal = { hit: false };

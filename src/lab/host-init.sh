@@ -7,7 +7,8 @@
 set -eu
 h=$1 name=$2 addr=$3 gw=$4 mode=$5
 mount --make-rprivate /
-for d in etc var opt usr root srv; do
+# /srv last: the upper and work dirs of the others live under it and must not sit on an overlay
+for d in etc var opt usr root home srv; do
   mkdir -p "$h/$d/u" "$h/$d/w"
   mount -t overlay overlay -o "lowerdir=/$d,upperdir=$h/$d/u,workdir=$h/$d/w" "/$d"
 done

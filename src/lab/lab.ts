@@ -164,7 +164,12 @@ export async function labUp(o: UpOptions): Promise<LabState> {
       const unsharePid = child.pid!;
       const host: LabHost = { name, address, unsharePid, initPid: 0, mode };
       hosts.push(host);
-      host.initPid = await waitFor(`${name}'s init process`, 5000, () => childOf(unsharePid));
+      const log = (): string => readFileSync(join(hdir, 'init.log'), 'utf8').trim();
+      host.initPid = await waitFor(`${name}'s init process`, 5000, () => {
+        const pid = childOf(unsharePid);
+        if (pid === undefined && !existsSync(`/proc/${unsharePid}`)) throw new LabError(`${name} did not start: ${log() || 'no output'}`);
+        return pid;
+      });
       save();
       run('ip', ['link', 'add', `lh${i}`, 'type', 'veth', 'peer', 'name', 'eth1', 'netns', String(host.initPid)]);
       run('ip', ['link', 'set', `lh${i}`, 'master', BRIDGE, 'up']);

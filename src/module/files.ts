@@ -1,3 +1,4 @@
+import { parse } from 'shell-quote';
 import type { DiffItem, FileStat, Plan, Seen, Step } from './types.js';
 
 /** Permission bits as 4 octal digits. A YAML 1.1 number (`0644` read as 420) is turned back into octal. */
@@ -69,4 +70,13 @@ export function contentPlan(path: string, seen: Seen, content: Buffer, attrs: At
   }
   const { steps, diff } = attrPlan(path, stat, attrs);
   return { changed: steps.length > 0, steps, diff, msg: steps.length ? `${path} attributes changed` : undefined };
+}
+
+/** `validate: "visudo -cf %s"` as an argv; no shell, so operators are refused. */
+export function validateArgv(cmd: string): string[] {
+  const words = parse(cmd, (name) => `$${name}`);
+  if (words.some((w) => typeof w !== 'string')) throw new Error(`validate "${cmd}" must be a plain command (no pipes or redirections)`);
+  const argv = words as string[];
+  if (!argv.some((w) => w.includes('%s'))) throw new Error(`validate "${cmd}" must contain %s (the file to check)`);
+  return argv;
 }

@@ -1,29 +1,17 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
-import { request } from 'node:http';
 import { labDown, readState, type LabState } from '../../src/lab/lab.js';
 import { packageRoot } from '../../src/util/paths.js';
 import { labMissing } from '../helpers/lab.js';
 import { sh } from '../helpers/remote.js';
+import { httpGet } from '../helpers/http.js';
 import { requireRoot } from '../helpers/skip.js';
 
 /** `npm run demo`, the README's main command, as a newcomer runs it; then what it left running. */
 const test = suite('npm run demo');
 let lab: LabState;
 
-function get(host: string, port: number, path = '/'): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const req = request({ host, port, path, timeout: 5000, agent: false }, (res) => {
-      let body = '';
-      res.on('data', (d) => (body += d));
-      res.on('end', () => resolve(body));
-    });
-    req.on('error', reject);
-    req.on('timeout', () => req.destroy(new Error(`GET ${host}:${port}${path} timed out`)));
-    req.end();
-  });
-}
 
 if (requireRoot('npm run demo', labMissing())) {
   test.after(async () => {
@@ -42,13 +30,13 @@ if (requireRoot('npm run demo', labMissing())) {
   test('the listener answers HTTP on every lab host; node_exporter shows its per-worker accepts and the imbalance', async () => {
     for (const h of lab.hosts) {
       const seen = new Set<string>();
-      for (let i = 0; i < 60; i++) seen.add((await get(h.address, 8080)).trim());
+      for (let i = 0; i < 60; i++) seen.add((await httpGet(h.address, 8080)).trim());
       assert.ok([...seen].every((x) => /^worker [0-3]$/.test(x)), [...seen].join(','));
       assert.ok(seen.size >= 3, `${h.name}: lb_hash spread 60 connections over ${seen.size} workers`);
       await sh(lab, h.name, `sleep 1.2; /usr/local/bin/lbprov-textfile-reuseport; systemd-run --unit=demo-node-exporter /usr/bin/prometheus-node-exporter --collector.textfile.directory=/var/lib/prometheus/node-exporter --web.listen-address=${h.address}:9100`);
       let metrics = '';
       for (let i = 0; i < 50 && !metrics.includes('lbprov_'); i++) {
-        metrics = await get(h.address, 9100, '/metrics').catch(() => '');
+        metrics = await httpGet(h.address, 9100, '/metrics').catch(() => '');
         if (!metrics.includes('lbprov_')) await new Promise((r) => setTimeout(r, 100));
       }
       const accepts = [...metrics.matchAll(/^lbprov_reuseport_accepts_total\{port="8080",worker="(\d)"\} (\d+)$/gm)];

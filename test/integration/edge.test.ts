@@ -3,12 +3,12 @@ import * as assert from 'uvu/assert';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { request } from 'node:http';
 import type { LabState } from '../../src/lab/lab.js';
 import { packageRoot } from '../../src/util/paths.js';
 import { applyJson, withStatus, type JsonRun } from '../helpers/cli.js';
 import { labMissing, sharedLab } from '../helpers/lab.js';
 import { sh } from '../helpers/remote.js';
+import { httpGet } from '../helpers/http.js';
 import { requireRoot } from '../helpers/skip.js';
 
 /** playbooks/edge.yml, the rollout itself, on 3 real lab hosts. */
@@ -26,18 +26,6 @@ function hostOverride(host: string, vars: Record<string, unknown>): string[] {
   return ['-i', f];
 }
 
-function httpGet(host: string, port: number, path: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const req = request({ host, port, path, timeout: 5000, agent: false }, (res) => {
-      let body = '';
-      res.on('data', (d) => (body += d));
-      res.on('end', () => resolve(body));
-    });
-    req.on('error', reject);
-    req.on('timeout', () => req.destroy(new Error(`GET http://${host}:${port}${path} timed out`)));
-    req.end();
-  });
-}
 
 const status = (run: JsonRun, task: string, host: string): string | undefined => run.plays[0].tasks.find((t) => t.name === task)?.hosts[host]?.status;
 const msg = (run: JsonRun, task: string, host: string): string => run.plays[0].tasks.find((t) => t.name === task)?.hosts[host]?.msg ?? '';
