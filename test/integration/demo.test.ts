@@ -3,7 +3,7 @@ import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
 import { labDown, readState, type LabState } from '../../src/lab/lab.js';
 import { packageRoot } from '../../src/util/paths.js';
-import { labMissing } from '../helpers/lab.js';
+import { labMissing, teardownLab } from '../helpers/lab.js';
 import { sh } from '../helpers/remote.js';
 import { httpGet } from '../helpers/http.js';
 import { requireRoot } from '../helpers/skip.js';
@@ -14,6 +14,10 @@ let lab: LabState;
 
 
 if (requireRoot('npm run demo', labMissing())) {
+  // the demo boots its own lab (replacing any): the suites after it boot the shared one again
+  test.before(async () => {
+    await teardownLab();
+  });
   test.after(async () => {
     await labDown({ quiet: true });
   });
