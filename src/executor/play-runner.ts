@@ -1,4 +1,3 @@
-import { gatherFacts } from '../facts/gather.js';
 import type { Inventory, Vars } from '../inventory/types.js';
 import { matchHosts } from '../inventory/patterns.js';
 import { Scope } from '../playbook/scope.js';
@@ -201,18 +200,36 @@ export class PlaybookRunner {
     const notified = new Set<string>();
     let prefetched: Prefetched | undefined;
     try {
-      if (play.gatherFacts && !hc.facts) {
+      // read ahead for the tasks that run as the play's default user (one remote shell), with the
+      // facts in the same round trip when they are still to be gathered
+      const base = become({});
+      const selected = play.tasks.filter((t) => selectedByTags(t.tags, this.opts.tags, this.opts.skipTags) && become(t) === base);
+      const wantFacts = play.gatherFacts && !hc.facts;
+      if (wantFacts || selected.length > 1) {
         const slot: Slot = { order: -1, name: 'Gathering Facts', module: 'facts', kind: 'facts' };
-        this.reporter.taskStart(slot, name);
+        if (wantFacts) this.reporter.taskStart(slot, name);
         const t0 = performance.now();
         try {
-          hc.facts = await gatherFacts(shellFor(hc, await transport(), become({})), become({}), timeoutMs());
-          scope = this.hostScope(play, hc);
-          this.count(name, slot, { status: 'ok', ms: Math.round(performance.now() - t0) });
+          const r = await prefetch(selected, scope, {
+            hc,
+            check: this.opts.check,
+            playbookDir: this.pb.dir,
+            timeoutMs: timeoutMs(),
+            shell: async () => shellFor(hc, await transport(), base),
+          }, wantFacts);
+          prefetched = r.prefetched;
+          if (r.facts) {
+            hc.facts = r.facts;
+            scope = this.hostScope(play, hc);
+            this.count(name, slot, { status: 'ok', ms: Math.round(performance.now() - t0) });
+          }
         } catch (e) {
-          this.count(name, slot, { status: e instanceof UnreachableError ? 'unreachable' : 'failed', msg: errorMessage(e) });
-          hc.out = e instanceof UnreachableError ? 'unreachable' : 'failed';
-          return;
+          if (wantFacts) {
+            this.count(name, slot, { status: e instanceof UnreachableError ? 'unreachable' : 'failed', msg: errorMessage(e) });
+            hc.out = e instanceof UnreachableError ? 'unreachable' : 'failed';
+            return;
+          }
+          // reading ahead is an optimisation: each task reads for itself (and reports what is wrong)
         }
       }
       const runHandlers = async (order: number): Promise<boolean> => {
@@ -228,18 +245,6 @@ export class PlaybookRunner {
         notified.clear();
         return true;
       };
-      // read ahead for the tasks that run as the play's default user (one remote shell)
-      const base = become({});
-      const selected = play.tasks.filter((t) => selectedByTags(t.tags, this.opts.tags, this.opts.skipTags) && become(t) === base);
-      if (selected.length > 1) {
-        prefetched = await prefetch(selected, scope, {
-          hc,
-          check: this.opts.check,
-          playbookDir: this.pb.dir,
-          timeoutMs: timeoutMs(),
-          shell: async () => shellFor(hc, await transport(), base),
-        }).catch(() => undefined);
-      }
       for (let i = 0; i < play.tasks.length; i++) {
         if (this.interrupted || fatal.hit) return;
         const task = play.tasks[i];

@@ -1,4 +1,7 @@
 import type { Read, Seen } from '../module/types.js';
+import type { Facts } from '../facts/types.js';
+import { FACTS_READ_ARGV } from '../facts/gather.js';
+import { parseFacts } from '../facts/sources.js';
 import { check } from '../playbook/schema.js';
 import type { Scope } from '../playbook/scope.js';
 import { renderValue } from '../playbook/template.js';
@@ -7,8 +10,8 @@ import { moduleContext, readAll, readsKey, type Prefetched, type TaskEnv } from 
 
 /**
  * Reads ahead: before a host runs its tasks, what every task will read is read in one round trip,
- * so a host where nothing needs to change (a second apply, a check run) costs the facts and one
- * more round trip whatever the number of tasks. A task whose arguments cannot be rendered yet (they
+ * together with the facts, so a host where nothing needs to change (a second apply, a check run)
+ * costs one round trip whatever the number of tasks. A task whose arguments cannot be rendered yet (they
  * use a result registered during the run) reads for itself. Once anything is applied on the host,
  * the rest is stale and every later task reads again.
  */
@@ -16,9 +19,12 @@ export async function prefetch(
   tasks: readonly Task[],
   scope: Scope,
   env: Pick<TaskEnv, 'hc' | 'check' | 'playbookDir' | 'timeoutMs' | 'shell'>,
-): Promise<Prefetched> {
+  withFacts = false,
+): Promise<{ prefetched: Prefetched; facts?: Facts }> {
   const planned: Array<{ task: Task; key: string; names: string[]; first: number }> = [];
-  const all: Read[] = [];
+  // the facts, when wanted, ride in the same round trip; reads planned without them are still
+  // good for every task whose arguments and reads come out the same once they are known (the key)
+  const all: Read[] = withFacts ? [{ kind: 'exec', argv: FACTS_READ_ARGV }] : [];
   for (const task of tasks) {
     if (task.loop !== undefined || !task.def.reads || task.meta) continue;
     try {
@@ -35,12 +41,17 @@ export async function prefetch(
     }
   }
   const byTask = new Map<Task, { key: string; seen: Record<string, Seen> }>();
+  let facts: Facts | undefined;
   if (all.length) {
     const seen = await readAll(env, Object.fromEntries(all.map((r, i) => [String(i), r])));
+    if (withFacts) {
+      if (seen['0'].rc !== 0) throw new Error(`fact gathering failed (rc ${seen['0'].rc}): ${seen['0'].stderr.trim()}`);
+      facts = parseFacts(seen['0'].stdout.toString());
+    }
     for (const p of planned) byTask.set(p.task, { key: p.key, seen: Object.fromEntries(p.names.map((n, i) => [n, seen[String(p.first + i)]])) });
   }
   let stale = false;
-  return {
+  const prefetched: Prefetched = {
     take(task, key) {
       const hit = byTask.get(task);
       byTask.delete(task);
@@ -50,4 +61,5 @@ export async function prefetch(
       stale = true;
     },
   };
+  return { prefetched, facts };
 }

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { packageRoot } from '../util/paths.js';
+import { FACTS_SCRIPT } from '../facts/sources.js';
 import { shellJoin, shq } from '../util/quote.js';
 import type { FileStat, Read, Seen, Step, StepOutput } from '../module/types.js';
 
@@ -10,7 +11,11 @@ import type { FileStat, Read, Seen, Step, StepOutput } from '../module/types.js'
  * text is fixed. The answer frames every read's or step's rc, stdout and stderr (prelude.sh).
  */
 /** The functions every script calls; the remote shell loads them once, a standalone script carries them. */
-export const PRELUDE = readFileSync(join(packageRoot, 'src', 'executor', 'prelude.sh'), 'utf8');
+export const PRELUDE = `${readFileSync(join(packageRoot, 'src', 'executor', 'prelude.sh'), 'utf8')}
+# lbprov_facts: every fact in one go (src/facts/sources.ts), read like any other read
+lbprov_facts() {
+${FACTS_SCRIPT}}
+`;
 
 /** A script that runs on its own (`bash -s`), not through the remote shell. */
 export const standalone = (body: string): string => `${PRELUDE}${body}`;

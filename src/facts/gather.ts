@@ -1,81 +1,12 @@
 import type { Transport } from '../transport/types.js';
 import { RemoteShell } from '../transport/remote-shell.js';
 import { parseAnswers } from '../executor/remote-script.js';
-import type { Facts, Nic } from './types.js';
-import { nicModel } from './nics.js';
+import type { Facts } from './types.js';
+import { FACTS_SCRIPT, parseFacts } from './sources.js';
 
-/**
- * Each fact is a fixed shell snippet plus a parser; all of them go to the host as one script, one
- * round trip. Sections are delimited by `@@fact NAME` lines.
- */
-interface FactSource<K extends keyof Facts> {
-  name: K;
-  command: string;
-  parse(out: string): Facts[K];
-}
-
-const source = <K extends keyof Facts>(f: FactSource<K>): FactSource<K> => f;
-
-const SOURCES = [
-  source({ name: 'hostname', command: 'hostname', parse: (o) => o.trim() }),
-  source({ name: 'arch', command: 'uname -m', parse: (o) => o.trim() }),
-  source({
-    name: 'kernel',
-    command: 'uname -r',
-    parse: (o) => ({ release: o.trim(), version: /^\d+(\.\d+)*/.exec(o.trim())?.[0] ?? '' }),
-  }),
-  source({
-    name: 'os',
-    command: '( . /etc/os-release 2>/dev/null; echo "$ID"; echo "${VERSION_ID:-}" )',
-    parse: (o) => {
-      const [id = '', version_id = ''] = o.split('\n');
-      return { id, version_id };
-    },
-  }),
-  source({
-    name: 'pkg_manager',
-    command: 'if command -v apt-get >/dev/null; then echo apt; elif command -v dnf >/dev/null; then echo dnf; fi',
-    parse: (o) => (o.trim() === 'apt' || o.trim() === 'dnf' ? o.trim() : null) as Facts['pkg_manager'],
-  }),
-  source({
-    name: 'nics',
-    command: 'for n in /sys/class/net/*; do d=$n/device; v= i= r=; if [ -e "$d" ]; then v=$(cat "$d/vendor" 2>/dev/null); i=$(cat "$d/device" 2>/dev/null); r=$(basename "$(readlink "$d/driver" 2>/dev/null)" 2>/dev/null); fi; echo "${n##*/}|$v|$i|$r"; done',
-    parse: (o) =>
-      o.split('\n').filter(Boolean).map((line): Nic => {
-        const [name, vendor, device, driver] = line.split('|').map((x) => x || null);
-        return { name: name ?? '', vendor, device, driver, model: nicModel(vendor, device) };
-      }),
-  }),
-  source({ name: 'systemd', command: '[ -d /run/systemd/system ] && echo yes || echo no', parse: (o) => o.trim() === 'yes' }),
-  source({
-    name: 'user',
-    command: 'id -un; id -u',
-    parse: (o) => {
-      const [name = '', uid = '-1'] = o.split('\n');
-      return { name, uid: Number(uid) };
-    },
-  }),
-];
-
-export const FACTS_SCRIPT = SOURCES.map((s) => `echo '@@fact ${s.name}'\n${s.command}`).join('\n') + '\n';
-
-/** The facts as one read of a remote-shell script (a function, so no extra shell starts). */
-const FACTS_READ = `lbprov_facts() {\n${FACTS_SCRIPT}}\nlbprov_read 0 lbprov_facts\nlbprov_answer\n`;
-
-export function parseFacts(out: string): Facts {
-  const sections = new Map<string, string>();
-  let cur = '';
-  for (const line of out.split('\n')) {
-    const m = /^@@fact (\w+)$/.exec(line);
-    if (m) {
-      cur = m[1];
-      sections.set(cur, '');
-    } else if (cur) sections.set(cur, sections.get(cur) + line + '\n');
-  }
-  const facts: Record<string, unknown> = {};
-  for (const s of SOURCES) facts[s.name] = s.parse((sections.get(s.name) ?? '').replace(/\n$/, ''));
-  return facts as unknown as Facts;
-}
+/** The facts as a read of the remote shell: `lbprov_facts` is a function of its prelude. */
+export const FACTS_READ_ARGV = ['lbprov_facts'];
+const FACTS_READ = 'lbprov_read 0 lbprov_facts\nlbprov_answer\n';
 
 /** Gathers every fact in one round trip (through the host's remote shell, or a one-off command). */
 export async function gatherFacts(t: Transport | RemoteShell, becomeUser: string | undefined, timeoutMs: number): Promise<Facts> {
