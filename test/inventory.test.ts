@@ -46,25 +46,27 @@ test('patterns: union, exclusion, intersection, globs, all', () => {
   assert.equal(matchHosts(inv, 'nope:us1').unmatched, ['nope']);
 });
 
-test('bad inventory: every problem with file:line:col', () => {
+/** The message of the InputError fn throws. */
+function inputError(fn: () => unknown): string {
   try {
-    loadInventory([fx('bad.yml')]);
-    assert.unreachable('should have thrown');
+    fn();
   } catch (e) {
     assert.instance(e, InputError);
-    const msg = (e as Error).message;
-    assert.match(msg, /bad\.yml:4:7: group "edge": unknown key "hostz"/);
-    assert.match(msg, /bad\.yml:6:13: group "edge": vars must be a mapping/);
+    return (e as Error).message;
   }
+  assert.unreachable('should have thrown');
+  return '';
+}
+
+test('bad inventory: every problem with file:line:col', () => {
+  const msg = inputError(() => loadInventory([fx('bad.yml')]));
+  assert.match(msg, /bad\.yml:4:7: group "edge": unknown key "hostz"/);
+  assert.match(msg, /bad\.yml:6:13: group "edge": vars must be a mapping/);
 });
 
 test('YAML syntax errors carry positions', () => {
-  try {
-    loadInventory([fx('../playbooks/templates/conf.hbs')]);
-    assert.unreachable('should have thrown');
-  } catch (e) {
-    assert.instance(e, InputError);
-  }
+  assert.match(inputError(() => loadInventory([fx('broken-yaml.yml')])), /broken-yaml\.yml:4:3: YAML: Flow map/);
+  assert.match(inputError(() => loadInventory([fx('../playbooks/templates/conf.hbs')])), /conf\.hbs:2:1: an inventory is a mapping of group names/);
 });
 
 test.run();

@@ -272,7 +272,7 @@ export class PlaybookRunner {
     this.reporter.taskStart(slot, name);
     const t0 = performance.now();
     const shell = async (): Promise<RemoteShell> => shellFor(hc, await transport(), becomeUser);
-    const r: TaskResult = await runTask(task, { hc, shell, scope, check: this.opts.check, becomeUser, timeoutMs, playbookDir: this.pb.dir, prefetched });
+    const r: TaskResult = await runTask(task, { hc, shell, scope, check: this.opts.check, timeoutMs, playbookDir: this.pb.dir, prefetched });
     if (task.register) hc.registered[task.register] = registered(r);
     const ignored = r.status === 'failed' && task.ignoreErrors;
     const diff = (task.diff ?? this.opts.diff) && !task.noLog ? r.diff : undefined;

@@ -43,7 +43,6 @@ export interface TaskEnv {
   shell: () => Promise<RemoteShell>;
   scope: Scope;
   check: boolean;
-  becomeUser?: string;
   timeoutMs: number;
   playbookDir: string;
   prefetched?: Prefetched;

@@ -82,6 +82,11 @@ function ours(pid: number, marker: string): boolean {
   }
 }
 
+/** A lab host is up while the PID 1 we recorded is still the child of the unshare we started. */
+function alive(h: LabHost): boolean {
+  return h.initPid > 0 && existsSync(`/proc/${h.initPid}`) && childOf(h.unsharePid) === h.initPid;
+}
+
 function childOf(pid: number): number | undefined {
   try {
     const kids = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean);
@@ -180,7 +185,7 @@ export async function labUp(o: UpOptions): Promise<LabState> {
     writeFileSync(state.inventory, inventoryYaml(state));
     await mapLimit(hosts, 32, (h) =>
       waitFor(`sshd on ${h.name} (${h.address}); see ${join(dir, h.name, 'init.log')}`, 60_000, async () => {
-        if (!ours(h.initPid, 'host-init') && !existsSync(`/proc/${h.initPid}`)) throw new LabError(`${h.name} died while booting: ${readFileSync(join(dir, h.name, 'init.log'), 'utf8').trim()}`);
+        if (!alive(h)) throw new LabError(`${h.name} died while booting: ${readFileSync(join(dir, h.name, 'init.log'), 'utf8').trim()}`);
         return (await portOpen(h.address, 22)) ? true : undefined;
       }),
     );
@@ -216,12 +221,10 @@ export async function labDown(o: { quiet?: boolean; log?: (s: string) => void } 
   const state = readState(dir);
   let stopped = 0;
   for (const h of state?.hosts ?? []) {
-    if (h.initPid && ours(h.initPid, '')) {
+    if (alive(h)) {
       // the namespace's PID 1; everything inside dies with it. systemd ignores SIGTERM, hence SIGKILL.
-      if (existsSync(`/proc/${h.initPid}`) && childOf(h.unsharePid) === h.initPid) {
-        process.kill(h.initPid, 'SIGKILL');
-        stopped++;
-      }
+      process.kill(h.initPid, 'SIGKILL');
+      stopped++;
     }
   }
   for (const h of state?.hosts ?? []) {
@@ -238,8 +241,8 @@ export async function labStatus(): Promise<{ state?: LabState; rows: Array<{ hos
   const state = readState();
   if (!state) return { rows: [] };
   const rows = await mapLimit(state.hosts, 32, async (h) => {
-    const alive = existsSync(`/proc/${h.initPid}`) && childOf(h.unsharePid) === h.initPid;
-    return { host: h, alive, ssh: alive && (await portOpen(h.address, 22)) };
+    const up = alive(h);
+    return { host: h, alive: up, ssh: up && (await portOpen(h.address, 22)) };
   });
   return { state, rows };
 }
