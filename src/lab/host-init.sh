@@ -8,12 +8,15 @@ set -eu
 h=$1 name=$2 addr=$3 gw=$4 mode=$5
 mount --make-rprivate /
 # /srv last: the upper and work dirs of the others live under it and must not sit on an overlay
-for d in etc var opt usr root home srv; do
+for d in etc var opt usr home srv; do
   mkdir -p "$h/$d/u" "$h/$d/w"
   mount -t overlay overlay -o "lowerdir=/$d,upperdir=$h/$d/u,workdir=$h/$d/w" "/$d"
 done
 mount -t tmpfs tmpfs /run
 mount -t tmpfs tmpfs /tmp
+# root gets a clean home, not an overlay of the machine's /root: its .bashrc (pyenv init) and a stale
+# pyenv rehash lock there made every login on a lab host wait.
+mount -t tmpfs -o mode=0700 tmpfs /root
 mount -t bpf bpf /sys/fs/bpf
 # /sys shows the network namespace that mounted it: give the host its own view of its interfaces
 # (a fresh sysfs would hide the cgroup mounts systemd needs, so only the net parts are bound over).

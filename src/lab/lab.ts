@@ -8,12 +8,52 @@ import { mapLimit } from '../util/semaphore.js';
 
 /**
  * The lab: N real hosts on this machine (shared/docs/lab.md). Each is its own pid/mount/uts/net/ipc
- * namespace with overlays over /etc /var /opt /usr /root /srv, its own /run, /tmp and bpffs,
- * systemd (full) or sshd (light) as PID 1, its own ssh host key, on a bridge in 198.18.0.0/24.
+ * namespace with overlays over /etc /var /opt /usr /home /srv, its own /run, /tmp, bpffs and a clean
+ * /root, systemd (full) or sshd (light) as PID 1, its own ssh host key, on a bridge in 198.18.0.0/24.
  */
-export const BRIDGE = 'lbplab0';
-export const GATEWAY = '198.18.0.1';
 export const MAX_HOSTS = 200;
+
+/**
+ * Where a lab lives on the network. Slot 0 (the default) is the whole 198.18.0.0/24: bridge lbplab0,
+ * gateway .1, host i at .(10+i), up to 200 hosts. `LBPROV_LAB_SLOT=1..3` gives a second, third or
+ * fourth lab that can run beside it (parallel development): a /27 at the top of the range
+ * (slot k: 198.18.0.(96+32k)/27), its own bridge lbplab{k}, state dir /srv/lbprov-lab-{k}, up to
+ * 28 hosts. The /27 is more specific than slot 0's /24, so the machine routes it to its own bridge;
+ * a slot-0 lab then must stay below .128 (fewer than 118 hosts).
+ */
+export interface LabNet {
+  slot: number;
+  bridge: string;
+  gateway: string;
+  prefix: number;
+  maxHosts: number;
+  /** the outer end of host i's veth pair */
+  veth: (i: number) => string;
+  address: (i: number) => string;
+  /** an address of the lab's range that no host has: for unreachable-host tests */
+  unused: string;
+}
+
+export function labNet(slot = labSlot()): LabNet {
+  if (slot === 0) {
+    return {
+      slot, bridge: 'lbplab0', gateway: '198.18.0.1', prefix: 24, maxHosts: MAX_HOSTS,
+      veth: (i) => `lh${i}`, address: (i) => `198.18.0.${10 + i}`, unused: '198.18.0.250',
+    };
+  }
+  const base = 96 + 32 * slot;
+  return {
+    slot, bridge: `lbplab${slot}`, gateway: `198.18.0.${base + 1}`, prefix: 27, maxHosts: 28,
+    veth: (i) => `l${slot}h${i}`, address: (i) => `198.18.0.${base + 1 + i}`, unused: `198.18.0.${base + 30}`,
+  };
+}
+
+export function labSlot(): number {
+  const raw = process.env.LBPROV_LAB_SLOT ?? '0';
+  const slot = Number(raw);
+  if (!Number.isInteger(slot) || slot < 0 || slot > 3) throw new LabError(`LBPROV_LAB_SLOT must be 0..3, not ${JSON.stringify(raw)}`);
+  return slot;
+}
 
 export interface LabHost {
   name: string;
@@ -37,7 +77,8 @@ export class LabError extends Error {
 }
 
 export function labDir(): string {
-  return resolve(process.env.LBPROV_LAB_DIR ?? '/srv/lbprov-lab');
+  const slot = labSlot();
+  return resolve(process.env.LBPROV_LAB_DIR ?? (slot ? `/srv/lbprov-lab-${slot}` : '/srv/lbprov-lab'));
 }
 
 const stateFile = (dir: string): string => join(dir, 'state.json');
@@ -133,7 +174,8 @@ export async function labUp(o: UpOptions): Promise<LabState> {
   const mode = o.light ? 'light' : 'full';
   const missing = missingTools(mode);
   if (missing.length) throw new LabError(`the lab needs: ${missing.join(', ')}`);
-  if (!Number.isInteger(o.hosts) || o.hosts < 1 || o.hosts > MAX_HOSTS) throw new LabError(`--hosts must be 1..${MAX_HOSTS}`);
+  const net = labNet();
+  if (!Number.isInteger(o.hosts) || o.hosts < 1 || o.hosts > net.maxHosts) throw new LabError(`--hosts must be 1..${net.maxHosts}`);
   const dir = labDir();
   await labDown({ quiet: true });
   mkdirSync(dir, { recursive: true, mode: 0o700 });
@@ -141,9 +183,9 @@ export async function labUp(o: UpOptions): Promise<LabState> {
   run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'lbprov-lab', '-f', key]);
   const pub = readFileSync(`${key}.pub`, 'utf8');
 
-  run('ip', ['link', 'add', BRIDGE, 'type', 'bridge']);
-  run('ip', ['addr', 'add', `${GATEWAY}/24`, 'dev', BRIDGE]);
-  run('ip', ['link', 'set', BRIDGE, 'up']);
+  run('ip', ['link', 'add', net.bridge, 'type', 'bridge']);
+  run('ip', ['addr', 'add', `${net.gateway}/${net.prefix}`, 'dev', net.bridge]);
+  run('ip', ['link', 'set', net.bridge, 'up']);
 
   const init = join(packageRoot, 'src', 'lab', 'host-init.sh');
   const hosts: LabHost[] = [];
@@ -153,14 +195,14 @@ export async function labUp(o: UpOptions): Promise<LabState> {
   try {
     await mapLimit(Array.from({ length: o.hosts }, (_, i) => i + 1), 16, async (i) => {
       const name = `h${i}`;
-      const address = `198.18.0.${10 + i}`;
+      const address = net.address(i);
       const hdir = join(dir, name);
       mkdirSync(hdir, { recursive: true });
       run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', name, '-f', join(hdir, 'ssh_host_ed25519_key')]);
       writeFileSync(join(hdir, 'authorized_keys'), pub, { mode: 0o600 });
       known[i - 1] = `${address} ${readFileSync(join(hdir, 'ssh_host_ed25519_key.pub'), 'utf8').trim().split(' ').slice(0, 2).join(' ')}`;
       const logFd = openSync(join(hdir, 'init.log'), 'w');
-      const child = spawn('unshare', ['--pid', '--fork', '--mount', '--uts', '--net', '--ipc', '--mount-proc', init, hdir, name, `${address}/24`, GATEWAY, mode], {
+      const child = spawn('unshare', ['--pid', '--fork', '--mount', '--uts', '--net', '--ipc', '--mount-proc', init, hdir, name, `${address}/${net.prefix}`, net.gateway, mode], {
         detached: true,
         stdio: ['ignore', logFd, logFd],
       });
@@ -176,8 +218,8 @@ export async function labUp(o: UpOptions): Promise<LabState> {
         return pid;
       });
       save();
-      run('ip', ['link', 'add', `lh${i}`, 'type', 'veth', 'peer', 'name', 'eth1', 'netns', String(host.initPid)]);
-      run('ip', ['link', 'set', `lh${i}`, 'master', BRIDGE, 'up']);
+      run('ip', ['link', 'add', net.veth(i), 'type', 'veth', 'peer', 'name', 'eth1', 'netns', String(host.initPid)]);
+      run('ip', ['link', 'set', net.veth(i), 'master', net.bridge, 'up']);
     });
     hosts.sort((a, b) => Number(a.name.slice(1)) - Number(b.name.slice(1)));
     save();
@@ -211,7 +253,7 @@ function inventoryYaml(s: LabState): string {
       children: { lab: { children: { edge: { hosts } } } },
     },
   };
-  return `# Written by \`lbprov lab up\`: ${s.hosts.length} ${s.hosts[0]?.mode ?? ''} lab host(s) on ${BRIDGE}.\n${jsYaml.dump(doc)}`;
+  return `# Written by \`lbprov lab up\`: ${s.hosts.length} ${s.hosts[0]?.mode ?? ''} lab host(s) on ${labNet().bridge}.\n${jsYaml.dump(doc)}`;
 }
 
 /** Stops exactly the processes the lab started (SIGKILL to each host's PID 1), removes the bridge and all state. */
@@ -230,7 +272,7 @@ export async function labDown(o: { quiet?: boolean; log?: (s: string) => void } 
   for (const h of state?.hosts ?? []) {
     await waitFor(`${h.name} to stop`, 10_000, () => (ours(h.unsharePid, 'unshare') ? undefined : true)).catch(() => undefined);
   }
-  run('ip', ['link', 'del', BRIDGE], true);
+  run('ip', ['link', 'del', labNet().bridge], true);
   if (existsSync(dir)) rmSync(dir, { recursive: true, force: true });
   if (state?.inventory && existsSync(state.inventory) && !state.inventory.startsWith(dir)) rmSync(state.inventory, { force: true });
   if (!o.quiet) o.log?.(state ? `lab down: stopped ${stopped} host(s), removed ${dir}\n` : 'lab down: no lab was up\n');

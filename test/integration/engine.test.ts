@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { onHost as remote } from '../helpers/remote.js';
-import type { LabState } from '../../src/lab/lab.js';
+import { labNet, type LabState } from '../../src/lab/lab.js';
 import { packageRoot } from '../../src/util/paths.js';
 import { applyJson, lbprov, withStatus, type JsonRun } from '../helpers/cli.js';
 import { labMissing, sharedLab } from '../helpers/lab.js';
@@ -64,7 +64,8 @@ if (requireRoot('engine on the lab', labMissing())) {
   test('a host whose key changed is refused; fixing known_hosts lets it in', async () => {
     const lines = readFileSync(lab.knownHosts, 'utf8').trim().split('\n');
     const h1Key = lines[0].split(' ').slice(1).join(' ');
-    const forged = lines.map((l) => (l.startsWith('198.18.0.12 ') ? `198.18.0.12 ${h1Key}` : l));
+    const h2 = lab.hosts[1].address;
+    const forged = lines.map((l) => (l.startsWith(`${h2} `) ? `${h2} ${h1Key}` : l));
     const kh = join(tmp, 'known_hosts');
     writeFileSync(kh, forged.join('\n') + '\n');
     const bad = await applyJson([pb, ...inv(), '-e', `lbprov_known_hosts=${kh}`]);
@@ -72,7 +73,7 @@ if (requireRoot('engine on the lab', labMissing())) {
     assert.is(bad.run.stats.h2.unreachable, 1);
     assert.is(bad.run.stats.h1.failed + bad.run.stats.h1.unreachable, 0, 'other hosts finish');
     const msg = bad.run.plays[0].tasks[0].hosts.h2.msg ?? '';
-    assert.match(msg, /HOST KEY MISMATCH for 198\.18\.0\.12/);
+    assert.ok(msg.includes(`HOST KEY MISMATCH for ${h2}`), msg);
     writeFileSync(kh, lines.join('\n') + '\n');
     const good = await applyJson([pb, ...inv(), '-e', `lbprov_known_hosts=${kh}`]);
     assert.is(good.code, 0);
@@ -87,12 +88,12 @@ if (requireRoot('engine on the lab', labMissing())) {
     assert.match(strict.run.plays[0].tasks[0].hosts.h1.msg ?? '', /not in .*strict/);
     const acc = await applyJson([pb, ...inv(), '-e', `lbprov_known_hosts=${kh}`, '-e', 'lbprov_host_key_checking=accept-new', '--limit', 'h1']);
     assert.is(acc.code, 0);
-    assert.match(readFileSync(kh, 'utf8'), /^198\.18\.0\.11 ssh-ed25519 /);
+    assert.ok(readFileSync(kh, 'utf8').startsWith(`${lab.hosts[0].address} ssh-ed25519 `));
   });
 
   test('a host that is down is unreachable while the others finish (exit 4); with a failure too, exit 6', async () => {
     const ghost = join(tmp, 'ghost.yml');
-    writeFileSync(ghost, 'lab:\n  hosts:\n    ghost: { ansible_host: 198.18.0.250, lbprov_connect_timeout: 2 }\n');
+    writeFileSync(ghost, `lab:\n  hosts:\n    ghost: { ansible_host: ${labNet().unused}, lbprov_connect_timeout: 2 }\n`);
     const r = await applyJson([pb, ...inv(), '-i', ghost]);
     assert.is(r.code, 4, JSON.stringify(r.run.stats));
     assert.is(r.run.stats.ghost.unreachable, 1);
