@@ -1,6 +1,7 @@
 import type { Inventory, Vars } from '../inventory/types.js';
 import { matchHosts } from '../inventory/patterns.js';
 import { Scope } from '../playbook/scope.js';
+import { ansibleVars } from '../facts/ansible.js';
 import { isTemplate, renderValue } from '../playbook/template.js';
 import type { Play, Playbook, Task } from '../playbook/types.js';
 import { errorMessage } from '../util/errors.js';
@@ -158,7 +159,7 @@ export class PlaybookRunner {
         enumerable: true,
         get: () => {
           const facts = this.hosts.get(n)?.facts;
-          return facts ? { ...h.vars, facts } : h.vars;
+          return facts ? { ...h.vars, ...ansibleVars(facts.ansible), facts } : h.vars;
         },
       });
     }
@@ -177,7 +178,7 @@ export class PlaybookRunner {
       playbook_dir: this.pb.dir,
       ansible_check_mode: this.opts.check,
     };
-    if (hc.facts) magic.facts = hc.facts;
+    if (hc.facts) Object.assign(magic, ansibleVars(hc.facts.ansible), { facts: hc.facts });
     return new Scope({ ...this.pb.defaults, ...hc.host.vars, ...play.vars, ...this.opts.extraVars }, { ...magic, ...hc.registered });
   }
 

@@ -31,7 +31,7 @@ import { FixtureHost, context, planOn } from '../helpers/fixture-host.js';
 
 const facts = (over: Partial<Facts> = {}): Facts => ({
   hostname: 'h1', arch: 'x86_64', kernel: { release: '6.8.0-1012-aws', version: '6.8.0' }, os: { id: 'debian', version_id: '12' },
-  pkg_manager: 'apt', systemd: true, user: { name: 'root', uid: 0 },
+  pkg_manager: 'apt', systemd: true, user: { name: 'root', uid: 0 }, ansible: {},
   nics: [{ name: 'eth0', vendor: '0x15b3', device: '0x1021', driver: 'mlx5_core', model: 'connectx-7' }, { name: 'lo', vendor: null, device: null, driver: null, model: null }],
   ...over,
 });
