@@ -76,7 +76,7 @@ export class PlaybookRunner {
     if (!hc) {
       hc = { host: this.inv.hosts.get(name)!, registered: {} };
       this.hosts.set(name, hc);
-      this.stats.set(name, { ok: 0, changed: 0, unreachable: 0, failed: 0, skipped: 0 });
+      this.stats.set(name, { ok: 0, changed: 0, unreachable: 0, failed: 0, skipped: 0, rescued: 0, ignored: 0 });
     }
     return hc;
   }
@@ -305,7 +305,7 @@ export class PlaybookRunner {
       ok: () => s.ok++,
       changed: () => { s.ok++; s.changed++; },
       skipped: () => s.skipped++,
-      failed: () => (report.ignored ? s.ok++ : s.failed++),
+      failed: () => (report.ignored ? (s.ok++, s.ignored++) : s.failed++),
       unreachable: () => s.unreachable++,
     };
     bump[report.status]();
