@@ -114,8 +114,8 @@ async function runItem(task: Task, env: TaskEnv, scope: Scope): Promise<TaskResu
   }
   let r: TaskResult;
   if (plan.failed) r = result('failed', plan.failed, { data: plan.result ?? {} });
-  else if (check_ && plan.changed && plan.checkSkip) r = result('skipped', plan.checkSkip);
-  else if (check_ || !plan.steps.length) r = result(plan.changed ? 'changed' : 'ok', plan.msg, { diff: plan.diff ?? [], data: plan.result ?? {} });
+  else if (check_ && plan.changed && plan.checkSkip) r = result('skipped', plan.checkSkip, { data: plan.result ?? {} });
+  else if (check_ || !plan.steps.length) r = result(plan.changed ? 'changed' : 'ok', (check_ && plan.steps.length && plan.checkMsg) || plan.msg, { diff: plan.diff ?? [], data: plan.result ?? {} });
   else r = await apply(env, plan);
   r.warnings.push(...(plan.warnings ?? []));
   return finish(task, scope, r);

@@ -72,6 +72,8 @@ export interface Plan {
   warnings?: string[];
   /** In check mode the task is reported skipped with this message (the module cannot predict its effect). */
   checkSkip?: string;
+  /** In check mode, the message of a task that would apply its steps (default: msg). */
+  checkMsg?: string;
   /** Reads the outcome of the steps after a real run (e.g. a command's rc decides failure). */
   interpret?: (outputs: StepOutput[]) => { failed?: string; result?: Record<string, unknown>; changed?: boolean; msg?: string };
 }
