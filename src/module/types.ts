@@ -89,6 +89,8 @@ export interface ModuleContext {
   render(text: string): string;
   /** Evaluates a `when`-style expression with the task's variables. */
   evaluate(expr: unknown): unknown;
+  /** In check mode: whether an earlier task of this run would have written `path` (false otherwise). */
+  wouldExist(path: string): boolean;
 }
 
 export type JsonSchema = Record<string, unknown>;
