@@ -273,7 +273,7 @@ export class PlaybookRunner {
     this.reporter.taskStart(slot, name);
     const t0 = performance.now();
     const shell = async (): Promise<RemoteShell> => shellFor(hc, await transport(), becomeUser);
-    const r: TaskResult = await runTask(task, { hc, shell, scope, check: this.opts.check, timeoutMs, playbookDir: this.pb.dir, prefetched });
+    const r: TaskResult = await runTask(task, { hc, shell, scope, check: this.opts.check, timeoutMs, playbookDir: this.pb.dir, prefetched, extraVars: this.opts.extraVars });
     if (task.register) hc.registered[task.register] = registered(r);
     const ignored = r.status === 'failed' && task.ignoreErrors;
     const diff = (task.diff ?? this.opts.diff) && !task.noLog ? r.diff : undefined;
@@ -282,6 +282,7 @@ export class PlaybookRunner {
       msg: task.noLog ? (r.msg === undefined ? undefined : NO_LOG_MSG) : r.msg,
       diff: diff?.length ? diff : undefined,
       ignored,
+      changed: r.changed,
       warnings: r.warnings.length ? r.warnings : undefined,
       shown: task.module === 'debug' && !task.noLog && r.status === 'ok' ? r.msg : undefined,
       ms: Math.round(performance.now() - t0),
@@ -305,7 +306,8 @@ export class PlaybookRunner {
       ok: () => s.ok++,
       changed: () => { s.ok++; s.changed++; },
       skipped: () => s.skipped++,
-      failed: () => (report.ignored ? (s.ok++, s.ignored++) : s.failed++),
+      // an ignored failure counts ok and ignored, and changed when the result changed (Ansible's StrategyBase)
+      failed: () => (report.ignored ? (s.ok++, s.ignored++, report.changed && s.changed++) : s.failed++),
       unreachable: () => s.unreachable++,
     };
     bump[report.status]();

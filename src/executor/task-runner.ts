@@ -3,6 +3,7 @@ import { isAbsolute, join } from 'node:path';
 import type { DiffItem, ModuleContext, Plan, Read, Seen, StepOutput } from '../module/types.js';
 import { evaluate, truthy } from '../playbook/expr.js';
 import { check } from '../playbook/schema.js';
+import type { Vars } from '../inventory/types.js';
 import { CheckOverlay } from './check-overlay.js';
 import type { Scope } from '../playbook/scope.js';
 import { renderFile, renderValue } from '../playbook/template.js';
@@ -47,6 +48,8 @@ export interface TaskEnv {
   timeoutMs: number;
   playbookDir: string;
   prefetched?: Prefetched;
+  /** `-e` vars: above task vars too, as in Ansible (extra vars always win) */
+  extraVars?: Vars;
 }
 
 const result = (status: Status, msg?: string, extra: Partial<TaskResult> = {}): TaskResult => ({
@@ -71,11 +74,13 @@ export function registered(r: TaskResult): Record<string, unknown> {
 
 /** Runs one task on one host: when, loop, render, read, plan, apply (unless check), changed_when/failed_when. */
 export async function runTask(task: Task, env: TaskEnv): Promise<TaskResult> {
-  const scope = Object.keys(task.vars).length ? env.scope.child(task.vars) : env.scope;
+  const scope = Object.keys(task.vars).length ? env.scope.child(task.vars).child(env.extraVars ?? {}) : env.scope;
   try {
     if (task.loop === undefined) return await runItem(task, env, scope);
-    const items = renderValue(task.loop, scope);
-    if (!Array.isArray(items)) return result('failed', `loop must be a list, got ${typeof items}`);
+    const rendered = renderValue(task.loop, scope);
+    if (!Array.isArray(rendered)) return result('failed', `loop must be a list, got ${typeof rendered}`);
+    // with_items flattens one level, as Ansible's items lookup does ([[a, b], c] is a, b, c)
+    const items = task.loopFlatten ? rendered.flat(1) : rendered;
     const results: TaskResult[] = [];
     for (const item of items) {
       const r = await runItem(task, env, scope.child({}, { item }));

@@ -10,6 +10,8 @@ export interface HostTaskReport {
   diff?: DiffItem[];
   /** The failure was ignored (ignore_errors). */
   ignored?: boolean;
+  /** The result says it changed something (a failed command that ran, say). */
+  changed?: boolean;
   warnings?: string[];
   /** debug's output, shown on the line. */
   shown?: string;

@@ -22,10 +22,13 @@ export function splitCommand(cmd: string): string[] {
   return words as string[];
 }
 
+/** `creates`/`removes` relative to `chdir` when it is given, as Ansible's command module resolves them. */
+const inDir = (a: RunArgs, p: string): string => (a.chdir && !p.startsWith('/') ? `${a.chdir.replace(/\/$/, '')}/${p}` : p);
+
 export function runReads(a: RunArgs): Record<string, Read> {
   const r: Record<string, Read> = {};
-  if (a.creates) r.creates = { kind: 'stat', path: a.creates };
-  if (a.removes) r.removes = { kind: 'stat', path: a.removes };
+  if (a.creates) r.creates = { kind: 'stat', path: inDir(a, a.creates) };
+  if (a.removes) r.removes = { kind: 'stat', path: inDir(a, a.removes) };
   return r;
 }
 

@@ -148,6 +148,7 @@ function baseTask(raw: Raw, playTags: string[], pos: Pos): Omit<Task, 'name' | '
     vars: isMap(raw.vars) ? raw.vars : {},
     when: raw.when,
     loop: raw.loop ?? raw.with_items,
+    loopFlatten: raw.loop === undefined && raw.with_items !== undefined,
     register: typeof raw.register === 'string' ? raw.register : undefined,
     notify: list(raw.notify),
     listen: list(raw.listen),

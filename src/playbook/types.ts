@@ -12,6 +12,8 @@ export interface Task {
   vars: Vars;
   when?: unknown;
   loop?: unknown;
+  /** `with_items`: the rendered list is flattened one level */
+  loopFlatten?: boolean;
   register?: string;
   notify: string[];
   /** For handlers: extra names it answers to. */
