@@ -54,11 +54,10 @@ export function vaultCommand(program: Command): void {
 
   sub('create', 'create a new encrypted file with $EDITOR', '<file>')
     .option('--encrypt-vault-id <id>', 'the vault id to encrypt with (needed when several are given)')
-    .action(run(async (files, f) => {
-      if (files.length !== 1) throw new InputError('vault create takes exactly one file');
+    .action(async (file: string, f: Flags) => {
       const { editFile } = await import('../vault/editor.js');
-      editFile(files[0], [], await encryptSecretFor(f));
-    }));
+      editFile(file, [], await encryptSecretFor(f));
+    });
 
   sub('encrypt_string', 'encrypt strings into `!vault |` values to paste into YAML ("-" or none: stdin)', '[strings...]')
     .option('-n, --name <var>', 'the variable name of each string, in order (repeatable)', collect)
