@@ -137,7 +137,10 @@ export async function promptTty(question: string, echo = false): Promise<string>
   const output = new WriteStream(wfd);
   try {
     const { read } = await import('read');
-    return await read({ prompt: question, silent: !echo, replace: '', input, output, terminal: true });
+    const answer = await read({ prompt: question, silent: !echo, replace: '', input, output, terminal: true });
+    // a silent read swallows the Enter too: end the prompt's line
+    if (!echo) output.write('\n');
+    return answer;
   } catch (e) {
     throw new InputError(`prompt: ${(e as Error).message === 'canceled' ? 'cancelled' : (e as Error).message}`);
   } finally {
