@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { LineCounter, parseDocument, isMap, isSeq, isPair, isScalar, type Document, type Node } from 'yaml';
 import { InputError, type Pos } from './errors.js';
-import { openVaultFile, vaultTag } from '../vault/keyring.js';
+import { openVaultFile, vaultTags } from '../vault/keyring.js';
 import { markSecret } from '../vault/redact.js';
 
 export type PathSeg = string | number;
@@ -20,7 +20,7 @@ export class SourceDoc {
 
   static parse(file: string, text: string): SourceDoc {
     const lines = new LineCounter();
-    const doc = parseDocument(text, { lineCounter: lines, version: '1.1', prettyErrors: false, uniqueKeys: true, customTags: [vaultTag] });
+    const doc = parseDocument(text, { lineCounter: lines, version: '1.1', prettyErrors: false, uniqueKeys: true, customTags: vaultTags });
     if (doc.errors.length) {
       throw new InputError(
         doc.errors.map((e) => ({ pos: posAt(file, lines, e.pos[0]), message: `YAML: ${e.message.split('\n')[0]}` })),

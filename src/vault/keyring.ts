@@ -1,4 +1,4 @@
-import type { ScalarTag } from 'yaml';
+import type { CollectionTag, ScalarTag } from 'yaml';
 import { decryptVault, isVaultText, VaultError, type VaultSecret } from './format.js';
 import { InputError } from '../util/errors.js';
 import { markSecret } from './redact.js';
@@ -45,6 +45,19 @@ export const vaultTag: ScalarTag = {
     }
   },
 };
+
+/** `!vault` on a mapping or a list is a mistake, not a value to take as it is. */
+const misplaced = (collection: 'map' | 'seq'): CollectionTag => ({
+  tag: '!vault',
+  collection,
+  resolve(value, onError) {
+    onError(`!vault value: expected vault text (a string, as encrypt_string prints it), not a ${collection === 'map' ? 'mapping' : 'list'}`);
+    return value;
+  },
+});
+
+/** The YAML tags lbprov's loader knows besides YAML 1.1's own. */
+export const vaultTags = [vaultTag, misplaced('map'), misplaced('seq')];
 
 /**
  * A whole file encrypted with ansible-vault (vars files, group_vars/host_vars, -e @file,
