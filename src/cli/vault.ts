@@ -20,37 +20,36 @@ const collect = (v: string, prev: string[] = []): string[] => [...prev, v];
 export function vaultCommand(program: Command): void {
   const vault = program.command('vault').description('encrypt, decrypt, view, edit and rekey Ansible Vault files; encrypt strings for `!vault` values');
   const sub = (name: string, desc: string, args: string): Command => vaultOptions(vault.command(name).description(desc).argument(args));
-  const run = (fn: (args: string[], f: Flags) => Promise<void>) => async (args: string[], f: Flags): Promise<void> => fn(args, f);
 
   sub('encrypt', 'encrypt files in place (or to --output; "-" or none: stdin to stdout)', '[files...]')
     .option('--output <file>', 'write here instead ("-": stdout)')
     .option('--encrypt-vault-id <id>', 'the vault id to encrypt with (needed when several are given)')
-    .action(run(async (files, f) => {
+    .action(async (files: string[], f: Flags) => {
       const { encryptFiles } = await import('../vault/editor.js');
       encryptFiles(files, await encryptSecretFor(f), f.output);
       done('Encryption successful');
-    }));
+    });
 
   sub('decrypt', 'decrypt files in place (or to --output; "-" or none: stdin to stdout)', '[files...]')
     .option('--output <file>', 'write here instead ("-": stdout)')
-    .action(run(async (files, f) => {
+    .action(async (files: string[], f: Flags) => {
       const { decryptFiles } = await import('../vault/editor.js');
       decryptFiles(files, await secretsFor(f), f.output);
       done('Decryption successful');
-    }));
+    });
 
-  sub('view', 'print the plaintext of encrypted files', '<files...>').action(run(async (files, f) => {
+  sub('view', 'print the plaintext of encrypted files', '<files...>').action(async (files: string[], f: Flags) => {
     const { viewFiles } = await import('../vault/editor.js');
     viewFiles(files, await secretsFor(f));
-  }));
+  });
 
   sub('edit', 'edit an encrypted file with $EDITOR (decrypted in a 0600 temporary file, removed after)', '<files...>')
     .option('--encrypt-vault-id <id>', 'accepted for ansible-vault compatibility: edit keeps the file\'s own vault id')
-    .action(run(async (files, f) => {
+    .action(async (files: string[], f: Flags) => {
       const { editFile } = await import('../vault/editor.js');
       const secrets = await secretsFor(f);
       for (const file of files) editFile(file, secrets);
-    }));
+    });
 
   sub('create', 'create a new encrypted file with $EDITOR', '<file>')
     .option('--encrypt-vault-id <id>', 'the vault id to encrypt with (needed when several are given)')
@@ -66,13 +65,13 @@ export function vaultCommand(program: Command): void {
     .option('--show-input', 'with --prompt: echo what is typed')
     .option('--output <file>', 'write here instead of stdout')
     .option('--encrypt-vault-id <id>', 'the vault id to encrypt with (needed when several are given)')
-    .action(run(async (args, f) => encryptString(args, f)));
+    .action(async (args: string[], f: Flags) => encryptString(args, f));
 
   sub('rekey', 'encrypt files again with a new password (mode and owner kept)', '<files...>')
     .option('--new-vault-password-file <file>', 'the new password file (or executable)')
     .option('--new-vault-id <id>', 'the new [label@]source')
     .option('--encrypt-vault-id <id>', 'the vault id to encrypt with, among the new ones')
-    .action(run(async (files, f) => {
+    .action(async (files: string[], f: Flags) => {
       if (f.newVaultPasswordFile && f.newVaultId) throw new InputError('--new-vault-password-file and --new-vault-id: give one of them');
       const { loadVaultSecrets } = await import('../vault/secrets.js');
       const { encryptSecret, rekeyFiles } = await import('../vault/editor.js');
@@ -83,7 +82,7 @@ export function vaultCommand(program: Command): void {
       );
       rekeyFiles(files, secrets, encryptSecret(next, f.encryptVaultId));
       process.stderr.write('Rekey successful\n');
-    }));
+    });
 }
 
 /** The secrets to decrypt with; with no source at all, a prompt (as ansible-vault). */

@@ -42,7 +42,7 @@ export function splitVaultId(slug: string): { id: string; source: string } {
  */
 export async function loadVaultSecrets(flags: VaultFlags, o: LoadOptions = {}): Promise<VaultSecret[]> {
   const env = o.env ?? process.env;
-  const envIds = (env.LBPROV_VAULT_IDENTITY_LIST ?? env.ANSIBLE_VAULT_IDENTITY_LIST ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  const envIds = (env.LBPROV_VAULT_IDENTITY_LIST || env.ANSIBLE_VAULT_IDENTITY_LIST || '').split(',').map((s) => s.trim()).filter(Boolean);
   const slugs = [...envIds, ...(flags.vaultId ?? [])];
   const envFile = env.LBPROV_VAULT_PASSWORD_FILE || env.ANSIBLE_VAULT_PASSWORD_FILE;
   for (const f of [...(flags.vaultPasswordFile ?? []), ...(envFile ? [envFile] : [])]) slugs.push(`default@${f}`);

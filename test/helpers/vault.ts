@@ -9,6 +9,9 @@ export const VAULT_FIXTURES = join(packageRoot, 'test', 'fixtures', 'vault');
 export const PASSWORD_FILE = join(VAULT_FIXTURES, 'password.txt');
 export const PROD_PASSWORD_FILE = join(VAULT_FIXTURES, 'prod-password.txt');
 
+/** The developer's own vault settings must not leak into the tests. */
+export const NO_VAULT_ENV = { LBPROV_VAULT_PASSWORD_FILE: '', ANSIBLE_VAULT_PASSWORD_FILE: '', LBPROV_VAULT_IDENTITY_LIST: '', ANSIBLE_VAULT_IDENTITY_LIST: '' };
+
 export interface RunOptions {
   cwd?: string;
   env?: Record<string, string>;
@@ -23,7 +26,7 @@ export function run(cmd: string, args: string[], o: RunOptions = {}): Promise<Cl
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args, {
       cwd: o.cwd ?? packageRoot,
-      env: { ...process.env, NO_COLOR: '1', ...o.env },
+      env: { ...process.env, NO_COLOR: '1', ...NO_VAULT_ENV, ...o.env },
       stdio: [o.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
       detached: o.detached ?? true,
     });

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { quote } from 'shell-quote';
 import { packageRoot } from '../../src/util/paths.js';
 import { requireTools } from '../helpers/skip.js';
-import { lbprovRun, PASSWORD_FILE, PROD_PASSWORD_FILE, put, VAULT_FIXTURES } from '../helpers/vault.js';
+import { lbprovRun, NO_VAULT_ENV, PASSWORD_FILE, PROD_PASSWORD_FILE, put, VAULT_FIXTURES } from '../helpers/vault.js';
 
 /**
  * --ask-vault-pass and `--vault-id LABEL@prompt` on a real terminal: util-linux `script` gives
@@ -23,7 +23,7 @@ function onTty(args: string[], answers: string[]): Promise<TtyRun> {
   return new Promise((resolve, reject) => {
     const child = spawn('script', ['-qec', cmd, '/dev/null'], {
       cwd: packageRoot,
-      env: { ...process.env, NO_COLOR: '1', LBPROV_VAULT_PASSWORD_FILE: '', ANSIBLE_VAULT_PASSWORD_FILE: '' },
+      env: { ...process.env, NO_COLOR: '1', ...NO_VAULT_ENV },
       stdio: ['pipe', 'pipe', 'pipe'],
       detached: true,
     });
