@@ -3,7 +3,8 @@
 # those missing: the lab hosts see the machine's /usr through their overlays.
 set -euo pipefail
 pkgs=(openssh-server openssh-client iproute2 util-linux systemd sudo time clang llvm bpftool libbpf-dev
-      prometheus-node-exporter wrk dpkg-dev ansible)
+      prometheus-node-exporter wrk dpkg-dev
+      ansible-core)  # ansible-vault and ansible-playbook: the vault interop, facts, YAML and conformance tests compare against them (and PyYAML)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -86,7 +86,7 @@ test('a failing task fails the host (exit 2) with the task and message; ignore_e
   assert.match(r.stdout, /failed: \[localhost\] => non-zero return code 1.*\.\.\.ignoring/);
   assert.match(r.stdout, /TASK \[boom\][^\n]*\nfailed: \[localhost\] => non-zero return code 2: .*nonexistent-dir-lbprov/);
   assert.not.match(r.stdout, /never reached/);
-  assert.match(r.stdout, /localhost : ok=1 changed=0 unreachable=0 failed=1 skipped=0 rescued=0 ignored=1/);
+  assert.match(r.stdout, /localhost : ok=1 changed=1 unreachable=0 failed=1 skipped=0 rescued=0 ignored=1/);
 });
 
 test('a missing variable fails that host and task clearly', async () => {

@@ -10,7 +10,9 @@ import { skipped } from './helpers/skip.js';
 import { teardownLab } from './helpers/lab.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
-const filter = process.argv[2];
+// `--pure`: every suite but the lab's (test/integration), for helpers without a lab slot
+const pure = process.argv[2] === '--pure';
+const filter = pure ? undefined : process.argv[2];
 
 function find(dir: string): string[] {
   return readdirSync(dir).flatMap((f) => {
@@ -21,7 +23,9 @@ function find(dir: string): string[] {
 }
 
 const files = find(here)
-  .filter((f) => !filter || f.includes(filter))
+  // the filter matches the path under dist/test only: in a worktree named like a suite
+  // (/work/wt/vault) an absolute path would match every file and boot the lab
+  .filter((f) => (!filter || relative(here, f).includes(filter)) && !(pure && f.includes('/integration/')))
   // pure suites first, the lab's last: fast feedback, and one lab boot serves every integration suite
   .sort((a, b) => Number(a.includes('/integration/')) - Number(b.includes('/integration/')) || a.localeCompare(b));
 

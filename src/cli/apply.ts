@@ -8,6 +8,7 @@ import type { Reporter } from '../executor/types.js';
 import { JsonReporter } from '../report/json.js';
 import { PlainReporter } from '../report/plain.js';
 import { InputError, Problems } from '../util/errors.js';
+import { RedactingReporter } from '../vault/redact.js';
 import { parseExtraVars } from './extra-vars.js';
 import { inventoryFrom } from './inventory-arg.js';
 
@@ -59,7 +60,7 @@ export async function applyCommand(playbookFile: string, flags: ApplyFlags): Pro
     extraVars,
     connectTimeoutMs: 10_000,
     commandTimeoutS: Number(flags.timeout ?? 600),
-  }, await pickReporter(flags), flags.limit);
+  }, new RedactingReporter(await pickReporter(flags)), flags.limit);
 
   if (flags.syntaxCheck) {
     process.stdout.write(`\nplaybook: ${playbookFile}\n`);

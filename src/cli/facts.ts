@@ -6,6 +6,7 @@ import { connectionSpec, makeTransport } from '../executor/connection.js';
 import { InputError, errorMessage } from '../util/errors.js';
 import { mapLimit } from '../util/semaphore.js';
 import { inventoryFrom } from './inventory-arg.js';
+import { redactDeep } from '../vault/redact.js';
 
 /** `lbprov facts`: every host's facts as one JSON document; an unreachable host gets `{ "unreachable": why }`. */
 export async function factsCommand(flags: { inventory?: string[]; limit?: string }): Promise<number> {
@@ -26,6 +27,6 @@ export async function factsCommand(flags: { inventory?: string[]; limit?: string
       t.close();
     }
   });
-  process.stdout.write(`${JSON.stringify(Object.fromEntries(hosts.map((h) => [h, out[h]])), null, 2)}\n`);
+  process.stdout.write(`${JSON.stringify(redactDeep(Object.fromEntries(hosts.map((h) => [h, out[h]]))), null, 2)}\n`);
   return code;
 }

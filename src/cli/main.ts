@@ -4,6 +4,9 @@ import { Command, CommanderError, Option } from 'commander';
 import { InputError } from '../util/errors.js';
 import { packageRoot } from '../util/paths.js';
 import type { ApplyFlags } from './apply.js';
+import { addVaultOptions } from './vault-flags.js';
+import { vaultCommand } from './vault.js';
+import { redact } from '../vault/redact.js';
 
 const version = (JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')) as { version: string }).version;
 const collect = (v: string, prev: string[] = []): string[] => [...prev, v];
@@ -69,20 +72,24 @@ export async function main(argv: string[]): Promise<number> {
       code = await (await import('./lab.js')).labCommand(action, o);
     });
 
+  // vault secrets for everything these commands read; `lbprov vault` for the files themselves
+  addVaultOptions(program, ['apply', 'validate', 'facts']);
+  vaultCommand(program);
+
   try {
     await program.parseAsync(argv, { from: 'user' });
     return code;
   } catch (e) {
     if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 5;
     if (e instanceof InputError) {
-      process.stderr.write(`${e.message}\n`);
+      process.stderr.write(`${redact(e.message)}\n`);
       return 5;
     }
     if (e instanceof Error && e.name === 'LabError') {
       process.stderr.write(`lbprov lab: ${e.message}\n`);
       return 1;
     }
-    process.stderr.write(`lbprov: internal error: ${(e as Error).stack ?? e}\n`);
+    process.stderr.write(`lbprov: internal error: ${redact(String((e as Error).stack ?? e))}\n`);
     return 1;
   }
 }

@@ -120,7 +120,7 @@ function readTask(doc: SourceDoc, raw: unknown, path: PathSeg[], playTags: strin
   let args: Raw;
   const rawArgs = raw[key];
   if (typeof rawArgs === 'string' || typeof rawArgs === 'number') {
-    args = def.freeForm ? { [def.freeForm]: String(rawArgs) } : parseKeyValues(String(rawArgs));
+    args = def.freeForm && !onlyKnownKeyValues(String(rawArgs), def) ? { [def.freeForm]: String(rawArgs) } : parseKeyValues(String(rawArgs));
   } else if (rawArgs == null) args = {};
   else if (isMap(rawArgs)) args = { ...rawArgs };
   else {
@@ -164,6 +164,13 @@ function baseTask(raw: Raw, playTags: string[], pos: Pos): Omit<Task, 'name' | '
     timeout: typeof raw.timeout === 'number' ? raw.timeout : undefined,
     pos,
   };
+}
+
+/** `debug: var=x`: nothing but k=v pairs of the module's own arguments is the k=v form, not free-form text. */
+function onlyKnownKeyValues(s: string, def: { schema: unknown }): boolean {
+  const props = (def.schema as { properties?: Record<string, unknown> }).properties ?? {};
+  const pairs = [...s.matchAll(/(\w+)=("([^"]*)"|'([^']*)'|\S+)/g)];
+  return pairs.length > 0 && pairs.every((m) => Object.hasOwn(props, m[1])) && !s.replace(/(\w+)=("([^"]*)"|'([^']*)'|\S+)/g, '').trim();
 }
 
 /** `path=/x state=directory` as Ansible's k=v shorthand. */

@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { LineCounter, parseDocument, isMap, isSeq, isPair, isScalar, type Document, type Node, type ScalarTag, type Tags } from 'yaml';
 import { InputError, type Pos } from './errors.js';
+import { openVaultFile, vaultTags } from '../vault/keyring.js';
+import { markSecret } from '../vault/redact.js';
 
 export type PathSeg = string | number;
 
@@ -18,7 +20,7 @@ export class SourceDoc {
 
   static parse(file: string, text: string): SourceDoc {
     const lines = new LineCounter();
-    const doc = parseDocument(text, { lineCounter: lines, version: '1.1', prettyErrors: false, uniqueKeys: true, customTags: asPyYaml });
+    const doc = parseDocument(text, { lineCounter: lines, version: '1.1', prettyErrors: false, uniqueKeys: true, customTags: (tags) => [...asPyYaml(tags), ...vaultTags] });
     if (doc.errors.length) {
       throw new InputError(
         doc.errors.map((e) => ({ pos: posAt(file, lines, e.pos[0]), message: `YAML: ${e.message.split('\n')[0]}` })),
@@ -34,7 +36,11 @@ export class SourceDoc {
     } catch (e) {
       throw new InputError(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? e}`);
     }
-    return SourceDoc.parse(file, text);
+    // a whole file encrypted with ansible-vault: parsed decrypted, every value in it a secret
+    const vault = openVaultFile(file, text);
+    const doc = SourceDoc.parse(file, vault.text);
+    if (vault.encrypted) markSecret(doc.value);
+    return doc;
   }
 
   /** Where the value at `path` starts (or its key, for `which = 'key'`); the nearest ancestor if absent. */
