@@ -10,7 +10,9 @@ import { skipped } from './helpers/skip.js';
 import { teardownLab } from './helpers/lab.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
-const filter = process.argv[2];
+// `--pure`: every suite but test/integration/ (they boot a lab); for helpers without a lab slot
+const pure = process.argv.includes('--pure');
+const filter = process.argv.slice(2).find((a) => !a.startsWith('--'));
 
 function find(dir: string): string[] {
   return readdirSync(dir).flatMap((f) => {
@@ -21,7 +23,7 @@ function find(dir: string): string[] {
 }
 
 const files = find(here)
-  .filter((f) => !filter || f.includes(filter))
+  .filter((f) => (!filter || f.includes(filter)) && !(pure && f.includes('/integration/')))
   // pure suites first, the lab's last: fast feedback, and one lab boot serves every integration suite
   .sort((a, b) => Number(a.includes('/integration/')) - Number(b.includes('/integration/')) || a.localeCompare(b));
 

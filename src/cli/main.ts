@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
-import { InputError } from '../util/errors.js';
+import { InputError, inputErrorJson } from '../util/errors.js';
 import { packageRoot } from '../util/paths.js';
 import type { ApplyFlags } from './apply.js';
 
@@ -76,6 +76,8 @@ export async function main(argv: string[]): Promise<number> {
     if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 5;
     if (e instanceof InputError) {
       process.stderr.write(`${e.message}\n`);
+      // --json promises one JSON document on stdout, an input error included
+      if (argv.slice(0, argv.includes('--') ? argv.indexOf('--') : undefined).includes('--json')) process.stdout.write(`${inputErrorJson(e)}\n`);
       return 5;
     }
     if (e instanceof Error && e.name === 'LabError') {

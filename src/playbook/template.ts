@@ -4,6 +4,8 @@ import { Scope } from './scope.js';
 /** A template that cannot be rendered: a missing variable, a syntax error, a bad helper call. */
 export class TemplateError extends Error {
   override name = 'TemplateError';
+  /** For a syntax error: where in the template text (1-based), when Handlebars says. */
+  loc?: { line: number; col: number };
 }
 
 const hb = Handlebars.create();
@@ -32,7 +34,11 @@ function compile(src: string): Compiled {
   try {
     ast = hb.parse(src);
   } catch (e) {
-    throw new TemplateError(`template syntax: ${(e as Error).message.split('\n')[0]}`);
+    const err = new TemplateError(`template syntax: ${(e as Error).message.split('\n')[0]}`);
+    const { lineNumber, column } = e as { lineNumber?: number; column?: number };
+    const line = lineNumber ?? Number(/on line (\d+)/.exec((e as Error).message)?.[1] ?? 0);
+    if (line) err.loc = { line, col: (column ?? 0) + 1 };
+    throw err;
   }
   const only = ast.body.length === 1 ? ast.body[0] : undefined;
   const m = only?.type === 'MustacheStatement' ? (only as hbs.AST.MustacheStatement) : undefined;
@@ -44,6 +50,11 @@ function compile(src: string): Compiled {
   }
   compiled.set(src, c);
   return c;
+}
+
+/** Parses a template without rendering it: throws TemplateError("template syntax: ...") when it cannot be parsed. */
+export function templateSyntax(src: string): void {
+  if (isTemplate(src)) compile(src);
 }
 
 /** Renders one template string against a scope; a missing variable is an error, never ''. */

@@ -56,3 +56,8 @@ export class Problems {
 export function errorMessage(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
+
+/** An input error as the one JSON document `--json` prints: `{"errors":[{"file","line","col","message"}]}`. */
+export function inputErrorJson(e: InputError): string {
+  return JSON.stringify({ errors: e.problems.map((p) => ({ ...(p.pos ?? {}), message: p.message })) });
+}
