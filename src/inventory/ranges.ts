@@ -63,13 +63,13 @@ function rangeValues(pattern: string, whole: string, begin: string, end: string,
   const to = Number(end);
   if (!Number.isSafeInteger(from) || !Number.isSafeInteger(to)) bad('the numbers are too large');
   if (from > to) bad(`it runs backwards (${from} > ${to})`);
-  // a leading zero fixes the width (web[01:10]): as Ansible, begin and end must then be equally wide
-  const width = begin.length > 1 && begin.startsWith('0') ? begin.length : 0;
-  if (width && end.length !== width) bad('with a leading zero, begin and end must have the same number of digits');
   const n = Math.floor((to - from) / step) + 1;
   if (n > MAX_RANGE_HOSTS) {
     throw new InputError(`host range "${pattern}" names ${n} hosts; at most ${MAX_RANGE_HOSTS} are allowed in one pattern`);
   }
+  // a leading zero fixes the width (web[01:10]): as Ansible, begin and end must then be equally wide
+  const width = begin.length > 1 && begin.startsWith('0') ? begin.length : 0;
+  if (width && end.length !== width) bad('with a leading zero, begin and end must have the same number of digits');
   const out: string[] = new Array(n);
   for (let k = 0; k < n; k++) out[k] = String(from + k * step).padStart(width, '0');
   return out;

@@ -188,9 +188,25 @@ export function parseExpr(src: string): Node {
     } catch (e) {
       throw new ExprError(`cannot parse expression "${src}": ${(e as Error).message}`);
     }
+    checkDepth(n);
     parsed.set(src, n);
   }
   return n;
+}
+
+/** Checking and evaluating recurse once per level: a 20,000-term `a or a or ...` is refused, not a stack overflow. */
+export const MAX_EXPR_DEPTH = 100;
+
+function checkDepth(root: Node): void {
+  const stack: Array<[unknown, number]> = [[root, 0]];
+  while (stack.length) {
+    const [n, d] = stack.pop()!;
+    if (d > MAX_EXPR_DEPTH) throw new ExprError(`the expression is nested more than ${MAX_EXPR_DEPTH} levels deep`);
+    for (const v of Object.values(n as object)) {
+      if (Array.isArray(v)) for (const x of v) { if (x && typeof x === 'object') stack.push([x, d + 1]); }
+      else if (v && typeof v === 'object' && 'type' in v) stack.push([v, d + 1]);
+    }
+  }
 }
 
 /** Evaluates an expression (a string), a literal bool, or a list of them (all must hold). */

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { MODULES } from '../../modules/index.js';
 import { loadVarsFile } from '../inventory/load.js';
@@ -55,9 +55,13 @@ function readPlay(doc: SourceDoc, dir: string, raw: unknown, path: PathSeg[], pr
   const vars: Vars = isMap(raw.vars) ? { ...raw.vars } : {};
   list(raw.vars_files).forEach((vf, i) => {
     const f = isAbsolute(vf) ? vf : [join(dir, vf), join(dir, 'vars', vf)].find(existsSync) ?? join(dir, vf);
+    const at = Array.isArray(raw.vars_files) ? [...path, 'vars_files', i] : [...path, 'vars_files'];
     if (!existsSync(f)) {
-      const at = Array.isArray(raw.vars_files) ? [...path, 'vars_files', i] : [...path, 'vars_files'];
       problems.add(`vars_files: "${vf}" not found${isAbsolute(vf) ? '' : ` (looked in ${dir} and ${join(dir, 'vars')})`}`, doc.pos(at));
+      return;
+    }
+    if (!statSync(f).isFile()) {
+      problems.add(`vars_files: "${vf}" is not a file`, doc.pos(at));
       return;
     }
     const loaded = problems.collect(() => loadVarsFile(f));

@@ -26,7 +26,7 @@ export function checkTaskArgs(doc: SourceDoc, problems: Problems, path: PathSeg[
       }
     }
   }
-  const kind = def.name === 'template' ? 'templates' : def.name === 'copy' ? 'files' : undefined;
+  const kind = def.name === 'template' ? 'templates' : ['copy', 'bpf_program', 'c_program'].includes(def.name) ? 'files' : undefined;
   if (!kind || !literal(args.src)) return;
   let file: string;
   try {

@@ -34,10 +34,18 @@ function compile(src: string): Compiled {
   try {
     ast = hb.parse(src);
   } catch (e) {
-    const err = new TemplateError(`template syntax: ${(e as Error).message.split('\n')[0]}`);
+    // a parse error's first line is only "Parse error on line N:"; its last says what was expected
+    const lines = (e as Error).message.split('\n');
+    const err = new TemplateError(`template syntax: ${lines[0].startsWith('Parse error') ? `${lines[0].replace(/:$/, '')}: ${lines.at(-1)}` : lines[0]}`);
     const { lineNumber, column } = e as { lineNumber?: number; column?: number };
     const line = lineNumber ?? Number(/on line (\d+)/.exec((e as Error).message)?.[1] ?? 0);
     if (line) err.loc = { line, col: (column ?? 0) + 1 };
+    throw err;
+  }
+  const partial = findPartial(ast);
+  if (partial) {
+    const err = new TemplateError('template syntax: partials and decorators ({{> name}}, {{* name}}) are not supported');
+    err.loc = { line: partial.loc.start.line, col: partial.loc.start.column + 1 };
     throw err;
   }
   const only = ast.body.length === 1 ? ast.body[0] : undefined;
@@ -55,6 +63,19 @@ function compile(src: string): Compiled {
 /** Parses a template without rendering it: throws TemplateError("template syntax: ...") when it cannot be parsed. */
 export function templateSyntax(src: string): void {
   if (isTemplate(src)) compile(src);
+}
+
+/** The first partial or decorator in a template: lbprov registers none, so they can only fail when rendered. */
+function findPartial(program: hbs.AST.Program | undefined): hbs.AST.Node | undefined {
+  for (const st of program?.body ?? []) {
+    if (/^(Partial|Decorator)/.test(st.type)) return st;
+    if (st.type === 'BlockStatement') {
+      const b = st as hbs.AST.BlockStatement;
+      const found = findPartial(b.program) ?? findPartial(b.inverse);
+      if (found) return found;
+    }
+  }
+  return undefined;
 }
 
 /** Renders one template string against a scope; a missing variable is an error, never ''. */

@@ -8,7 +8,7 @@ import { InputError } from './errors.js';
 export function checkUtf8(file: string, bytes: Buffer): string {
   if (isUtf8(bytes)) return bytes.toString('utf8');
   const bad = Math.min(firstInvalid(bytes), bytes.length - 1);
-  const lineStart = bytes.lastIndexOf(0x0a, bad - 1) + 1;
+  const lineStart = bad === 0 ? 0 : bytes.lastIndexOf(0x0a, bad - 1) + 1;
   let line = 1;
   for (let i = 0; i < lineStart; i++) if (bytes[i] === 0x0a) line++;
   const col = bytes.subarray(lineStart, bad).toString('utf8').length + 1;

@@ -27,8 +27,18 @@ export class SourceDoc {
   ) {}
 
   static parse(file: string, text: string): SourceDoc {
+    // a leading byte-order mark is no content (the library trips on one before a block list)
+    if (text.startsWith('\uFEFF')) text = text.slice(1);
     const lines = new LineCounter();
     const at = (offset: number): Pos => posAt(file, lines, offset);
+    const bad = NON_PRINTABLE.exec(text);
+    if (bad) {
+      const before = text.slice(0, bad.index);
+      const line = before.split('\n').length;
+      const col = bad.index - before.lastIndexOf('\n');
+      const code = bad[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0');
+      throw new InputError(`YAML: the control character U+${code} is not allowed in a YAML file (write it escaped in a double-quoted string)`, { file, line, col });
+    }
     const tokens = [...new Parser(lines.addNewLine).parse(text)];
     // the composer recurses once per level: refuse deep nesting before it runs
     checkDepth(tokens, at);
@@ -39,7 +49,9 @@ export class SourceDoc {
       if (!doc) doc = d;
       else if (!extra.length) extra.push({ pos: at(d.range[0]), message: 'YAML: a file holds one document (this is a second one)' });
     }
-    const problems = [...doc!.errors.map((e) => ({ pos: at(e.pos[0]), message: `YAML: ${e.message.split('\n')[0]}` })), ...extra];
+    // an unknown tag (!!python/object/apply, !foo) is refused, as PyYAML's safe loader does, not read as a string
+    const unknownTags = doc!.warnings.filter((w) => w.code === 'TAG_RESOLVE_FAILED');
+    const problems = [...[...doc!.errors, ...unknownTags].map((e) => ({ pos: at(e.pos[0]), message: `YAML: ${e.message.split('\n')[0]}` })), ...extra];
     if (problems.length) throw new InputError(problems);
     checkAliasesAndKeys(doc!, at);
     let value: unknown;
@@ -90,6 +102,9 @@ export class SourceDoc {
     return (node as Node | undefined)?.range?.[0];
   }
 }
+
+/** What YAML (and PyYAML) accepts in a stream: printable characters, tab, line breaks. */
+const NON_PRINTABLE = /[^\x09\x0A\x0D\x20-\x7E\x85\xA0-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/u;
 
 /** Nesting depth of the syntax tree, walked without recursion (the tree may be 100,000 deep). */
 function checkDepth(tokens: CST.Token[], at: (offset: number) => Pos): void {
