@@ -44,7 +44,8 @@ export class SourceDoc {
     checkDepth(tokens, at);
     let doc: Document.Parsed | undefined;
     const extra: InputProblem[] = [];
-    const composer = new Composer({ version: '1.1', prettyErrors: false, uniqueKeys: true });
+    // uniqueKeys off: the library compares every key with every other (10,000 keys took seconds); checked below in linear time
+    const composer = new Composer({ version: '1.1', prettyErrors: false, uniqueKeys: false });
     for (const d of composer.compose(tokens, true, text.length)) {
       if (!doc) doc = d;
       else if (!extra.length) extra.push({ pos: at(d.range[0]), message: 'YAML: a file holds one document (this is a second one)' });
@@ -138,6 +139,7 @@ function checkAliasesAndKeys(doc: Document.Parsed, at: (offset: number) => Pos):
   let added = 0;
   const offset = (n: unknown): number => (n as Node | undefined)?.range?.[0] ?? 0;
 
+  const duplicates: InputProblem[] = [];
   // document order: an alias refers to the last anchor of its name before it
   const index = (n: unknown): void => {
     if (!n || typeof n !== 'object') return;
@@ -150,8 +152,14 @@ function checkAliasesAndKeys(doc: Document.Parsed, at: (offset: number) => Pos):
     const node = n as Node;
     if (node.anchor) anchors.set(node.anchor, node);
     if (isCollection(node)) {
+      const keys = isMap(node) ? new Set<unknown>() : undefined;
       for (const item of node.items) {
         if (isPair(item)) {
+          if (keys && isScalar(item.key)) {
+            const k = item.key.value;
+            if (keys.has(k)) duplicates.push({ pos: at(offset(item.key)), message: `YAML: duplicate key "${String(k)}" (map keys must be unique)` });
+            keys.add(k);
+          }
           index(item.key);
           index(item.value);
           const k = isAlias(item.key) ? target.get(item.key) : item.key;
@@ -161,6 +169,7 @@ function checkAliasesAndKeys(doc: Document.Parsed, at: (offset: number) => Pos):
     }
   };
   index(doc.contents);
+  if (duplicates.length) throw new InputError(duplicates);
 
   // expanded size and height, memoized per node; an alias costs what it points to
   const measure = (n: unknown, depth: number): [number, number] => {
