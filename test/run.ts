@@ -23,7 +23,8 @@ function find(dir: string): string[] {
 }
 
 const files = find(here)
-  .filter((f) => (!filter || f.includes(filter)) && !(pure && f.includes('/integration/')))
+  // the filter looks at the path under dist/test only: a checkout's own path must not match it
+  .filter((f) => (!filter || relative(here, f).includes(filter)) && !(pure && relative(here, f).startsWith('integration/')))
   // pure suites first, the lab's last: fast feedback, and one lab boot serves every integration suite
   .sort((a, b) => Number(a.includes('/integration/')) - Number(b.includes('/integration/')) || a.localeCompare(b));
 
