@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { Composer, LineCounter, Parser, isAlias, isMap, isSeq, isPair, isScalar, isCollection, type CST, type Document, type Node } from 'yaml';
+import { Composer, LineCounter, Parser, isAlias, isMap, isSeq, isPair, isScalar, isCollection, type CST, type Document, type Node, type Pair, type YAMLMap } from 'yaml';
 import { InputError, type InputProblem, type Pos } from './errors.js';
 import { checkUtf8 } from './utf8.js';
 
@@ -84,7 +84,7 @@ export class SourceDoc {
       const last = i === path.length - 1;
       if (isAlias(node)) node = node.resolve(this.doc);
       if (isMap(node)) {
-        const pair = node.items.find((p) => isPair(p) && keyOf(p.key) === String(seg));
+        const pair = this.pairs(node).get(String(seg));
         if (!pair) break;
         if (last && which === 'key') {
           best = this.rangeStart(pair.key) ?? best;
@@ -97,6 +97,22 @@ export class SourceDoc {
       best = this.rangeStart(node) ?? best;
     }
     return posAt(this.file, this.lines, best);
+  }
+
+  private readonly index = new WeakMap<object, Map<string, Pair>>();
+
+  /** A mapping's pairs by key, built once: an inventory with 100,000 hosts may have as many errors to place. */
+  private pairs(map: YAMLMap): Map<string, Pair> {
+    let m = this.index.get(map);
+    if (!m) {
+      m = new Map();
+      for (const p of map.items) {
+        const k = isPair(p) ? keyOf(p.key) : undefined;
+        if (k !== undefined && !m.has(k)) m.set(k, p as Pair);
+      }
+      this.index.set(map, m);
+    }
+    return m;
   }
 
   private rangeStart(node: unknown): number | undefined {
