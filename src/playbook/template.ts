@@ -31,6 +31,8 @@ function compile(src: string): Compiled {
   let c = compiled.get(src);
   if (c) return c;
   let ast: hbs.AST.Program;
+  const depth = blockDepth(src);
+  if (depth > MAX_BLOCK_DEPTH) throw new TemplateError(`template syntax: blocks ({{#if}}, {{#each}}, ...) nested more than ${MAX_BLOCK_DEPTH} deep`);
   try {
     ast = hb.parse(src);
   } catch (e) {
@@ -58,6 +60,20 @@ function compile(src: string): Compiled {
   }
   compiled.set(src, c);
   return c;
+}
+
+/** Handlebars' parser slows down sharply with nesting (2,000 nested blocks took seconds, 20,000 did not finish). */
+const MAX_BLOCK_DEPTH = 100;
+
+/** How deep `{{#...}}` blocks nest, by counting openings and closings (an upper bound: comments count too). */
+function blockDepth(src: string): number {
+  let depth = 0;
+  let max = 0;
+  for (const m of src.matchAll(/\{\{~?\s*(#|\^\s*[^\s}~]|\/)/g)) {
+    depth += m[1] === '/' ? -1 : 1;
+    if (depth > max) max = depth;
+  }
+  return max;
 }
 
 /** Parses a template without rendering it: throws TemplateError("template syntax: ...") when it cannot be parsed. */
