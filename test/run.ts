@@ -10,9 +10,9 @@ import { skipped } from './helpers/skip.js';
 import { teardownLab } from './helpers/lab.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
-// `--pure`: every suite but the lab's (test/integration), for helpers without a lab slot
-const pure = process.argv[2] === '--pure';
-const filter = pure ? undefined : process.argv[2];
+// `--pure`: every suite but test/integration/ (they boot a lab); for helpers without a lab slot
+const pure = process.argv.includes('--pure');
+const filter = process.argv.slice(2).find((a) => !a.startsWith('--'));
 
 function find(dir: string): string[] {
   return readdirSync(dir).flatMap((f) => {
@@ -23,9 +23,8 @@ function find(dir: string): string[] {
 }
 
 const files = find(here)
-  // the filter matches the path under dist/test only: in a worktree named like a suite
-  // (/work/wt/vault) an absolute path would match every file and boot the lab
-  .filter((f) => (!filter || relative(here, f).includes(filter)) && !(pure && f.includes('/integration/')))
+  // the filter looks at the path under dist/test only: a checkout's own path must not match it
+  .filter((f) => (!filter || relative(here, f).includes(filter)) && !(pure && relative(here, f).startsWith('integration/')))
   // pure suites first, the lab's last: fast feedback, and one lab boot serves every integration suite
   .sort((a, b) => Number(a.includes('/integration/')) - Number(b.includes('/integration/')) || a.localeCompare(b));
 

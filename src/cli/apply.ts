@@ -1,5 +1,5 @@
 import { matchHosts } from '../inventory/patterns.js';
-import type { Inventory } from '../inventory/types.js';
+import type { Inventory, Vars } from '../inventory/types.js';
 import { loadPlaybook } from '../playbook/load.js';
 import type { Playbook } from '../playbook/types.js';
 import { exitCode, PlaybookRunner } from '../executor/play-runner.js';
@@ -31,9 +31,27 @@ export interface ApplyFlags {
 
 const csv = (s: string | undefined): string[] => (s ? s.split(',').map((x) => x.trim()).filter(Boolean) : []);
 
-/** Everything that can go wrong before a host is contacted, reported at once (exit 5). */
-export function prepare(playbookFile: string, flags: ApplyFlags): { pb: Playbook; inv: Inventory } {
+/** A flag that must be a whole number >= min. */
+function wholeNumber(flag: string, value: string, min: number): number {
+  const n = Number(value);
+  if (!/^\s*\d+\s*$/.test(value) || !Number.isSafeInteger(n) || n < min) throw new InputError(`${flag} ${value}: expected a whole number >= ${min}`);
+  return n;
+}
+
+export interface Prepared {
+  pb: Playbook;
+  inv: Inventory;
+  extraVars: Vars;
+  forks: number;
+  timeout: number;
+}
+
+/** Everything that can go wrong before a host is contacted, reported at once (exit 5): flags, -e, playbook, inventory. */
+export function prepare(playbookFile: string, flags: ApplyFlags): Prepared {
   const problems = new Problems();
+  const forks = problems.collect(() => wholeNumber('--forks', flags.forks ?? '50', 1));
+  const timeout = problems.collect(() => wholeNumber('--timeout', flags.timeout ?? '600', 1));
+  const extraVars = problems.collect(() => parseExtraVars(flags.extraVars ?? []));
   const pb = problems.collect(() => loadPlaybook(playbookFile));
   const inv = problems.collect(() => inventoryFrom(flags.inventory));
   problems.throwIfAny();
@@ -41,14 +59,11 @@ export function prepare(playbookFile: string, flags: ApplyFlags): { pb: Playbook
     const { hosts, unmatched } = matchHosts(inv!, flags.limit);
     if (!hosts.length) throw new InputError(`--limit ${flags.limit} matches no host of the inventory${unmatched.length ? ` (unknown: ${unmatched.join(', ')})` : ''}`);
   }
-  return { pb: pb!, inv: inv! };
+  return { pb: pb!, inv: inv!, extraVars: extraVars!, forks: forks!, timeout: timeout! };
 }
 
 export async function applyCommand(playbookFile: string, flags: ApplyFlags): Promise<number> {
-  const forks = Number(flags.forks);
-  if (!Number.isInteger(forks) || forks < 1) throw new InputError(`--forks ${flags.forks}: expected a whole number >= 1`);
-  const extraVars = parseExtraVars(flags.extraVars ?? []);
-  const { pb, inv } = prepare(playbookFile, flags);
+  const { pb, inv, extraVars, forks, timeout } = prepare(playbookFile, flags);
   const tags = csv(flags.tags);
   const skipTags = csv(flags.skipTags);
   const runner = new PlaybookRunner(pb, inv, {
@@ -59,7 +74,7 @@ export async function applyCommand(playbookFile: string, flags: ApplyFlags): Pro
     skipTags,
     extraVars,
     connectTimeoutMs: 10_000,
-    commandTimeoutS: Number(flags.timeout ?? 600),
+    commandTimeoutS: timeout,
   }, new RedactingReporter(await pickReporter(flags)), flags.limit);
 
   if (flags.syntaxCheck) {

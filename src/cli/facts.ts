@@ -1,23 +1,38 @@
 import { gatherFacts } from '../facts/gather.js';
 import { matchHosts } from '../inventory/patterns.js';
 import { Scope } from '../playbook/scope.js';
-import { renderValue } from '../playbook/template.js';
-import { connectionSpec, makeTransport } from '../executor/connection.js';
-import { InputError, errorMessage } from '../util/errors.js';
+import { connectionSpec, makeTransport, type ConnectionSpec } from '../executor/connection.js';
+import { InputError, Problems, errorMessage } from '../util/errors.js';
 import { mapLimit } from '../util/semaphore.js';
 import { inventoryFrom } from './inventory-arg.js';
 import { redactDeep } from '../vault/redact.js';
+
+const isConnVar = (k: string): boolean => k.startsWith('ansible_') || k.startsWith('lbprov_');
 
 /** `lbprov facts`: every host's facts as one JSON document; an unreachable host gets `{ "unreachable": why }`. */
 export async function factsCommand(flags: { inventory?: string[]; limit?: string }): Promise<number> {
   const inv = inventoryFrom(flags.inventory);
   const { hosts } = matchHosts(inv, flags.limit ?? 'all');
   if (!hosts.length) throw new InputError(`no host matches ${flags.limit ?? 'all'}`);
+  // every host's connection is worked out before any is contacted: a var that cannot be rendered is bad input (exit 5)
+  const problems = new Problems();
+  const specs = new Map<string, ConnectionSpec>();
+  for (const name of hosts) {
+    const host = inv.hosts.get(name)!;
+    try {
+      // only the connection vars are rendered (lazily, as a play does): a broken unrelated var is no error
+      const scope = new Scope(host.vars, { inventory_hostname: name });
+      const vars = Object.fromEntries(Object.keys(host.vars).filter(isConnVar).map((k) => [k, scope.get(k)]));
+      specs.set(name, connectionSpec(host, vars, inv));
+    } catch (e) {
+      problems.add(`host ${name}: ${errorMessage(e)}`);
+    }
+  }
+  problems.throwIfAny();
   let code = 0;
   const out: Record<string, unknown> = {};
   await mapLimit(hosts, 50, async (name) => {
-    const host = inv.hosts.get(name)!;
-    const t = makeTransport(connectionSpec(host, renderValue(host.vars, new Scope(host.vars, { inventory_hostname: name })) as Record<string, unknown>, inv), 10_000);
+    const t = makeTransport(specs.get(name)!, 10_000);
     try {
       out[name] = await gatherFacts(t, undefined, 60_000);
     } catch (e) {

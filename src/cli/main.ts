@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
-import { InputError } from '../util/errors.js';
+import { InputError, inputErrorJson } from '../util/errors.js';
 import { packageRoot } from '../util/paths.js';
 import type { ApplyFlags } from './apply.js';
 import { addVaultOptions } from './vault-flags.js';
@@ -80,9 +80,16 @@ export async function main(argv: string[]): Promise<number> {
     await program.parseAsync(argv, { from: 'user' });
     return code;
   } catch (e) {
-    if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 5;
+    // --json promises one JSON document on stdout, an input error included
+    const json = argv.slice(0, argv.includes('--') ? argv.indexOf('--') : undefined).includes('--json');
+    if (e instanceof CommanderError) {
+      if (e.exitCode === 0) return 0;
+      if (json) process.stdout.write(`${inputErrorJson(new InputError(e.message.replace(/^error: /, '')))}\n`);
+      return 5;
+    }
     if (e instanceof InputError) {
       process.stderr.write(`${redact(e.message)}\n`);
+      if (json) process.stdout.write(`${inputErrorJson(e)}\n`);
       return 5;
     }
     if (e instanceof Error && e.name === 'LabError') {

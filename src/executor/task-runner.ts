@@ -1,5 +1,4 @@
-import { readFileSync, existsSync } from 'node:fs';
-import { isAbsolute, join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import type { DiffItem, ModuleContext, Plan, Read, Seen, StepOutput } from '../module/types.js';
 import { evaluate, truthy } from '../playbook/expr.js';
 import { check } from '../playbook/schema.js';
@@ -8,6 +7,7 @@ import { CheckOverlay } from './check-overlay.js';
 import type { Scope } from '../playbook/scope.js';
 import { renderFile, renderValue } from '../playbook/template.js';
 import type { Task } from '../playbook/types.js';
+import { localPath } from '../playbook/local-file.js';
 import { errorMessage } from '../util/errors.js';
 import { CommandTimeoutError, UnreachableError } from '../transport/types.js';
 import type { RemoteShell } from '../transport/remote-shell.js';
@@ -142,14 +142,7 @@ export function moduleContext(task: Task, env: Pick<TaskEnv, 'hc' | 'check' | 'p
   };
 }
 
-/** `src:` paths: absolute, or relative to the playbook's folder, then its files/ or templates/ folder. */
-export function localPath(dir: string, path: string, kind: 'files' | 'templates'): string {
-  if (isAbsolute(path)) return path;
-  const tries = [join(dir, path), join(dir, kind, path), join(dir, '..', kind, path)];
-  const found = tries.find((p) => existsSync(p));
-  if (!found) throw new Error(`local file "${path}" not found (looked in ${tries.join(', ')})`);
-  return found;
-}
+export { localPath };
 
 export async function readAll(env: Pick<TaskEnv, 'shell' | 'timeoutMs'>, reads: Record<string, Read>): Promise<Record<string, Seen>> {
   const names = Object.keys(reads);

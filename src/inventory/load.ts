@@ -1,7 +1,9 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { InputError, Problems } from '../util/errors.js';
+import { InputError, Problems, type Pos } from '../util/errors.js';
 import { SourceDoc, type PathSeg } from '../util/yaml.js';
+import { checkTemplates } from '../playbook/syntax.js';
+import { expandHostRange } from './ranges.js';
 import type { Host, Inventory, Vars } from './types.js';
 
 const GROUP_KEYS = new Set(['hosts', 'vars', 'children']);
@@ -10,8 +12,12 @@ interface GroupNode {
   name: string;
   vars: Vars;
   hosts: string[];
+  /** The same hosts, for a constant-time "already there?" (inventories of 100,000s of hosts). */
+  hostSet: Set<string>;
   children: string[];
   parents: Set<string>;
+  /** Where each child was named, for the error that reports a cycle. */
+  childPos: Map<string, Pos>;
 }
 
 interface RawInventory {
@@ -43,7 +49,7 @@ export function loadInventory(files: readonly string[]): Inventory {
 function group(raw: RawInventory, name: string): GroupNode {
   let g = raw.groups.get(name);
   if (!g) {
-    g = { name, vars: {}, hosts: [], children: [], parents: new Set() };
+    g = { name, vars: {}, hosts: [], hostSet: new Set(), children: [], parents: new Set(), childPos: new Map() };
     raw.groups.set(name, g);
   }
   return g;
@@ -65,9 +71,10 @@ function readInventoryFile(raw: RawInventory, doc: SourceDoc, problems: Problems
   }
 }
 
-function addChild(raw: RawInventory, parent: string, child: string): void {
+function addChild(raw: RawInventory, parent: string, child: string, pos?: Pos): void {
   const p = group(raw, parent);
   if (!p.children.includes(child)) p.children.push(child);
+  if (pos && !p.childPos.has(child)) p.childPos.set(child, pos);
   group(raw, child).parents.add(parent);
 }
 
@@ -82,7 +89,10 @@ function readGroup(raw: RawInventory, doc: SourceDoc, problems: Problems, name: 
     if (!GROUP_KEYS.has(key)) problems.add(`group "${name}": unknown key "${key}" (expected hosts, vars or children)`, doc.pos([...path, key], 'key'));
   }
   if (body.vars != null) {
-    if (isMapping(body.vars)) Object.assign(g.vars, body.vars);
+    if (isMapping(body.vars)) {
+      checkTemplates(doc, problems, [...path, 'vars'], body.vars);
+      Object.assign(g.vars, body.vars);
+    }
     else problems.add(`group "${name}": vars must be a mapping`, doc.pos([...path, 'vars']));
   }
   if (body.hosts != null) {
@@ -93,13 +103,24 @@ function readGroup(raw: RawInventory, doc: SourceDoc, problems: Problems, name: 
           problems.add(`host "${pattern}": its vars must be a mapping`, doc.pos([...path, 'hosts', pattern]));
           continue;
         }
-        for (const host of expandHostRange(pattern)) {
+        const hosts = problems.collect(() => {
+          try {
+            return expandHostRange(pattern);
+          } catch (e) {
+            throw e instanceof InputError ? new InputError(e.message, doc.pos([...path, 'hosts', pattern], 'key')) : e;
+          }
+        });
+        if (hv) checkTemplates(doc, problems, [...path, 'hosts', pattern], hv);
+        for (const host of hosts ?? []) {
           if (!raw.hostVars.has(host)) {
             raw.hostVars.set(host, {});
             raw.hostOrder.push(host);
           }
           Object.assign(raw.hostVars.get(host)!, hv ?? {});
-          if (!g.hosts.includes(host)) g.hosts.push(host);
+          if (!g.hostSet.has(host)) {
+            g.hostSet.add(host);
+            g.hosts.push(host);
+          }
         }
       }
     }
@@ -108,23 +129,14 @@ function readGroup(raw: RawInventory, doc: SourceDoc, problems: Problems, name: 
     if (!isMapping(body.children)) problems.add(`group "${name}": children must be a mapping of group names`, doc.pos([...path, 'children']));
     else {
       for (const [child, cbody] of Object.entries(body.children)) {
-        addChild(raw, name, child);
+        addChild(raw, name, child, doc.pos([...path, 'children', child], 'key'));
         readGroup(raw, doc, problems, child, cbody, [...path, 'children', child]);
       }
     }
   }
 }
 
-/** Ansible's host ranges: `web[01:03]` is web01, web02, web03. */
-export function expandHostRange(pattern: string): string[] {
-  const m = /^(.*)\[(\d+):(\d+)\](.*)$/.exec(pattern);
-  if (!m) return [pattern];
-  const [, pre, from, to, post] = m;
-  const width = from.startsWith('0') ? from.length : 0;
-  const out: string[] = [];
-  for (let i = Number(from); i <= Number(to); i++) out.push(...expandHostRange(`${pre}${String(i).padStart(width, '0')}${post}`));
-  return out;
-}
+export { expandHostRange };
 
 /** group_vars/NAME.yml (or .yaml, or a NAME/ folder of them) and host_vars/ likewise. */
 function readVarsDirs(raw: RawInventory, dir: string, problems: Problems): void {
@@ -162,45 +174,88 @@ export function loadVarsFile(file: string): Vars {
   const doc = SourceDoc.load(file);
   if (doc.value == null) return {};
   if (!isMapping(doc.value)) throw new InputError(`${basename(file)}: a vars file must be a mapping`, doc.pos([]));
+  const problems = new Problems();
+  checkTemplates(doc, problems, [], doc.value);
+  problems.throwIfAny();
   return doc.value;
 }
 
-function resolve(raw: RawInventory, files: readonly string[]): Inventory {
-  const depth = new Map<string, number>();
-  const walk = (name: string, d: number, seen: Set<string>): void => {
-    if (seen.has(name)) throw new InputError(`inventory: group "${name}" is its own descendant`);
-    if ((depth.get(name) ?? -1) >= d) return;
-    depth.set(name, d);
-    for (const c of raw.groups.get(name)!.children) walk(c, d + 1, new Set([...seen, name]));
-  };
-  walk('all', 0, new Set());
+/**
+ * The groups in an order where every parent comes before its children (Kahn's algorithm, no
+ * recursion: a chain of 100,000 groups is fine). A cycle is an input error at the place where the
+ * child that closes it is named.
+ */
+function groupOrder(raw: RawInventory): string[] {
+  const indegree = new Map<string, number>();
+  for (const g of raw.groups.values()) indegree.set(g.name, g.parents.size);
+  const order = [...raw.groups.keys()].filter((n) => indegree.get(n) === 0);
+  for (let i = 0; i < order.length; i++) {
+    for (const c of raw.groups.get(order[i])!.children) {
+      const d = indegree.get(c)! - 1;
+      indegree.set(c, d);
+      if (d === 0) order.push(c);
+    }
+  }
+  if (order.length === raw.groups.size) return order;
+  // walk up through parents that are left over (each is on or above a cycle) until one repeats
+  const left = (n: string): boolean => indegree.get(n)! > 0;
+  const path: string[] = [[...raw.groups.keys()].find(left)!];
+  const seen = new Map<string, number>([[path[0], 0]]);
+  for (;;) {
+    const up = [...raw.groups.get(path[path.length - 1])!.parents].find(left)!;
+    if (seen.has(up)) {
+      // up is a parent of the last group on the path: reading the path back down closes the cycle
+      const chain = [up, ...path.slice(seen.get(up)!).reverse()];
+      const pos = raw.groups.get(up)!.childPos.get(path[path.length - 1]);
+      throw new InputError(`inventory: group "${up}" is its own descendant (${chain.join(' -> ')})`, pos);
+    }
+    seen.set(up, path.length);
+    path.push(up);
+  }
+}
 
-  const members = new Map<string, string[]>();
-  const collect = (name: string): string[] => {
-    const known = members.get(name);
-    if (known) return known;
-    const g = raw.groups.get(name)!;
-    const set = new Set(g.hosts);
-    for (const c of g.children) for (const h of collect(c)) set.add(h);
-    const ordered = raw.hostOrder.filter((h) => set.has(h));
-    members.set(name, ordered);
-    return ordered;
-  };
+function resolve(raw: RawInventory, files: readonly string[]): Inventory {
+  const order = groupOrder(raw);
+  // a group's depth is its longest path from the top: deeper (more specific) groups win
+  const depth = new Map<string, number>();
+  for (const name of order) {
+    const d = depth.get(name) ?? 0;
+    for (const c of raw.groups.get(name)!.children) depth.set(c, Math.max(depth.get(c) ?? 0, d + 1));
+  }
+
+  const index = new Map(raw.hostOrder.map((h, i) => [h, i]));
   const allGroup = raw.groups.get('all')!;
   allGroup.hosts = [...raw.hostOrder];
-  for (const name of raw.groups.keys()) collect(name);
+  const members = new Map<string, string[]>();
+  for (const name of [...order].reverse()) {
+    const g = raw.groups.get(name)!;
+    const set = new Set(g.hosts);
+    for (const c of g.children) for (const h of members.get(c)!) set.add(h);
+    // back into inventory order: a numeric sort of positions is much faster than comparing names
+    const at = Int32Array.from(set, (h) => index.get(h)!).sort();
+    members.set(name, Array.from(at, (i) => raw.hostOrder[i]));
+  }
   const grouped = new Set<string>();
   for (const [name, hs] of members) if (name !== 'all' && name !== 'ungrouped') hs.forEach((h) => grouped.add(h));
   members.set('ungrouped', raw.hostOrder.filter((h) => !grouped.has(h)));
 
+  const groupsOf = new Map<string, string[]>(raw.hostOrder.map((h) => [h, []]));
+  for (const [g, hs] of members) if (g !== 'all') for (const h of hs) groupsOf.get(h)!.push(g);
   const hosts = new Map<string, Host>();
+  // hosts in the same groups share the merge of those groups' vars: worked out once per set of groups
+  const merged = new Map<string, { vars: Vars; groups: string[] }>();
   for (const name of raw.hostOrder) {
-    const groups = [...members].filter(([g, hs]) => g !== 'all' && hs.includes(name)).map(([g]) => g);
-    const ordered = ['all', ...groups].sort((a, b) => (depth.get(a) ?? 0) - (depth.get(b) ?? 0) || a.localeCompare(b));
-    const vars: Vars = {};
-    for (const g of ordered) Object.assign(vars, raw.groups.get(g)!.vars);
-    Object.assign(vars, raw.hostVars.get(name));
-    hosts.set(name, { name, vars, groups: groups.sort() });
+    const groups = groupsOf.get(name)!;
+    const key = groups.join('\0');
+    let m = merged.get(key);
+    if (!m) {
+      const ordered = ['all', ...groups].sort((a, b) => (depth.get(a) ?? 0) - (depth.get(b) ?? 0) || a.localeCompare(b));
+      const vars: Vars = {};
+      for (const g of ordered) Object.assign(vars, raw.groups.get(g)!.vars);
+      m = { vars, groups: [...groups].sort() };
+      merged.set(key, m);
+    }
+    hosts.set(name, { name, vars: { ...m.vars, ...raw.hostVars.get(name) }, groups: [...m.groups] });
   }
   return { hosts, groups: members, files: [...files] };
 }

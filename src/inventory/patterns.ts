@@ -1,4 +1,4 @@
-import picomatch from 'picomatch';
+import { globMatcher } from './glob.js';
 import type { Inventory } from './types.js';
 
 /**
@@ -52,7 +52,7 @@ function termHosts(inv: Inventory, name: string): Set<string> {
   if (group) return new Set(group);
   if (inv.hosts.has(name)) return new Set([name]);
   if (/[*?[]/.test(name)) {
-    const isMatch = picomatch(name, { dot: true });
+    const isMatch = globMatcher(name);
     const out = new Set<string>();
     for (const h of inv.hosts.keys()) if (isMatch(h)) out.add(h);
     for (const [g, hs] of inv.groups) if (isMatch(g)) hs.forEach((h) => out.add(h));

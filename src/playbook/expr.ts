@@ -1,5 +1,6 @@
 import jsep from 'jsep';
 import { compareVersions } from 'compare-versions';
+import { RE2JS } from 're2js';
 import type { Scope } from './scope.js';
 import { TemplateError } from './template.js';
 
@@ -64,8 +65,9 @@ const FUNCTIONS: Record<string, Fn> = {
   contains: (hay, needle) => (Array.isArray(hay) ? hay.includes(needle) : str(hay).includes(str(needle))),
   startswith: (v, p) => str(v).startsWith(str(p)),
   endswith: (v, p) => str(v).endsWith(str(p)),
-  match: (v, re) => new RegExp(`^(?:${str(re)})`).test(str(v)),
-  search: (v, re) => new RegExp(str(re)).test(str(v)),
+  // RE2 (linear time): a hostile pattern such as (a+)+$ cannot backtrack for hours
+  match: (v, re) => regex(re).matcher(str(v)).lookingAt(),
+  search: (v, re) => regex(re).matcher(str(v)).find(),
   keys: (v) => (v && typeof v === 'object' ? Object.keys(v) : []),
   first: (v) => (Array.isArray(v) ? v[0] : undefined),
   last: (v) => (Array.isArray(v) ? v[v.length - 1] : undefined),
@@ -73,6 +75,108 @@ const FUNCTIONS: Record<string, Fn> = {
   max: (v) => (Array.isArray(v) ? Math.max(...v.map(Number)) : v),
   sum: (v) => (Array.isArray(v) ? v.reduce((a: number, b) => a + Number(b), 0) : v),
 };
+
+const regexes = new Map<string, RE2JS>();
+
+/** A pattern compiled by RE2JS: Python's syntax mostly, but no backreferences or lookaround (they need backtracking). */
+export function regex(re: unknown): RE2JS {
+  const src = str(re);
+  let r = regexes.get(src);
+  if (!r) {
+    try {
+      r = RE2JS.compile(src);
+    } catch (e) {
+      throw new ExprError(`invalid regular expression "${src}": ${(e as Error).message} (lbprov uses RE2: no backreferences or lookaround)`);
+    }
+    if (regexes.size > 1000) regexes.clear();
+    regexes.set(src, r);
+  }
+  return r;
+}
+
+const BINARY_OPS = new Set(['is', '|', '&&', 'and', '||', 'or', '==', '===', '!=', '!==', '<', '>', '<=', '>=', '+', '-', '*', '/', '%', 'in']);
+const UNARY_OPS = new Set(['!', 'not', '-', '+']);
+const TESTS = new Set(['defined', 'undefined', 'none', 'changed', 'failed', 'skipped', 'succeeded', 'success']);
+const REGEX_FUNCTIONS = new Set(['match', 'search']);
+
+/**
+ * What the evaluator would refuse only when it runs, refused when the playbook is loaded: node
+ * kinds it does not evaluate (`this`, `a; b`), unsupported operators, unknown functions and
+ * tests, and literal regexes that RE2 cannot compile. Throws ExprError.
+ */
+export function checkExpr(n: Node): void {
+  const known = (name: string): void => {
+    if (name !== 'defined' && !Object.hasOwn(FUNCTIONS, name)) throw new ExprError(`unknown function "${name}" (known: ${Object.keys(FUNCTIONS).join(', ')})`);
+  };
+  // `reAt`: which argument is the pattern: match(x, re), x | match(re), x.match(re)
+  const call = (name: string, args: Node[], reAt: number): void => {
+    known(name);
+    const re = args[reAt];
+    if (REGEX_FUNCTIONS.has(name) && re?.type === 'Literal') regex((re as jsep.Literal).value);
+    args.forEach(checkExpr);
+  };
+  switch (n.type) {
+    case 'Literal':
+    case 'Identifier':
+      return;
+    case 'ArrayExpression':
+      for (const e of (n as jsep.ArrayExpression).elements) if (e) checkExpr(e);
+      return;
+    case 'MemberExpression': {
+      const m = n as jsep.MemberExpression;
+      checkExpr(m.object);
+      if (m.computed) checkExpr(m.property);
+      return;
+    }
+    case 'UnaryExpression': {
+      const u = n as jsep.UnaryExpression;
+      if (!UNARY_OPS.has(u.operator)) throw new ExprError(`operator "${u.operator}" is not supported`);
+      checkExpr(u.argument);
+      return;
+    }
+    case 'BinaryExpression': {
+      const b = n as jsep.BinaryExpression;
+      if (!BINARY_OPS.has(b.operator)) throw new ExprError(`operator "${b.operator}" is not supported`);
+      checkExpr(b.left);
+      if (b.operator === 'is') {
+        let r = b.right;
+        if (r.type === 'UnaryExpression' && ['not', '!'].includes((r as jsep.UnaryExpression).operator)) r = (r as jsep.UnaryExpression).argument;
+        if (r.type !== 'Identifier' || !TESTS.has((r as jsep.Identifier).name)) throw new ExprError(`"is" needs a test name (${[...TESTS].join(', ')})`);
+      } else if (b.operator === '|') {
+        const r = b.right;
+        if (r.type === 'Identifier') known((r as jsep.Identifier).name);
+        else if (r.type === 'CallExpression' && (r as jsep.CallExpression).callee.type === 'Identifier') {
+          const c = r as jsep.CallExpression;
+          call((c.callee as jsep.Identifier).name, c.arguments, 0);
+        } else throw new ExprError('a filter after "|" must be a function name');
+      } else checkExpr(b.right);
+      return;
+    }
+    case 'ConditionalExpression': {
+      const c = n as jsep.ConditionalExpression;
+      checkExpr(c.test);
+      checkExpr(c.consequent);
+      checkExpr(c.alternate);
+      return;
+    }
+    case 'CallExpression': {
+      const c = n as jsep.CallExpression;
+      if (c.callee.type === 'Identifier') {
+        call((c.callee as jsep.Identifier).name, c.arguments, 1);
+      } else if (c.callee.type === 'MemberExpression' && !(c.callee as jsep.MemberExpression).computed) {
+        // method style: `x.match('re')`
+        const m = c.callee as jsep.MemberExpression;
+        call((m.property as jsep.Identifier).name, c.arguments, 0);
+        checkExpr(m.object);
+      } else throw new ExprError('only the listed functions can be called');
+      return;
+    }
+    case 'Compound':
+      throw new ExprError('one expression expected (found several, separated by ";" or spaces)');
+    default:
+      throw new ExprError(`${n.type === 'ThisExpression' ? '"this"' : n.type} is not allowed in an expression`);
+  }
+}
 
 const parsed = new Map<string, Node>();
 
@@ -84,9 +188,25 @@ export function parseExpr(src: string): Node {
     } catch (e) {
       throw new ExprError(`cannot parse expression "${src}": ${(e as Error).message}`);
     }
+    checkDepth(n);
     parsed.set(src, n);
   }
   return n;
+}
+
+/** Checking and evaluating recurse once per level: a 20,000-term `a or a or ...` is refused, not a stack overflow. */
+export const MAX_EXPR_DEPTH = 100;
+
+function checkDepth(root: Node): void {
+  const stack: Array<[unknown, number]> = [[root, 0]];
+  while (stack.length) {
+    const [n, d] = stack.pop()!;
+    if (d > MAX_EXPR_DEPTH) throw new ExprError(`the expression is nested more than ${MAX_EXPR_DEPTH} levels deep`);
+    for (const v of Object.values(n as object)) {
+      if (Array.isArray(v)) for (const x of v) { if (x && typeof x === 'object') stack.push([x, d + 1]); }
+      else if (v && typeof v === 'object' && 'type' in v) stack.push([v, d + 1]);
+    }
+  }
 }
 
 /** Evaluates an expression (a string), a literal bool, or a list of them (all must hold). */

@@ -1,15 +1,14 @@
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { MODULES } from '../../modules/index.js';
 import { loadVarsFile } from '../inventory/load.js';
 import type { Vars } from '../inventory/types.js';
 import { Problems, type Pos } from '../util/errors.js';
 import { SourceDoc, type PathSeg } from '../util/yaml.js';
-import { parseExpr } from './expr.js';
 import { check, PLAY_SCHEMA, TASK_KEYS, TASK_SCHEMA } from './schema.js';
-import { isTemplate, renderString } from './template.js';
+import { checkExpressions, checkTemplates } from './syntax.js';
+import { checkTaskArgs } from './task-checks.js';
 import type { Play, Playbook, Task } from './types.js';
-import { Scope } from './scope.js';
 
 type Raw = Record<string, unknown>;
 const isMap = (v: unknown): v is Raw => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -54,15 +53,24 @@ function readPlay(doc: SourceDoc, dir: string, raw: unknown, path: PathSeg[], pr
   const name = typeof raw.name === 'string' ? raw.name : String(raw.hosts ?? '');
   addSchemaProblems(doc, problems, path, PLAY_SCHEMA, raw, `play "${name}"`);
   const vars: Vars = isMap(raw.vars) ? { ...raw.vars } : {};
-  for (const vf of list(raw.vars_files)) {
+  list(raw.vars_files).forEach((vf, i) => {
     const f = isAbsolute(vf) ? vf : [join(dir, vf), join(dir, 'vars', vf)].find(existsSync) ?? join(dir, vf);
+    const at = Array.isArray(raw.vars_files) ? [...path, 'vars_files', i] : [...path, 'vars_files'];
+    if (!existsSync(f)) {
+      problems.add(`vars_files: "${vf}" not found${isAbsolute(vf) ? '' : ` (looked in ${dir} and ${join(dir, 'vars')})`}`, doc.pos(at));
+      return;
+    }
+    if (!statSync(f).isFile()) {
+      problems.add(`vars_files: "${vf}" is not a file`, doc.pos(at));
+      return;
+    }
     const loaded = problems.collect(() => loadVarsFile(f));
     if (loaded) Object.assign(vars, loaded);
-  }
+  });
   checkTemplates(doc, problems, [...path, 'vars'], raw.vars);
   const tags = list(raw.tags);
-  const tasks = readTasks(doc, raw.tasks, [...path, 'tasks'], tags, problems, false);
-  const handlers = readTasks(doc, raw.handlers, [...path, 'handlers'], tags, problems, true);
+  const tasks = readTasks(doc, dir, raw.tasks, [...path, 'tasks'], tags, problems, false);
+  const handlers = readTasks(doc, dir, raw.handlers, [...path, 'handlers'], tags, problems, true);
   const names = new Set(handlers.flatMap((h) => [h.name, ...h.listen]));
   for (const t of [...tasks, ...handlers]) {
     for (const n of t.notify) if (!names.has(n)) problems.add(`task "${t.name}" notifies "${n}", but no handler of this play has that name or listens to it`, t.pos);
@@ -84,17 +92,17 @@ function readPlay(doc: SourceDoc, dir: string, raw: unknown, path: PathSeg[], pr
   };
 }
 
-function readTasks(doc: SourceDoc, raw: unknown, path: PathSeg[], playTags: string[], problems: Problems, handlers: boolean): Task[] {
+function readTasks(doc: SourceDoc, dir: string, raw: unknown, path: PathSeg[], playTags: string[], problems: Problems, handlers: boolean): Task[] {
   if (!Array.isArray(raw)) return [];
   const out: Task[] = [];
   raw.forEach((t, i) => {
-    const task = readTask(doc, t, [...path, i], playTags, problems, handlers);
+    const task = readTask(doc, dir, t, [...path, i], playTags, problems, handlers);
     if (task) out.push(task);
   });
   return out;
 }
 
-function readTask(doc: SourceDoc, raw: unknown, path: PathSeg[], playTags: string[], problems: Problems, handler: boolean): Task | undefined {
+function readTask(doc: SourceDoc, dir: string, raw: unknown, path: PathSeg[], playTags: string[], problems: Problems, handler: boolean): Task | undefined {
   const pos = doc.pos(path);
   if (!isMap(raw)) {
     problems.add('a task must be a mapping with a module key', pos);
@@ -134,6 +142,7 @@ function readTask(doc: SourceDoc, raw: unknown, path: PathSeg[], playTags: strin
     problems.add(p.message, doc.pos([...path, key, ...p.path], p.which));
   }
   checkTemplates(doc, problems, [...path, key], rawArgs);
+  checkTaskArgs(doc, problems, [...path, key], def, args, dir);
   checkTemplates(doc, problems, [...path, 'vars'], raw.vars);
   for (const k of ['when', 'changed_when', 'failed_when'] as const) checkExpressions(doc, problems, [...path, k], raw[k]);
   if (def.name === 'assert') checkExpressions(doc, problems, [...path, key, 'that'], args.that);
@@ -178,30 +187,4 @@ function parseKeyValues(s: string): Raw {
   const out: Raw = {};
   for (const m of s.matchAll(/(\w+)=("([^"]*)"|'([^']*)'|\S+)/g)) out[m[1]] = m[3] ?? m[4] ?? m[2];
   return out;
-}
-
-const syntaxScope = new Scope({}, {});
-
-/** Every template string is parsed now, so a syntax error is reported with its place before any host is contacted. */
-function checkTemplates(doc: SourceDoc, problems: Problems, path: PathSeg[], value: unknown): void {
-  if (typeof value === 'string') {
-    if (!isTemplate(value)) return;
-    try {
-      renderString(value, syntaxScope);
-    } catch (e) {
-      const msg = (e as Error).message;
-      if (msg.startsWith('template syntax')) problems.add(msg, doc.pos(path));
-    }
-  } else if (Array.isArray(value)) value.forEach((v, i) => checkTemplates(doc, problems, [...path, i], v));
-  else if (isMap(value)) for (const [k, v] of Object.entries(value)) checkTemplates(doc, problems, [...path, k], v);
-}
-
-function checkExpressions(doc: SourceDoc, problems: Problems, path: PathSeg[], value: unknown): void {
-  if (typeof value === 'string') {
-    try {
-      parseExpr(value.trim().replace(/^\{\{([\s\S]*)\}\}$/, '$1'));
-    } catch (e) {
-      problems.add((e as Error).message, doc.pos(path));
-    }
-  } else if (Array.isArray(value)) value.forEach((v, i) => checkExpressions(doc, problems, [...path, i], v));
 }

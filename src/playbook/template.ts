@@ -4,6 +4,8 @@ import { Scope } from './scope.js';
 /** A template that cannot be rendered: a missing variable, a syntax error, a bad helper call. */
 export class TemplateError extends Error {
   override name = 'TemplateError';
+  /** For a syntax error: where in the template text (1-based), when Handlebars says. */
+  loc?: { line: number; col: number };
 }
 
 const hb = Handlebars.create();
@@ -29,10 +31,24 @@ function compile(src: string): Compiled {
   let c = compiled.get(src);
   if (c) return c;
   let ast: hbs.AST.Program;
+  const depth = blockDepth(src);
+  if (depth > MAX_BLOCK_DEPTH) throw new TemplateError(`template syntax: blocks ({{#if}}, {{#each}}, ...) nested more than ${MAX_BLOCK_DEPTH} deep`);
   try {
     ast = hb.parse(src);
   } catch (e) {
-    throw new TemplateError(`template syntax: ${(e as Error).message.split('\n')[0]}`);
+    // a parse error's first line is only "Parse error on line N:"; its last says what was expected
+    const lines = (e as Error).message.split('\n');
+    const err = new TemplateError(`template syntax: ${lines[0].startsWith('Parse error') ? `${lines[0].replace(/:$/, '')}: ${lines.at(-1)}` : lines[0]}`);
+    const { lineNumber, column } = e as { lineNumber?: number; column?: number };
+    const line = lineNumber ?? Number(/on line (\d+)/.exec((e as Error).message)?.[1] ?? 0);
+    if (line) err.loc = { line, col: (column ?? 0) + 1 };
+    throw err;
+  }
+  const partial = findPartial(ast);
+  if (partial) {
+    const err = new TemplateError('template syntax: partials and decorators ({{> name}}, {{* name}}) are not supported');
+    err.loc = { line: partial.loc.start.line, col: partial.loc.start.column + 1 };
+    throw err;
   }
   const only = ast.body.length === 1 ? ast.body[0] : undefined;
   const m = only?.type === 'MustacheStatement' ? (only as hbs.AST.MustacheStatement) : undefined;
@@ -44,6 +60,38 @@ function compile(src: string): Compiled {
   }
   compiled.set(src, c);
   return c;
+}
+
+/** Handlebars' parser slows down sharply with nesting (2,000 nested blocks took seconds, 20,000 did not finish). */
+const MAX_BLOCK_DEPTH = 100;
+
+/** How deep `{{#...}}` blocks nest, by counting openings and closings (an upper bound: comments count too). */
+function blockDepth(src: string): number {
+  let depth = 0;
+  let max = 0;
+  for (const m of src.matchAll(/\{\{~?\s*(#|\^\s*[^\s}~]|\/)/g)) {
+    depth += m[1] === '/' ? -1 : 1;
+    if (depth > max) max = depth;
+  }
+  return max;
+}
+
+/** Parses a template without rendering it: throws TemplateError("template syntax: ...") when it cannot be parsed. */
+export function templateSyntax(src: string): void {
+  if (isTemplate(src)) compile(src);
+}
+
+/** The first partial or decorator in a template: lbprov registers none, so they can only fail when rendered. */
+function findPartial(program: hbs.AST.Program | undefined): hbs.AST.Node | undefined {
+  for (const st of program?.body ?? []) {
+    if (/^(Partial|Decorator)/.test(st.type)) return st;
+    if (st.type === 'BlockStatement') {
+      const b = st as hbs.AST.BlockStatement;
+      const found = findPartial(b.program) ?? findPartial(b.inverse);
+      if (found) return found;
+    }
+  }
+  return undefined;
 }
 
 /** Renders one template string against a scope; a missing variable is an error, never ''. */

@@ -15,11 +15,21 @@ export interface InputProblem {
   message: string;
 }
 
+/** At most this many problems are listed; a file with 100,000 broken lines gets a count of the rest. */
+export const MAX_PROBLEMS = 200;
+const MORE = /^\.\.\. and (\d+) more problems$/;
+
 /** Invalid input found before any host was contacted: exit code 5, every problem listed at once. */
 export class InputError extends Error {
   readonly problems: InputProblem[];
   constructor(problems: InputProblem[] | string, pos?: Pos) {
-    const list = typeof problems === 'string' ? [{ pos, message: problems }] : problems;
+    let list = typeof problems === 'string' ? [{ pos, message: problems }] : problems;
+    // errors merged from others may carry a count of problems they left out already
+    const hidden = list.reduce((n, p) => n + Number(MORE.exec(p.message)?.[1] ?? 0), 0);
+    const real = list.filter((p) => !MORE.test(p.message));
+    if (real.length > MAX_PROBLEMS || hidden) {
+      list = [...real.slice(0, MAX_PROBLEMS), { message: `... and ${hidden + Math.max(0, real.length - MAX_PROBLEMS)} more problems` }];
+    }
     super(list.map(formatProblem).join('\n'));
     this.name = 'InputError';
     this.problems = list;
@@ -55,4 +65,9 @@ export class Problems {
 
 export function errorMessage(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
+}
+
+/** An input error as the one JSON document `--json` prints: `{"errors":[{"file","line","col","message"}]}`. */
+export function inputErrorJson(e: InputError): string {
+  return JSON.stringify({ errors: e.problems.map((p) => ({ ...(p.pos ?? {}), message: p.message })) });
 }

@@ -1,0 +1,16 @@
+import { existsSync } from 'node:fs';
+import { isAbsolute, join } from 'node:path';
+
+/** Where a `src:` path is looked for: absolute, or relative to the playbook's folder, then its files/ or templates/ folder. */
+export function localCandidates(dir: string, path: string, kind: 'files' | 'templates'): string[] {
+  return isAbsolute(path) ? [path] : [join(dir, path), join(dir, kind, path), join(dir, '..', kind, path)];
+}
+
+/** A `src:` path resolved (see localCandidates); throws when none exists. */
+export function localPath(dir: string, path: string, kind: 'files' | 'templates'): string {
+  if (isAbsolute(path)) return path;
+  const tries = localCandidates(dir, path, kind);
+  const found = tries.find((p) => existsSync(p));
+  if (!found) throw new Error(`local file "${path}" not found (looked in ${tries.join(', ')})`);
+  return found;
+}
