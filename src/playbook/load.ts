@@ -137,7 +137,8 @@ function readTask(doc: SourceDoc, raw: unknown, path: PathSeg[], playTags: strin
   checkTemplates(doc, problems, [...path, 'vars'], raw.vars);
   for (const k of ['when', 'changed_when', 'failed_when'] as const) checkExpressions(doc, problems, [...path, k], raw[k]);
   if (def.name === 'assert') checkExpressions(doc, problems, [...path, key, 'that'], args.that);
-  const name = typeof raw.name === 'string' ? raw.name : `${def.name}${def.freeForm && typeof args[def.freeForm] === 'string' ? ` ${args[def.freeForm] as string}` : ''}`;
+  // a task without a name is named by its module, never by its arguments (they may hold a secret)
+  const name = typeof raw.name === 'string' ? raw.name : def.name;
   if (handler && typeof raw.name !== 'string' && !raw.listen) problems.add('a handler needs a name (or listen) to be notified by', pos);
   return { ...baseTask(raw, playTags, pos), name, module: def.name, def, args };
 }
