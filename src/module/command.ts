@@ -32,7 +32,9 @@ export function runReads(a: RunArgs): Record<string, Read> {
 export function runPlan(a: RunArgs, argv: string[], seen: Record<string, Seen>): Plan {
   if (a.creates && seen.creates?.stat) return { changed: false, steps: [], msg: `skipped, since ${a.creates} exists`, result: { rc: 0, stdout: '', stderr: '' } };
   if (a.removes && !seen.removes?.stat) return { changed: false, steps: [], msg: `skipped, since ${a.removes} does not exist`, result: { rc: 0, stdout: '', stderr: '' } };
-  const full = a.chdir ? ['env', '-C', a.chdir, '--', ...argv] : argv;
+  // through env: the program is exec'd, as Ansible's command does; a shell builtin (eval, source)
+  // or one of lbprov's own shell functions is "not found", never run
+  const full = a.chdir ? ['env', '-C', a.chdir, '--', ...argv] : ['env', '--', ...argv];
   return {
     changed: true,
     steps: [{ op: 'exec', argv: full, capture: true }],

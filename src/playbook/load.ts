@@ -134,6 +134,7 @@ function readTask(doc: SourceDoc, raw: unknown, path: PathSeg[], playTags: strin
     problems.add(p.message, doc.pos([...path, key, ...p.path], p.which));
   }
   checkTemplates(doc, problems, [...path, key], rawArgs);
+  checkNul(doc, problems, [...path, key], rawArgs);
   checkTemplates(doc, problems, [...path, 'vars'], raw.vars);
   for (const k of ['when', 'changed_when', 'failed_when'] as const) checkExpressions(doc, problems, [...path, k], raw[k]);
   if (def.name === 'assert') checkExpressions(doc, problems, [...path, key, 'that'], args.that);
@@ -187,6 +188,14 @@ function checkTemplates(doc: SourceDoc, problems: Problems, path: PathSeg[], val
     }
   } else if (Array.isArray(value)) value.forEach((v, i) => checkTemplates(doc, problems, [...path, i], v));
   else if (isMap(value)) for (const [k, v] of Object.entries(value)) checkTemplates(doc, problems, [...path, k], v);
+}
+
+/** A NUL byte in an argument would be dropped on its way to the host (another path): refused here. */
+function checkNul(doc: SourceDoc, problems: Problems, path: PathSeg[], value: unknown): void {
+  if (typeof value === 'string') {
+    if (value.includes('\0')) problems.add('a NUL byte in a value: no path or argument can hold one', doc.pos(path));
+  } else if (Array.isArray(value)) value.forEach((v, i) => checkNul(doc, problems, [...path, i], v));
+  else if (isMap(value)) for (const [k, v] of Object.entries(value)) checkNul(doc, problems, [...path, k], v);
 }
 
 function checkExpressions(doc: SourceDoc, problems: Problems, path: PathSeg[], value: unknown): void {

@@ -105,7 +105,17 @@ export function renderFile(src: string, scope: Scope): string {
   return typeof out === 'string' ? out : String(out);
 }
 
-/** Renders a template with exactly these variables (a module's own files). */
+/**
+ * Renders a module's own template with exactly these values. The values are data: unlike a
+ * Scope's variables they are never rendered again, so a `{{` in an already quoted argument
+ * reaches the output as it is.
+ */
 export function renderWith(text: string, vars: Record<string, unknown>): string {
-  return renderFile(text, new Scope(vars, {}));
+  const c = compile(text);
+  if (c.kind === 'path') return String(lookupPath(vars, c.parts, text));
+  try {
+    return c.fn(vars, { allowProtoPropertiesByDefault: false, allowProtoMethodsByDefault: false });
+  } catch (e) {
+    throw new TemplateError(`template: ${(e as Error).message.split('\n')[0]}`);
+  }
 }
