@@ -128,6 +128,19 @@ if (requireRoot('security on the lab', labMissing())) {
     assert.is((await sh(lab, 'h1', 'pgrep -fx "sleep 36"', true)).rc, 1, 'the running command was ended');
   });
 
+  test('option injection through a package name: refused at load time (exit 5), or before any read when it comes from a variable', async () => {
+    await sh(lab, 'h2', 'rm -f /tmp/pwned');
+    const literal = playbook('inject.yml', `- hosts: h2\n  gather_facts: false\n  tasks:\n    - package: { name: "-oDPkg::Pre-Invoke::=touch /tmp/pwned" }\n`);
+    const r = await lbprov(['apply', literal, '-i', lab.inventory]);
+    assert.is(r.code, 5, r.stdout + r.stderr);
+    assert.match(r.stderr + r.stdout, /inject\.yml:4:\d+: .*is not a package name/);
+    const templated = playbook('inject-var.yml', `- hosts: h2\n  tasks:\n    - package: { name: "{{ pkg }}" }\n`);
+    const j = await applyJson([templated, '-i', lab.inventory, '-e', 'pkg=-oDPkg::Pre-Invoke::=touch /tmp/pwned']);
+    assert.is(j.code, 2);
+    assert.match(j.run.plays[0].tasks.find((t) => t.module === 'package')!.hosts.h2.msg ?? '', /not a Debian package name|is not a package name/);
+    assert.is((await sh(lab, 'h2', 'test -e /tmp/pwned', true)).rc, 1, 'nothing ran');
+  });
+
   test('known_hosts [host]:port: a host reached on port 2222 is checked against its [addr]:2222 line (strict, mismatch, accept-new hashed)', async () => {
     const h3 = lab.hosts[2];
     await sh(lab, 'h3', 'printf "Port 22\\nPort 2222\\n" > /etc/ssh/sshd_config.d/lbprov-2222.conf && systemctl reload ssh');
