@@ -6,9 +6,10 @@ import { CommandTimeoutError, UnreachableError, type Channel, type ExecResult, t
  * script functions (prelude.sh) loaded once, so a task costs a round trip on an open channel
  * instead of a new SSH session (~85 ms of PAM and logind on a systemd host) and a new bash. Its
  * text is fixed. A script arrives length-prefixed (`RUN <id> <bytes>`; GNU head -c reads exactly
- * that many; scripts hold no NUL and end in a newline) and runs in a subshell with stdin from /dev/null; it answers on stdout, framed by its
- * own sizes (`@@ANSWER`, see prelude.sh); then the agent adds `@@LBPROV <id> <rc> <stderr bytes>`
- * and the script's stderr. `EXIT` (or EOF, or HUP) ends it; its EXIT trap removes its temp dir.
+ * that many; scripts hold no NUL) and runs in a subshell with stdin from /dev/null; it answers on
+ * stdout, framed by its own sizes (`@@ANSWER`, see prelude.sh); then the agent adds
+ * `@@LBPROV <id> <rc> <stderr bytes>` and the script's stderr. `EXIT`, `ABORT`, EOF, HUP or TERM
+ * end it; with no script running its EXIT trap removes its temp dir, else its janitor does.
  */
 const agent = (prelude: string): string =>
   [
@@ -54,8 +55,8 @@ const agent = (prelude: string): string =>
 /**
  * The janitor: a process in a session of its own (a signal to the agent's process group, such as
  * the KILL an SSH client sends, does not reach it), reading a pipe that only the agent holds open.
- * When that pipe ends - the agent exited, was killed, or lost its connection and died writing to
- * it - it ends the script still running (TERM, then KILL), removes the temp files that script
+ * When that pipe ends - the agent exited (EXIT, ABORT, EOF on a lost connection or a killed
+ * controller) or was killed - it ends the script still running (TERM, then KILL), removes the temp files that script
  * registered beside destinations, and the agent's temp dir. So nothing lbprov wrote stays on the
  * host, whoever ended the agent and how. A coprocess: bash keeps its pipe out of subshells and of
  * the programs it starts, so the agent alone holds it.
