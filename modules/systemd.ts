@@ -56,6 +56,11 @@ export default defineModule<Args>({
     const before: string[] = [];
     const after: string[] = [];
     const sc = (...args: string[]): Step => ({ op: 'exec', argv: ['systemctl', ...args, '--', a.name], what: `systemctl ${args.join(' ')} ${a.name}` });
+    // in check mode, a unit file an earlier task would have written is a unit systemd would load
+    const unitFile = a.name.includes('.') ? a.name : `${a.name}.service`;
+    if (s.LoadState === 'not-found' && ['/etc/systemd/system', '/lib/systemd/system', '/usr/lib/systemd/system'].some((d) => ctx.wouldExist(`${d}/${unitFile}`))) {
+      s = { ...s, LoadState: 'loaded', UnitFileState: 'disabled', ActiveState: 'inactive', NeedDaemonReload: a.daemon_reload ? 'yes' : 'no' };
+    }
     const needReload = a.daemon_reload && (s.NeedDaemonReload === 'yes' || s.LoadState === 'not-found');
     // what a reload will load is not known before it runs: plan as for a freshly loaded unit
     if (needReload && s.LoadState === 'not-found') s = { ...s, LoadState: 'loaded', UnitFileState: 'disabled', ActiveState: 'inactive' };

@@ -2,6 +2,7 @@ import type { Facts } from '../facts/types.js';
 import type { Host, Vars } from '../inventory/types.js';
 import type { Transport } from '../transport/types.js';
 import { RemoteShell } from '../transport/remote-shell.js';
+import type { CheckOverlay } from './check-overlay.js';
 
 /** What lbprov holds for one host across the whole run: its connection, facts and registered results. */
 export interface HostContext {
@@ -12,6 +13,8 @@ export interface HostContext {
   registered: Vars;
   /** Set once the host failed or was unreachable: later plays leave it out. */
   out?: 'failed' | 'unreachable';
+  /** In check mode: the files earlier tasks would have written (check-overlay.ts). */
+  checkOverlay?: CheckOverlay;
   /** The remote shells (one per become user) that run every script of the run. */
   shells?: Map<string, RemoteShell>;
 }

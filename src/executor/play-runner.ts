@@ -1,6 +1,7 @@
 import type { Inventory, Vars } from '../inventory/types.js';
 import { matchHosts } from '../inventory/patterns.js';
 import { Scope } from '../playbook/scope.js';
+import { ansibleVars } from '../facts/ansible.js';
 import { isTemplate, renderValue } from '../playbook/template.js';
 import type { Play, Playbook, Task } from '../playbook/types.js';
 import { errorMessage } from '../util/errors.js';
@@ -77,7 +78,7 @@ export class PlaybookRunner {
     if (!hc) {
       hc = { host: this.inv.hosts.get(name)!, registered: {} };
       this.hosts.set(name, hc);
-      this.stats.set(name, { ok: 0, changed: 0, unreachable: 0, failed: 0, skipped: 0 });
+      this.stats.set(name, { ok: 0, changed: 0, unreachable: 0, failed: 0, skipped: 0, rescued: 0, ignored: 0 });
     }
     return hc;
   }
@@ -160,7 +161,7 @@ export class PlaybookRunner {
         enumerable: true,
         get: () => {
           const facts = this.hosts.get(n)?.facts;
-          return facts ? { ...h.vars, facts } : h.vars;
+          return facts ? { ...h.vars, ...ansibleVars(facts.ansible), facts } : h.vars;
         },
       });
     }
@@ -179,7 +180,7 @@ export class PlaybookRunner {
       playbook_dir: this.pb.dir,
       ansible_check_mode: this.opts.check,
     };
-    if (hc.facts) magic.facts = hc.facts;
+    if (hc.facts) Object.assign(magic, ansibleVars(hc.facts.ansible), { facts: hc.facts });
     return new Scope({ ...this.pb.defaults, ...hc.host.vars, ...play.vars, ...this.opts.extraVars }, { ...magic, ...hc.registered });
   }
 
@@ -326,7 +327,7 @@ export class PlaybookRunner {
       ok: () => s.ok++,
       changed: () => { s.ok++; s.changed++; },
       skipped: () => s.skipped++,
-      failed: () => (report.ignored ? s.ok++ : s.failed++),
+      failed: () => (report.ignored ? (s.ok++, s.ignored++) : s.failed++),
       unreachable: () => s.unreachable++,
     };
     bump[report.status]();

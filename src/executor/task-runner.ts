@@ -3,6 +3,7 @@ import { isAbsolute, join } from 'node:path';
 import type { DiffItem, ModuleContext, Plan, Read, Seen, StepOutput } from '../module/types.js';
 import { evaluate, truthy } from '../playbook/expr.js';
 import { check } from '../playbook/schema.js';
+import { CheckOverlay } from './check-overlay.js';
 import type { Scope } from '../playbook/scope.js';
 import { renderFile, renderValue } from '../playbook/template.js';
 import type { Task } from '../playbook/types.js';
@@ -104,7 +105,9 @@ async function runItem(task: Task, env: TaskEnv, scope: Scope): Promise<TaskResu
   const check_ = task.checkMode ?? env.check;
 
   const reads = task.def.reads?.(args, ctx) ?? {};
-  const seen = env.prefetched?.take(task, readsKey(args, reads)) ?? (await readAll(env, reads));
+  const read = env.prefetched?.take(task, readsKey(args, reads)) ?? (await readAll(env, reads));
+  const overlay = check_ ? (env.hc.checkOverlay ??= new CheckOverlay()) : undefined;
+  const seen = overlay ? overlay.apply(reads, read) : read;
   let plan: Plan;
   try {
     plan = task.def.plan(args, seen, ctx);
@@ -112,10 +115,11 @@ async function runItem(task: Task, env: TaskEnv, scope: Scope): Promise<TaskResu
     if (e instanceof UnreachableError) throw e;
     return result('failed', errorMessage(e));
   }
+  overlay?.record(plan, reads, seen);
   let r: TaskResult;
   if (plan.failed) r = result('failed', plan.failed, { data: plan.result ?? {} });
-  else if (check_ && plan.changed && plan.checkSkip) r = result('skipped', plan.checkSkip);
-  else if (check_ || !plan.steps.length) r = result(plan.changed ? 'changed' : 'ok', plan.msg, { diff: plan.diff ?? [], data: plan.result ?? {} });
+  else if (check_ && plan.changed && plan.checkSkip) r = result('skipped', plan.checkSkip, { data: plan.result ?? {} });
+  else if (check_ || !plan.steps.length) r = result(plan.changed ? 'changed' : 'ok', (check_ && plan.steps.length && plan.checkMsg) || plan.msg, { diff: plan.diff ?? [], data: plan.result ?? {} });
   else r = await apply(env, plan);
   r.warnings.push(...(plan.warnings ?? []));
   return finish(task, scope, r);
@@ -129,6 +133,7 @@ export function moduleContext(task: Task, env: Pick<TaskEnv, 'hc' | 'check' | 'p
     localFile: (path, kind) => readFileSync(localPath(env.playbookDir, path, kind)),
     render: (text) => renderFile(text, scope),
     evaluate: (expr) => evaluate(expr, scope),
+    wouldExist: (path) => (task.checkMode ?? env.check) && (env.hc.checkOverlay?.has(path) ?? false),
   };
 }
 

@@ -31,6 +31,10 @@ export interface HostStats {
   unreachable: number;
   failed: number;
   skipped: number;
+  /** failures rescued by a block's rescue (none until blocks exist) */
+  rescued: number;
+  /** failures under ignore_errors: counted ok too, as Ansible counts them */
+  ignored: number;
 }
 
 export interface RunOptions {

@@ -1,5 +1,6 @@
 import type { Facts, Nic } from './types.js';
 import { nicModel } from './nics.js';
+import { ANSIBLE_FACTS_COMMAND, parseAnsibleFacts } from './ansible.js';
 
 /**
  * Each fact is a fixed shell snippet plus a parser; all of them go to the host as one script, one
@@ -44,6 +45,7 @@ const SOURCES = [
       }),
   }),
   source({ name: 'systemd', command: '[ -d /run/systemd/system ] && echo yes || echo no', parse: (o) => o.trim() === 'yes' }),
+  source({ name: 'ansible', command: ANSIBLE_FACTS_COMMAND, parse: parseAnsibleFacts }),
   source({
     name: 'user',
     command: 'id -un; id -u',

@@ -1,3 +1,5 @@
+import type { AnsibleFacts } from './ansible.js';
+
 export interface Nic {
   name: string;
   vendor: string | null;
@@ -17,4 +19,6 @@ export interface Facts {
   nics: Nic[];
   systemd: boolean;
   user: { name: string; uid: number };
+  /** Ansible's common facts, as in `ansible_facts` (also offered as `ansible_<key>` variables) */
+  ansible: AnsibleFacts;
 }

@@ -29,16 +29,26 @@ export function runReads(a: RunArgs): Record<string, Read> {
   return r;
 }
 
+/** What a command that did not run registers (Ansible's defaults: rc 0, empty output). */
+const NOT_RUN = { rc: 0, stdout: '', stderr: '', stdout_lines: [], stderr_lines: [] };
+
+/**
+ * As Ansible's command module: with `creates`/`removes`, check mode reports "changed" (it would
+ * run); without them it cannot tell and reports skipped. Either way the registered result has
+ * rc 0 and empty output, so a later `when: r.stdout == ...` still evaluates.
+ */
 export function runPlan(a: RunArgs, argv: string[], seen: Record<string, Seen>): Plan {
-  if (a.creates && seen.creates?.stat) return { changed: false, steps: [], msg: `skipped, since ${a.creates} exists`, result: { rc: 0, stdout: '', stderr: '' } };
-  if (a.removes && !seen.removes?.stat) return { changed: false, steps: [], msg: `skipped, since ${a.removes} does not exist`, result: { rc: 0, stdout: '', stderr: '' } };
+  if (a.creates && seen.creates?.stat) return { changed: false, steps: [], msg: `skipped, since ${a.creates} exists`, result: { ...NOT_RUN } };
+  if (a.removes && !seen.removes?.stat) return { changed: false, steps: [], msg: `skipped, since ${a.removes} does not exist`, result: { ...NOT_RUN } };
   // through env: the program is exec'd, as Ansible's command does; a shell builtin (eval, source)
   // or one of lbprov's own shell functions is "not found", never run
   const full = a.chdir ? ['env', '-C', a.chdir, '--', ...argv] : ['env', '--', ...argv];
+  const would = 'command would have run if not in check mode';
   return {
     changed: true,
     steps: [{ op: 'exec', argv: full, capture: true }],
-    checkSkip: 'command would have run if not in check mode',
+    result: { ...NOT_RUN },
+    ...(a.creates || a.removes ? { checkMsg: would } : { checkSkip: would }),
     interpret: ([out]: StepOutput[]) => ({
       failed: out.rc !== 0 ? `non-zero return code ${out.rc}${out.stderr.trim() ? `: ${out.stderr.trim().split('\n').slice(-3).join(' / ')}` : ''}` : undefined,
       result: {

@@ -72,6 +72,8 @@ export interface Plan {
   warnings?: string[];
   /** In check mode the task is reported skipped with this message (the module cannot predict its effect). */
   checkSkip?: string;
+  /** In check mode, the message of a task that would apply its steps (default: msg). */
+  checkMsg?: string;
   /** Reads the outcome of the steps after a real run (e.g. a command's rc decides failure). */
   interpret?: (outputs: StepOutput[]) => { failed?: string; result?: Record<string, unknown>; changed?: boolean; msg?: string };
 }
@@ -87,6 +89,8 @@ export interface ModuleContext {
   render(text: string): string;
   /** Evaluates a `when`-style expression with the task's variables. */
   evaluate(expr: unknown): unknown;
+  /** In check mode: whether an earlier task of this run would have written `path` (false otherwise). */
+  wouldExist(path: string): boolean;
 }
 
 export type JsonSchema = Record<string, unknown>;

@@ -1,3 +1,4 @@
+import { coerce } from './coerce.js';
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import type { JsonSchema } from '../module/types.js';
 import { isTemplate } from './template.js';
@@ -90,11 +91,13 @@ export interface SchemaProblem {
 }
 
 /**
- * Validates `data`, returning readable problems with the path to blame. A value that is a template
+ * Validates `data` (first converting values by type as Ansible does, in place: coerce.ts), returning
+ * readable problems with the path to blame. A value that is a template
  * (`"{{ n }}"`) is not held to its type here: it is checked again once rendered on each host.
  */
 export function check(schema: JsonSchema, data: unknown, what: string): SchemaProblem[] {
   const v = validator(schema);
+  coerce(schema, data);
   if (v(data)) return [];
   const problems: SchemaProblem[] = [];
   const seen = new Set<string>();

@@ -29,7 +29,7 @@ export class PlainReporter implements Reporter {
 
   playStart(name: string): void {
     this.flush(true);
-    this.write(`\nPLAY [${name}] ${'*'.repeat(Math.max(3, 70 - name.length))}\n`);
+    this.write(banner(`PLAY [${name}]`));
   }
 
   batchStart(hosts: string[]): void {
@@ -66,7 +66,7 @@ export class PlainReporter implements Reporter {
 
   end(stats: Map<string, HostStats>): void {
     this.flush(true);
-    this.write(`\nPLAY RECAP ${'*'.repeat(60)}\n`);
+    this.write(banner('PLAY RECAP'));
     for (const line of recapLines(stats)) this.write(`${line}\n`);
   }
 
@@ -93,8 +93,13 @@ export class PlainReporter implements Reporter {
       const p = this.pending.get(order)!;
       this.pending.delete(order);
       const title = p.slot.kind === 'handler' ? 'RUNNING HANDLER' : 'TASK';
-      this.write(`\n${title} [${p.slot.name}] ${'*'.repeat(Math.max(3, 70 - p.slot.name.length))}\n`);
+      this.write(banner(`${title} [${p.slot.name}]`));
       for (const h of this.batch) for (const line of p.lines.get(h) ?? []) this.write(`${line}\n`);
     }
   }
+}
+
+/** Ansible's banner (utils/display.py): the title, a space, then stars to column 80 (at least 3). */
+export function banner(title: string): string {
+  return `\n${title} ${'*'.repeat(Math.max(3, 79 - title.length))}\n`;
 }

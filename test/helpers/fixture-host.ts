@@ -71,6 +71,7 @@ export function context(over: Partial<ModuleContext> = {}): ModuleContext {
     localFile: (p) => Buffer.from(`local:${p}\n`),
     render: (t) => t,
     evaluate: () => true,
+    wouldExist: () => false,
     ...over,
   };
 }

@@ -31,7 +31,7 @@ import { FixtureHost, context, planOn } from '../helpers/fixture-host.js';
 
 const facts = (over: Partial<Facts> = {}): Facts => ({
   hostname: 'h1', arch: 'x86_64', kernel: { release: '6.8.0-1012-aws', version: '6.8.0' }, os: { id: 'debian', version_id: '12' },
-  pkg_manager: 'apt', systemd: true, user: { name: 'root', uid: 0 },
+  pkg_manager: 'apt', systemd: true, user: { name: 'root', uid: 0 }, ansible: {},
   nics: [{ name: 'eth0', vendor: '0x15b3', device: '0x1021', driver: 'mlx5_core', model: 'connectx-7' }, { name: 'lo', vendor: null, device: null, driver: null, model: null }],
   ...over,
 });
@@ -108,6 +108,11 @@ test('systemd: daemon-reload only when systemd says so; enable/start only what i
   assert.equal(argvs(planOn(systemd, { name: 'lb-listener', state: 'restarted', daemon_reload: true }, host, ctx())), ['daemon-reload', 'restart']);
   assert.equal(argvs(planOn(systemd, { name: 'lb-listener', masked: true, state: 'stopped' }, host, ctx())), ['mask', 'stop']);
   assert.match(planOn(systemd, { name: 'lb-listener' }, host, ctx(facts({ systemd: false }))).failed ?? '', /systemd is not running/);
+  // check mode: a unit file an earlier task would have written is a unit systemd would load
+  host.execs[key] = { stdout: show({ LoadState: 'not-found' }) };
+  const planned = context({ facts: facts(), check: true, wouldExist: (p) => p === '/etc/systemd/system/lb-listener.service' });
+  assert.equal(argvs(planOn(systemd, { name: 'lb-listener', state: 'restarted' }, host, planned)), ['restart'], 'a handler on a fresh host predicts its restart');
+  assert.equal(argvs(planOn(systemd, { name: 'lb-listener', enabled: true, state: 'started', daemon_reload: true }, host, planned)), ['enable --now']);
 });
 
 test('bpf_program: compiles only when source or flags changed, repins when the pin is gone, verifies the type', () => {
