@@ -1,5 +1,5 @@
 import { defineModule, noChange, type Plan } from '../src/module/types.js';
-import { attrPlan, attrProps, normalizeMode } from '../src/module/files.js';
+import { attrPlan, attrProps, chownArgv, normalizeMode } from '../src/module/files.js';
 
 interface Args {
   path: string;
@@ -38,9 +38,10 @@ export default defineModule<Args>({
       diff: [{ path: p, before: 'state: absent\n', after: `state: ${what}\n` }],
       msg: `${p} ${what} created`,
     });
+    // owner before mode: chown clears setuid/setgid bits
     const attrsOf = (): Plan['steps'] => [
+      ...(attrs.owner || attrs.group ? [{ op: 'exec' as const, argv: chownArgv(p, attrs.owner, attrs.group) }] : []),
       ...(attrs.mode ? [{ op: 'exec' as const, argv: ['chmod', attrs.mode, '--', p] }] : []),
-      ...(attrs.owner || attrs.group ? [{ op: 'exec' as const, argv: ['chown', `${attrs.owner ?? ''}${attrs.group ? `:${attrs.group}` : ''}`, '--', p] }] : []),
     ];
     switch (a.state) {
       case 'absent':

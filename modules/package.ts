@@ -6,7 +6,21 @@ interface Args {
   update_cache: boolean;
 }
 
+/**
+ * Package names: Debian's grammar or RPM's, so that no name reads as an option or a pattern of
+ * the package tools (they also get `--`). Checked when the playbook loads (any of the two), and
+ * for the host's own manager before anything runs.
+ */
+export const PACKAGE_NAME = '^[A-Za-z0-9_][A-Za-z0-9_+.-]*(:[a-z0-9][a-z0-9-]*)?$';
+const GRAMMAR = { apt: /^[a-z0-9][a-z0-9+.-]+(:[a-z0-9][a-z0-9-]*)?$/, dnf: /^[A-Za-z0-9_][A-Za-z0-9_+.-]*$/ };
+
 const names = (a: Args): string[] => (Array.isArray(a.name) ? a.name : [a.name]);
+
+function checkedNames(a: Args, pm: 'apt' | 'dnf'): string[] {
+  const bad = names(a).filter((n) => !GRAMMAR[pm].test(n));
+  if (bad.length) throw new Error(`not ${pm === 'apt' ? 'a Debian' : 'an RPM'} package name: ${bad.map((n) => JSON.stringify(n)).join(', ')}`);
+  return names(a);
+}
 
 /** `name\tstatus\tversion` lines from dpkg-query, or `name\tinstalled\tversion` from rpm. */
 export function installedFrom(out: string, manager: 'apt' | 'dnf'): Map<string, string> {
@@ -39,7 +53,9 @@ export default defineModule<Args>({
   schema: {
     type: 'object',
     properties: {
-      name: { anyOf: [{ type: 'string', minLength: 1 }, { type: 'array', items: { type: 'string', minLength: 1 }, minItems: 1 }] },
+      // one schema for a name or a list of names (pattern applies to strings, items to lists), so
+      // a template inside a list is left for later without an anyOf reporting every branch
+      name: { type: ['string', 'array'], minLength: 1, pattern: PACKAGE_NAME, description: 'a package name', minItems: 1, items: { type: 'string', minLength: 1, pattern: PACKAGE_NAME, description: 'a package name' } },
       state: { enum: ['present', 'absent', 'latest'], default: 'present' },
       update_cache: { type: 'boolean', default: false },
     },
@@ -48,19 +64,20 @@ export default defineModule<Args>({
   },
   reads(a, ctx) {
     const pm = ctx.facts?.pkg_manager ?? 'apt';
+    const pkgs = checkedNames(a, pm);
     const query =
       pm === 'apt'
-        ? { kind: 'exec' as const, argv: ['dpkg-query', '-W', '-f', '${Package}\\t${Status}\\t${Version}\\n', ...names(a)] }
-        : { kind: 'exec' as const, argv: ['rpm', '-q', '--qf', '%{NAME}\\tinstalled\\t%{VERSION}-%{RELEASE}\\n', ...names(a)] };
+        ? { kind: 'exec' as const, argv: ['dpkg-query', '-W', '-f', '${Package}\\t${Status}\\t${Version}\\n', '--', ...pkgs] }
+        : { kind: 'exec' as const, argv: ['rpm', '-q', '--qf', '%{NAME}\\tinstalled\\t%{VERSION}-%{RELEASE}\\n', '--', ...pkgs] };
     const reads: Record<string, typeof query> = { installed: query };
-    if (a.state === 'latest' && pm === 'apt') reads.policy = { kind: 'exec', argv: ['apt-cache', 'policy', ...names(a)] };
+    if (a.state === 'latest' && pm === 'apt') reads.policy = { kind: 'exec', argv: ['apt-cache', 'policy', '--', ...pkgs] };
     return reads;
   },
   plan(a, seen, ctx): Plan {
     const pm = ctx.facts?.pkg_manager;
     if (!pm) return { changed: false, steps: [], failed: `${ctx.host}: neither apt nor dnf found (facts.pkg_manager is empty)` };
     const installed = installedFrom(seen.installed.stdout.toString(), pm);
-    const want = names(a);
+    const want = checkedNames(a, pm);
     const before = want.map((n) => `${n}: ${installed.get(n) ?? 'absent'}`).join('\n') + '\n';
     let install: string[] = [];
     let remove: string[] = [];
@@ -80,12 +97,12 @@ export default defineModule<Args>({
       const env = ['env', 'DEBIAN_FRONTEND=noninteractive'];
       if (install.length) {
         if (a.update_cache) steps.push({ op: 'exec', argv: [...env, 'apt-get', 'update', '-q'], what: 'apt-get update' });
-        steps.push({ op: 'exec', argv: [...env, 'apt-get', 'install', '-y', '-q', '--no-install-recommends', '-o', 'Dpkg::Options::=--force-confold', ...install], what: `apt-get install ${install.join(' ')}` });
+        steps.push({ op: 'exec', argv: [...env, 'apt-get', 'install', '-y', '-q', '--no-install-recommends', '-o', 'Dpkg::Options::=--force-confold', '--', ...install], what: `apt-get install ${install.join(' ')}` });
       }
-      if (remove.length) steps.push({ op: 'exec', argv: [...env, 'apt-get', 'remove', '-y', '-q', ...remove], what: `apt-get remove ${remove.join(' ')}` });
+      if (remove.length) steps.push({ op: 'exec', argv: [...env, 'apt-get', 'remove', '-y', '-q', '--', ...remove], what: `apt-get remove ${remove.join(' ')}` });
     } else {
-      if (install.length) steps.push({ op: 'exec', argv: ['dnf', 'install', '-y', ...(a.update_cache ? ['--refresh'] : []), ...install], what: `dnf install ${install.join(' ')}` });
-      if (remove.length) steps.push({ op: 'exec', argv: ['dnf', 'remove', '-y', ...remove], what: `dnf remove ${remove.join(' ')}` });
+      if (install.length) steps.push({ op: 'exec', argv: ['dnf', 'install', '-y', ...(a.update_cache ? ['--refresh'] : []), '--', ...install], what: `dnf install ${install.join(' ')}` });
+      if (remove.length) steps.push({ op: 'exec', argv: ['dnf', 'remove', '-y', '--', ...remove], what: `dnf remove ${remove.join(' ')}` });
     }
     const after = want.map((n) => `${n}: ${remove.includes(n) ? 'absent' : install.includes(n) ? (installed.has(n) ? 'upgraded' : 'installed') : installed.get(n)}`).join('\n') + '\n';
     return {

@@ -19,6 +19,8 @@ export interface ConnectionSpec {
   keyFile?: string;
   knownHosts: string;
   checking: HostKeyChecking;
+  /** lbprov_hash_known_hosts: keys accept-new records are written hashed. */
+  hashKnownHosts?: boolean;
   /** lbprov_connect_timeout (seconds), when set. */
   connectTimeoutMs?: number;
 }
@@ -39,6 +41,7 @@ export function connectionSpec(host: Host, vars: Record<string, unknown>, inv: I
     keyFile: abs(connVar(vars, 'ssh_private_key_file')),
     knownHosts: abs(vars.lbprov_known_hosts) ?? join(homedir(), '.ssh', 'known_hosts'),
     checking: checking as HostKeyChecking,
+    hashKnownHosts: vars.lbprov_hash_known_hosts === true || vars.lbprov_hash_known_hosts === 'true',
     connectTimeoutMs: vars.lbprov_connect_timeout !== undefined ? Number(vars.lbprov_connect_timeout) * 1000 : undefined,
   };
 }
@@ -52,6 +55,7 @@ export function makeTransport(spec: ConnectionSpec, connectTimeoutMs: number): T
     privateKeyFile: spec.keyFile,
     knownHostsFile: spec.knownHosts,
     hostKeyChecking: spec.checking,
+    hashKnownHosts: spec.hashKnownHosts,
     connectTimeoutMs: spec.connectTimeoutMs ?? connectTimeoutMs,
     maxChannels: 8,
   });

@@ -25,6 +25,8 @@ export class PlaybookRunner {
   readonly stats = new Map<string, HostStats>();
   private readonly hosts = new Map<string, HostContext>();
   private interrupted = false;
+  /** Per host, the register names that hold a no_log task's result (see censored()). */
+  private readonly secretRegisters = new Map<string, Set<string>>();
 
   constructor(
     private readonly pb: Playbook,
@@ -274,17 +276,24 @@ export class PlaybookRunner {
     const t0 = performance.now();
     const shell = async (): Promise<RemoteShell> => shellFor(hc, await transport(), becomeUser);
     const r: TaskResult = await runTask(task, { hc, shell, scope, check: this.opts.check, timeoutMs, playbookDir: this.pb.dir, prefetched, extraVars: this.opts.extraVars });
-    if (task.register) hc.registered[task.register] = registered(r);
+    const noLog = this.censored(task, name);
+    if (task.register) {
+      hc.registered[task.register] = registered(r);
+      const secrets = this.secretRegisters.get(name) ?? new Set<string>();
+      this.secretRegisters.set(name, secrets);
+      if (noLog) secrets.add(task.register);
+      else secrets.delete(task.register);
+    }
     const ignored = r.status === 'failed' && task.ignoreErrors;
-    const diff = (task.diff ?? this.opts.diff) && !task.noLog ? r.diff : undefined;
+    const diff = (task.diff ?? this.opts.diff) && !noLog ? r.diff : undefined;
     const report: HostTaskReport = {
       status: r.status,
-      msg: task.noLog ? (r.msg === undefined ? undefined : NO_LOG_MSG) : r.msg,
+      msg: noLog ? (r.msg === undefined ? undefined : NO_LOG_MSG) : r.msg,
       diff: diff?.length ? diff : undefined,
       ignored,
       changed: r.changed,
-      warnings: r.warnings.length ? r.warnings : undefined,
-      shown: task.module === 'debug' && !task.noLog && r.status === 'ok' ? r.msg : undefined,
+      warnings: r.warnings.length ? (noLog ? [NO_LOG_MSG] : r.warnings) : undefined,
+      shown: task.module === 'debug' && !noLog && r.status === 'ok' ? r.msg : undefined,
       ms: Math.round(performance.now() - t0),
     };
     this.count(name, slot, report);
@@ -298,6 +307,19 @@ export class PlaybookRunner {
       return false;
     }
     return true;
+  }
+
+  /**
+   * Whether a task's report is censored: it is no_log, or it uses (in its arguments, loop or
+   * conditions) a result registered by a no_log task on this host, so `debug: var: r` of a secret
+   * result, or a diff built from it, stays hidden (Ansible would show it).
+   */
+  private censored(task: Task, host: string): boolean {
+    if (task.noLog) return true;
+    const secrets = this.secretRegisters.get(host);
+    if (!secrets?.size) return false;
+    const text = JSON.stringify([task.args, task.loop, task.when, task.changedWhen, task.failedWhen, task.vars]);
+    return [...secrets].some((n) => new RegExp(`(^|[^A-Za-z0-9_])${n.replace(/[^A-Za-z0-9_]/g, '\\$&')}([^A-Za-z0-9_]|$)`).test(text));
   }
 
   private count(host: string, slot: Slot, report: HostTaskReport): void {

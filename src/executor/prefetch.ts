@@ -2,6 +2,7 @@ import type { Read, Seen } from '../module/types.js';
 import type { Facts } from '../facts/types.js';
 import { FACTS_READ_ARGV } from '../facts/gather.js';
 import { parseFacts } from '../facts/sources.js';
+import { evaluate, truthy } from '../playbook/expr.js';
 import { check } from '../playbook/schema.js';
 import type { Scope } from '../playbook/scope.js';
 import { renderValue } from '../playbook/template.js';
@@ -25,10 +26,18 @@ export async function prefetch(
   // the facts, when wanted, ride in the same round trip; reads planned without them are still
   // good for every task whose arguments and reads come out the same once they are known (the key)
   const all: Read[] = withFacts ? [{ kind: 'exec', argv: FACTS_READ_ARGV }] : [];
+  // reads only for tasks that will run: a `when` is evaluated first, unless it may use a result
+  // this play registers (then, or when it cannot be evaluated yet, the task reads for itself)
+  const registers = tasks.map((t) => t.register).filter((r): r is string => !!r);
   for (const task of tasks) {
     if (task.loop !== undefined || !task.def.reads || task.meta) continue;
     try {
       const s = Object.keys(task.vars).length ? scope.child(task.vars) : scope;
+      if (task.when !== undefined) {
+        const text = JSON.stringify(task.when);
+        if (registers.some((r) => new RegExp(`(^|[^A-Za-z0-9_])${r.replace(/[^A-Za-z0-9_]/g, '\\$&')}([^A-Za-z0-9_]|$)`).test(text))) continue;
+        if (!truthy(evaluate(task.when, s))) continue;
+      }
       const args = renderValue(task.args, s) as Record<string, unknown>;
       if (check(task.def.schema, args, task.module).length) continue;
       const reads = task.def.reads(args, moduleContext(task, env, s));

@@ -26,16 +26,20 @@ lbprov_answer() {
 lbprov_stat() { if [ -e "$1" ] || [ -L "$1" ]; then stat -c '%F|%a|%U|%G|%s' -- "$1" && { [ ! -L "$1" ] || readlink -- "$1"; }; else echo absent; fi; }
 lbprov_file() { lbprov_stat "$1" || return; if [ -f "$1" ]; then cat -- "$1"; fi; }
 lbprov_put() {
-  local dest=$1 mode=$2 owner=$3 group=$4 writer=$5 backup=$6 t a args; shift 6
+  local dest=$1 mode=$2 owner=$3 group=$4 writer=$5 backup=$6 t a args who; shift 6
   # the temp file keeps the destination's name as suffix: validators such as systemd-analyze verify
   # judge a file by its name (.service, .timer)
   t=$(mktemp --suffix=".${dest##*/}" -- "${dest%/*}/.lbprov.XXXXXX") || return 1
+  # registered: if this script is killed (a task timeout), the remote shell's janitor removes it
+  lbprov_junk "$t"
   fail() { rm -f -- "$t"; echo "$1" >&2; return 1; }
   "$writer" "$t" || { fail "cannot write $dest"; return 1; }
+  # owner before mode: chown clears setuid/setgid bits, so a mode set first would be lost
+  who=$owner${group:+:$group}
+  if [ -n "$who" ]; then chown -- "$who" "$t" || { fail "chown $who failed"; return 1; }
+  elif [ -e "$dest" ]; then chown --reference="$dest" -- "$t"; fi
   if [ -n "$mode" ]; then chmod -- "$mode" "$t" || { fail "chmod $mode failed"; return 1; }
   elif [ -e "$dest" ]; then chmod --reference="$dest" -- "$t"; else chmod 0644 -- "$t"; fi
-  if [ -n "$owner$group" ]; then chown -- "$owner:$group" "$t" || { fail "chown $owner:$group failed"; return 1; }
-  elif [ -e "$dest" ]; then chown --reference="$dest" -- "$t"; fi
   if [ $# -gt 0 ]; then
     args=(); for a in "$@"; do args+=("${a//%s/$t}"); done
     "${args[@]}" >&2 || { fail "validation failed: $*"; return 1; }
@@ -43,6 +47,9 @@ lbprov_put() {
   if [ "$backup" = 1 ] && [ -f "$dest" ]; then cp -p -- "$dest" "$dest.$(date +%Y%m%d%H%M%S)~" || { fail "backup failed"; return 1; }; fi
   mv -f -- "$t" "$dest" || { fail "cannot rename into $dest"; return 1; }
 }
+# lbprov_junk PATH: a temp file beside a destination, for the remote shell to remove should the
+# script be killed before it is renamed into place (see remote-shell.ts)
+lbprov_junk() { [ -z "${LBPROV_JUNK:-}" ] || printf '%s\n' "$1" >> "$LBPROV_JUNK"; }
 # lbprov_bpf_pin OBJ PIN TYPE MAPS_DIR KEEP: pin a compiled BPF object at PIN (its maps under
 # MAPS_DIR). With KEEP=1 the program pinned before stays pinned at PIN_prev (maps at MAPS_DIR_prev)
 # for rollback: bpffs refuses dots in names (PIN.prev is EPERM), and the old objects are pinned a
@@ -81,6 +88,7 @@ lbprov_bpf_pin() {
 # record the source+flags hash beside it, so a failed compile leaves the old object and hash.
 lbprov_compile() {
   local out=$1 hashfile=$2 hash=$3; shift 3
+  lbprov_junk "$out.tmp"; lbprov_junk "$hashfile.tmp"
   "$@" -o "$out.tmp" || { rm -f -- "$out.tmp"; return 1; }
   mv -f -- "$out.tmp" "$out" && printf '%s\n' "$hash" > "$hashfile.tmp" && mv -f -- "$hashfile.tmp" "$hashfile"
 }

@@ -25,9 +25,16 @@ export const READ_ARGV = {
   file: (path: string): string[] => ['lbprov_file', path],
 };
 
+/** A NUL cannot pass in an argument (bash would drop it and name another file): refused before anything runs. */
+function noNul(values: readonly string[]): void {
+  const bad = values.find((v) => v.includes('\0'));
+  if (bad !== undefined) throw new Error(`a NUL byte in ${JSON.stringify(bad)}: no path or argument can hold one`);
+}
+
 export function readsScript(reads: readonly Read[]): string {
   const lines = reads.map((r, i) => {
     const argv = r.kind === 'exec' ? r.argv : r.kind === 'stat' ? READ_ARGV.stat(r.path) : READ_ARGV.file(r.path);
+    noNul(argv);
     return `lbprov_read ${i} ${shellJoin(argv)}`;
   });
   return `${lines.join('\n')}\nlbprov_answer\n`;
@@ -37,12 +44,14 @@ export function stepsScript(steps: readonly Step[]): string {
   const out: string[] = [];
   steps.forEach((s, i) => {
     if (s.op === 'exec') {
+      noNul(s.argv);
       out.push(`lbprov_step ${i} ${s.capture ? 0 : 1} ${shellJoin(s.argv)}`);
       return;
     }
     const b64 = s.content.toString('base64').replace(/.{1,76}/g, '$&\n');
     out.push(`w${i}() { base64 -d > "$1" <<'LBPROV_EOF'\n${b64}LBPROV_EOF\n}`);
     const args = [s.path, s.mode ?? '', s.owner ?? '', s.group ?? '', `w${i}`, s.backup ? '1' : '0', ...(s.validate ?? [])];
+    noNul(args);
     out.push(`lbprov_step ${i} 1 lbprov_put ${args.map(shq).join(' ')}`);
   });
   return `${out.join('\n')}\nlbprov_answer\n`;

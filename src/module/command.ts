@@ -43,7 +43,9 @@ const NOT_RUN = { rc: 0, stdout: '', stderr: '', stdout_lines: [], stderr_lines:
 export function runPlan(a: RunArgs, argv: string[], seen: Record<string, Seen>): Plan {
   if (a.creates && seen.creates?.stat) return { changed: false, steps: [], msg: `skipped, since ${a.creates} exists`, result: { ...NOT_RUN } };
   if (a.removes && !seen.removes?.stat) return { changed: false, steps: [], msg: `skipped, since ${a.removes} does not exist`, result: { ...NOT_RUN } };
-  const full = a.chdir ? ['env', '-C', a.chdir, '--', ...argv] : argv;
+  // through env: the program is exec'd, as Ansible's command does; a shell builtin (eval, source)
+  // or one of lbprov's own shell functions is "not found", never run
+  const full = a.chdir ? ['env', '-C', a.chdir, '--', ...argv] : ['env', '--', ...argv];
   const would = 'command would have run if not in check mode';
   return {
     changed: true,

@@ -9,12 +9,20 @@ export function normalizeMode(mode: string | number | undefined): string | undef
   return s.padStart(4, '0');
 }
 
+/** The owner or group chown accepts here (then only after `--`): a user/group name (shadow's grammar, any case) or a number. */
+export const ACCOUNT_NAME = '^([A-Za-z_][A-Za-z0-9_.-]{0,31}\\$?|[0-9]{1,10})$';
+
 /** JSON Schema properties shared by the modules that set a file's mode and owner. */
 export const attrProps = {
   mode: { type: ['string', 'integer'] },
-  owner: { type: 'string' },
-  group: { type: 'string' },
+  owner: { type: 'string', pattern: ACCOUNT_NAME, description: 'a user name or a numeric uid' },
+  group: { type: 'string', pattern: ACCOUNT_NAME, description: 'a group name or a numeric gid' },
 };
+
+/** `chown -- owner[:group] path` (or `:group`): the owner and group never read as options. */
+export function chownArgv(path: string, owner: string | undefined, group: string | undefined): string[] {
+  return ['chown', '--', `${owner ?? ''}${group ? `:${group}` : ''}`, path];
+}
 
 export interface Attrs {
   mode?: string;
@@ -27,17 +35,21 @@ export function attrPlan(path: string, stat: FileStat, want: Attrs): { steps: St
   const steps: Step[] = [];
   const before: string[] = [];
   const after: string[] = [];
+  const owner = want.owner && want.owner !== stat.owner ? want.owner : undefined;
+  const group = want.group && want.group !== stat.group ? want.group : undefined;
+  // owner first: chown clears setuid/setgid bits, so the mode is set (or set again) after it
+  if (owner || group) {
+    steps.push({ op: 'exec', argv: chownArgv(path, owner, group), what: `chown ${path}` });
+    if (owner) { before.push(`owner: ${stat.owner}`); after.push(`owner: ${owner}`); }
+    if (group) { before.push(`group: ${stat.group}`); after.push(`group: ${group}`); }
+  }
+  const mode = want.mode ?? stat.mode;
   if (want.mode && want.mode !== stat.mode) {
     steps.push({ op: 'exec', argv: ['chmod', want.mode, '--', path], what: `chmod ${want.mode} ${path}` });
     before.push(`mode: ${stat.mode}`);
     after.push(`mode: ${want.mode}`);
-  }
-  const owner = want.owner && want.owner !== stat.owner ? want.owner : undefined;
-  const group = want.group && want.group !== stat.group ? want.group : undefined;
-  if (owner || group) {
-    steps.push({ op: 'exec', argv: ['chown', `${owner ?? ''}${group ? `:${group}` : ''}`, '--', path], what: `chown ${path}` });
-    if (owner) { before.push(`owner: ${stat.owner}`); after.push(`owner: ${owner}`); }
-    if (group) { before.push(`group: ${stat.group}`); after.push(`group: ${group}`); }
+  } else if ((owner || group) && /^[1-7]/.test(mode) && mode.length === 4) {
+    steps.push({ op: 'exec', argv: ['chmod', mode, '--', path], what: `chmod ${mode} ${path}` });
   }
   const diff = steps.length ? [{ path: `${path} (attributes)`, before: before.join('\n') + '\n', after: after.join('\n') + '\n' }] : [];
   return { steps, diff };

@@ -143,10 +143,12 @@ function readTask(doc: SourceDoc, dir: string, raw: unknown, path: PathSeg[], pl
   }
   checkTemplates(doc, problems, [...path, key], rawArgs);
   checkTaskArgs(doc, problems, [...path, key], def, args, dir);
+  checkNul(doc, problems, [...path, key], rawArgs);
   checkTemplates(doc, problems, [...path, 'vars'], raw.vars);
   for (const k of ['when', 'changed_when', 'failed_when'] as const) checkExpressions(doc, problems, [...path, k], raw[k]);
   if (def.name === 'assert') checkExpressions(doc, problems, [...path, key, 'that'], args.that);
-  const name = typeof raw.name === 'string' ? raw.name : `${def.name}${def.freeForm && typeof args[def.freeForm] === 'string' ? ` ${args[def.freeForm] as string}` : ''}`;
+  // a task without a name is named by its module, never by its arguments (they may hold a secret)
+  const name = typeof raw.name === 'string' ? raw.name : def.name;
   if (handler && typeof raw.name !== 'string' && !raw.listen) problems.add('a handler needs a name (or listen) to be notified by', pos);
   return { ...baseTask(raw, playTags, pos), name, module: def.name, def, args };
 }
@@ -187,4 +189,12 @@ function parseKeyValues(s: string): Raw {
   const out: Raw = {};
   for (const m of s.matchAll(/(\w+)=("([^"]*)"|'([^']*)'|\S+)/g)) out[m[1]] = m[3] ?? m[4] ?? m[2];
   return out;
+}
+
+/** A NUL byte in an argument would be dropped on its way to the host (another path): refused here. */
+function checkNul(doc: SourceDoc, problems: Problems, path: PathSeg[], value: unknown): void {
+  if (typeof value === 'string') {
+    if (value.includes('\0')) problems.add('a NUL byte in a value: no path or argument can hold one', doc.pos(path));
+  } else if (Array.isArray(value)) value.forEach((v, i) => checkNul(doc, problems, [...path, i], v));
+  else if (isMap(value)) for (const [k, v] of Object.entries(value)) checkNul(doc, problems, [...path, k], v);
 }

@@ -3,8 +3,8 @@ import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import type { JsonSchema } from '../module/types.js';
 import { isTemplate } from './template.js';
 
-/** One ajv instance for the play/task shapes and every module's arguments; defaults are filled in. */
-export const ajv = new Ajv.default({ allErrors: true, useDefaults: true, strict: false });
+/** One ajv instance for the play/task shapes and every module's arguments; defaults are filled in (verbose: errors carry their schema's description). */
+export const ajv = new Ajv.default({ allErrors: true, useDefaults: true, strict: false, verbose: true });
 
 const stringList = { anyOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }] };
 const condition = { anyOf: [{ type: ['string', 'boolean'] }, { type: 'array', items: { type: ['string', 'boolean'] } }] };
@@ -137,6 +137,11 @@ function describe(e: ErrorObject, path: Array<string | number>, what: string, va
       return { path, which: 'value', message: `${what}: these arguments cannot be used together` };
     case 'if':
       return undefined;
+    case 'pattern': {
+      // a schema's description says what a value must be (a package name, a user name)
+      const d = (e.parentSchema as { description?: string } | undefined)?.description;
+      return { path, which: 'value', message: d ? `${what}:${at} ${JSON.stringify(value)} is not ${d}` : `${what}:${at} ${e.message}` };
+    }
     default:
       return { path, which: 'value', message: `${what}:${at} ${e.message}` };
   }

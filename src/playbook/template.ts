@@ -9,6 +9,9 @@ export class TemplateError extends Error {
 }
 
 const hb = Handlebars.create();
+// Handlebars' built-in `log` prints its arguments to the console: a secret would reach stdout past
+// no_log (and break --json). It is removed, and a template that calls it is refused when parsed.
+hb.unregisterHelper('log');
 hb.registerHelper('join', (list: unknown, sep: unknown) => (Array.isArray(list) ? list.join(typeof sep === 'string' ? sep : ',') : String(list)));
 hb.registerHelper('json', (v: unknown) => JSON.stringify(v));
 hb.registerHelper('eq', (a: unknown, b: unknown) => a === b);
@@ -50,6 +53,7 @@ function compile(src: string): Compiled {
     err.loc = { line: partial.loc.start.line, col: partial.loc.start.column + 1 };
     throw err;
   }
+  if (callsLog(ast)) throw new TemplateError('template syntax: the "log" helper is not available (it would print values, no_log secrets included, to the terminal)');
   const only = ast.body.length === 1 ? ast.body[0] : undefined;
   const m = only?.type === 'MustacheStatement' ? (only as hbs.AST.MustacheStatement) : undefined;
   if (m && m.path.type === 'PathExpression' && m.params.length === 0 && !m.hash && !(m.path as hbs.AST.PathExpression).data && !hb.helpers[(m.path as hbs.AST.PathExpression).original]) {
@@ -92,6 +96,16 @@ function findPartial(program: hbs.AST.Program | undefined): hbs.AST.Node | undef
     }
   }
   return undefined;
+}
+
+/** True when a template calls `log` as a helper (`{{log x}}`, `{{#log}}`, `(log x)`) anywhere. */
+function callsLog(node: unknown): boolean {
+  if (Array.isArray(node)) return node.some(callsLog);
+  if (node === null || typeof node !== 'object') return false;
+  const n = node as { type?: string; path?: { type?: string; original?: unknown }; params?: unknown[]; hash?: unknown };
+  const isCall = n.type === 'BlockStatement' || n.type === 'SubExpression' || (n.type === 'MustacheStatement' && ((n.params?.length ?? 0) > 0 || !!n.hash));
+  if (isCall && n.path?.type === 'PathExpression' && n.path.original === 'log') return true;
+  return Object.entries(node).some(([k, v]) => k !== 'loc' && typeof v === 'object' && callsLog(v));
 }
 
 /** Renders one template string against a scope; a missing variable is an error, never ''. */
@@ -139,7 +153,17 @@ export function renderFile(src: string, scope: Scope): string {
   return typeof out === 'string' ? out : String(out);
 }
 
-/** Renders a template with exactly these variables (a module's own files). */
+/**
+ * Renders a module's own template with exactly these values. The values are data: unlike a
+ * Scope's variables they are never rendered again, so a `{{` in an already quoted argument
+ * reaches the output as it is.
+ */
 export function renderWith(text: string, vars: Record<string, unknown>): string {
-  return renderFile(text, new Scope(vars, {}));
+  const c = compile(text);
+  if (c.kind === 'path') return String(lookupPath(vars, c.parts, text));
+  try {
+    return c.fn(vars, { allowProtoPropertiesByDefault: false, allowProtoMethodsByDefault: false });
+  } catch (e) {
+    throw new TemplateError(`template: ${(e as Error).message.split('\n')[0]}`);
+  }
 }

@@ -6,27 +6,74 @@ import { CommandTimeoutError, UnreachableError, type Channel, type ExecResult, t
  * script functions (prelude.sh) loaded once, so a task costs a round trip on an open channel
  * instead of a new SSH session (~85 ms of PAM and logind on a systemd host) and a new bash. Its
  * text is fixed. A script arrives length-prefixed (`RUN <id> <bytes>`; GNU head -c reads exactly
- * that many) and runs in a subshell with stdin from /dev/null; it answers on stdout, framed by its
- * own sizes (`@@ANSWER`, see prelude.sh); then the agent adds `@@LBPROV <id> <rc> <stderr bytes>`
- * and the script's stderr.
+ * that many; scripts hold no NUL) and runs in a subshell with stdin from /dev/null; it answers on
+ * stdout, framed by its own sizes (`@@ANSWER`, see prelude.sh); then the agent adds
+ * `@@LBPROV <id> <rc> <stderr bytes>` and the script's stderr. `EXIT`, `ABORT`, EOF, HUP or TERM
+ * end it; with no script running its EXIT trap removes its temp dir, else its janitor does.
  */
 const agent = (prelude: string): string =>
   [
     'export LC_ALL=C',
-    'd=$(mktemp -d) || exit 4',
-    "trap 'rm -rf \"$d\"' EXIT",
-    'export LBPROV_TMP=$d/t',
+    'd=$(mktemp -d -t lbprov.XXXXXXXXXX) || exit 4',
+    // with a script still running the janitor cleans up (it ends the script first)
+    "trap '[ -s \"$d/job\" ] || rm -rf \"$d\"' EXIT",
+    "trap 'exit 129' HUP",
+    "trap 'exit 143' TERM",
+    JANITOR,
+    'export LBPROV_TMP=$d/t LBPROV_JUNK=$d/junk',
     'mkdir "$LBPROV_TMP" || exit 4',
     prelude,
-    "while IFS=' ' read -r cmd id len; do",
-    '  [ "$cmd" = RUN ] || exit 3',
-    '  head -c "$len" > "$d/s"',
-    '  ( . "$d/s" ) 2> "$d/e" < /dev/null',
+    // each script is a job in a process group of its own, which the janitor can end as a whole;
+    // so is the reader of the next command line, which, while a script runs, is how the agent
+    // hears of EOF (connection lost, controller gone) or ABORT (a timeout) without waiting for it
+    'set -m',
+    "lbprov_next() { local c= i= l=; IFS=' ' read -r c i l || c=EOF; printf '%s %s %s\\n' \"$c\" \"$i\" \"$l\" > \"$d/h\"; : > \"$d/reader\"; }",
+    'lbprov_next & r=$!; echo $r > "$d/reader"',
+    'while :; do',
+    '  wait "$r"',
+    '  read -r cmd id len < "$d/h"',
+    '  [ "$cmd" = RUN ] || exit 0',
+    // the script stays in memory: what it carries (no_log content too) is never written to disk
+    '  s=$(head -c "$len")',
+    '  ( eval "$s" ) 2> "$d/e" < /dev/null &',
+    '  job=$!; echo $job > "$d/job"; s=',
+    '  lbprov_next & r=$!; echo $r > "$d/reader"',
+    '  wait -n',
+    // the next line came first: EOF or ABORT. Exit; the janitor ends the script and cleans up.
+    '  ! kill -0 "$job" 2> /dev/null || exit 0',
+    '  wait "$job"',
     '  rc=$?',
+    // what the script left: its outputs (read back already), and temp files it registered
+    // (none, unless it was killed while writing)
+    '  j=(); [ ! -s "$d/junk" ] || mapfile -t j < "$d/junk"',
     '  err=$(< "$d/e")',
+    '  rm -f -- "$d/job" "$d/e" "$d/junk" "$LBPROV_TMP"/* "${j[@]}"',
     `  printf '@@LBPROV %s %s %s\\n%s' "$id" "$rc" "\${#err}" "$err"`,
     'done',
   ].join('\n');
+
+/**
+ * The janitor: a process in a session of its own (a signal to the agent's process group, such as
+ * the KILL an SSH client sends, does not reach it), reading a pipe that only the agent holds open.
+ * When that pipe ends - the agent exited (EXIT, ABORT, EOF on a lost connection or a killed
+ * controller) or was killed - it ends the script still running (TERM, then KILL), removes the temp files that script
+ * registered beside destinations, and the agent's temp dir. So nothing lbprov wrote stays on the
+ * host, whoever ended the agent and how. A coprocess: bash keeps its pipe out of subshells and of
+ * the programs it starts, so the agent alone holds it.
+ */
+const JANITOR = [
+  'coproc LBPROV_JANITOR { exec setsid bash -c \'',
+  '  read -r _',
+  '  [ ! -s "$1/reader" ] || kill -KILL -- "-$(< "$1/reader")" 2> /dev/null',
+  '  if [ -s "$1/job" ]; then',
+  '    p=$(< "$1/job"); kill -TERM -- "-$p" 2> /dev/null',
+  '    for i in 1 2 3 4 5 6 7 8 9 10; do kill -0 -- "-$p" 2> /dev/null || break; sleep 0.2; done',
+  '    kill -KILL -- "-$p" 2> /dev/null',
+  '  fi',
+  '  if [ -s "$1/junk" ]; then while IFS= read -r f; do rm -f -- "$f"; done < "$1/junk"; fi',
+  '  rm -rf -- "$1"',
+  '\' lbprov-janitor "$d" > /dev/null 2>&1; }',
+].join('\n');
 
 interface Pending {
   id: number;
@@ -149,13 +196,27 @@ export class RemoteShell {
 
   private reset(): void {
     this.gen++;
+    // a script still running is ended on the host (the agent hears ABORT, its janitor cleans up)
+    this.chan?.write('ABORT\n');
     this.chan?.close();
     this.chan = undefined;
     this.starting = undefined;
     this.buf = Buffer.alloc(0);
   }
 
+  /**
+   * Ends the agent. An idle one is told to exit (its EXIT trap removes its temp dir); a busy one is
+   * dropped, and the host's janitor ends its script and cleans up after it.
+   */
   close(): void {
+    if (this.chan && !this.busy) {
+      const chan = this.chan;
+      this.gen++;
+      this.chan = undefined;
+      this.starting = undefined;
+      chan.write('EXIT\n');
+      return;
+    }
     this.reset();
   }
 }

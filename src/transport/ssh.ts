@@ -12,6 +12,8 @@ export interface SshOptions {
   privateKeyFile?: string;
   knownHostsFile: string;
   hostKeyChecking: HostKeyChecking;
+  /** Record accept-new keys under hashed names (lbprov_hash_known_hosts). */
+  hashKnownHosts?: boolean;
   connectTimeoutMs: number;
   /** Channels open at once on the one connection (sshd's MaxSessions is 10 by default). */
   maxChannels: number;
@@ -42,7 +44,7 @@ export class SshTransport implements Transport {
   private dial(): Promise<void> {
     const o = this.opts;
     const token = hostToken(o.host, o.port);
-    const known = KnownHosts.load(o.knownHostsFile);
+    const known = KnownHosts.load(o.knownHostsFile, { hash: o.hashKnownHosts });
     let keyProblem: string | null = null;
     const config: ConnectConfig = {
       host: o.host,

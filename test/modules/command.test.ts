@@ -11,7 +11,7 @@ test('command: a string is split into argv without a shell; shell syntax is refu
   assert.equal(splitCommand(`echo "a b" 'c$d' e\\ f`), ['echo', 'a b', 'c$d', 'e f']);
   assert.throws(() => splitCommand('cat /etc/passwd | wc -l'), /use the shell module/);
   const p = planOn(command, { cmd: 'uname -r' }, new FixtureHost());
-  assert.equal(p.steps, [{ op: 'exec', argv: ['uname', '-r'], capture: true }]);
+  assert.equal(p.steps, [{ op: 'exec', argv: ['env', '--', 'uname', '-r'], capture: true }]);
   assert.ok(p.checkSkip, 'in check mode a command is skipped: its effect cannot be predicted');
 });
 
@@ -32,7 +32,7 @@ test('command: the result is read from the run; a non-zero rc fails with stderr'
 });
 
 test('shell: runs through /bin/sh -c', () => {
-  assert.equal(planOn(shell, { cmd: 'echo $HOME | wc -c' }, new FixtureHost()).steps[0], { op: 'exec', argv: ['/bin/sh', '-c', 'echo $HOME | wc -c'], capture: true });
+  assert.equal(planOn(shell, { cmd: 'echo $HOME | wc -c' }, new FixtureHost()).steps[0], { op: 'exec', argv: ['env', '--', '/bin/sh', '-c', 'echo $HOME | wc -c'], capture: true });
 });
 
 test('assert and debug change nothing', () => {

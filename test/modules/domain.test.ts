@@ -61,14 +61,14 @@ test('package: dpkg-query output decides; check mode lists installs; apt-get run
   assert.equal([...installedFrom('clang\tinstall ok installed\t1:14.0\nllvm\tdeinstall ok config-files\t1\n', 'apt')], [['clang', '1:14.0']]);
   assert.equal([...candidatesFrom('clang:\n  Installed: 1\n  Candidate: 2\nllvm:\n  Installed: (none)\n  Candidate: (none)\n')], [['clang', '2']]);
   const host = new FixtureHost();
-  host.execs["dpkg-query -W -f ${Package}\\t${Status}\\t${Version}\\n clang bpftool"] = { rc: 1, stdout: 'clang\tinstall ok installed\t1:14.0\n' };
+  host.execs["dpkg-query -W -f ${Package}\\t${Status}\\t${Version}\\n -- clang bpftool"] = { rc: 1, stdout: 'clang\tinstall ok installed\t1:14.0\n' };
   const p = planOn(pkg, { name: ['clang', 'bpftool'], update_cache: true }, host, ctx());
   assert.is(p.msg, 'install bpftool');
   assert.equal(p.steps.map((s) => (s.op === 'exec' ? s.argv.slice(2, 4).join(' ') : '')), ['apt-get update', 'apt-get install']);
   assert.equal(p.diff?.[0], { path: 'packages', before: 'clang: 1:14.0\nbpftool: absent\n', after: 'clang: 1:14.0\nbpftool: installed\n' });
-  host.execs["dpkg-query -W -f ${Package}\\t${Status}\\t${Version}\\n clang bpftool"] = { stdout: 'clang\tinstall ok installed\t1\nbpftool\tinstall ok installed\t7\n' };
+  host.execs["dpkg-query -W -f ${Package}\\t${Status}\\t${Version}\\n -- clang bpftool"] = { stdout: 'clang\tinstall ok installed\t1\nbpftool\tinstall ok installed\t7\n' };
   assert.is(planOn(pkg, { name: ['clang', 'bpftool'], update_cache: true }, host, ctx()).changed, false, 'update_cache alone changes nothing');
-  host.execs["dpkg-query -W -f ${Package}\\t${Status}\\t${Version}\\n clang"] = { stdout: 'clang\tinstall ok installed\t1\n' };
+  host.execs["dpkg-query -W -f ${Package}\\t${Status}\\t${Version}\\n -- clang"] = { stdout: 'clang\tinstall ok installed\t1\n' };
   assert.equal(planOn(pkg, { name: 'clang', state: 'absent' }, host, ctx()).result?.remove, ['clang']);
 });
 
