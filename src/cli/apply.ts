@@ -26,6 +26,7 @@ export interface ApplyFlags {
   syntaxCheck?: boolean;
   color?: boolean;
   timeout?: string;
+  sshConfig?: string;
 }
 
 const csv = (s: string | undefined): string[] => (s ? s.split(',').map((x) => x.trim()).filter(Boolean) : []);
@@ -59,6 +60,7 @@ export async function applyCommand(playbookFile: string, flags: ApplyFlags): Pro
     extraVars,
     connectTimeoutMs: 10_000,
     commandTimeoutS: Number(flags.timeout ?? 600),
+    sshConfig: flags.sshConfig,
   }, await pickReporter(flags), flags.limit);
 
   if (flags.syntaxCheck) {

@@ -8,7 +8,7 @@ import { mapLimit } from '../util/semaphore.js';
 import { inventoryFrom } from './inventory-arg.js';
 
 /** `lbprov facts`: every host's facts as one JSON document; an unreachable host gets `{ "unreachable": why }`. */
-export async function factsCommand(flags: { inventory?: string[]; limit?: string }): Promise<number> {
+export async function factsCommand(flags: { inventory?: string[]; limit?: string; sshConfig?: string }): Promise<number> {
   const inv = inventoryFrom(flags.inventory);
   const { hosts } = matchHosts(inv, flags.limit ?? 'all');
   if (!hosts.length) throw new InputError(`no host matches ${flags.limit ?? 'all'}`);
@@ -16,7 +16,7 @@ export async function factsCommand(flags: { inventory?: string[]; limit?: string
   const out: Record<string, unknown> = {};
   await mapLimit(hosts, 50, async (name) => {
     const host = inv.hosts.get(name)!;
-    const t = makeTransport(connectionSpec(host, renderValue(host.vars, new Scope(host.vars, { inventory_hostname: name })) as Record<string, unknown>, inv), 10_000);
+    const t = makeTransport(connectionSpec(host, renderValue(host.vars, new Scope(host.vars, { inventory_hostname: name })) as Record<string, unknown>, inv, flags.sshConfig), 10_000);
     try {
       out[name] = await gatherFacts(t, undefined, 60_000);
     } catch (e) {
