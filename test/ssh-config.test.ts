@@ -187,6 +187,18 @@ test('ProxyJump chains: the last hop is reached through the ones before it, the 
   assert.throws(() => resolveDestination({ alias: 'loop', options: [['ProxyJump', 'loop']], configFile: join(dir, 'loop.conf') }), /ProxyJump|exist/);
 });
 
+test('a host or user name with shell syntax never reaches ProxyCommand or Match exec', () => {
+  const f = join(dir, 'inject.conf');
+  const marker = join(dir, 'injected');
+  writeFileSync(f, 'Host *\n  ProxyCommand nc %h %p\nMatch exec "test %h = x"\n  Port 1\n');
+  assert.throws(() => resolveDestination({ alias: `x;touch ${marker}`, options: [], configFile: f }), /characters a shell would interpret/);
+  assert.throws(() => resolveDestination({ alias: 'ok', options: [['User', '$(id)']], configFile: join(dir, 'cmd-only.conf') }), /exist/);
+  writeFileSync(join(dir, 'cmd-only.conf'), 'Host *\n  ProxyCommand nc %h %p %r\n');
+  assert.throws(() => resolveDestination({ alias: 'ok', options: [['User', '$(id)']], configFile: join(dir, 'cmd-only.conf') }), /user name "\$\(id\)"/);
+  assert.not.ok(existsSync(marker));
+  assert.is(resolveDestination({ alias: 'web-1.example', options: [['User', 'deploy']], configFile: join(dir, 'cmd-only.conf') }).proxyCommand, 'nc web-1.example 22 deploy');
+});
+
 test('a ProxyJump loop in the file is an error, not a hang', () => {
   const f = join(dir, 'loop.conf');
   writeFileSync(f, 'Host a\n  ProxyJump b\nHost b\n  ProxyJump a\n');

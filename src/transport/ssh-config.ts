@@ -222,7 +222,7 @@ function matchCriteria(w: Walk, file: string, args: string[]): boolean {
           break;
         case 'exec': {
           // the user's own configuration, run through /bin/sh exactly as ssh runs it
-          const cmd = expandTokens(arg, tokenTable(w, host), 'Match exec');
+          const cmd = expandTokens(arg, shellSafeTokens(tokenTable(w, host), `${file}: Match exec`), 'Match exec');
           hit = spawnSync('/bin/sh', ['-c', cmd], { stdio: 'ignore', timeout: 30_000 }).status === 0;
           break;
         }
@@ -263,6 +263,21 @@ export function expandTokens(s: string, tokens: Record<string, string>, what: st
     if (v === undefined) throw new SshConfigError(`${what} "${s}": unknown or unsupported token %${c}`);
     return v;
   });
+}
+
+/**
+ * Tokens that go into a command run by /bin/sh (ProxyCommand, Match exec) must not carry shell
+ * syntax: a host or user name from an inventory is not the operator's command. OpenSSH (9.6, the
+ * fix of CVE-2023-51385) refuses such names the same way.
+ */
+export function shellSafeTokens(tokens: Record<string, string>, what: string): Record<string, string> {
+  for (const k of ['h', 'n', 'r']) {
+    const v = tokens[k];
+    if (v !== undefined && (!/^[A-Za-z0-9._:@%+\-\[\]]*$/.test(v) || v.startsWith('-'))) {
+      throw new SshConfigError(`${what}: the ${k === 'r' ? 'user' : 'host'} name ${JSON.stringify(v)} holds characters a shell would interpret; refused in a command`);
+    }
+  }
+  return tokens;
 }
 
 /** `~` and `~/` at the start of a path, as ssh's tilde_expand (only the own home). */

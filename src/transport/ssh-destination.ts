@@ -1,5 +1,5 @@
 import { homedir, hostname as localHostname, userInfo } from 'node:os';
-import { expandTilde, expandTokens, newOptions, resolveSshConfig, SshConfigError, type SshOptionsRaw } from './ssh-config.js';
+import { expandTilde, expandTokens, newOptions, resolveSshConfig, shellSafeTokens, SshConfigError, type SshOptionsRaw } from './ssh-config.js';
 import type { HostKeyChecking } from './known-hosts.js';
 
 /** Where and how to connect to one host (or one hop), every ssh_config option lbprov uses resolved. */
@@ -76,7 +76,8 @@ export function resolveDestination(req: DestinationRequest, depth = 0): Destinat
   if (jump !== undefined && jump.toLowerCase() !== 'none') {
     d.via = jumpChain(jump, req, depth);
   } else if (command !== undefined && command.toLowerCase() !== 'none') {
-    d.proxyCommand = expandTokens(command.replace(/^exec\s+/, ''), { h: hostname, n: req.alias, p: String(port), r: user }, `ProxyCommand for ${req.alias}`);
+    const what = `ProxyCommand for ${req.alias}`;
+    d.proxyCommand = expandTokens(command.replace(/^exec\s+/, ''), shellSafeTokens({ h: hostname, n: req.alias, p: String(port), r: user }, what), what);
   }
   return d;
 }
