@@ -10,6 +10,8 @@ import { parseSshArgs } from '../src/transport/ssh-args.js';
 import { connectionSpec } from '../src/executor/connection.js';
 import type { Host, Inventory } from '../src/inventory/types.js';
 import { skipped } from './helpers/skip.js';
+import { lbprov } from './helpers/cli.js';
+import { packageRoot } from '../src/util/paths.js';
 
 /**
  * ssh_config resolution compared with the real OpenSSH: `ssh -G -F FILE [OPTIONS] ALIAS` prints
@@ -254,6 +256,14 @@ test('inventory vars win over the file; ssh args come after them; lbprov_ssh_con
   assert.is(mk.address, '10.9.9.9', 'ansible_host is the name looked up, as ssh is given it');
   assert.is(mk.port, 2022);
   assert.equal(mk.dest?.identityFiles, [join(dir, 'keys/k')]);
+});
+
+test('--ssh-config naming no file is bad input: exit 5, no host contacted', async () => {
+  const r = await lbprov(['apply', join(packageRoot, 'playbooks', 'hello.yml'), '--ssh-config', join(dir, 'nope.conf')]);
+  assert.is(r.code, 5, r.stdout + r.stderr);
+  assert.match(r.stderr, /--ssh-config .*nope\.conf: no such file/);
+  const f = await lbprov(['facts', '--ssh-config', join(dir, 'nope.conf')]);
+  assert.is(f.code, 5);
 });
 
 test.run();

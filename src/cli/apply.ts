@@ -10,6 +10,7 @@ import { PlainReporter } from '../report/plain.js';
 import { InputError, Problems } from '../util/errors.js';
 import { parseExtraVars } from './extra-vars.js';
 import { inventoryFrom } from './inventory-arg.js';
+import { checkSshConfigFlag } from './ssh-config-flag.js';
 
 export interface ApplyFlags {
   inventory?: string[];
@@ -48,6 +49,7 @@ export async function applyCommand(playbookFile: string, flags: ApplyFlags): Pro
   const forks = Number(flags.forks);
   if (!Number.isInteger(forks) || forks < 1) throw new InputError(`--forks ${flags.forks}: expected a whole number >= 1`);
   const extraVars = parseExtraVars(flags.extraVars ?? []);
+  checkSshConfigFlag(flags.sshConfig);
   const { pb, inv } = prepare(playbookFile, flags);
   const tags = csv(flags.tags);
   const skipTags = csv(flags.skipTags);

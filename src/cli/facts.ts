@@ -6,9 +6,11 @@ import { connectionSpec, makeTransport } from '../executor/connection.js';
 import { InputError, errorMessage } from '../util/errors.js';
 import { mapLimit } from '../util/semaphore.js';
 import { inventoryFrom } from './inventory-arg.js';
+import { checkSshConfigFlag } from './ssh-config-flag.js';
 
 /** `lbprov facts`: every host's facts as one JSON document; an unreachable host gets `{ "unreachable": why }`. */
 export async function factsCommand(flags: { inventory?: string[]; limit?: string; sshConfig?: string }): Promise<number> {
+  checkSshConfigFlag(flags.sshConfig);
   const inv = inventoryFrom(flags.inventory);
   const { hosts } = matchHosts(inv, flags.limit ?? 'all');
   if (!hosts.length) throw new InputError(`no host matches ${flags.limit ?? 'all'}`);

@@ -2,8 +2,18 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { homedir, hostname as localHostname, userInfo } from 'node:os';
 import { basename, dirname, isAbsolute, join } from 'node:path';
+import { createRequire } from 'node:module';
 import picomatch from 'picomatch';
-import SSHConfig, { LineType, type Line } from 'ssh-config';
+import type SSHConfigType from 'ssh-config';
+import type { Line } from 'ssh-config';
+
+type SSHConfig = SSHConfigType;
+/** LineType.DIRECTIVE of the ssh-config package */
+const DIRECTIVE = 1;
+// the parser is loaded only when a config file is read: most runs on a machine without
+// ~/.ssh/config never pay for it (start-up time is paid on every run)
+let parser: typeof SSHConfigType | undefined;
+const sshConfigParser = (): typeof SSHConfigType => (parser ??= (createRequire(import.meta.url)('ssh-config') as { default: typeof SSHConfigType }).default);
 
 /**
  * OpenSSH client configuration (ssh_config(5)) resolved for one destination, the way `ssh -G`
@@ -73,7 +83,7 @@ function parseFile(file: string): SSHConfig {
   if (hit && hit.mtimeMs === st.mtimeMs) return hit.lines;
   let lines: SSHConfig;
   try {
-    lines = SSHConfig.parse(readFileSync(file, 'utf8'));
+    lines = sshConfigParser().parse(readFileSync(file, 'utf8'));
   } catch (e) {
     throw new SshConfigError(`${file}: ${(e as Error).message}`);
   }
@@ -161,7 +171,7 @@ function readConfig(w: Walk, file: string, active: boolean, depth: number): void
   const neverMatch = !active;
   const walk = (lines: Line[], on: boolean): void => {
     for (const line of lines) {
-      if (line.type !== LineType.DIRECTIVE) continue;
+      if (line.type !== DIRECTIVE) continue;
       const key = line.param.toLowerCase();
       if (key === 'host' || key === 'match') {
         const hit = !neverMatch && (key === 'host' ? matchPatternList(words(line), w.hostForHostLines, false) : matchCriteria(w, file, words(line)));

@@ -172,7 +172,7 @@ export class SshTransport implements Transport {
           return;
         }
         if (ready) {
-          if (target) this.lost = `${label(o)}: ${e.message}`;
+          if (target && this.client === c) this.lost = `${label(o)}: ${e.message}`;
           return;
         }
         if (keyProblem) return reject(new ConnectError(`${where}${keyProblem}`, false));
@@ -187,7 +187,8 @@ export class SshTransport implements Transport {
       });
       c.on('close', () => {
         if (!ready) reject(new ConnectError(`${where}${keyProblem ?? `${label(o)}: the connection was closed during the handshake`}`, !keyProblem));
-        if (target) {
+        // only the connection in use: a failed earlier attempt closing late must not touch a retry's
+        if (target && ready && this.client === c) {
           this.lost ??= 'the connection was closed';
           this.client = undefined;
         }
