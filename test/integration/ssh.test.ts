@@ -9,6 +9,8 @@ import { inLabHost, labOnlyFrom } from '../../src/lab/bastion.js';
 import { applyJson, type JsonRun } from '../helpers/cli.js';
 import { labMissing, sharedLab } from '../helpers/lab.js';
 import { requireRoot } from '../helpers/skip.js';
+import { packageRoot } from '../../src/util/paths.js';
+import { shellJoin } from '../../src/util/quote.js';
 
 /**
  * Reaching hosts the way operators do, each a real `lbprov apply` over real sshd on the lab: an
@@ -167,6 +169,29 @@ if (requireRoot('ssh on the lab', labMissing())) {
     const viaVar = await apply(templ, { HOME: h }, ['-e', `pp=${secret}`]);
     assert.is(viaVar.code, 0, JSON.stringify(viaVar.run));
     assert.not.ok(JSON.stringify(viaVar.run).includes(secret) || viaVar.stderr.includes(secret));
+  });
+
+  test('a passphrase typed at the prompt when stdin is a terminal (a real pty, script(1)), never echoed', async () => {
+    const secret = 'typed-at-the-tty-9';
+    const key = newKey('tty_key', secret, ['h1']);
+    const h = home('tty');
+    const inv = inventory('tty', `all:\n  vars:\n    ansible_user: root\n    ansible_ssh_private_key_file: ${key}\n    lbprov_known_hosts: ${lab.knownHosts}\n  hosts:\n    tty1: { ansible_host: ${addr(1)} }\n`);
+    const cmd = shellJoin([process.execPath, join(packageRoot, 'bin', 'lbprov.js'), 'apply', '--json', PLAY, '-i', inv]);
+    const child = spawn('script', ['-qec', cmd, '/dev/null'], { env: { ...process.env, HOME: h, SSH_AUTH_SOCK: '', LBPROV_SSH_PASSPHRASE: '', NO_COLOR: '1' }, stdio: ['pipe', 'pipe', 'pipe'] });
+    let out = '';
+    let asked = false;
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      if (!asked && out.includes(`Enter passphrase for key '${key}': `)) {
+        asked = true;
+        child.stdin.write(`${secret}\r`);
+      }
+    });
+    const code = await new Promise<number | null>((res) => child.on('close', res));
+    assert.ok(asked, out);
+    assert.is(code, 0, out);
+    assert.ok(out.includes('"tty1=h1"'), out);
+    assert.not.ok(out.includes(secret), 'the passphrase is not echoed');
   });
 
   test('a real ssh-agent is asked first; with no key accepted, the error names what was tried', async () => {
