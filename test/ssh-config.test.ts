@@ -85,18 +85,30 @@ Host notme !notme
 Host equals
   Port=2300
   User = eq
+  IdentitiesOnly yes
+  ServerAliveInterval 5
+  ConnectTimeout 3
 
 Host final
   HostName final.example
 Match final host final.example
   User final-user
 
+Host neg-*
+  HostName %h.neg
+Match !host neg-a.neg originalhost neg-*
+  User not-a
+Match localuser ${me} originalhost local-*
+  Port 4444
+Match all
+  ConnectTimeout 9
+
 Host *
   User fallback
   ServerAliveInterval 15
 `);
 
-const ALIASES = ['web1', 'web2', 'web9', 'WebUp', 'webup', 'db1', 'db2', 'db-east', 'dbx12', 'exec-yes', 'cmd', 'jumpnone', 'cmdfirst', 'inside', 'other-in-include', 'inc-a', 'inc-b', 'globbed', 'notme', 'equals', 'final', 'plain.example', '10.1.2.3'];
+const ALIASES = ['web1', 'web2', 'web9', 'WebUp', 'webup', 'db1', 'db2', 'db-east', 'dbx12', 'exec-yes', 'cmd', 'jumpnone', 'cmdfirst', 'inside', 'other-in-include', 'inc-a', 'inc-b', 'globbed', 'notme', 'equals', 'final', 'plain.example', '10.1.2.3', 'neg-a', 'neg-b', 'local-1'];
 
 interface G {
   hostname: string;
@@ -105,16 +117,19 @@ interface G {
   identityfile: string[];
   proxyjump?: string;
   proxycommand?: string;
+  connecttimeout: string;
+  serveraliveinterval: string;
+  identitiesonly: string;
 }
 
 function sshG(alias: string, args: string[] = []): G {
   const out = execFileSync('ssh', ['-G', '-F', config, ...args, alias], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-  const g: G = { hostname: '', user: '', port: '', identityfile: [] };
+  const g: G = { hostname: '', user: '', port: '', identityfile: [], connecttimeout: '', serveraliveinterval: '', identitiesonly: '' };
   for (const line of out.split('\n')) {
     const i = line.indexOf(' ');
     const [k, v] = [line.slice(0, i), line.slice(i + 1)];
     if (k === 'identityfile') g.identityfile.push(v);
-    else if (k === 'hostname' || k === 'user' || k === 'port' || k === 'proxyjump' || k === 'proxycommand') g[k] = v;
+    else if (k === 'hostname' || k === 'user' || k === 'port' || k === 'proxyjump' || k === 'proxycommand' || k === 'connecttimeout' || k === 'serveraliveinterval' || k === 'identitiesonly') g[k] = v;
   }
   return g;
 }
@@ -123,7 +138,10 @@ function sshG(alias: string, args: string[] = []): G {
 function mine(alias: string, options: Array<[string, string]> = []): G {
   const raw = resolveSshConfig(config, { alias }, newOptions(options));
   const d = resolveDestination({ alias, options, configFile: config });
-  const g: G = { hostname: d.hostname, user: d.user, port: String(d.port), identityfile: raw.multi.get('identityfile') ?? [] };
+  const g: G = {
+    hostname: d.hostname, user: d.user, port: String(d.port), identityfile: raw.multi.get('identityfile') ?? [],
+    connecttimeout: String(d.connectTimeoutS ?? 'none'), serveraliveinterval: String(d.serverAliveIntervalS ?? 0), identitiesonly: d.identitiesOnly ? 'yes' : 'no',
+  };
   const jump = raw.single.get('proxyjump');
   if (jump && jump.toLowerCase() !== 'none') g.proxyjump = jump;
   else if (raw.single.get('proxycommand')) g.proxycommand = raw.single.get('proxycommand');
