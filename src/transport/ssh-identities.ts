@@ -112,11 +112,12 @@ function promptOnce(file: string): Promise<string | undefined> {
 function promptHidden(question: string): Promise<string | undefined> {
   return new Promise((resolve) => {
     const stdin = process.stdin;
-    process.stderr.write(question);
     let buf = '';
     const wasRaw = stdin.isRaw;
+    // echo off before the question shows: an answer typed at once must not be echoed either
     stdin.setRawMode(true);
     stdin.resume();
+    process.stderr.write(question);
     const done = (v: string | undefined): void => {
       stdin.off('data', onData);
       stdin.setRawMode(wasRaw);
