@@ -284,4 +284,21 @@ test('--ssh-config naming no file is bad input: exit 5, no host contacted', asyn
   assert.is(f.code, 5);
 });
 
+test('broken ssh settings are bad input: exit 5 naming the host, before any host is contacted', async () => {
+  const pb = join(dir, 'pb.yml');
+  writeFileSync(pb, '- hosts: all\n  gather_facts: false\n  tasks:\n    - debug: { msg: hi }\n');
+  const inv = join(dir, 'bad-args.yml');
+  writeFileSync(inv, 'all:\n  hosts:\n    evil: { ansible_host: 127.0.0.9, ansible_ssh_common_args: "-o User=x; touch /tmp/nope" }\n    fine: { ansible_host: 127.0.0.10 }\n');
+  const r = await lbprov(['apply', pb, '-i', inv, '--ssh-config', 'none']);
+  assert.is(r.code, 5, r.stdout + r.stderr);
+  assert.match(r.stderr, /host evil: ansible_ssh_common_args: .*shell operator/);
+  const cfg = join(dir, 'bad-value.conf');
+  writeFileSync(cfg, 'Host *\n  ConnectTimeout soon\n');
+  const inv2 = join(dir, 'plain.yml');
+  writeFileSync(inv2, 'all:\n  hosts:\n    plain1: { ansible_host: 127.0.0.9 }\n');
+  const c = await lbprov(['apply', pb, '-i', inv2, '--ssh-config', cfg]);
+  assert.is(c.code, 5, c.stdout + c.stderr);
+  assert.match(c.stderr, /host plain1: ConnectTimeout for 127\.0\.0\.9: "soon"/);
+});
+
 test.run();

@@ -11,6 +11,7 @@ import { InputError, Problems } from '../util/errors.js';
 import { parseExtraVars } from './extra-vars.js';
 import { inventoryFrom } from './inventory-arg.js';
 import { checkSshConfigFlag } from './ssh-config-flag.js';
+import { precheckSsh } from './ssh-precheck.js';
 
 export interface ApplyFlags {
   inventory?: string[];
@@ -84,6 +85,7 @@ export async function applyCommand(playbookFile: string, flags: ApplyFlags): Pro
     }
     return 0;
   }
+  precheckSsh(inv, pb.plays.flatMap((p) => runner.playHosts(p)), extraVars, flags.sshConfig);
   const stop = (): void => {
     interrupted = true;
     runner.interrupt();

@@ -7,6 +7,7 @@ import { InputError, errorMessage } from '../util/errors.js';
 import { mapLimit } from '../util/semaphore.js';
 import { inventoryFrom } from './inventory-arg.js';
 import { checkSshConfigFlag } from './ssh-config-flag.js';
+import { precheckSsh } from './ssh-precheck.js';
 
 /** `lbprov facts`: every host's facts as one JSON document; an unreachable host gets `{ "unreachable": why }`. */
 export async function factsCommand(flags: { inventory?: string[]; limit?: string; sshConfig?: string }): Promise<number> {
@@ -14,6 +15,7 @@ export async function factsCommand(flags: { inventory?: string[]; limit?: string
   const inv = inventoryFrom(flags.inventory);
   const { hosts } = matchHosts(inv, flags.limit ?? 'all');
   if (!hosts.length) throw new InputError(`no host matches ${flags.limit ?? 'all'}`);
+  precheckSsh(inv, hosts, {}, flags.sshConfig);
   let code = 0;
   const out: Record<string, unknown> = {};
   await mapLimit(hosts, 50, async (name) => {
