@@ -13,10 +13,8 @@ bash scripts/system-deps.sh
 [ -f dist/src/cli/main.js ] || npm run build
 playbook=${1:-playbooks/edge.yml}
 node bin/lbprov.js lab up --hosts "${LBPROV_DEMO_HOSTS:-3}"
-# the lab's state dir, as src/lab/lab.ts names it (LBPROV_LAB_SLOT=k: /srv/lbprov-lab-k)
-slot=${LBPROV_LAB_SLOT:-0}
-labdir=${LBPROV_LAB_DIR:-/srv/lbprov-lab$([ "$slot" = 0 ] || echo "-$slot")}
-inv=$(node -e 'console.log(JSON.parse(require("fs").readFileSync(process.argv[1],"utf8")).inventory)' "$labdir/state.json")
+# the lab's own idea of where it lives (LBPROV_LAB_DIR, else the slot's directory)
+inv=$(node --input-type=module -e 'import { readState } from "./dist/src/lab/lab.js"; console.log(readState().inventory)')
 node bin/lbprov.js apply "$playbook" -i "$inv" --no-color
 echo
 echo "The lab is still up: npx lbprov lab status | npx lbprov lab down"

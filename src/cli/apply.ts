@@ -11,6 +11,8 @@ import { InputError, Problems } from '../util/errors.js';
 import { RedactingReporter } from '../vault/redact.js';
 import { parseExtraVars } from './extra-vars.js';
 import { inventoryFrom } from './inventory-arg.js';
+import { checkSshConfigFlag } from './ssh-config-flag.js';
+import { precheckSsh } from './ssh-precheck.js';
 
 export interface ApplyFlags {
   inventory?: string[];
@@ -27,6 +29,7 @@ export interface ApplyFlags {
   syntaxCheck?: boolean;
   color?: boolean;
   timeout?: string;
+  sshConfig?: string;
 }
 
 const csv = (s: string | undefined): string[] => (s ? s.split(',').map((x) => x.trim()).filter(Boolean) : []);
@@ -63,6 +66,7 @@ export function prepare(playbookFile: string, flags: ApplyFlags): Prepared {
 }
 
 export async function applyCommand(playbookFile: string, flags: ApplyFlags): Promise<number> {
+  checkSshConfigFlag(flags.sshConfig);
   const { pb, inv, extraVars, forks, timeout } = prepare(playbookFile, flags);
   const tags = csv(flags.tags);
   const skipTags = csv(flags.skipTags);
@@ -75,6 +79,7 @@ export async function applyCommand(playbookFile: string, flags: ApplyFlags): Pro
     extraVars,
     connectTimeoutMs: 10_000,
     commandTimeoutS: timeout,
+    sshConfig: flags.sshConfig,
   }, new RedactingReporter(await pickReporter(flags)), flags.limit);
 
   if (flags.syntaxCheck) {
@@ -96,6 +101,7 @@ export async function applyCommand(playbookFile: string, flags: ApplyFlags): Pro
     }
     return 0;
   }
+  precheckSsh(inv, pb.plays.flatMap((p) => runner.playHosts(p)), extraVars, flags.sshConfig);
   const stop = (): void => {
     interrupted = true;
     runner.interrupt();

@@ -8,9 +8,12 @@ import { inventoryFrom } from './inventory-arg.js';
 import { redactDeep } from '../vault/redact.js';
 
 const isConnVar = (k: string): boolean => k.startsWith('ansible_') || k.startsWith('lbprov_');
+import { checkSshConfigFlag } from './ssh-config-flag.js';
+import { precheckSsh } from './ssh-precheck.js';
 
 /** `lbprov facts`: every host's facts as one JSON document; an unreachable host gets `{ "unreachable": why }`. */
-export async function factsCommand(flags: { inventory?: string[]; limit?: string }): Promise<number> {
+export async function factsCommand(flags: { inventory?: string[]; limit?: string; sshConfig?: string }): Promise<number> {
+  checkSshConfigFlag(flags.sshConfig);
   const inv = inventoryFrom(flags.inventory);
   const { hosts } = matchHosts(inv, flags.limit ?? 'all');
   if (!hosts.length) throw new InputError(`no host matches ${flags.limit ?? 'all'}`);
@@ -23,12 +26,13 @@ export async function factsCommand(flags: { inventory?: string[]; limit?: string
       // only the connection vars are rendered (lazily, as a play does): a broken unrelated var is no error
       const scope = new Scope(host.vars, { inventory_hostname: name });
       const vars = Object.fromEntries(Object.keys(host.vars).filter(isConnVar).map((k) => [k, scope.get(k)]));
-      specs.set(name, connectionSpec(host, vars, inv));
+      specs.set(name, connectionSpec(host, vars, inv, flags.sshConfig));
     } catch (e) {
       problems.add(`host ${name}: ${errorMessage(e)}`);
     }
   }
   problems.throwIfAny();
+  precheckSsh(inv, hosts, {}, flags.sshConfig);
   let code = 0;
   const out: Record<string, unknown> = {};
   await mapLimit(hosts, 50, async (name) => {

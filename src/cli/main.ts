@@ -38,6 +38,7 @@ export async function main(argv: string[]): Promise<number> {
     .option('--syntax-check', 'check the playbook and stop')
     .option('--no-color', 'plain lines even on a terminal')
     .addOption(new Option('--timeout <s>', 'default per-command timeout in seconds').default('600'))
+    .option('--ssh-config <file>', 'OpenSSH client config to read (default ~/.ssh/config; none: no file)')
     .action(async (pb: string, flags: ApplyFlags) => {
       // each command loads only what it needs: start-up time is paid on every run
       code = await (await import('./apply.js')).applyCommand(pb, flags);
@@ -57,7 +58,8 @@ export async function main(argv: string[]): Promise<number> {
     .description('gather facts from hosts and print them as JSON')
     .option('-i, --inventory <file>', 'inventory file (repeatable)', collect)
     .option('-l, --limit <pattern>', 'host pattern', 'all')
-    .action(async (flags: { inventory?: string[]; limit?: string }) => {
+    .option('--ssh-config <file>', 'OpenSSH client config to read (default ~/.ssh/config; none: no file)')
+    .action(async (flags: { inventory?: string[]; limit?: string; sshConfig?: string }) => {
       code = await (await import('./facts.js')).factsCommand(flags);
     });
 

@@ -190,7 +190,7 @@ export class PlaybookRunner {
     const transport = async (): Promise<Transport> => {
       if (!hc.transport) {
         const vars = renderValue(pickConnVars(hc.host.vars), scope) as Vars;
-        hc.transport = makeTransport(connectionSpec(hc.host, { ...vars, ...pickConnVars(this.opts.extraVars) }, this.inv), this.opts.connectTimeoutMs);
+        hc.transport = makeTransport(connectionSpec(hc.host, { ...vars, ...pickConnVars(this.opts.extraVars) }, this.inv, this.opts.sshConfig), this.opts.connectTimeoutMs);
       }
       await hc.transport.connect();
       return hc.transport;

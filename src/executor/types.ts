@@ -49,6 +49,8 @@ export interface RunOptions {
   connectTimeoutMs: number;
   /** Default per-command timeout, seconds (a task's `timeout` wins). */
   commandTimeoutS: number;
+  /** --ssh-config: the OpenSSH client config file, or `none` (default ~/.ssh/config) */
+  sshConfig?: string;
 }
 
 export interface Reporter {

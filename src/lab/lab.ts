@@ -193,7 +193,12 @@ export async function labUp(o: UpOptions): Promise<LabState> {
   const save = (): void => writeFileSync(stateFile(dir), JSON.stringify(state, null, 2));
   const known: string[] = [];
   try {
-    await mapLimit(Array.from({ length: o.hosts }, (_, i) => i + 1), 16, async (i) => {
+    // every start runs to its end before a failure is raised: a host still booting when the lab is
+    // torn down would have no pid in the state yet and outlive the lab
+    const failures: unknown[] = [];
+    await mapLimit(Array.from({ length: o.hosts }, (_, i) => i + 1), 16, (i) => startHost(i).catch((e: unknown) => void failures.push(e)));
+    if (failures.length) throw failures[0];
+    async function startHost(i: number): Promise<void> {
       const name = `h${i}`;
       const address = net.address(i);
       const hdir = join(dir, name);
@@ -218,9 +223,11 @@ export async function labUp(o: UpOptions): Promise<LabState> {
         return pid;
       });
       save();
+      // a veth end of a previous lab can outlive it while the kernel tears its namespace down
+      run('ip', ['link', 'del', net.veth(i)], true);
       run('ip', ['link', 'add', net.veth(i), 'type', 'veth', 'peer', 'name', 'eth1', 'netns', String(host.initPid)]);
       run('ip', ['link', 'set', net.veth(i), 'master', net.bridge, 'up']);
-    });
+    }
     hosts.sort((a, b) => Number(a.name.slice(1)) - Number(b.name.slice(1)));
     save();
     writeFileSync(state.knownHosts, known.join('\n') + '\n');
@@ -272,6 +279,8 @@ export async function labDown(o: { quiet?: boolean; log?: (s: string) => void } 
   for (const h of state?.hosts ?? []) {
     await waitFor(`${h.name} to stop`, 10_000, () => (ours(h.unsharePid, 'unshare') ? undefined : true)).catch(() => undefined);
   }
+  // veth ends go with their host's namespace, but only once the kernel has torn it down
+  for (const h of state?.hosts ?? []) run('ip', ['link', 'del', labNet().veth(Number(h.name.slice(1)))], true);
   run('ip', ['link', 'del', labNet().bridge], true);
   if (existsSync(dir)) rmSync(dir, { recursive: true, force: true });
   if (state?.inventory && existsSync(state.inventory) && !state.inventory.startsWith(dir)) rmSync(state.inventory, { force: true });

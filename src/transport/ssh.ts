@@ -1,15 +1,29 @@
-import { readFileSync } from 'node:fs';
-import { Client, type ClientChannel, type ConnectConfig } from 'ssh2';
+import type { Duplex } from 'node:stream';
+import { Client, type AnyAuthMethod, type ClientChannel, type ConnectConfig } from 'ssh2';
 import { Semaphore } from '../util/semaphore.js';
 import { shellJoin } from '../util/quote.js';
 import { hostToken, KnownHosts, type HostKeyChecking } from './known-hosts.js';
+import { planIdentities } from './ssh-identities.js';
+import { proxyCommandSocket } from './ssh-proxy.js';
 import { CommandTimeoutError, UnreachableError, withBecome, type Channel, type ExecOptions, type ExecResult, type Transport } from './types.js';
 
 export interface SshOptions {
+  /** the address or DNS name to reach (ssh's HostName) */
   host: string;
   port: number;
   user: string;
+  /** the name the host was given (an ssh_config alias, a jump host's name): for messages */
+  name?: string;
+  /** a key file tried before `identityFiles` (what the inventory's ansible_ssh_private_key_file gives) */
   privateKeyFile?: string;
+  /** IdentityFile entries; with neither, OpenSSH's default files in ~/.ssh are tried */
+  identityFiles?: string[];
+  /** IdentitiesOnly: do not ask the agent */
+  identitiesOnly?: boolean;
+  /** IdentityAgent: a socket, or 'none'; undefined: SSH_AUTH_SOCK */
+  identityAgent?: string;
+  /** for encrypted keys (ansible_ssh_private_key_passphrase); LBPROV_SSH_PASSPHRASE and a terminal prompt come after */
+  passphrase?: string;
   knownHostsFile: string;
   hostKeyChecking: HostKeyChecking;
   /** Record accept-new keys under hashed names (lbprov_hash_known_hosts). */
@@ -17,16 +31,40 @@ export interface SshOptions {
   connectTimeoutMs: number;
   /** Channels open at once on the one connection (sshd's MaxSessions is 10 by default). */
   maxChannels: number;
+  /** ProxyJump: the host this one is reached through (a forwarded channel on that host's connection) */
+  via?: SshOptions;
+  /** ProxyCommand, tokens expanded: its stdin/stdout carry the connection */
+  proxyCommand?: string;
+  /** keepalive probes on an idle connection (ServerAliveInterval); 0 turns them off. Default 10 s. */
+  keepaliveIntervalMs?: number;
+  /** unanswered probes before the host counts as gone (ServerAliveCountMax). Default 3. */
+  keepaliveCountMax?: number;
+  /** more attempts when a connect is refused or times out, with backoff (1 s, 2 s, 4 s...). Default 0. */
+  connectRetries?: number;
 }
+
+/** A failure at connect that another attempt may get past (refused, timed out, no route). */
+class ConnectError extends UnreachableError {
+  constructor(message: string, readonly retryable: boolean) {
+    super(message);
+  }
+}
+
+const RETRYABLE_CODES = new Set(['ECONNREFUSED', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNRESET', 'EAI_AGAIN', 'EPIPE']);
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+const label = (o: SshOptions): string => (o.name && o.name !== o.host ? `${o.name} (${o.host}:${o.port})` : `${o.host}:${o.port}`);
 
 /**
  * One ssh2 connection per host, opened once and reused for every command of the run; commands
- * are channels on it, capped so sshd's MaxSessions is never exceeded. Host keys are verified.
+ * are channels on it, capped so sshd's MaxSessions is never exceeded. Host keys are verified, of
+ * every jump host as well as of the target. A connect that is refused or times out is retried.
  */
 export class SshTransport implements Transport {
   readonly kind = 'ssh' as const;
   readonly user: string;
   private client?: Client;
+  /** the connections of the jump hosts, outermost first */
+  private hops: Client[] = [];
   private connecting?: Promise<void>;
   private lost?: string;
   private readonly channels: Semaphore;
@@ -41,21 +79,79 @@ export class SshTransport implements Transport {
     return this.connecting;
   }
 
-  private dial(): Promise<void> {
-    const o = this.opts;
+  private async dial(): Promise<void> {
+    const retries = this.opts.connectRetries ?? 0;
+    for (let attempt = 0; ; attempt++) {
+      const hops: Client[] = [];
+      try {
+        this.client = await this.handshake(this.opts, hops, true);
+        this.hops = hops;
+        return;
+      } catch (e) {
+        for (const c of hops) c.end();
+        if (!(e instanceof ConnectError && e.retryable) || attempt >= retries) {
+          throw attempt ? new UnreachableError(`${e instanceof Error ? e.message : String(e)} (after ${attempt + 1} attempts)`) : e;
+        }
+        await sleep(Math.min(1000 * 2 ** attempt, 8000));
+      }
+    }
+  }
+
+  /** Connects to `o` (through its jump host first, if any); `hops` collects the jump connections. */
+  private async handshake(o: SshOptions, hops: Client[], target: boolean): Promise<Client> {
+    const where = target ? '' : `jump host ${label(o)}: `;
+    let sock: Duplex | undefined;
+    if (o.via) {
+      const jump = await this.handshake(o.via, hops, false);
+      hops.push(jump);
+      sock = await new Promise<Duplex>((resolve, reject) =>
+        jump.forwardOut('127.0.0.1', 0, o.host, o.port, (err, ch) => {
+          if (!err) return resolve(ch);
+          const msg = `${where}cannot reach ${o.host}:${o.port} from jump host ${label(o.via!)}: ${err.message}`;
+          reject(new ConnectError(msg, /refused|timed out|unreachable|no route/i.test(err.message)));
+        }),
+      );
+    } else if (o.proxyCommand) {
+      sock = proxyCommandSocket(o.proxyCommand);
+    }
+    const plan = await planIdentities({
+      files: [...(o.privateKeyFile ? [o.privateKeyFile] : []), ...(o.identityFiles ?? [])],
+      identitiesOnly: !!o.identitiesOnly,
+      identityAgent: o.identityAgent,
+      passphrase: o.passphrase,
+    });
     const token = hostToken(o.host, o.port);
     const known = KnownHosts.load(o.knownHostsFile, { hash: o.hashKnownHosts });
     let keyProblem: string | null = null;
+    const attempts: AnyAuthMethod[] = [];
+    const labels: string[] = [];
+    if (plan.agent) {
+      attempts.push({ type: 'agent', username: o.user, agent: plan.agent });
+      labels.push(`the agent at ${plan.agent}`);
+    }
+    for (const k of plan.keys) {
+      attempts.push({ type: 'publickey', username: o.user, key: k.key });
+      labels.push(`key ${k.file}`);
+    }
+    const tried: string[] = [];
+    const agentErrors: string[] = [];
     const config: ConnectConfig = {
       host: o.host,
       port: o.port,
+      sock,
       username: o.user,
       readyTimeout: o.connectTimeoutMs,
-      keepaliveInterval: 10_000,
-      keepaliveCountMax: 3,
+      keepaliveInterval: o.keepaliveIntervalMs ?? 10_000,
+      keepaliveCountMax: o.keepaliveCountMax ?? 3,
       hostVerifier: (key: Buffer) => {
         keyProblem = known.verify(token, key, o.hostKeyChecking);
         return keyProblem === null;
+      },
+      authHandler: (_left, _partial, _next) => {
+        const a = attempts.shift();
+        if (!a) return false as never;
+        tried.push(labels.shift()!);
+        return a as never;
       },
     };
     const types = known.typesFor(token);
@@ -64,30 +160,40 @@ export class SshTransport implements Transport {
       const algos = types.flatMap((t) => (t === 'ssh-rsa' ? ['rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa'] : [t]));
       config.algorithms = { serverHostKey: algos as never };
     }
-    if (o.privateKeyFile) {
-      try {
-        config.privateKey = readFileSync(o.privateKeyFile);
-      } catch (e) {
-        return Promise.reject(new UnreachableError(`cannot read private key ${o.privateKeyFile}: ${(e as NodeJS.ErrnoException).code}`));
-      }
-    }
-    if (process.env.SSH_AUTH_SOCK) config.agent = process.env.SSH_AUTH_SOCK;
     return new Promise((resolve, reject) => {
       const c = new Client();
       let ready = false;
       c.on('ready', () => {
         ready = true;
-        this.client = c;
-        resolve();
+        resolve(c);
       });
-      c.on('error', (e: Error & { level?: string }) => {
-        const why = keyProblem ?? describe(e, o);
-        if (!ready) reject(new UnreachableError(why));
-        else this.lost = why;
+      c.on('error', (e: Error & { level?: string; code?: string }) => {
+        if (e.level === 'agent') {
+          // the agent could not be asked: ssh2 goes on with the next identity, so does lbprov
+          agentErrors.push(e.message);
+          return;
+        }
+        if (ready) {
+          if (target && this.client === c) this.lost = `${label(o)}: ${e.message}`;
+          return;
+        }
+        if (keyProblem) return reject(new ConnectError(`${where}${keyProblem}`, false));
+        if (e.level === 'client-authentication') {
+          const notes = [...plan.notes, ...agentErrors.map((m) => `the agent: ${m}`)];
+          const offered = tried.length ? `tried ${tried.join(', ')}: none was accepted` : 'no identity to offer';
+          return reject(new ConnectError(`${where}authentication as ${o.user} on ${label(o)} failed; ${offered}${notes.length ? `; ${notes.join('; ')}` : ''}`, false));
+        }
+        const timeout = e.level === 'client-timeout' || /Timed out/i.test(e.message);
+        const msg = timeout ? `no ssh handshake with ${label(o)} within ${o.connectTimeoutMs / 1000}s` : `${label(o)}: ${e.message}`;
+        reject(new ConnectError(`${where}${msg}`, timeout || RETRYABLE_CODES.has(e.code ?? '') || /ProxyCommand exited/.test(e.message)));
       });
       c.on('close', () => {
-        this.lost ??= 'the connection was closed';
-        this.client = undefined;
+        if (!ready) reject(new ConnectError(`${where}${keyProblem ?? `${label(o)}: the connection was closed during the handshake`}`, !keyProblem));
+        // only the connection in use: a failed earlier attempt closing late must not touch a retry's
+        if (target && ready && this.client === c) {
+          this.lost ??= 'the connection was closed';
+          this.client = undefined;
+        }
       });
       c.connect(config);
     });
@@ -159,11 +265,7 @@ export class SshTransport implements Transport {
   close(): void {
     this.client?.end();
     this.client = undefined;
+    for (const c of this.hops.reverse()) c.end();
+    this.hops = [];
   }
-}
-
-function describe(e: Error & { level?: string; code?: string }, o: SshOptions): string {
-  if (e.level === 'client-authentication') return `authentication as ${o.user} failed (key ${o.privateKeyFile ?? 'from the agent'})`;
-  if (e.level === 'client-timeout' || /Timed out/.test(e.message)) return `no ssh handshake with ${o.host}:${o.port} within ${o.connectTimeoutMs / 1000}s`;
-  return `${o.host}:${o.port}: ${e.message}`;
 }

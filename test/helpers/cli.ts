@@ -31,7 +31,7 @@ export interface JsonRun {
 }
 
 /** `lbprov apply --json`, parsed; throws with stderr when stdout is not one JSON document. */
-export async function applyJson(args: string[], opts: { cwd?: string } = {}): Promise<{ code: number; run: JsonRun; stderr: string }> {
+export async function applyJson(args: string[], opts: { cwd?: string; env?: Record<string, string> } = {}): Promise<{ code: number; run: JsonRun; stderr: string }> {
   const r = await lbprov(['apply', '--json', ...args], opts);
   try {
     return { code: r.code, run: JSON.parse(r.stdout) as JsonRun, stderr: r.stderr };
