@@ -3,7 +3,7 @@
 # those missing: the lab hosts see the machine's /usr through their overlays.
 set -euo pipefail
 pkgs=(openssh-server openssh-client iproute2 util-linux systemd sudo time clang llvm bpftool libbpf-dev
-      prometheus-node-exporter wrk dpkg-dev)
+      prometheus-node-exporter wrk dpkg-dev ansible-core)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

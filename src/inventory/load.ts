@@ -6,7 +6,7 @@ import type { Host, Inventory, Vars } from './types.js';
 
 const GROUP_KEYS = new Set(['hosts', 'vars', 'children']);
 
-interface GroupNode {
+export interface GroupNode {
   name: string;
   vars: Vars;
   hosts: string[];
@@ -14,7 +14,8 @@ interface GroupNode {
   parents: Set<string>;
 }
 
-interface RawInventory {
+/** Inventory sources being read (YAML, INI, scripts, host lists), before vars are merged. */
+export interface RawInventory {
   groups: Map<string, GroupNode>;
   hostVars: Map<string, Vars>;
   hostOrder: string[];
@@ -40,7 +41,8 @@ export function loadInventory(files: readonly string[]): Inventory {
   return resolve(raw, files);
 }
 
-function group(raw: RawInventory, name: string): GroupNode {
+/** The group of that name, created empty on first mention. */
+export function group(raw: RawInventory, name: string): GroupNode {
   let g = raw.groups.get(name);
   if (!g) {
     g = { name, vars: {}, hosts: [], children: [], parents: new Set() };
@@ -53,7 +55,7 @@ function isMapping(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-function readInventoryFile(raw: RawInventory, doc: SourceDoc, problems: Problems): void {
+export function readInventoryFile(raw: RawInventory, doc: SourceDoc, problems: Problems): void {
   const top = doc.value ?? {};
   if (!isMapping(top)) {
     problems.add('an inventory is a mapping of group names (start with `all:`)', doc.pos([]));
@@ -65,7 +67,7 @@ function readInventoryFile(raw: RawInventory, doc: SourceDoc, problems: Problems
   }
 }
 
-function addChild(raw: RawInventory, parent: string, child: string): void {
+export function addChild(raw: RawInventory, parent: string, child: string): void {
   const p = group(raw, parent);
   if (!p.children.includes(child)) p.children.push(child);
   group(raw, child).parents.add(parent);
@@ -115,6 +117,25 @@ function readGroup(raw: RawInventory, doc: SourceDoc, problems: Problems, name: 
   }
 }
 
+/** An empty set of sources: the groups `all` and `ungrouped` only. */
+export function newRawInventory(): RawInventory {
+  const raw: RawInventory = { groups: new Map(), hostVars: new Map(), hostOrder: [] };
+  group(raw, 'all');
+  group(raw, 'ungrouped');
+  return raw;
+}
+
+/** Puts a host in a group (created if new) and merges vars into its host vars; later sources win. */
+export function addHost(raw: RawInventory, groupName: string, host: string, vars: Vars = {}): void {
+  if (!raw.hostVars.has(host)) {
+    raw.hostVars.set(host, {});
+    raw.hostOrder.push(host);
+  }
+  Object.assign(raw.hostVars.get(host)!, vars);
+  const g = group(raw, groupName);
+  if (!g.hosts.includes(host)) g.hosts.push(host);
+}
+
 /** Ansible's host ranges: `web[01:03]` is web01, web02, web03. */
 export function expandHostRange(pattern: string): string[] {
   const m = /^(.*)\[(\d+):(\d+)\](.*)$/.exec(pattern);
@@ -127,7 +148,7 @@ export function expandHostRange(pattern: string): string[] {
 }
 
 /** group_vars/NAME.yml (or .yaml, or a NAME/ folder of them) and host_vars/ likewise. */
-function readVarsDirs(raw: RawInventory, dir: string, problems: Problems): void {
+export function readVarsDirs(raw: RawInventory, dir: string, problems: Problems): void {
   for (const [kind, names] of [
     ['group_vars', [...raw.groups.keys()]],
     ['host_vars', [...raw.hostVars.keys()]],
@@ -165,7 +186,8 @@ export function loadVarsFile(file: string): Vars {
   return doc.value;
 }
 
-function resolve(raw: RawInventory, files: readonly string[]): Inventory {
+/** Merges vars (all < parent < child < host) and group membership into the Inventory. */
+export function resolve(raw: RawInventory, files: readonly string[]): Inventory {
   const depth = new Map<string, number>();
   const walk = (name: string, d: number, seen: Set<string>): void => {
     if (seen.has(name)) throw new InputError(`inventory: group "${name}" is its own descendant`);
