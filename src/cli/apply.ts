@@ -10,31 +10,33 @@ import { PlainReporter } from '../report/plain.js';
 import { InputError, Problems } from '../util/errors.js';
 import { parseExtraVars } from './extra-vars.js';
 import { inventoryFrom } from './inventory-arg.js';
+import { askBecomePassword, resolveSettings, type ConnectionFlags, type Resolved } from './settings.js';
 
-export interface ApplyFlags {
+export interface ApplyFlags extends ConnectionFlags {
   inventory?: string[];
   check?: boolean;
   diff?: boolean;
   limit?: string;
   tags?: string;
   skipTags?: string;
-  forks: string;
   extraVars?: string[];
   json?: boolean;
   listHosts?: boolean;
   listTasks?: boolean;
   syntaxCheck?: boolean;
   color?: boolean;
-  timeout?: string;
+  /** Default per-command timeout, seconds. */
+  taskTimeout?: string;
+  listTags?: boolean;
 }
 
 const csv = (s: string | undefined): string[] => (s ? s.split(',').map((x) => x.trim()).filter(Boolean) : []);
 
 /** Everything that can go wrong before a host is contacted, reported at once (exit 5). */
-export function prepare(playbookFile: string, flags: ApplyFlags): { pb: Playbook; inv: Inventory } {
+export function prepare(playbookFile: string, flags: ApplyFlags, settings: Resolved = resolveSettings(flags)): { pb: Playbook; inv: Inventory } {
   const problems = new Problems();
   const pb = problems.collect(() => loadPlaybook(playbookFile));
-  const inv = problems.collect(() => inventoryFrom(flags.inventory));
+  const inv = problems.collect(() => inventoryFrom(settings.inventory, { scriptTimeoutS: settings.scriptTimeoutS }));
   problems.throwIfAny();
   if (flags.limit) {
     const { hosts, unmatched } = matchHosts(inv!, flags.limit);
@@ -44,10 +46,16 @@ export function prepare(playbookFile: string, flags: ApplyFlags): { pb: Playbook
 }
 
 export async function applyCommand(playbookFile: string, flags: ApplyFlags): Promise<number> {
-  const forks = Number(flags.forks);
-  if (!Number.isInteger(forks) || forks < 1) throw new InputError(`--forks ${flags.forks}: expected a whole number >= 1`);
+  const settings = resolveSettings(flags);
+  const forks = settings.forks;
+  const taskTimeoutS = Number(flags.taskTimeout ?? 600);
+  if (!(taskTimeoutS > 0)) throw new InputError(`--task-timeout ${flags.taskTimeout}: expected a number of seconds > 0`);
   const extraVars = parseExtraVars(flags.extraVars ?? []);
-  const { pb, inv } = prepare(playbookFile, flags);
+  const { pb, inv } = prepare(playbookFile, flags, settings);
+  const listing = flags.syntaxCheck || flags.listHosts || flags.listTasks || flags.listTags;
+  // -K asks once, before any host is contacted; the answer is the lowest-precedence ansible_become_password
+  const baseVars = { ...settings.baseVars };
+  if (settings.askBecomePass && !listing) baseVars.ansible_become_password = await askBecomePassword();
   const tags = csv(flags.tags);
   const skipTags = csv(flags.skipTags);
   const runner = new PlaybookRunner(pb, inv, {
@@ -57,15 +65,16 @@ export async function applyCommand(playbookFile: string, flags: ApplyFlags): Pro
     tags,
     skipTags,
     extraVars,
-    connectTimeoutMs: 10_000,
-    commandTimeoutS: Number(flags.timeout ?? 600),
+    connectTimeoutMs: settings.connectTimeoutMs,
+    commandTimeoutS: taskTimeoutS,
+    baseVars,
   }, await pickReporter(flags), flags.limit);
 
   if (flags.syntaxCheck) {
     process.stdout.write(`\nplaybook: ${playbookFile}\n`);
     return 0;
   }
-  if (flags.listHosts || flags.listTasks) {
+  if (flags.listHosts || flags.listTasks || flags.listTags) {
     process.stdout.write(`\nplaybook: ${playbookFile}\n`);
     for (const play of pb.plays) {
       process.stdout.write(`\n  play #${pb.plays.indexOf(play) + 1} (${play.hosts}): ${play.name}\tTAGS: [${play.tags.join(', ')}]\n`);
@@ -76,6 +85,12 @@ export async function applyCommand(playbookFile: string, flags: ApplyFlags): Pro
       if (flags.listTasks) {
         process.stdout.write('    tasks:\n');
         for (const t of play.tasks) if (selectedByTags(t.tags, tags, skipTags)) process.stdout.write(`      ${t.name}\tTAGS: [${t.tags.join(', ')}]\n`);
+      }
+      if (flags.listTags) {
+        // as ansible-playbook --list-tags: every tag of the play's selected tasks, sorted
+        const all = new Set(play.tags);
+        for (const t of [...play.tasks, ...play.handlers]) if (selectedByTags(t.tags, tags, skipTags)) t.tags.forEach((x) => all.add(x));
+        process.stdout.write(`      TASK TAGS: [${[...all].sort().join(', ')}]\n`);
       }
     }
     return 0;

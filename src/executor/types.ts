@@ -43,6 +43,8 @@ export interface RunOptions {
   connectTimeoutMs: number;
   /** Default per-command timeout, seconds (a task's `timeout` wins). */
   commandTimeoutS: number;
+  /** Vars below every other (CLI -u/-b/..., env, config file): see src/cli/settings.ts. */
+  baseVars?: Vars;
 }
 
 export interface Reporter {

@@ -71,8 +71,7 @@ function readPlay(doc: SourceDoc, dir: string, raw: unknown, path: PathSeg[], pr
     name,
     hosts: Array.isArray(raw.hosts) ? raw.hosts.join(':') : String(raw.hosts ?? ''),
     vars,
-    become: raw.become === true,
-    becomeUser: typeof raw.become_user === 'string' ? raw.become_user : 'root',
+    ...becomeKeywords(raw),
     gatherFacts: raw.gather_facts !== false,
     serial: raw.serial === undefined ? [] : Array.isArray(raw.serial) ? (raw.serial as Array<number | string>) : [raw.serial as number | string],
     maxFailPercentage: typeof raw.max_fail_percentage === 'number' ? raw.max_fail_percentage : undefined,
@@ -152,8 +151,7 @@ function baseTask(raw: Raw, playTags: string[], pos: Pos): Omit<Task, 'name' | '
     notify: list(raw.notify),
     listen: list(raw.listen),
     tags: [...new Set([...playTags, ...list(raw.tags)])],
-    become: typeof raw.become === 'boolean' ? raw.become : undefined,
-    becomeUser: typeof raw.become_user === 'string' ? raw.become_user : undefined,
+    ...becomeKeywords(raw),
     checkMode: typeof raw.check_mode === 'boolean' ? raw.check_mode : undefined,
     diff: typeof raw.diff === 'boolean' ? raw.diff : undefined,
     noLog: raw.no_log === true,
@@ -196,4 +194,15 @@ function checkExpressions(doc: SourceDoc, problems: Problems, path: PathSeg[], v
       problems.add((e as Error).message, doc.pos(path));
     }
   } else if (Array.isArray(value)) value.forEach((v, i) => checkExpressions(doc, problems, [...path, i], v));
+}
+
+/** become, become_user, become_method, become_flags of a play or task; become may be a template. */
+function becomeKeywords(raw: Raw): Pick<Task, 'become' | 'becomeUser' | 'becomeMethod' | 'becomeFlags'> {
+  const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+  return {
+    become: typeof raw.become === 'boolean' || typeof raw.become === 'string' ? raw.become : undefined,
+    becomeUser: str(raw.become_user),
+    becomeMethod: str(raw.become_method),
+    becomeFlags: str(raw.become_flags),
+  };
 }
