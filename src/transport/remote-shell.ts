@@ -68,7 +68,7 @@ export class RemoteShell {
     const b = this.become;
     if (!b || b.user === this.t.user) return this.t.open(argv);
     const cmd = becomeCommand(argv, b);
-    vlog(3, `<${this.label}> become: ${cmd.argv.slice(0, cmd.argv.indexOf('/bin/sh') + 1 || undefined).join(' ')} ... (the remote shell)`);
+    vlog(3, `<${this.label}> become: ${cmd.argv.slice(0, b.method === 'su' ? -1 : cmd.argv.indexOf('/bin/sh')).join(' ')} ... (the remote shell, BECOME-SUCCESS marker)`);
     return this.t.open(cmd.argv).then((c) => becomeChannel(c, b, cmd, this.becomeTimeoutMs));
   }
 
