@@ -40,9 +40,10 @@ export interface Resolved {
  * result is what the run uses. Bad values are input errors (exit 5) naming the flag, the variable
  * or file:line.
  */
-export function resolveSettings(flags: ConnectionFlags, config: Config = loadConfig()): Resolved {
+export function resolveSettings(flags: ConnectionFlags, given?: Config): Resolved {
   verbosity.level = Math.max(verbosity.level, flags.verbose ?? 0);
-  for (const w of config.warnings) process.stderr.write(`[WARNING]: ${w}\n`);
+  const config = given ?? loadConfig();
+  if (!given) for (const w of config.warnings) process.stderr.write(`[WARNING]: ${w}\n`);
   vlog(1, config.file ? `Using ${config.file} as config file` : 'No config file found; using defaults');
   const s = config.settings;
   const pick = <T>(cli: T | undefined, name: keyof Config['settings']): T | undefined => {
