@@ -33,6 +33,10 @@ export interface Resolved {
   connectTimeoutMs: number;
   scriptTimeoutS?: number;
   askBecomePass: boolean;
+  /** Stored for the features that use them: roles_path, retry files (rollout), the ssh client config (ssh). */
+  rolesPath?: string[];
+  retryFiles: { enabled?: boolean; savePath?: string };
+  sshConfig?: string;
 }
 
 /**
@@ -94,6 +98,9 @@ export function resolveSettings(flags: ConnectionFlags, given?: Config): Resolve
     connectTimeoutMs: timeoutS * 1000,
     scriptTimeoutS: s.inventory_script_timeout?.value as number | undefined,
     askBecomePass: !!pick(flags.askBecomePass, 'become_ask_pass'),
+    rolesPath: s.roles_path?.value as string[] | undefined,
+    retryFiles: { enabled: s.retry_files_enabled?.value as boolean | undefined, savePath: s.retry_files_save_path?.value as string | undefined },
+    sshConfig: s.ssh_config?.value as string | undefined,
   };
 }
 

@@ -125,7 +125,7 @@ export function convert(name: SettingName, text: string, what: string, baseDir: 
       return path(t);
     case 'pathlist':
       // Ansible: inventory is comma-separated, roles_path colon-separated
-      return t.split(name === 'roles_path' ? ':' : ',').map((s) => s.trim()).filter(Boolean).map((s) => (name === 'inventory' && s.includes(',') ? s : path(s)));
+      return t.split(name === 'roles_path' ? ':' : ',').map((s) => s.trim()).filter(Boolean).map(path);
     case 'list':
       return t.split(',').map((s) => s.trim()).filter(Boolean);
     default:

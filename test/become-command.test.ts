@@ -1,0 +1,100 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { becomeChannel, becomeCommand, BecomeError } from '../src/transport/become.js';
+import { becomeFor } from '../src/executor/become.js';
+import { Scope } from '../src/playbook/scope.js';
+import type { Channel } from '../src/transport/types.js';
+
+/** How become commands are built (as Ansible's sudo and su plugins build them) and who a task becomes. */
+
+test('sudo without a password: Ansible\'s flags -H -S -n, the command after a success marker', () => {
+  const c = becomeCommand(['bash', '-c', 'AGENT'], { method: 'sudo', user: 'root' }, 'ID');
+  assert.equal(c.argv, ['sudo', '-H', '-S', '-n', '-u', 'root', '--', '/bin/sh', '-c', 'echo BECOME-SUCCESS-ID; exec "$@"', 'sh', 'bash', '-c', 'AGENT']);
+  assert.is(c.prompt, undefined);
+});
+
+test('sudo with a password: -n dropped (also inside -nH), -S kept or added, a prompt of its own; no password in argv', () => {
+  const c = becomeCommand(['id'], { method: 'sudo', user: 'deploy', flags: '-nH -E', password: 'pw-secret' }, 'ID');
+  assert.equal(c.argv, ['sudo', '-H', '-E', '-S', '-p', '[sudo via lbprov, key=ID] password:', '-u', 'deploy', '--', '/bin/sh', '-c', 'echo BECOME-SUCCESS-ID; exec "$@"', 'sh', 'id']);
+  assert.not.ok(c.argv.join(' ').includes('pw-secret'));
+});
+
+test('su: flags, user, one shell-quoted -c command', () => {
+  const c = becomeCommand(['bash', '-c', "it's"], { method: 'su', user: 'svc', flags: '-l', password: 'x' }, 'ID');
+  assert.equal(c.argv.slice(0, 4), ['su', '-l', 'svc', '-c']);
+  assert.is(c.argv[4], `/bin/sh -c 'echo BECOME-SUCCESS-ID; exec "$@"' sh bash -c 'it'\\''s'`);
+});
+
+/** A channel driven by the test: what the host would print, and what lbprov wrote to it. */
+function fakeChannel(): { chan: Channel; written: string[]; out: (s: string) => void; err: (s: string) => void; close: (why?: string) => void; closed: () => boolean } {
+  let data: (d: Buffer) => void = () => {};
+  let errCb: (d: Buffer) => void = () => {};
+  let closeCb: (why?: string) => void = () => {};
+  let closed = false;
+  const written: string[] = [];
+  return {
+    chan: { write: (d) => written.push(d.toString()), onData: (cb) => (data = cb), onStderr: (cb) => (errCb = cb), onClose: (cb) => (closeCb = cb), close: () => (closed = true) },
+    written,
+    out: (s) => data(Buffer.from(s)),
+    err: (s) => errCb(Buffer.from(s)),
+    close: (why) => closeCb(why),
+    closed: () => closed,
+  };
+}
+
+test('the handshake: answers the prompt once, then hands over what follows the marker', async () => {
+  const spec = { method: 'sudo' as const, user: 'root', password: 'pw' };
+  const cmd = becomeCommand(['x'], spec, 'ID');
+  const f = fakeChannel();
+  const p = becomeChannel(f.chan, spec, cmd, 5000);
+  f.err('sudo: unable to resolve host h1\n[sudo via lbprov, key=ID] password:');
+  assert.equal(f.written, ['pw\n']);
+  f.out('BECOME-SUCCESS-ID\n@@first');
+  const chan = await p;
+  let got = '';
+  chan.onData((d) => (got += d.toString()));
+  assert.is(got, '@@first');
+});
+
+test('a second prompt is a wrong password: BecomeError with sudo\'s words; the channel is closed', async () => {
+  const spec = { method: 'sudo' as const, user: 'root', password: 'bad' };
+  const cmd = becomeCommand(['x'], spec, 'ID');
+  const f = fakeChannel();
+  const p = becomeChannel(f.chan, spec, cmd, 5000);
+  f.err('[sudo via lbprov, key=ID] password:');
+  f.err('Sorry, try again.\n[sudo via lbprov, key=ID] password:');
+  const e = await p.then(() => undefined, (x: unknown) => x);
+  assert.instance(e, BecomeError);
+  assert.is((e as Error).message, 'sudo to root: the password was refused: Sorry, try again.');
+  assert.ok(f.closed());
+  assert.equal(f.written, ['bad\n'], 'the password is sent once only');
+});
+
+test('sudo exiting before the marker, and su failing, are BecomeErrors with their messages', async () => {
+  const spec = { method: 'sudo' as const, user: 'root' };
+  const f = fakeChannel();
+  const p = becomeChannel(f.chan, spec, becomeCommand(['x'], spec, 'ID'), 5000);
+  f.err('sudo: a password is required\n');
+  f.close('exited (1)');
+  assert.is(((await p.catch((e: Error) => e)) as Error).message, 'sudo to root failed: sudo: a password is required');
+  const su = { method: 'su' as const, user: 'svc', password: 'p' };
+  const g = fakeChannel();
+  const q = becomeChannel(g.chan, su, becomeCommand(['x'], su, 'ID'), 5000);
+  g.err('Password: ');
+  assert.equal(g.written, ['p\n']);
+  g.err('su: Authentication failure\n');
+  g.close('exited (1)');
+  assert.is(((await q.catch((e: Error) => e)) as Error).message, 'su to svc failed: su: Authentication failure');
+});
+
+test('who a task becomes: task > play > host vars (where -b and the config land); templates rendered', () => {
+  const scope = new Scope({ ansible_become: false, ansible_become_user: 'varuser', flag: 'yes', pw: 's3', ansible_become_password: '{{ pw }}' }, {});
+  assert.is(becomeFor({}, {}, scope), undefined);
+  assert.equal(becomeFor({ become: '{{ flag }}' }, {}, scope), { method: 'sudo', user: 'varuser', flags: undefined, password: 's3' });
+  assert.equal(becomeFor({}, { become: true, becomeUser: 'playuser', becomeMethod: 'su' }, scope)?.user, 'playuser');
+  assert.is(becomeFor({ become: false }, { become: true }, scope), undefined);
+  assert.is(becomeFor({}, {}, scope.child({ ansible_become: 'true' }))?.user, 'varuser');
+  assert.throws(() => becomeFor({ become: true, becomeMethod: 'doas' }, {}, scope), /become_method "doas" is not supported/);
+});
+
+test.run();
