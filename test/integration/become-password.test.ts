@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { LabState } from '../../src/lab/lab.js';
 import { packageRoot } from '../../src/util/paths.js';
-import { applyJson, lbprov } from '../helpers/cli.js';
+import { applyJson, lbprov, lbprovOnTty } from '../helpers/cli.js';
 import { labMissing, sharedLab } from '../helpers/lab.js';
 import { sh } from '../helpers/remote.js';
 import { requireRoot } from '../helpers/skip.js';
@@ -64,6 +64,13 @@ if (requireRoot('become with a password on the lab', labMissing())) {
     assert.is(files.out.trim(), '', 'no file on the host holds the password');
     const env = await sh(lab, 'h2', `grep -lF -- '${opsPw}' /proc/[0-9]*/environ 2>/dev/null`, true);
     assert.is(env.out.trim(), '', 'no process environment holds it');
+  });
+
+  test('-K asks on the terminal, without echo, and the answer is the become password', async () => {
+    const r = await lbprovOnTty(['apply', fx('become-password.yml'), '-i', lab.inventory, '-e', 'target=h2', '-e', 'ansible_user=ops', '-e', 'stay_me=no', '-e', `svc_password=${svcPw}`, '-K'], 'BECOME password: ', opsPw);
+    assert.is(r.code, 0, r.stdout + r.stderr);
+    assert.match(r.stdout, /h2 : ok=9 changed=0 unreachable=0 failed=0/);
+    assert.not.ok(r.stdout.includes(opsPw), 'not echoed');
   });
 
   test('a wrong password fails the task (exit 2) with sudo\'s message, not unreachable', async () => {
