@@ -13,7 +13,8 @@ bash scripts/system-deps.sh
 [ -f dist/src/cli/main.js ] || npm run build
 playbook=${1:-playbooks/edge.yml}
 node bin/lbprov.js lab up --hosts "${LBPROV_DEMO_HOSTS:-3}"
-inv=$(node -e 'console.log(JSON.parse(require("fs").readFileSync(process.argv[1],"utf8")).inventory)' "${LBPROV_LAB_DIR:-/srv/lbprov-lab}/state.json")
+# the lab's own state says where its inventory is (whatever LBPROV_LAB_SLOT chose)
+inv=$(node --input-type=module -e 'const { readState } = await import("./dist/src/lab/lab.js"); console.log(readState().inventory)')
 node bin/lbprov.js apply "$playbook" -i "$inv" --no-color
 echo
 echo "The lab is still up: npx lbprov lab status | npx lbprov lab down"

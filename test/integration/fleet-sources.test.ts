@@ -115,6 +115,10 @@ if (requireRoot('inventories, config and flags on the lab', labMissing())) {
     assert.match((await run([], { ANSIBLE_REMOTE_USER: 'cfguser' }))[h1], / user=cfguser /);
     // the command line beats the environment
     assert.match((await run(['-u', 'root'], { LBPROV_REMOTE_USER: 'cfguser' }))[h1], / user=root /);
+    // no config at all: -u and --private-key alone reach the host
+    const plain = await lbprov(['apply', '--json', fx('fleet-probe.yml'), '-i', join(dir, 'bare.ini'), '-l', h1, '-u', 'cfguser', '--private-key', lab.key], { cwd: dir, env: { HOME: dir } });
+    assert.is(plain.code, 0, plain.stdout + plain.stderr);
+    assert.match(probe(JSON.parse(plain.stdout) as JsonRun)[h1], / user=cfguser /);
     // an inventory's ansible_user beats -u, as in Ansible
     const extra = join(dir, 'user.ini');
     writeFileSync(extra, `${h1} ansible_user=cfguser\n`);
