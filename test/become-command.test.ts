@@ -87,14 +87,19 @@ test('sudo exiting before the marker, and su failing, are BecomeErrors with thei
   assert.is(((await q.catch((e: Error) => e)) as Error).message, 'su to svc failed: su: Authentication failure');
 });
 
-test('who a task becomes: task > play > host vars (where -b and the config land); templates rendered', () => {
-  const scope = new Scope({ ansible_become: false, ansible_become_user: 'varuser', flag: 'yes', pw: 's3', ansible_become_password: '{{ pw }}' }, {});
-  assert.is(becomeFor({}, {}, scope), undefined);
-  assert.equal(becomeFor({ become: '{{ flag }}' }, {}, scope), { method: 'sudo', user: 'varuser', flags: undefined, password: 's3' });
-  assert.equal(becomeFor({}, { become: true, becomeUser: 'playuser', becomeMethod: 'su' }, scope)?.user, 'playuser');
-  assert.is(becomeFor({ become: false }, { become: true }, scope), undefined);
-  assert.is(becomeFor({}, {}, scope.child({ ansible_become: 'true' }))?.user, 'varuser');
-  assert.throws(() => becomeFor({ become: true, becomeMethod: 'doas' }, {}, scope), /become_method "doas" is not supported/);
+test('who a task becomes, as Ansible: variables > task keyword > play keyword > -b/config > defaults; templates rendered', () => {
+  const none = new Scope({ flag: 'yes', pw: 's3' }, {});
+  assert.is(becomeFor({}, {}, none), undefined);
+  assert.equal(becomeFor({ become: '{{ flag }}' }, {}, none), { method: 'sudo', user: 'root', flags: undefined, password: undefined });
+  assert.is(becomeFor({ become: false }, { become: true }, none), undefined, 'the task keyword beats the play\'s');
+  assert.is(becomeFor({}, { become: false }, none, { ansible_become: true }), undefined, 'a play keyword beats -b');
+  assert.is(becomeFor({}, {}, none, { ansible_become: true, ansible_become_user: 'cli' })?.user, 'cli');
+  assert.is(becomeFor({}, { become: true, becomeUser: 'playuser' }, none, { ansible_become_user: 'cli' })?.user, 'playuser');
+  const vars = new Scope({ ansible_become: true, ansible_become_user: 'varuser', pw: 's3', ansible_become_password: '{{ pw }}' }, {});
+  assert.equal(becomeFor({ become: false, becomeUser: 'taskuser' }, { becomeMethod: 'su' }, vars), { method: 'su', user: 'varuser', flags: undefined, password: 's3' }, 'variables beat keywords (ansible-playbook does the same)');
+  assert.is(becomeFor({}, {}, none, { ansible_become: true, ansible_become_password: 'k' })?.password, 'k', '-K\'s answer');
+  assert.is(becomeFor({}, {}, vars, { ansible_become_password: 'k' })?.password, 's3', 'ansible_become_password beats -K');
+  assert.throws(() => becomeFor({ become: true, becomeMethod: 'doas' }, {}, none), /become_method "doas" is not supported/);
 });
 
 test.run();

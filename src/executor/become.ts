@@ -19,28 +19,32 @@ export function asBool(v: unknown): boolean {
   return typeof v === 'string' && TRUE.has(v.trim().toLowerCase());
 }
 
+/** The become variables; from -b, --become-user, --become-method, -K and the config they sit below keywords. */
+export const BECOME_VARS = ['ansible_become', 'ansible_become_user', 'ansible_become_method', 'ansible_become_flags', 'ansible_become_password', 'ansible_become_pass'];
+
 /**
- * Who a task runs as: the task's keywords, else the play's, else the host's variables
- * (ansible_become, ansible_become_user, _method, _flags; -b, --become-user, --become-method and the
- * config file's [privilege_escalation] arrive as the lowest of those variables), else no become.
- * The password is ansible_become_password (or ansible_become_pass), -K's answer below both.
- * Templates in any of them are rendered for the host.
+ * Who a task runs as, in Ansible's order (checked with ansible-playbook 2.14): a variable
+ * (ansible_become, ansible_become_user, _method, _flags from the inventory, group_vars, play or
+ * task vars or -e) beats the task's keyword, which beats the play's, which beats the command line
+ * and the config file (`base`: -b, --become-user, --become-method, [privilege_escalation]); then
+ * the defaults (no become, root, sudo). The password is ansible_become_password (or
+ * ansible_become_pass), -K's answer below it. Templates in any of them are rendered for the host.
  */
-export function becomeFor(task: BecomeKeywords, play: BecomeKeywords, scope: Scope): BecomeSpec | undefined {
+export function becomeFor(task: BecomeKeywords, play: BecomeKeywords, scope: Scope, base: Record<string, unknown> = {}): BecomeSpec | undefined {
   const v = (name: string): unknown => (scope.has(name) ? scope.get(name) : undefined);
   const r = (x: unknown): unknown => (typeof x === 'string' ? renderValue(x, scope) : x);
-  const on = task.become ?? play.become ?? v('ansible_become');
+  const on = v('ansible_become') ?? task.become ?? play.become ?? base.ansible_become;
   if (!asBool(r(on))) return undefined;
-  const user = String(r(task.becomeUser ?? play.becomeUser ?? v('ansible_become_user') ?? 'root'));
-  const method = String(r(task.becomeMethod ?? play.becomeMethod ?? v('ansible_become_method') ?? 'sudo'));
+  const user = String(r(v('ansible_become_user') ?? task.becomeUser ?? play.becomeUser ?? base.ansible_become_user ?? 'root'));
+  const method = String(r(v('ansible_become_method') ?? task.becomeMethod ?? play.becomeMethod ?? base.ansible_become_method ?? 'sudo'));
   if (method !== 'sudo' && method !== 'su') throw new Error(`become_method "${method}" is not supported (sudo or su)`);
-  const flags = task.becomeFlags ?? play.becomeFlags ?? v('ansible_become_flags') ?? v(`ansible_${method}_flags`);
-  const password = v('ansible_become_password') ?? v('ansible_become_pass') ?? v(`ansible_${method}_pass`);
+  const flags = v('ansible_become_flags') ?? v(`ansible_${method}_flags`) ?? task.becomeFlags ?? play.becomeFlags ?? base.ansible_become_flags;
+  const password = v('ansible_become_password') ?? v('ansible_become_pass') ?? v(`ansible_${method}_pass`) ?? base.ansible_become_password;
   return {
     method,
     user,
     flags: flags === undefined || flags === null ? undefined : String(r(flags)),
-    password: password === undefined || password === null ? undefined : String(password),
+    password: password === undefined || password === null ? undefined : String(r(password)),
   };
 }
 

@@ -13,7 +13,7 @@ import { shellFor, type HostContext } from './host-context.js';
 import { selectedByTags } from './tags.js';
 import { registered, runTask, type Prefetched, type TaskResult } from './task-runner.js';
 import { prefetch } from './prefetch.js';
-import { becomeFor, becomeKey, type BecomeKeywords } from './become.js';
+import { BECOME_VARS, becomeFor, becomeKey, type BecomeKeywords } from './become.js';
 import type { BecomeSpec } from '../transport/become.js';
 import { verbosity, vlog } from '../util/verbose.js';
 import { NO_LOG_MSG, type HostStats, type HostTaskReport, type Reporter, type RunOptions, type Slot, type Status } from './types.js';
@@ -181,7 +181,17 @@ export class PlaybookRunner {
       ansible_check_mode: this.opts.check,
     };
     if (hc.facts) magic.facts = hc.facts;
-    return new Scope({ ...this.opts.baseVars, ...this.pb.defaults, ...hc.host.vars, ...play.vars, ...this.opts.extraVars }, { ...magic, ...hc.registered });
+    return new Scope({ ...this.scopeBase(), ...this.pb.defaults, ...hc.host.vars, ...play.vars, ...this.opts.extraVars }, { ...magic, ...hc.registered });
+  }
+
+  /** -b, --become-user, -K and the config's [privilege_escalation]: below play and task keywords (become.ts). */
+  private becomeBase(): Vars {
+    return Object.fromEntries(Object.entries(this.opts.baseVars ?? {}).filter(([k]) => BECOME_VARS.includes(k)));
+  }
+
+  /** The other CLI/config settings (-u, --private-key, ...): host variables of the lowest precedence. */
+  private scopeBase(): Vars {
+    return Object.fromEntries(Object.entries(this.opts.baseVars ?? {}).filter(([k]) => !BECOME_VARS.includes(k)));
   }
 
   private async runHost(play: Play, hc: HostContext, fatal: { hit: boolean }): Promise<void> {
@@ -200,10 +210,10 @@ export class PlaybookRunner {
     // who a task runs as (become.ts); a template that cannot be rendered fails the task that needs it
     // a task's vars may set ansible_become_password, _user, ... for that task alone
     const taskScope = (t: BecomeKeywords & { vars?: Vars }): Scope => (t.vars && Object.keys(t.vars).length ? scope.child(t.vars) : scope);
-    const become = (t: BecomeKeywords & { vars?: Vars }) => (): BecomeSpec | undefined => becomeFor(t, play, taskScope(t));
+    const become = (t: BecomeKeywords & { vars?: Vars }) => (): BecomeSpec | undefined => becomeFor(t, play, taskScope(t), this.becomeBase());
     const becomeKeyOf = (t: BecomeKeywords & { vars?: Vars }): string => {
       try {
-        return becomeKey(becomeFor(t, play, taskScope(t)));
+        return becomeKey(becomeFor(t, play, taskScope(t), this.becomeBase()));
       } catch {
         return '?';
       }
