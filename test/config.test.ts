@@ -139,6 +139,23 @@ test('precedence: LBPROV_* over ANSIBLE_* over the file; the command line over a
   assert.equal(resolveSettings({ inventory: ['x.yml'] }, c).inventory, ['x.yml']);
 });
 
+test('flags map onto the lowest-precedence host variables', () => {
+  const empty = loadConfig(ce({}, home));
+  assert.is(empty.file, undefined);
+  const r = resolveSettings({ connection: 'local', become: true, becomeUser: 'u', becomeMethod: 'su', privateKey: 'keys/k', user: 'me', timeout: '2.5', askBecomePass: true }, empty);
+  assert.equal(r.baseVars, {
+    ansible_user: 'me',
+    ansible_ssh_private_key_file: join(process.cwd(), 'keys/k'),
+    ansible_connection: 'local',
+    ansible_become: true,
+    ansible_become_user: 'u',
+    ansible_become_method: 'su',
+  });
+  assert.is(r.connectTimeoutMs, 2500);
+  assert.is(r.askBecomePass, true);
+  assert.is(r.forks, 50);
+});
+
 test('bad values: exit-5 errors naming file:line or the variable or the flag', () => {
   writeFileSync(join(cwd, 'ansible.cfg'), '[defaults]\nforks = many\n');
   assert.match(inputError(() => loadConfig(ce())), new RegExp(`^${join(cwd, 'ansible.cfg')}:2:1: \\[defaults\\] forks = "many": expected a whole number >= 1`));
