@@ -112,11 +112,19 @@ test('SIGINT stops the run after the running task: exit 99, recap printed', asyn
   const { spawn } = await import('node:child_process');
   const child = spawn(process.execPath, [join(packageRoot, 'bin', 'lbprov.js'), 'apply', f], { cwd: packageRoot, env: { ...process.env, NO_COLOR: '1' } });
   let out = '';
-  child.stdout.on('data', (d) => (out += d));
-  setTimeout(() => child.kill('SIGINT'), 600);
+  // interrupt as the first task's result shows, so the second is running (a fixed delay raced
+  // lbprov's start-up, which takes longer than that on a busy machine)
+  let sent = false;
+  child.stdout.on('data', (d) => {
+    out += d;
+    if (!sent && /changed: \[localhost\]/.test(out)) {
+      sent = true;
+      child.kill('SIGINT');
+    }
+  });
   const code = await new Promise<number | null>((res) => child.on('close', res));
   assert.is(code, 99);
-  assert.match(out, /localhost : ok=1 changed=1 unreachable=0 failed=0 skipped=0/);
+  assert.match(out, /localhost : ok=2 changed=2 unreachable=0 failed=0 skipped=0/, out);
 });
 
 test('the shipped examples dry-run on localhost without root or SSH', async () => {
