@@ -13,23 +13,25 @@ import { parseExtraVars } from './extra-vars.js';
 import { inventoryFrom } from './inventory-arg.js';
 import { checkSshConfigFlag } from './ssh-config-flag.js';
 import { precheckSsh } from './ssh-precheck.js';
+import { askBecomePassword, resolveSettings, type ConnectionFlags, type Resolved } from './settings.js';
 
-export interface ApplyFlags {
+export interface ApplyFlags extends ConnectionFlags {
   inventory?: string[];
   check?: boolean;
   diff?: boolean;
   limit?: string;
   tags?: string;
   skipTags?: string;
-  forks: string;
   extraVars?: string[];
   json?: boolean;
   listHosts?: boolean;
   listTasks?: boolean;
   syntaxCheck?: boolean;
   color?: boolean;
-  timeout?: string;
   sshConfig?: string;
+  /** Default per-command timeout, seconds. */
+  taskTimeout?: string;
+  listTags?: boolean;
 }
 
 const csv = (s: string | undefined): string[] => (s ? s.split(',').map((x) => x.trim()).filter(Boolean) : []);
@@ -47,27 +49,34 @@ export interface Prepared {
   extraVars: Vars;
   forks: number;
   timeout: number;
+  settings: Resolved;
 }
 
 /** Everything that can go wrong before a host is contacted, reported at once (exit 5): flags, -e, playbook, inventory. */
 export function prepare(playbookFile: string, flags: ApplyFlags): Prepared {
   const problems = new Problems();
-  const forks = problems.collect(() => wholeNumber('--forks', flags.forks ?? '50', 1));
-  const timeout = problems.collect(() => wholeNumber('--timeout', flags.timeout ?? '600', 1));
+  const settings = problems.collect(() => resolveSettings(flags));
+  const forks = settings?.forks ?? 50;
+  const timeout = problems.collect(() => wholeNumber('--task-timeout', flags.taskTimeout ?? '600', 1));
   const extraVars = problems.collect(() => parseExtraVars(flags.extraVars ?? []));
   const pb = problems.collect(() => loadPlaybook(playbookFile));
-  const inv = problems.collect(() => inventoryFrom(flags.inventory));
+  // without valid settings the inventory is the flags' own (its problems are still reported)
+  const inv = problems.collect(() => inventoryFrom(settings?.inventory ?? flags.inventory, { scriptTimeoutS: settings?.scriptTimeoutS }));
   problems.throwIfAny();
   if (flags.limit) {
     const { hosts, unmatched } = matchHosts(inv!, flags.limit);
     if (!hosts.length) throw new InputError(`--limit ${flags.limit} matches no host of the inventory${unmatched.length ? ` (unknown: ${unmatched.join(', ')})` : ''}`);
   }
-  return { pb: pb!, inv: inv!, extraVars: extraVars!, forks: forks!, timeout: timeout! };
+  return { pb: pb!, inv: inv!, extraVars: extraVars!, forks: forks!, timeout: timeout!, settings: settings! };
 }
 
 export async function applyCommand(playbookFile: string, flags: ApplyFlags): Promise<number> {
   checkSshConfigFlag(flags.sshConfig);
-  const { pb, inv, extraVars, forks, timeout } = prepare(playbookFile, flags);
+  const { pb, inv, extraVars, forks, timeout, settings } = prepare(playbookFile, flags);
+  const listing = flags.syntaxCheck || flags.listHosts || flags.listTasks || flags.listTags;
+  // -K asks once, before any host is contacted; the answer is the lowest-precedence ansible_become_password
+  const baseVars = { ...settings.baseVars };
+  if (settings.askBecomePass && !listing) baseVars.ansible_become_password = await askBecomePassword();
   const tags = csv(flags.tags);
   const skipTags = csv(flags.skipTags);
   const runner = new PlaybookRunner(pb, inv, {
@@ -77,16 +86,17 @@ export async function applyCommand(playbookFile: string, flags: ApplyFlags): Pro
     tags,
     skipTags,
     extraVars,
-    connectTimeoutMs: 10_000,
+    connectTimeoutMs: settings.connectTimeoutMs,
     commandTimeoutS: timeout,
     sshConfig: flags.sshConfig,
+    baseVars,
   }, new RedactingReporter(await pickReporter(flags)), flags.limit);
 
   if (flags.syntaxCheck) {
     process.stdout.write(`\nplaybook: ${playbookFile}\n`);
     return 0;
   }
-  if (flags.listHosts || flags.listTasks) {
+  if (flags.listHosts || flags.listTasks || flags.listTags) {
     process.stdout.write(`\nplaybook: ${playbookFile}\n`);
     for (const play of pb.plays) {
       process.stdout.write(`\n  play #${pb.plays.indexOf(play) + 1} (${play.hosts}): ${play.name}\tTAGS: [${play.tags.join(', ')}]\n`);
@@ -97,6 +107,12 @@ export async function applyCommand(playbookFile: string, flags: ApplyFlags): Pro
       if (flags.listTasks) {
         process.stdout.write('    tasks:\n');
         for (const t of play.tasks) if (selectedByTags(t.tags, tags, skipTags)) process.stdout.write(`      ${t.name}\tTAGS: [${t.tags.join(', ')}]\n`);
+      }
+      if (flags.listTags) {
+        // as ansible-playbook --list-tags: every tag of the play's selected tasks, sorted
+        const all = new Set(play.tags);
+        for (const t of [...play.tasks, ...play.handlers]) if (selectedByTags(t.tags, tags, skipTags)) t.tags.forEach((x) => all.add(x));
+        process.stdout.write(`      TASK TAGS: [${[...all].sort().join(', ')}]\n`);
       }
     }
     return 0;

@@ -6,15 +6,17 @@ import { InputError, Problems, errorMessage } from '../util/errors.js';
 import { mapLimit } from '../util/semaphore.js';
 import { inventoryFrom } from './inventory-arg.js';
 import { redactDeep } from '../vault/redact.js';
-
-const isConnVar = (k: string): boolean => k.startsWith('ansible_') || k.startsWith('lbprov_');
 import { checkSshConfigFlag } from './ssh-config-flag.js';
 import { precheckSsh } from './ssh-precheck.js';
+import { resolveSettings, type ConnectionFlags } from './settings.js';
+
+const isConnVar = (k: string): boolean => k.startsWith('ansible_') || k.startsWith('lbprov_');
 
 /** `lbprov facts`: every host's facts as one JSON document; an unreachable host gets `{ "unreachable": why }`. */
-export async function factsCommand(flags: { inventory?: string[]; limit?: string; sshConfig?: string }): Promise<number> {
+export async function factsCommand(flags: ConnectionFlags & { limit?: string; sshConfig?: string }): Promise<number> {
   checkSshConfigFlag(flags.sshConfig);
-  const inv = inventoryFrom(flags.inventory);
+  const settings = resolveSettings(flags);
+  const inv = inventoryFrom(settings.inventory, { scriptTimeoutS: settings.scriptTimeoutS });
   const { hosts } = matchHosts(inv, flags.limit ?? 'all');
   if (!hosts.length) throw new InputError(`no host matches ${flags.limit ?? 'all'}`);
   // every host's connection is worked out before any is contacted: a var that cannot be rendered is bad input (exit 5)
@@ -24,8 +26,10 @@ export async function factsCommand(flags: { inventory?: string[]; limit?: string
     const host = inv.hosts.get(name)!;
     try {
       // only the connection vars are rendered (lazily, as a play does): a broken unrelated var is no error
-      const scope = new Scope(host.vars, { inventory_hostname: name });
-      const vars = Object.fromEntries(Object.keys(host.vars).filter(isConnVar).map((k) => [k, scope.get(k)]));
+      // the CLI/config connection settings sit below the inventory's vars, as in apply
+      const all = { ...settings.baseVars, ...host.vars };
+      const scope = new Scope(all, { inventory_hostname: name });
+      const vars = Object.fromEntries(Object.keys(all).filter(isConnVar).map((k) => [k, scope.get(k)]));
       specs.set(name, connectionSpec(host, vars, inv, flags.sshConfig));
     } catch (e) {
       problems.add(`host ${name}: ${errorMessage(e)}`);
@@ -35,8 +39,8 @@ export async function factsCommand(flags: { inventory?: string[]; limit?: string
   precheckSsh(inv, hosts, {}, flags.sshConfig);
   let code = 0;
   const out: Record<string, unknown> = {};
-  await mapLimit(hosts, 50, async (name) => {
-    const t = makeTransport(specs.get(name)!, 10_000);
+  await mapLimit(hosts, settings.forks, async (name) => {
+    const t = makeTransport(specs.get(name)!, settings.connectTimeoutMs);
     try {
       out[name] = await gatherFacts(t, undefined, 60_000);
     } catch (e) {

@@ -7,6 +7,7 @@ import type { ApplyFlags } from './apply.js';
 import { addVaultOptions } from './vault-flags.js';
 import { vaultCommand } from './vault.js';
 import { redact } from '../vault/redact.js';
+import { connectionOptions, verboseOption } from './flags.js';
 
 const version = (JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')) as { version: string }).version;
 const collect = (v: string, prev: string[] = []): string[] => [...prev, v];
@@ -20,46 +21,48 @@ export async function main(argv: string[]): Promise<number> {
     .exitOverride()
     .showHelpAfterError();
 
-  program
+  const apply = program
     .command('apply')
     .description('apply a playbook to the hosts of an inventory')
     .argument('<playbook>', 'playbook YAML file')
-    .option('-i, --inventory <file>', 'inventory file (repeatable); default inventory/local.yml', collect)
+    .option('-i, --inventory <source>', 'inventory: YAML, INI, a directory, an executable or "h1,h2," (repeatable); default the config\'s, else inventory/local.yml', collect)
     .option('-C, --check', 'plan only: report what would change, change nothing')
     .option('-D, --diff', 'show a unified diff of every file or value that changes')
     .option('-l, --limit <pattern>', 'further limit the hosts (host pattern)')
     .option('-t, --tags <tags>', 'only run tasks with these tags (comma-separated)')
     .option('--skip-tags <tags>', 'skip tasks with these tags (comma-separated)')
-    .option('-f, --forks <n>', 'hosts in parallel', '50')
+    .option('-f, --forks <n>', 'hosts in parallel (default 50)')
     .option('-e, --extra-vars <vars>', 'K=V, @file.yml or a YAML mapping (repeatable; highest precedence)', collect)
     .option('--json', 'print one JSON document, nothing else')
     .option('--list-hosts', 'list the hosts each play would run on')
     .option('--list-tasks', 'list the tasks each play would run')
+    .option('--list-tags', 'list the tags of each play')
     .option('--syntax-check', 'check the playbook and stop')
     .option('--no-color', 'plain lines even on a terminal')
-    .addOption(new Option('--timeout <s>', 'default per-command timeout in seconds').default('600'))
-    .option('--ssh-config <file>', 'OpenSSH client config to read (default ~/.ssh/config; none: no file)')
-    .action(async (pb: string, flags: ApplyFlags) => {
+    .addOption(new Option('--task-timeout <s>', 'default per-command timeout in seconds').default('600'))
+    .option('--ssh-config <file>', 'OpenSSH client config to read (default ~/.ssh/config; none: no file)');
+  connectionOptions(apply).action(async (pb: string, flags: ApplyFlags) => {
       // each command loads only what it needs: start-up time is paid on every run
       code = await (await import('./apply.js')).applyCommand(pb, flags);
     });
 
-  program
+  const validate = program
     .command('validate')
     .description('check a playbook and inventory the way --syntax-check does; contacts no host')
     .argument('<playbook>')
-    .option('-i, --inventory <file>', 'inventory file (repeatable)', collect)
-    .action(async (pb: string, flags: { inventory?: string[] }) => {
+    .option('-i, --inventory <file>', 'inventory file (repeatable)', collect);
+  verboseOption(validate).action(async (pb: string, flags: { inventory?: string[] }) => {
       code = (await import('./validate.js')).validateCommand(pb, flags);
     });
 
-  program
+  const facts = program
     .command('facts')
     .description('gather facts from hosts and print them as JSON')
     .option('-i, --inventory <file>', 'inventory file (repeatable)', collect)
     .option('-l, --limit <pattern>', 'host pattern', 'all')
-    .option('--ssh-config <file>', 'OpenSSH client config to read (default ~/.ssh/config; none: no file)')
-    .action(async (flags: { inventory?: string[]; limit?: string; sshConfig?: string }) => {
+    .option('-f, --forks <n>', 'hosts in parallel (default 50)')
+    .option('--ssh-config <file>', 'OpenSSH client config to read (default ~/.ssh/config; none: no file)');
+  connectionOptions(facts, false).action(async (flags: { inventory?: string[]; limit?: string; sshConfig?: string }) => {
       code = await (await import('./facts.js')).factsCommand(flags);
     });
 

@@ -2,8 +2,8 @@ import { prepare } from './apply.js';
 import { matchHosts } from '../inventory/patterns.js';
 
 /** Everything --syntax-check does, plus which hosts each play would run on; contacts no host. */
-export function validateCommand(playbookFile: string, flags: { inventory?: string[] }): number {
-  const { pb, inv } = prepare(playbookFile, { ...flags, forks: '1' });
+export function validateCommand(playbookFile: string, flags: { inventory?: string[]; verbose?: number }): number {
+  const { pb, inv } = prepare(playbookFile, flags);
   for (const play of pb.plays) {
     const { hosts, unmatched } = matchHosts(inv, play.hosts);
     const tasks = play.tasks.length + play.handlers.length;

@@ -3,6 +3,7 @@ import type { Host, Vars } from '../inventory/types.js';
 import type { Transport } from '../transport/types.js';
 import { RemoteShell } from '../transport/remote-shell.js';
 import type { CheckOverlay } from './check-overlay.js';
+import type { BecomeSpec } from '../transport/become.js';
 
 /** What lbprov holds for one host across the whole run: its connection, facts and registered results. */
 export interface HostContext {
@@ -19,13 +20,13 @@ export interface HostContext {
   shells?: Map<string, RemoteShell>;
 }
 
-/** The host's remote shell for a become user, started on first use. */
-export function shellFor(hc: HostContext, t: Transport, becomeUser: string | undefined): RemoteShell {
+/** The host's remote shell for a become user (and method and flags), started on first use. */
+export function shellFor(hc: HostContext, t: Transport, become: BecomeSpec | undefined): RemoteShell {
   hc.shells ??= new Map();
-  const key = becomeUser ?? '';
+  const key = become ? JSON.stringify([become.method, become.user, become.flags ?? null]) : '';
   let s = hc.shells.get(key);
   if (!s) {
-    s = new RemoteShell(t, becomeUser);
+    s = new RemoteShell(t, become, `${hc.host.name}${become ? ` ${become.method}:${become.user}` : ''}`);
     hc.shells.set(key, s);
   }
   return s;

@@ -14,6 +14,9 @@ import { shellFor, type HostContext } from './host-context.js';
 import { selectedByTags } from './tags.js';
 import { registered, runTask, type Prefetched, type TaskResult } from './task-runner.js';
 import { prefetch } from './prefetch.js';
+import { BECOME_VARS, becomeFor, becomeKey, type BecomeKeywords } from './become.js';
+import type { BecomeSpec } from '../transport/become.js';
+import { verbosity, vlog } from '../util/verbose.js';
 import { NO_LOG_MSG, type HostStats, type HostTaskReport, type Reporter, type RunOptions, type Slot, type Status } from './types.js';
 
 /**
@@ -181,7 +184,17 @@ export class PlaybookRunner {
       ansible_check_mode: this.opts.check,
     };
     if (hc.facts) Object.assign(magic, ansibleVars(hc.facts.ansible), { facts: hc.facts });
-    return new Scope({ ...this.pb.defaults, ...hc.host.vars, ...play.vars, ...this.opts.extraVars }, { ...magic, ...hc.registered });
+    return new Scope({ ...this.scopeBase(), ...this.pb.defaults, ...hc.host.vars, ...play.vars, ...this.opts.extraVars }, { ...magic, ...hc.registered });
+  }
+
+  /** -b, --become-user, -K and the config's [privilege_escalation]: below play and task keywords (become.ts). */
+  private becomeBase(): Vars {
+    return Object.fromEntries(Object.entries(this.opts.baseVars ?? {}).filter(([k]) => BECOME_VARS.includes(k)));
+  }
+
+  /** The other CLI/config settings (-u, --private-key, ...): host variables of the lowest precedence. */
+  private scopeBase(): Vars {
+    return Object.fromEntries(Object.entries(this.opts.baseVars ?? {}).filter(([k]) => !BECOME_VARS.includes(k)));
   }
 
   private async runHost(play: Play, hc: HostContext, fatal: { hit: boolean }): Promise<void> {
@@ -189,15 +202,24 @@ export class PlaybookRunner {
     let scope = this.hostScope(play, hc);
     const transport = async (): Promise<Transport> => {
       if (!hc.transport) {
-        const vars = renderValue(pickConnVars(hc.host.vars), scope) as Vars;
-        hc.transport = makeTransport(connectionSpec(hc.host, { ...vars, ...pickConnVars(this.opts.extraVars) }, this.inv, this.opts.sshConfig), this.opts.connectTimeoutMs);
+        const vars = renderValue(pickConnVars({ ...this.opts.baseVars, ...hc.host.vars }), scope) as Vars;
+        const spec = connectionSpec(hc.host, { ...vars, ...pickConnVars(this.opts.extraVars) }, this.inv, this.opts.sshConfig);
+        vlog(2, `<${name}> connection: ${spec.kind} ${spec.user}@${spec.address}:${spec.port}${spec.keyFile ? ` key ${spec.keyFile}` : ''} host keys ${spec.checking}`);
+        hc.transport = makeTransport(spec, this.opts.connectTimeoutMs);
       }
       await hc.transport.connect();
       return hc.transport;
     };
-    const become = (t: Pick<Task, 'become' | 'becomeUser'>): string | undefined => {
-      const on = t.become ?? (play.become || scope.has('ansible_become') && scope.get('ansible_become') === true);
-      return on ? t.becomeUser ?? play.becomeUser : undefined;
+    // who a task runs as (become.ts); a template that cannot be rendered fails the task that needs it
+    // a task's vars may set ansible_become_password, _user, ... for that task alone
+    const taskScope = (t: BecomeKeywords & { vars?: Vars }): Scope => (t.vars && Object.keys(t.vars).length ? scope.child(t.vars) : scope);
+    const become = (t: BecomeKeywords & { vars?: Vars }) => (): BecomeSpec | undefined => becomeFor(t, play, taskScope(t), this.becomeBase());
+    const becomeKeyOf = (t: BecomeKeywords & { vars?: Vars }): string => {
+      try {
+        return becomeKey(becomeFor(t, play, taskScope(t), this.becomeBase()));
+      } catch {
+        return '?';
+      }
     };
     const timeoutMs = (t?: Task): number => (t?.timeout ?? this.opts.commandTimeoutS) * 1000;
     const notified = new Set<string>();
@@ -205,8 +227,8 @@ export class PlaybookRunner {
     try {
       // read ahead for the tasks that run as the play's default user (one remote shell), with the
       // facts in the same round trip when they are still to be gathered
-      const base = become({});
-      const selected = play.tasks.filter((t) => selectedByTags(t.tags, this.opts.tags, this.opts.skipTags) && become(t) === base);
+      const base = becomeKeyOf({});
+      const selected = play.tasks.filter((t) => selectedByTags(t.tags, this.opts.tags, this.opts.skipTags) && becomeKeyOf(t) === base);
       const wantFacts = play.gatherFacts && !hc.facts;
       if (wantFacts || selected.length > 1) {
         const slot: Slot = { order: -1, name: 'Gathering Facts', module: 'facts', kind: 'facts' };
@@ -218,7 +240,7 @@ export class PlaybookRunner {
             check: this.opts.check,
             playbookDir: this.pb.dir,
             timeoutMs: timeoutMs(),
-            shell: async () => shellFor(hc, await transport(), base),
+            shell: async () => hidden(shellFor(hc, await transport(), become({})()), selected.some((t) => t.noLog)),
           }, wantFacts);
           prefetched = r.prefetched;
           if (r.facts) {
@@ -270,13 +292,14 @@ export class PlaybookRunner {
   }
 
   /** Runs one task and reports it; false when the host must stop. */
-  private async step(task: Task, slot: Slot, hc: HostContext, scope: Scope, transport: () => Promise<Transport>, becomeUser: string | undefined, timeoutMs: number, notified: Set<string>, prefetched?: Prefetched): Promise<boolean> {
+  private async step(task: Task, slot: Slot, hc: HostContext, scope: Scope, transport: () => Promise<Transport>, become: () => BecomeSpec | undefined, timeoutMs: number, notified: Set<string>, prefetched?: Prefetched): Promise<boolean> {
     const name = hc.host.name;
     this.reporter.taskStart(slot, name);
     const t0 = performance.now();
-    const shell = async (): Promise<RemoteShell> => shellFor(hc, await transport(), becomeUser);
-    const r: TaskResult = await runTask(task, { hc, shell, scope, check: this.opts.check, timeoutMs, playbookDir: this.pb.dir, prefetched, extraVars: this.opts.extraVars });
     const noLog = this.censored(task, name);
+    if (verbosity.level >= 1) vlog(1, `<${name}> TASK [${task.name}] ${noLog ? '(arguments hidden: no_log)' : describeArgs(task, scope)}`);
+    const shell = async (): Promise<RemoteShell> => hidden(shellFor(hc, await transport(), become()), noLog);
+    const r: TaskResult = await runTask(task, { hc, shell, scope, check: this.opts.check, timeoutMs, playbookDir: this.pb.dir, prefetched, extraVars: this.opts.extraVars });
     if (task.register) {
       hc.registered[task.register] = registered(r);
       const secrets = this.secretRegisters.get(name) ?? new Set<string>();
@@ -334,6 +357,21 @@ export class PlaybookRunner {
     };
     bump[report.status]();
     this.reporter.taskDone(slot, host, report);
+  }
+}
+
+/** -vvv: a no_log task's scripts are shown by size only. */
+function hidden(s: RemoteShell, noLog: boolean): RemoteShell {
+  s.hideScripts = noLog;
+  return s;
+}
+
+/** -v: the task's arguments as templated for this host (what the module gets). */
+function describeArgs(task: Task, scope: Scope): string {
+  try {
+    return JSON.stringify(renderValue(task.args, scope));
+  } catch (e) {
+    return `(arguments: ${errorMessage(e)})`;
   }
 }
 

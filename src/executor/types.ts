@@ -51,6 +51,8 @@ export interface RunOptions {
   commandTimeoutS: number;
   /** --ssh-config: the OpenSSH client config file, or `none` (default ~/.ssh/config) */
   sshConfig?: string;
+  /** Vars below every other (CLI -u/-b/..., env, config file): see src/cli/settings.ts. */
+  baseVars?: Vars;
 }
 
 export interface Reporter {

@@ -8,7 +8,7 @@ import type { Host, Inventory, Vars } from './types.js';
 
 const GROUP_KEYS = new Set(['hosts', 'vars', 'children']);
 
-interface GroupNode {
+export interface GroupNode {
   name: string;
   vars: Vars;
   hosts: string[];
@@ -20,7 +20,8 @@ interface GroupNode {
   childPos: Map<string, Pos>;
 }
 
-interface RawInventory {
+/** Inventory sources being read (YAML, INI, scripts, host lists), before vars are merged. */
+export interface RawInventory {
   groups: Map<string, GroupNode>;
   hostVars: Map<string, Vars>;
   hostOrder: string[];
@@ -46,7 +47,8 @@ export function loadInventory(files: readonly string[]): Inventory {
   return resolve(raw, files);
 }
 
-function group(raw: RawInventory, name: string): GroupNode {
+/** The group of that name, created empty on first mention. */
+export function group(raw: RawInventory, name: string): GroupNode {
   let g = raw.groups.get(name);
   if (!g) {
     g = { name, vars: {}, hosts: [], hostSet: new Set(), children: [], parents: new Set(), childPos: new Map() };
@@ -59,7 +61,7 @@ function isMapping(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-function readInventoryFile(raw: RawInventory, doc: SourceDoc, problems: Problems): void {
+export function readInventoryFile(raw: RawInventory, doc: SourceDoc, problems: Problems): void {
   const top = doc.value ?? {};
   if (!isMapping(top)) {
     problems.add('an inventory is a mapping of group names (start with `all:`)', doc.pos([]));
@@ -71,7 +73,7 @@ function readInventoryFile(raw: RawInventory, doc: SourceDoc, problems: Problems
   }
 }
 
-function addChild(raw: RawInventory, parent: string, child: string, pos?: Pos): void {
+export function addChild(raw: RawInventory, parent: string, child: string, pos?: Pos): void {
   const p = group(raw, parent);
   if (!p.children.includes(child)) p.children.push(child);
   if (pos && !p.childPos.has(child)) p.childPos.set(child, pos);
@@ -138,8 +140,31 @@ function readGroup(raw: RawInventory, doc: SourceDoc, problems: Problems, name: 
 
 export { expandHostRange };
 
+/** An empty set of sources: the groups `all` and `ungrouped` only. */
+export function newRawInventory(): RawInventory {
+  const raw: RawInventory = { groups: new Map(), hostVars: new Map(), hostOrder: [] };
+  group(raw, 'all');
+  group(raw, 'ungrouped');
+  return raw;
+}
+
+/** Puts a host in a group (created if new) and merges vars into its host vars; later sources win. */
+export function addHost(raw: RawInventory, groupName: string, host: string, vars: Vars = {}): void {
+  if (!raw.hostVars.has(host)) {
+    raw.hostVars.set(host, {});
+    raw.hostOrder.push(host);
+  }
+  Object.assign(raw.hostVars.get(host)!, vars);
+  const g = group(raw, groupName);
+  if (!g.hostSet.has(host)) {
+    g.hosts.push(host);
+    g.hostSet.add(host);
+  }
+}
+
+
 /** group_vars/NAME.yml (or .yaml, or a NAME/ folder of them) and host_vars/ likewise. */
-function readVarsDirs(raw: RawInventory, dir: string, problems: Problems): void {
+export function readVarsDirs(raw: RawInventory, dir: string, problems: Problems): void {
   for (const [kind, names] of [
     ['group_vars', [...raw.groups.keys()]],
     ['host_vars', [...raw.hostVars.keys()]],
@@ -214,7 +239,8 @@ function groupOrder(raw: RawInventory): string[] {
   }
 }
 
-function resolve(raw: RawInventory, files: readonly string[]): Inventory {
+/** Merges vars (all < parent < child < host) and group membership into the Inventory. */
+export function resolve(raw: RawInventory, files: readonly string[]): Inventory {
   const order = groupOrder(raw);
   // a group's depth is its longest path from the top: deeper (more specific) groups win
   const depth = new Map<string, number>();

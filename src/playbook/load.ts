@@ -79,8 +79,7 @@ function readPlay(doc: SourceDoc, dir: string, raw: unknown, path: PathSeg[], pr
     name,
     hosts: Array.isArray(raw.hosts) ? raw.hosts.join(':') : String(raw.hosts ?? ''),
     vars,
-    become: raw.become === true,
-    becomeUser: typeof raw.become_user === 'string' ? raw.become_user : 'root',
+    ...becomeKeywords(raw),
     gatherFacts: raw.gather_facts !== false,
     serial: raw.serial === undefined ? [] : Array.isArray(raw.serial) ? (raw.serial as Array<number | string>) : [raw.serial as number | string],
     maxFailPercentage: typeof raw.max_fail_percentage === 'number' ? raw.max_fail_percentage : undefined,
@@ -164,8 +163,7 @@ function baseTask(raw: Raw, playTags: string[], pos: Pos): Omit<Task, 'name' | '
     notify: list(raw.notify),
     listen: list(raw.listen),
     tags: [...new Set([...playTags, ...list(raw.tags)])],
-    become: typeof raw.become === 'boolean' ? raw.become : undefined,
-    becomeUser: typeof raw.become_user === 'string' ? raw.become_user : undefined,
+    ...becomeKeywords(raw),
     checkMode: typeof raw.check_mode === 'boolean' ? raw.check_mode : undefined,
     diff: typeof raw.diff === 'boolean' ? raw.diff : undefined,
     noLog: raw.no_log === true,
@@ -197,4 +195,15 @@ function checkNul(doc: SourceDoc, problems: Problems, path: PathSeg[], value: un
     if (value.includes('\0')) problems.add('a NUL byte in a value: no path or argument can hold one', doc.pos(path));
   } else if (Array.isArray(value)) value.forEach((v, i) => checkNul(doc, problems, [...path, i], v));
   else if (isMap(value)) for (const [k, v] of Object.entries(value)) checkNul(doc, problems, [...path, k], v);
+}
+
+/** become, become_user, become_method, become_flags of a play or task; become may be a template. */
+function becomeKeywords(raw: Raw): Pick<Task, 'become' | 'becomeUser' | 'becomeMethod' | 'becomeFlags'> {
+  const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+  return {
+    become: typeof raw.become === 'boolean' || typeof raw.become === 'string' ? raw.become : undefined,
+    becomeUser: str(raw.become_user),
+    becomeMethod: str(raw.become_method),
+    becomeFlags: str(raw.become_flags),
+  };
 }

@@ -20,8 +20,11 @@ export interface Task {
   listen: string[];
   /** The task's own tags plus its play's. */
   tags: string[];
-  become?: boolean;
+  /** A boolean, or a template rendered for each host. */
+  become?: boolean | string;
   becomeUser?: string;
+  becomeMethod?: string;
+  becomeFlags?: string;
   checkMode?: boolean;
   diff?: boolean;
   noLog: boolean;
@@ -39,8 +42,11 @@ export interface Play {
   name: string;
   hosts: string;
   vars: Vars;
-  become: boolean;
-  becomeUser: string;
+  /** Unset: the host's ansible_become (-b, the config file) decides. A template is rendered per host. */
+  become?: boolean | string;
+  becomeUser?: string;
+  becomeMethod?: string;
+  becomeFlags?: string;
   gatherFacts: boolean;
   /** Batch sizes, as written (numbers or "N%"); empty means all hosts at once. */
   serial: Array<number | string>;

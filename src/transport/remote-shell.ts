@@ -1,4 +1,6 @@
 import { PRELUDE } from '../executor/remote-script.js';
+import { vlog, verbosity } from '../util/verbose.js';
+import { becomeChannel, becomeCommand, type BecomeSpec } from './become.js';
 import { CommandTimeoutError, UnreachableError, type Channel, type ExecResult, type Transport } from './types.js';
 
 /**
@@ -80,6 +82,7 @@ interface Pending {
   resolve: (r: ExecResult) => void;
   reject: (e: Error) => void;
   timer?: NodeJS.Timeout;
+  t0: number;
 }
 
 export class RemoteShell {
@@ -94,15 +97,32 @@ export class RemoteShell {
   private dead?: string;
   /** Which agent is current: events of an agent dropped after a timeout are ignored. */
   private gen = 0;
+  /** Set while a no_log task runs: -vvv shows its scripts' size, not their text. */
+  hideScripts = false;
 
   constructor(
     private readonly t: Transport,
-    private readonly becomeUser?: string,
+    private readonly become?: BecomeSpec,
+    /** Who this shell is, in -vvv/-vvvv output. */
+    private readonly label = '',
+    /** How long sudo/su may take to let the shell start. */
+    private readonly becomeTimeoutMs = 30_000,
   ) {}
+
+  /** The agent, through sudo/su when it must run as another user than the login user (become.ts). */
+  private open(): Promise<Channel> {
+    const argv = ['bash', '-c', agent(PRELUDE)];
+    const b = this.become;
+    if (!b || b.user === this.t.user) return this.t.open(argv);
+    const cmd = becomeCommand(argv, b);
+    vlog(3, `<${this.label}> become: ${cmd.argv.slice(0, b.method === 'su' ? -1 : cmd.argv.indexOf('/bin/sh')).join(' ')} ... (the remote shell, BECOME-SUCCESS marker)`);
+    return this.t.open(cmd.argv).then((c) => becomeChannel(c, b, cmd, this.becomeTimeoutMs));
+  }
 
   private start(): Promise<Channel> {
     const gen = this.gen;
-    this.starting ??= this.t.open(['bash', '-c', agent(PRELUDE)], { becomeUser: this.becomeUser }).then((c) => {
+    this.starting ??= this.open().then((c) => {
+      vlog(4, `<${this.label}> remote shell started${this.become ? ` as ${this.become.user}` : ''}`);
       c.onData((d) => gen === this.gen && this.onData(d));
       c.onStderr((d) => (this.agentErr = (this.agentErr + d.toString()).slice(-2000)));
       c.onClose((why) => gen === this.gen && this.onClose(why ?? 'the remote shell ended'));
@@ -121,8 +141,10 @@ export class RemoteShell {
       const chan = await this.start();
       const body = Buffer.from(script);
       const id = this.nextId++;
+      if (verbosity.level >= 3) vlog(3, `<${this.label}> script ${id} (${body.length} bytes):\n${this.hideScripts ? '  (hidden: no_log)' : script}`);
+      const t0 = performance.now();
       return await new Promise<ExecResult>((resolve, reject) => {
-        this.pending = { id, resolve, reject };
+        this.pending = { id, resolve, reject, t0 };
         if (timeoutMs) {
           this.pending.timer = setTimeout(() => {
             // the agent is stuck in that script: drop it; the next task gets a fresh one
@@ -172,12 +194,14 @@ export class RemoteShell {
       if (p && p.id === id) {
         clearTimeout(p.timer);
         this.pending = undefined;
+        vlog(4, `<${this.label}> script ${id}: rc ${rc}, ${stdout.length} bytes out, ${stderr.length} bytes err, ${Math.round(performance.now() - p.t0)} ms`);
         p.resolve({ rc, stdout, stderr });
       }
     }
   }
 
   private onClose(why: string): void {
+    vlog(4, `<${this.label}> remote shell closed: ${why}${this.agentErr ? `: ${this.agentErr.trim()}` : ''}`);
     this.chan = undefined;
     this.starting = undefined;
     const p = this.pending;

@@ -46,3 +46,27 @@ export function withStatus(run: JsonRun, status: string): string[] {
   for (const p of run.plays) for (const t of p.tasks) for (const [h, r] of Object.entries(t.hosts)) if (r.status === status) out.push(`${t.name} @ ${h}`);
   return out.sort();
 }
+
+/**
+ * Runs `lbprov` on a pseudo-terminal (util-linux `script`), as a person at a terminal would, and
+ * types `answer` once `prompt` shows: for -K. The output is what the terminal showed.
+ */
+export function lbprovOnTty(args: string[], prompt: string, answer: string): Promise<CliResult> {
+  const cmd = [process.execPath, join(packageRoot, 'bin', 'lbprov.js'), ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
+  return new Promise((resolve, reject) => {
+    const child = spawn('script', ['-q', '-e', '-c', cmd, '/dev/null'], { cwd: packageRoot, env: { ...process.env, NO_COLOR: '1' }, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    let typed = false;
+    child.stdout.on('data', (d) => {
+      stdout += d;
+      if (!typed && stdout.includes(prompt)) {
+        typed = true;
+        child.stdin.write(`${answer}\r`);
+      }
+    });
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+  });
+}
