@@ -88,7 +88,7 @@ export async function applyCommand(playbookFile: string, flags: ApplyFlags): Pro
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
   const stats = await runner.run();
-  return interrupted ? 99 : exitCode(stats);
+  return interrupted ? 99 : exitCode(stats, runner.stopped);
 }
 
 async function pickReporter(flags: ApplyFlags): Promise<Reporter> {

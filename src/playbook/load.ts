@@ -77,6 +77,7 @@ function readPlay(doc: SourceDoc, dir: string, raw: unknown, path: PathSeg[], pr
     serial: raw.serial === undefined ? [] : Array.isArray(raw.serial) ? (raw.serial as Array<number | string>) : [raw.serial as number | string],
     maxFailPercentage: typeof raw.max_fail_percentage === 'number' ? raw.max_fail_percentage : undefined,
     anyErrorsFatal: raw.any_errors_fatal === true,
+    strategy: raw.strategy === 'linear' || raw.strategy === 'free' ? raw.strategy : undefined,
     tags,
     tasks,
     handlers,

@@ -22,6 +22,7 @@ export const PLAY_SCHEMA: JsonSchema = {
     serial: { anyOf: [serialItem, { type: 'array', items: serialItem, minItems: 1 }] },
     max_fail_percentage: { type: 'number', minimum: 0, maximum: 100 },
     any_errors_fatal: { type: 'boolean' },
+    strategy: { enum: ['linear', 'free'] },
     tags: stringList,
     tasks: { type: 'array', items: { type: 'object' } },
     handlers: { type: 'array', items: { type: 'object' } },

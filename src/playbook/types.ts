@@ -44,6 +44,8 @@ export interface Play {
   serial: Array<number | string>;
   maxFailPercentage?: number;
   anyErrorsFatal: boolean;
+  /** `linear` or `free` as written; unset: linear when a failure rule is set, else free. */
+  strategy?: 'linear' | 'free';
   tags: string[];
   tasks: Task[];
   handlers: Task[];

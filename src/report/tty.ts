@@ -35,8 +35,8 @@ export class TtyReporter implements Reporter {
     void hosts;
   }
 
-  batchStart(hosts: string[]): void {
-    this.log.batchStart(hosts);
+  batchStart(hosts: string[], index?: number, total?: number): void {
+    this.log.batchStart(hosts, index, total);
     this.out();
     this.rows = new Map();
     const tasks = hosts.map((h) => ({
@@ -86,8 +86,8 @@ export class TtyReporter implements Reporter {
     this.out();
   }
 
-  end(stats: Map<string, HostStats>): void {
-    this.log.end(stats);
+  end(stats: Map<string, HostStats>, stopped?: ReadonlyMap<string, string>): void {
+    this.log.end(stats, stopped);
     this.out();
   }
 }

