@@ -10,6 +10,8 @@ import { PlainReporter } from '../report/plain.js';
 import { InputError, Problems } from '../util/errors.js';
 import { parseExtraVars } from './extra-vars.js';
 import { inventoryFrom } from './inventory-arg.js';
+import { hostsToRetry, limitFrom, writeRetry } from './retry-file.js';
+import { hasStartTask } from '../executor/start-at-task.js';
 
 export interface ApplyFlags {
   inventory?: string[];
@@ -26,6 +28,7 @@ export interface ApplyFlags {
   syntaxCheck?: boolean;
   color?: boolean;
   timeout?: string;
+  startAtTask?: string;
 }
 
 const csv = (s: string | undefined): string[] => (s ? s.split(',').map((x) => x.trim()).filter(Boolean) : []);
@@ -37,9 +40,12 @@ export function prepare(playbookFile: string, flags: ApplyFlags): { pb: Playbook
   const inv = problems.collect(() => inventoryFrom(flags.inventory));
   problems.throwIfAny();
   if (flags.limit) {
-    const { hosts, unmatched } = matchHosts(inv!, flags.limit);
-    if (!hosts.length) throw new InputError(`--limit ${flags.limit} matches no host of the inventory${unmatched.length ? ` (unknown: ${unmatched.join(', ')})` : ''}`);
+    // `@FILE`: the hosts a retry file names, every one of which must be in the inventory
+    const limit = limitFrom(flags.limit);
+    const { hosts, unmatched } = matchHosts(inv!, limit);
+    if (!hosts.length || (flags.limit.startsWith('@') && unmatched.length)) throw new InputError(`--limit ${flags.limit} matches no host of the inventory${unmatched.length ? ` (unknown: ${unmatched.join(', ')})` : ''}`);
   }
+  if (flags.startAtTask !== undefined && !hasStartTask(pb!, flags.startAtTask)) throw new InputError(`--start-at-task ${flags.startAtTask}: no task of ${playbookFile} has that name`);
   return { pb: pb!, inv: inv! };
 }
 
@@ -59,7 +65,8 @@ export async function applyCommand(playbookFile: string, flags: ApplyFlags): Pro
     extraVars,
     connectTimeoutMs: 10_000,
     commandTimeoutS: Number(flags.timeout ?? 600),
-  }, await pickReporter(flags), flags.limit);
+    startAtTask: flags.startAtTask,
+  }, await pickReporter(flags), flags.limit ? limitFrom(flags.limit) : undefined);
 
   if (flags.syntaxCheck) {
     process.stdout.write(`\nplaybook: ${playbookFile}\n`);
@@ -88,6 +95,8 @@ export async function applyCommand(playbookFile: string, flags: ApplyFlags): Pro
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
   const stats = await runner.run();
+  const retry = writeRetry(playbookFile, hostsToRetry(stats, runner.stopped));
+  if (retry) (flags.json ? process.stderr : process.stdout).write(`\nto retry the hosts that did not finish: --limit @${retry}\n`);
   return interrupted ? 99 : exitCode(stats, runner.stopped);
 }
 

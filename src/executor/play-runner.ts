@@ -13,6 +13,7 @@ import { Semaphore } from '../util/semaphore.js';
 import { connectionSpec, makeTransport } from './connection.js';
 import { shellFor, type HostContext } from './host-context.js';
 import { selectedByTags } from './tags.js';
+import { startIndex } from './start-at-task.js';
 import { registered, runTask, type Prefetched, type TaskResult } from './task-runner.js';
 import { prefetch } from './prefetch.js';
 import { NO_LOG_MSG, type HostStats, type HostTaskReport, type Reporter, type RunOptions, type Slot, type Status } from './types.js';
@@ -75,9 +76,14 @@ export class PlaybookRunner {
 
   async run(): Promise<Map<string, HostStats>> {
     try {
+      let started = !this.opts.startAtTask;
       for (const play of this.pb.plays) {
         if (this.interrupted || this.broken) break;
-        await this.runPlay(play);
+        // --start-at-task: the plays before the one holding the task do not run
+        const from = started ? 0 : startIndex(play, this.opts.startAtTask!);
+        if (from < 0) continue;
+        started = true;
+        await this.runPlay(play, from);
       }
     } finally {
       for (const hc of this.hosts.values()) {
@@ -99,7 +105,7 @@ export class PlaybookRunner {
     return hc;
   }
 
-  private async runPlay(play: Play): Promise<void> {
+  private async runPlay(play: Play, from = 0): Promise<void> {
     let hosts: string[];
     try {
       hosts = this.playHosts(play);
@@ -138,10 +144,10 @@ export class PlaybookRunner {
       if (linear) {
         const gate = new LinearGate(batch, rule);
         const forks = new Semaphore(this.opts.forks);
-        await Promise.all(batch.map((h) => this.runHost(play, this.ctx(h), fatal, { gate, forks })));
+        await Promise.all(batch.map((h) => this.runHost(play, this.ctx(h), fatal, from, { gate, forks })));
         if (gate.stopped) this.broken = true;
       } else {
-        await mapLimit(batch, this.opts.forks, (h) => this.runHost(play, this.ctx(h), fatal));
+        await mapLimit(batch, this.opts.forks, (h) => this.runHost(play, this.ctx(h), fatal, from));
       }
       await this.reporter.settle?.();
       const failed = batch.filter((h) => this.hosts.get(h)?.out).length;
@@ -235,7 +241,7 @@ export class PlaybookRunner {
     return new Scope({ ...this.pb.defaults, ...hc.host.vars, ...play.vars, ...this.opts.extraVars }, { ...magic, ...hc.registered });
   }
 
-  private async runHost(play: Play, hc: HostContext, fatal: { hit: boolean }, linear?: { gate: LinearGate; forks: Semaphore }): Promise<void> {
+  private async runHost(play: Play, hc: HostContext, fatal: { hit: boolean }, from: number, linear?: { gate: LinearGate; forks: Semaphore }): Promise<void> {
     const name = hc.host.name;
     // linear: wait for the batch before each task; forks caps the tasks in flight, not the hosts
     const next = async (): Promise<boolean> => {
@@ -265,7 +271,7 @@ export class PlaybookRunner {
       // read ahead for the tasks that run as the play's default user (one remote shell), with the
       // facts in the same round trip when they are still to be gathered
       const base = become({});
-      const selected = play.tasks.filter((t) => selectedByTags(t.tags, this.opts.tags, this.opts.skipTags) && become(t) === base);
+      const selected = play.tasks.filter((t, i) => i >= from && selectedByTags(t.tags, this.opts.tags, this.opts.skipTags) && become(t) === base);
       const wantFacts = play.gatherFacts && !hc.facts;
       if (wantFacts || selected.length > 1) {
         const fslot: Slot = { order: -1, name: 'Gathering Facts', module: 'facts', kind: 'facts' };
@@ -308,7 +314,7 @@ export class PlaybookRunner {
         notified.clear();
         return true;
       };
-      for (let i = 0; i < play.tasks.length; i++) {
+      for (let i = from; i < play.tasks.length; i++) {
         const task = play.tasks[i];
         if (!selectedByTags(task.tags, this.opts.tags, this.opts.skipTags)) continue;
         if (!(await next())) return;

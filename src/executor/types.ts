@@ -43,6 +43,8 @@ export interface RunOptions {
   connectTimeoutMs: number;
   /** Default per-command timeout, seconds (a task's `timeout` wins). */
   commandTimeoutS: number;
+  /** --start-at-task: plays and tasks before the first task of this name (a glob) are skipped. */
+  startAtTask?: string;
 }
 
 export interface Reporter {
