@@ -136,7 +136,7 @@ function readTask(doc: SourceDoc, raw: unknown, path: PathSeg[], playTags: strin
   }
   checkTemplates(doc, problems, [...path, key], rawArgs);
   checkTemplates(doc, problems, [...path, 'vars'], raw.vars);
-  for (const k of ['when', 'changed_when', 'failed_when'] as const) checkExpressions(doc, problems, [...path, k], raw[k]);
+  for (const k of ['when', 'changed_when', 'failed_when', 'until'] as const) checkExpressions(doc, problems, [...path, k], raw[k]);
   if (def.name === 'assert') checkExpressions(doc, problems, [...path, key, 'that'], args.that);
   const name = typeof raw.name === 'string' ? raw.name : `${def.name}${def.freeForm && typeof args[def.freeForm] === 'string' ? ` ${args[def.freeForm] as string}` : ''}`;
   if (handler && typeof raw.name !== 'string' && !raw.listen) problems.add('a handler needs a name (or listen) to be notified by', pos);
@@ -162,6 +162,9 @@ function baseTask(raw: Raw, playTags: string[], pos: Pos): Omit<Task, 'name' | '
     changedWhen: raw.changed_when,
     failedWhen: raw.failed_when,
     timeout: typeof raw.timeout === 'number' ? raw.timeout : undefined,
+    until: raw.until,
+    retries: typeof raw.retries === 'number' || typeof raw.retries === 'string' ? raw.retries : undefined,
+    delay: typeof raw.delay === 'number' || typeof raw.delay === 'string' ? raw.delay : undefined,
     pos,
   };
 }

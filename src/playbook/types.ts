@@ -28,6 +28,10 @@ export interface Task {
   failedWhen?: unknown;
   /** Seconds. */
   timeout?: number;
+  /** Ansible's until/retries/delay: run again until the condition holds (retries and delay may be templates). */
+  until?: unknown;
+  retries?: number | string;
+  delay?: number | string;
   /** `meta: flush_handlers`. */
   meta?: 'flush_handlers';
   pos: Pos;
