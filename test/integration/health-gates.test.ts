@@ -69,7 +69,7 @@ if (requireRoot('health gates: until, wait_for, uri', labMissing())) {
   });
 
   test('wait_for: ports open and closed, a path that appears, search_regex; timeouts fail the host', async () => {
-    await sh(lab, 'h1', `rm -f ${D}/appears; systemd-run --on-active=4 /bin/sh -c 'echo ready=yes > ${D}/appears' >/dev/null`);
+    await sh(lab, 'h1', `rm -f ${D}/appears; systemd-run --on-active=4 --timer-property=AccuracySec=100ms /bin/sh -c 'echo ready=yes > ${D}/appears' >/dev/null`);
     const ok = await play(`    - name: sshd listens
       wait_for: { port: 22, host: "{{ ansible_host }}", timeout: 5 }
     - name: nothing on port 1
