@@ -2,6 +2,7 @@ import type { Facts } from '../facts/types.js';
 import type { Host, Vars } from '../inventory/types.js';
 import type { Transport } from '../transport/types.js';
 import { RemoteShell } from '../transport/remote-shell.js';
+import type { HostLock } from '../transport/host-lock.js';
 
 /** What lbprov holds for one host across the whole run: its connection, facts and registered results. */
 export interface HostContext {
@@ -14,6 +15,8 @@ export interface HostContext {
   out?: 'failed' | 'unreachable';
   /** The remote shells (one per become user) that run every script of the run. */
   shells?: Map<string, RemoteShell>;
+  /** One run per host: the first remote shell on the host takes this lock (not on connection: local). */
+  lock?: HostLock;
 }
 
 /** The host's remote shell for a become user, started on first use. */
@@ -22,7 +25,7 @@ export function shellFor(hc: HostContext, t: Transport, becomeUser: string | und
   const key = becomeUser ?? '';
   let s = hc.shells.get(key);
   if (!s) {
-    s = new RemoteShell(t, becomeUser);
+    s = new RemoteShell(t, becomeUser, hc.shells.size === 0 && t.kind !== 'local' ? hc.lock : undefined);
     hc.shells.set(key, s);
   }
   return s;

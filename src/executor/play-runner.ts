@@ -10,6 +10,7 @@ import type { RemoteShell } from '../transport/remote-shell.js';
 import { batches } from './batches.js';
 import { LinearGate } from './linear-gate.js';
 import { Semaphore } from '../util/semaphore.js';
+import { DEFAULT_LOCK_TIMEOUT_S, runLock, type HostLock } from '../transport/host-lock.js';
 import { connectionSpec, makeTransport } from './connection.js';
 import { shellFor, type HostContext } from './host-context.js';
 import { selectedByTags } from './tags.js';
@@ -39,6 +40,8 @@ export class PlaybookRunner {
   private readonly failedAt = new Map<string, string>();
   /** A batch went past its failure rule: nothing more runs (Ansible's RUN_FAILED_BREAK_PLAY). */
   private broken = false;
+  /** This run's identity on the hosts' locks. */
+  private readonly lock: HostLock = runLock();
 
   constructor(
     private readonly pb: Playbook,
@@ -252,6 +255,8 @@ export class PlaybookRunner {
     };
     const slot = <T>(job: () => Promise<T>): Promise<T> => (linear ? linear.forks.run(job) : job());
     let scope = this.hostScope(play, hc);
+    // lbprov_lock_timeout (seconds, default 60) may differ per host
+    hc.lock ??= { ...this.lock, timeoutS: scope.has('lbprov_lock_timeout') ? Number(renderValue(scope.get('lbprov_lock_timeout'), scope)) : DEFAULT_LOCK_TIMEOUT_S };
     const transport = async (): Promise<Transport> => {
       if (!hc.transport) {
         const vars = renderValue(pickConnVars(hc.host.vars), scope) as Vars;

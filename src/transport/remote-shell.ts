@@ -1,4 +1,5 @@
 import { PRELUDE } from '../executor/remote-script.js';
+import { lockPrologue, type HostLock } from './host-lock.js';
 import { CommandTimeoutError, UnreachableError, type Channel, type ExecResult, type Transport } from './types.js';
 
 /**
@@ -10,9 +11,10 @@ import { CommandTimeoutError, UnreachableError, type Channel, type ExecResult, t
  * own sizes (`@@ANSWER`, see prelude.sh); then the agent adds `@@LBPROV <id> <rc> <stderr bytes>`
  * and the script's stderr.
  */
-const agent = (prelude: string): string =>
+const agent = (prelude: string, lock?: HostLock): string =>
   [
     'export LC_ALL=C',
+    ...(lock ? [lockPrologue(lock)] : []),
     'd=$(mktemp -d) || exit 4',
     "trap 'rm -rf \"$d\"' EXIT",
     'export LBPROV_TMP=$d/t',
@@ -21,7 +23,8 @@ const agent = (prelude: string): string =>
     "while IFS=' ' read -r cmd id len; do",
     '  [ "$cmd" = RUN ] || exit 3',
     '  head -c "$len" > "$d/s"',
-    '  ( . "$d/s" ) 2> "$d/e" < /dev/null',
+    // 9<&-: nothing a script starts (a daemon) may keep the run's host lock
+    '  ( . "$d/s" ) 2> "$d/e" < /dev/null 9<&-',
     '  rc=$?',
     '  err=$(< "$d/e")',
     `  printf '@@LBPROV %s %s %s\\n%s' "$id" "$rc" "\${#err}" "$err"`,
@@ -51,11 +54,13 @@ export class RemoteShell {
   constructor(
     private readonly t: Transport,
     private readonly becomeUser?: string,
+    /** This shell holds the run's lock on the host (the first shell of a run on it). */
+    private readonly lock?: HostLock,
   ) {}
 
   private start(): Promise<Channel> {
     const gen = this.gen;
-    this.starting ??= this.t.open(['bash', '-c', agent(PRELUDE)], { becomeUser: this.becomeUser }).then((c) => {
+    this.starting ??= this.t.open(['bash', '-c', agent(PRELUDE, this.lock)], { becomeUser: this.becomeUser }).then((c) => {
       c.onData((d) => gen === this.gen && this.onData(d));
       c.onStderr((d) => (this.agentErr = (this.agentErr + d.toString()).slice(-2000)));
       c.onClose((why) => gen === this.gen && this.onClose(why ?? 'the remote shell ended'));
@@ -137,7 +142,12 @@ export class RemoteShell {
     this.pending = undefined;
     if (p) {
       clearTimeout(p.timer);
-      p.reject(new UnreachableError(`${why}${this.agentErr ? `: ${this.agentErr.trim()}` : ''}`));
+      // another run holds the host: a failure of this host, not an unreachable one
+      const locked = /^locked by .*/m.exec(this.agentErr);
+      if (locked) {
+        this.dead = locked[0];
+        p.reject(new Error(`${locked[0]} (waited lbprov_lock_timeout)`));
+      } else p.reject(new UnreachableError(`${why}${this.agentErr ? `: ${this.agentErr.trim()}` : ''}`));
     }
   }
 
