@@ -87,13 +87,17 @@ export async function applyCommand(playbookFile: string, flags: ApplyFlags): Pro
     }
     return 0;
   }
-  const stop = (): void => {
+  // `on`, not `once`: signal-exit (under listr2's cursor handling on a terminal) re-raises a signal
+  // when it sees no other listener left, which killed the run with no recap. A second signal ends
+  // the run at once.
+  const stop = (sig: NodeJS.Signals): void => {
+    if (interrupted) process.exit(sig === 'SIGINT' ? 130 : 143);
     interrupted = true;
     runner.interrupt();
   };
   let interrupted = false;
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
   const stats = await runner.run();
   const retry = writeRetry(playbookFile, hostsToRetry(stats, runner.stopped));
   if (retry) (flags.json ? process.stderr : process.stdout).write(`\nto retry the hosts that did not finish: --limit @${retry}\n`);

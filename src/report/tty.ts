@@ -50,7 +50,9 @@ export class TtyReporter implements Reporter {
         }),
     }));
     for (const h of hosts) this.rows.set(h, { finished: false });
-    this.running = new Listr(tasks, { concurrent: true, exitOnError: false }).run().catch(() => undefined);
+    // registerSignalListeners: false: listr2 would exit 127 on Ctrl-C; lbprov's own handler lets the
+    // tasks in flight finish, prints the recap and exits 99
+    this.running = new Listr(tasks, { concurrent: true, exitOnError: false, registerSignalListeners: false }).run().catch(() => undefined);
   }
 
   taskStart(slot: Slot, host: string): void {
