@@ -71,7 +71,10 @@ export class PlainReporter implements Reporter {
     for (const line of recapLines(stats)) this.write(`${line}\n`);
     // hosts a failure rule stopped, grouped by reason
     const byWhy = new Map<string, string[]>();
-    for (const [h, why] of stopped ?? []) byWhy.set(why, [...(byWhy.get(why) ?? []), h]);
+    const order = [...stats.keys()];
+    const rank = (h: string): number => (order.includes(h) ? order.indexOf(h) : order.length);
+    const hosts = [...(stopped ?? new Map<string, string>()).keys()].sort((a, b) => rank(a) - rank(b));
+    for (const h of hosts) byWhy.set(stopped!.get(h)!, [...(byWhy.get(stopped!.get(h)!) ?? []), h]);
     for (const [why, hosts] of byWhy) this.write(`${this.paint(31, `${hosts.join(', ')}: ${why}`)}\n`);
   }
 
