@@ -36,7 +36,8 @@ export function lockPrologue(l: HostLock): string {
   if (!Number.isFinite(l.timeoutS) || l.timeoutS < 0) throw new Error(`lbprov_lock_timeout: expected seconds >= 0, got ${l.timeoutS}`);
   return [
     `lk=${LOCK_FILE}`,
-    '{ [ -e "$lk" ] || { (umask 022; : >> "$lk"); }; exec 9<"$lk"; } 2>/dev/null || { echo "cannot open $lk" >&2; exit 5; }',
+    // a host without systemd may have no /run/lock (a fresh /run): make it as systemd-tmpfiles would
+    '{ [ -d "${lk%/*}" ] || mkdir -p -m 1777 -- "${lk%/*}"; [ -e "$lk" ] || { (umask 022; : >> "$lk"); }; exec 9<"$lk"; } 2>/dev/null || { echo "cannot open the host lock $lk" >&2; exit 5; }',
     `me='run ${l.runId} from ${l.controller} since ${l.since}'`,
     // held by this very run (the host under a second inventory name): go on; else wait
     'if flock -n 9; then got=1; elif grep -qxF -- "$me" "$lk.owner" 2>/dev/null; then got=0; else got=1; fi',
