@@ -97,8 +97,7 @@ export default defineModule<Args>({
       diff.push({ path: `${base}.c`, before: seen.src.stat ? seen.src.stdout.toString() : '', after: source.toString() });
     }
     if (compile) {
-      // nice: compiling on a serving host must not take CPU from the listener
-      const clang = ['nice', '-n', '10', 'clang', '-O2', '-g', '-target', 'bpf', `-I/usr/include/${arch}-linux-gnu`, ...a.cflags, '-c', `${base}.c`];
+      const clang = ['clang', '-O2', '-g', '-target', 'bpf', `-I/usr/include/${arch}-linux-gnu`, ...a.cflags, '-c', `${base}.c`];
       steps.push({ op: 'exec', argv: ['lbprov_compile', `${base}.o`, `${base}.o.hash`, hash, ...clang], what: `compiling ${base}.c` });
     }
     steps.push({ op: 'exec', argv: ['lbprov_bpf_pin', `${base}.o`, a.pin, a.type ?? '', a.pin_maps ?? '', a.keep_previous ? '1' : '0'], what: `loading and pinning ${base}.o at ${a.pin}` });

@@ -33,8 +33,7 @@ export function buildSteps(b: BuildSpec, seen: { src: Seen; bin: Seen }): { step
     steps.push({ op: 'write', path: b.remoteSrc, content: b.source, mode: '0644' });
     diff.push({ path: b.remoteSrc, before: seen.src.stat ? seen.src.stdout.toString() : '', after: b.source.toString() });
   }
-  // nice: a build on a serving host must not take CPU from the data plane it is about to change
-  steps.push({ op: 'exec', argv: ['lbprov_compile', b.dest, `${b.dest}.hash`, buildHash(b), 'nice', '-n', '10', 'clang', ...b.cflags, b.remoteSrc, ...b.libs], what: `building ${b.dest}` });
+  steps.push({ op: 'exec', argv: ['lbprov_compile', b.dest, `${b.dest}.hash`, buildHash(b), 'clang', ...b.cflags, b.remoteSrc, ...b.libs], what: `building ${b.dest}` });
   diff.push({ path: b.dest, before: seen.bin.stat ? 'built from an older source or flags\n' : '(absent)\n', after: `built from ${b.remoteSrc}\n` });
   return { steps, diff };
 }
