@@ -93,7 +93,7 @@ async function main(): Promise<void> {
   const haveAnsible = spawnSync('which', ['ansible-playbook']).status === 0 && (flag('ansible') || flag('install-ansible'));
   const tools: Tool[] = ['lbprov', 'floor', ...(haveAnsible ? (['ansible'] as Tool[]) : [])];
   const scenarios: Scenario[] = [];
-  const sameWork = ['-e', 'rollout_serial=100%', '--skip-tags', 'selftest'];
+  const sameWork = ['-e', 'rollout_serial=100%', '--skip-tags', 'selftest,health'];
   if (!flag('no-full')) scenarios.push({ name: `${FULL} full hosts, edge.yml`, hosts: FULL, light: false, lbprovPlaybook: join(packageRoot, 'playbooks', 'edge.yml'), lbprovArgs: sameWork, ansiblePlaybook: 'edge.yml' });
   if (!flag('no-light')) for (const n of LIGHT) scenarios.push({ name: `${n} light hosts, no systemd`, hosts: n, light: true, lbprovPlaybook: join(packageRoot, 'bench', 'edge-light.yml'), lbprovArgs: [], ansiblePlaybook: 'edge-light.yml' });
 
@@ -126,7 +126,7 @@ async function main(): Promise<void> {
   const cpu = cpus();
   const lines = [
     `Machine: ${cpu.length} CPU(s) (${cpu[0]?.model.trim() ?? '?'}), Linux ${release()}, Node ${process.version}; lab hosts and controller share these CPUs.`,
-    `Medians of ${REPS} run(s); every tool's first apply on freshly booted hosts; lbprov --forks ${FORKS}. lbprov runs edge.yml as the references do the work: all hosts in one batch (\`-e rollout_serial=100%\`) and without its self-test (\`--skip-tags selftest\`), which they do not have.`,
+    `Medians of ${REPS} run(s); every tool's first apply on freshly booted hosts; lbprov --forks ${FORKS}. lbprov runs edge.yml as the references do the work: all hosts in one batch (\`-e rollout_serial=100%\`) and without its self-test and health gates (\`--skip-tags selftest,health\`), which they do not have.`,
     '',
     '| hosts | run | lbprov | floor | Ansible | lbprov / floor | Ansible / lbprov |',
     '|---|---|---:|---:|---:|---:|---:|',

@@ -15,8 +15,11 @@ import bpfProgram from './bpf_program.js';
 import textfileCollector from './textfile_collector.js';
 import cProgram from './c_program.js';
 import reuseportSelftest from './reuseport_selftest.js';
+import waitFor from './wait_for.js';
+import uri from './uri.js';
+import bpfRollback from './bpf_rollback.js';
 
 /** Every module lbprov knows, by name and alias. */
-const ALL = [command, shell, copy, template, file, assert, debug, kernelCheck, nicCheck, pkg, sysctl, systemd, bpfProgram, textfileCollector, cProgram, reuseportSelftest] as unknown as ModuleDef[];
+const ALL = [command, shell, copy, template, file, assert, debug, kernelCheck, nicCheck, pkg, sysctl, systemd, bpfProgram, textfileCollector, cProgram, reuseportSelftest, waitFor, uri, bpfRollback] as unknown as ModuleDef[];
 
 export const MODULES: ReadonlyMap<string, ModuleDef> = new Map(ALL.flatMap((m) => [m.name, ...(m.aliases ?? [])].map((n) => [n, m] as const)));

@@ -14,6 +14,8 @@ import { inventoryFrom } from './inventory-arg.js';
 import { checkSshConfigFlag } from './ssh-config-flag.js';
 import { precheckSsh } from './ssh-precheck.js';
 import { askBecomePassword, resolveSettings, type ConnectionFlags, type Resolved } from './settings.js';
+import { hostsToRetry, limitFrom, writeRetry } from './retry-file.js';
+import { hasStartTask } from '../executor/start-at-task.js';
 
 export interface ApplyFlags extends ConnectionFlags {
   inventory?: string[];
@@ -32,6 +34,7 @@ export interface ApplyFlags extends ConnectionFlags {
   /** Default per-command timeout, seconds. */
   taskTimeout?: string;
   listTags?: boolean;
+  startAtTask?: string;
 }
 
 const csv = (s: string | undefined): string[] => (s ? s.split(',').map((x) => x.trim()).filter(Boolean) : []);
@@ -64,9 +67,12 @@ export function prepare(playbookFile: string, flags: ApplyFlags): Prepared {
   const inv = problems.collect(() => inventoryFrom(settings?.inventory ?? flags.inventory, { scriptTimeoutS: settings?.scriptTimeoutS }));
   problems.throwIfAny();
   if (flags.limit) {
-    const { hosts, unmatched } = matchHosts(inv!, flags.limit);
-    if (!hosts.length) throw new InputError(`--limit ${flags.limit} matches no host of the inventory${unmatched.length ? ` (unknown: ${unmatched.join(', ')})` : ''}`);
+    // `@FILE`: the hosts a retry file names, every one of which must be in the inventory
+    const limit = limitFrom(flags.limit);
+    const { hosts, unmatched } = matchHosts(inv!, limit);
+    if (!hosts.length || (flags.limit.startsWith('@') && unmatched.length)) throw new InputError(`--limit ${flags.limit} matches no host of the inventory${unmatched.length ? ` (unknown: ${unmatched.join(', ')})` : ''}`);
   }
+  if (flags.startAtTask !== undefined && !hasStartTask(pb!, flags.startAtTask)) throw new InputError(`--start-at-task ${flags.startAtTask}: no task of ${playbookFile} has that name`);
   return { pb: pb!, inv: inv!, extraVars: extraVars!, forks: forks!, timeout: timeout!, settings: settings! };
 }
 
@@ -90,7 +96,8 @@ export async function applyCommand(playbookFile: string, flags: ApplyFlags): Pro
     commandTimeoutS: timeout,
     sshConfig: flags.sshConfig,
     baseVars,
-  }, new RedactingReporter(await pickReporter(flags)), flags.limit);
+    startAtTask: flags.startAtTask,
+  }, new RedactingReporter(await pickReporter(flags)), flags.limit ? limitFrom(flags.limit) : undefined);
 
   if (flags.syntaxCheck) {
     process.stdout.write(`\nplaybook: ${playbookFile}\n`);
@@ -118,15 +125,21 @@ export async function applyCommand(playbookFile: string, flags: ApplyFlags): Pro
     return 0;
   }
   precheckSsh(inv, pb.plays.flatMap((p) => runner.playHosts(p)), extraVars, flags.sshConfig);
-  const stop = (): void => {
+  // `on`, not `once`: signal-exit (under listr2's cursor handling on a terminal) re-raises a signal
+  // when it sees no other listener left, which killed the run with no recap. A second signal ends
+  // the run at once.
+  const stop = (sig: NodeJS.Signals): void => {
+    if (interrupted) process.exit(sig === 'SIGINT' ? 130 : 143);
     interrupted = true;
     runner.interrupt();
   };
   let interrupted = false;
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
   const stats = await runner.run();
-  return interrupted ? 99 : exitCode(stats);
+  const retry = writeRetry(playbookFile, hostsToRetry(stats, runner.stopped));
+  if (retry) (flags.json ? process.stderr : process.stdout).write(`\nto retry the hosts that did not finish: --limit @${retry}\n`);
+  return interrupted ? 99 : exitCode(stats, runner.stopped);
 }
 
 async function pickReporter(flags: ApplyFlags): Promise<Reporter> {

@@ -4,6 +4,7 @@ import type { Transport } from '../transport/types.js';
 import { RemoteShell } from '../transport/remote-shell.js';
 import type { CheckOverlay } from './check-overlay.js';
 import type { BecomeSpec } from '../transport/become.js';
+import type { HostLock } from '../transport/host-lock.js';
 
 /** What lbprov holds for one host across the whole run: its connection, facts and registered results. */
 export interface HostContext {
@@ -18,6 +19,8 @@ export interface HostContext {
   checkOverlay?: CheckOverlay;
   /** The remote shells (one per become user) that run every script of the run. */
   shells?: Map<string, RemoteShell>;
+  /** One run per host: the first remote shell on the host takes this lock (not on connection: local). */
+  lock?: HostLock;
 }
 
 /** The host's remote shell for a become user (and method and flags), started on first use. */
@@ -26,7 +29,7 @@ export function shellFor(hc: HostContext, t: Transport, become: BecomeSpec | und
   const key = become ? JSON.stringify([become.method, become.user, become.flags ?? null]) : '';
   let s = hc.shells.get(key);
   if (!s) {
-    s = new RemoteShell(t, become, `${hc.host.name}${become ? ` ${become.method}:${become.user}` : ''}`);
+    s = new RemoteShell(t, become, `${hc.host.name}${become ? ` ${become.method}:${become.user}` : ''}`, hc.shells.size === 0 && t.kind !== 'local' ? hc.lock : undefined);
     hc.shells.set(key, s);
   }
   return s;

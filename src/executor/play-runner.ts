@@ -9,9 +9,13 @@ import { mapLimit } from '../util/semaphore.js';
 import { UnreachableError, type Transport } from '../transport/types.js';
 import type { RemoteShell } from '../transport/remote-shell.js';
 import { batches } from './batches.js';
+import { LinearGate } from './linear-gate.js';
+import { Semaphore } from '../util/semaphore.js';
+import { DEFAULT_LOCK_TIMEOUT_S, runLock, type HostLock } from '../transport/host-lock.js';
 import { connectionSpec, makeTransport } from './connection.js';
 import { shellFor, type HostContext } from './host-context.js';
 import { selectedByTags } from './tags.js';
+import { startIndex } from './start-at-task.js';
 import { registered, runTask, type Prefetched, type TaskResult } from './task-runner.js';
 import { prefetch } from './prefetch.js';
 import { BECOME_VARS, becomeFor, becomeKey, type BecomeKeywords } from './become.js';
@@ -22,7 +26,13 @@ import { NO_LOG_MSG, type HostStats, type HostTaskReport, type Reporter, type Ru
 /**
  * Runs a playbook: plays in order; in each play, serial batches in order; in a batch, hosts in
  * parallel up to --forks, each running its tasks in order on its one connection; handlers at the
- * end of each batch (or at `meta: flush_handlers`). A failed or unreachable host stops alone.
+ * end of each batch (or at `meta: flush_handlers`).
+ *
+ * Two strategies, as Ansible's: `free` lets each host run ahead and a failed host stops alone (the
+ * fastest; the default when nothing asks for more); `linear` (the default when the play sets
+ * max_fail_percentage or any_errors_fatal, or `strategy: linear`) moves the batch one task at a
+ * time, and once the batch is past its failure threshold no host of it starts another task, later
+ * batches and plays never start, and the recap says which hosts were stopped and why.
  */
 export class PlaybookRunner {
   readonly stats = new Map<string, HostStats>();
@@ -30,6 +40,14 @@ export class PlaybookRunner {
   private interrupted = false;
   /** Per host, the register names that hold a no_log task's result (see censored()). */
   private readonly secretRegisters = new Map<string, Set<string>>();
+  /** Hosts a failure rule stopped (or never started), and why: for the recap. */
+  readonly stopped = new Map<string, string>();
+  /** Where each failed host failed (task name), for the stop message. */
+  private readonly failedAt = new Map<string, string>();
+  /** A batch went past its failure rule: nothing more runs (Ansible's RUN_FAILED_BREAK_PLAY). */
+  private broken = false;
+  /** This run's identity on the hosts' locks. */
+  private readonly lock: HostLock = runLock();
 
   constructor(
     private readonly pb: Playbook,
@@ -57,21 +75,31 @@ export class PlaybookRunner {
       const allowed = new Set(matchHosts(this.inv, this.limit).hosts);
       hosts = hosts.filter((h) => allowed.has(h));
     }
-    return hosts.filter((h) => !this.hosts.get(h)?.out);
+    return hosts.filter((h) => !this.hosts.get(h)?.out && !this.stopped.has(h));
+  }
+
+  /** Whether the play moves its batches task by task (see the class comment). */
+  static linear(play: Play): boolean {
+    return play.strategy ? play.strategy === 'linear' : play.maxFailPercentage !== undefined || play.anyErrorsFatal;
   }
 
   async run(): Promise<Map<string, HostStats>> {
     try {
+      let started = !this.opts.startAtTask;
       for (const play of this.pb.plays) {
-        if (this.interrupted) break;
-        await this.runPlay(play);
+        if (this.interrupted || this.broken) break;
+        // --start-at-task: the plays before the one holding the task do not run
+        const from = started ? 0 : startIndex(play, this.opts.startAtTask!);
+        if (from < 0) continue;
+        started = true;
+        await this.runPlay(play, from);
       }
     } finally {
       for (const hc of this.hosts.values()) {
         for (const s of hc.shells?.values() ?? []) s.close();
         hc.transport?.close();
       }
-      this.reporter.end(this.stats);
+      this.reporter.end(this.stats, this.stopped);
     }
     return this.stats;
   }
@@ -86,7 +114,7 @@ export class PlaybookRunner {
     return hc;
   }
 
-  private async runPlay(play: Play): Promise<void> {
+  private async runPlay(play: Play, from = 0): Promise<void> {
     let hosts: string[];
     try {
       hosts = this.playHosts(play);
@@ -112,18 +140,53 @@ export class PlaybookRunner {
       }
       return;
     }
-    for (const batch of batches(hosts, serial)) {
-      if (this.interrupted || fatal.hit) break;
-      this.reporter.batchStart(batch);
-      await mapLimit(batch, this.opts.forks, (h) => this.runHost(play, this.ctx(h), fatal));
+    const all = batches(hosts, serial);
+    const linear = PlaybookRunner.linear(play);
+    for (const [k, batch] of all.entries()) {
+      if (this.interrupted) break;
+      if (fatal.hit || this.broken) {
+        for (const h of all.slice(k).flat()) this.stop(h, this.broken ? 'not started: the rollout stopped at an earlier batch' : 'not started: any_errors_fatal');
+        break;
+      }
+      this.reporter.batchStart(batch, k + 1, all.length);
+      const rule = (): string | undefined => this.failureRule(play, batch);
+      if (linear) {
+        const gate = new LinearGate(batch, rule);
+        const forks = new Semaphore(this.opts.forks);
+        await Promise.all(batch.map((h) => this.runHost(play, this.ctx(h), fatal, from, { gate, forks })));
+        if (gate.stopped) this.broken = true;
+      } else {
+        await mapLimit(batch, this.opts.forks, (h) => this.runHost(play, this.ctx(h), fatal, from));
+      }
       await this.reporter.settle?.();
       const failed = batch.filter((h) => this.hosts.get(h)?.out).length;
       if (play.anyErrorsFatal && failed) fatal.hit = true;
-      if (play.maxFailPercentage !== undefined && (failed * 100) / batch.length > play.maxFailPercentage) {
-        this.reporter.warn(`play "${play.name}": ${failed} of ${batch.length} hosts failed in this batch, more than max_fail_percentage ${play.maxFailPercentage}%: stopping the rollout`);
-        fatal.hit = true;
+      const why = rule();
+      if (why) {
+        this.reporter.warn(`play "${play.name}": batch ${k + 1}/${all.length}: ${why}: stopping the rollout`);
+        this.broken = true;
+      } else if (failed === batch.length && all.length > 1) {
+        // as Ansible: a batch in which every host failed ends the play
+        this.reporter.warn(`play "${play.name}": every host of batch ${k + 1}/${all.length} failed: stopping the rollout`);
+        this.broken = true;
       }
     }
+  }
+
+  /** A reason to stop the batch now (any_errors_fatal, max_fail_percentage), or undefined. */
+  private failureRule(play: Play, batch: string[]): string | undefined {
+    const failed = batch.filter((h) => this.hosts.get(h)?.out);
+    if (!failed.length) return undefined;
+    const where = failed.map((h) => `${h} at "${this.failedAt.get(h) ?? '?'}"`).join(', ');
+    if (play.anyErrorsFatal) return `any_errors_fatal: ${where} failed`;
+    if (play.maxFailPercentage !== undefined && (failed.length * 100) / batch.length > play.maxFailPercentage) {
+      return `${failed.length} of ${batch.length} hosts failed (${where}), more than max_fail_percentage ${play.maxFailPercentage}%`;
+    }
+    return undefined;
+  }
+
+  private stop(host: string, why: string): void {
+    if (!this.stopped.has(host) && !this.hosts.get(host)?.out) this.stopped.set(host, why);
   }
 
   /**
@@ -197,9 +260,19 @@ export class PlaybookRunner {
     return Object.fromEntries(Object.entries(this.opts.baseVars ?? {}).filter(([k]) => !BECOME_VARS.includes(k)));
   }
 
-  private async runHost(play: Play, hc: HostContext, fatal: { hit: boolean }): Promise<void> {
+  private async runHost(play: Play, hc: HostContext, fatal: { hit: boolean }, from: number, linear?: { gate: LinearGate; forks: Semaphore }): Promise<void> {
     const name = hc.host.name;
+    // linear: wait for the batch before each task; forks caps the tasks in flight, not the hosts
+    const next = async (): Promise<boolean> => {
+      if (!linear) return !this.interrupted && !fatal.hit;
+      if (await linear.gate.arrive(name)) return !this.interrupted;
+      this.stop(name, `stopped before its next task: ${linear.gate.stopped}`);
+      return false;
+    };
+    const slot = <T>(job: () => Promise<T>): Promise<T> => (linear ? linear.forks.run(job) : job());
     let scope = this.hostScope(play, hc);
+    // lbprov_lock_timeout (seconds, default 60) may differ per host
+    hc.lock ??= { ...this.lock, timeoutS: scope.has('lbprov_lock_timeout') ? Number(renderValue(scope.get('lbprov_lock_timeout'), scope)) : DEFAULT_LOCK_TIMEOUT_S };
     const transport = async (): Promise<Transport> => {
       if (!hc.transport) {
         const vars = renderValue(pickConnVars({ ...this.opts.baseVars, ...hc.host.vars }), scope) as Vars;
@@ -228,30 +301,31 @@ export class PlaybookRunner {
       // read ahead for the tasks that run as the play's default user (one remote shell), with the
       // facts in the same round trip when they are still to be gathered
       const base = becomeKeyOf({});
-      const selected = play.tasks.filter((t) => selectedByTags(t.tags, this.opts.tags, this.opts.skipTags) && becomeKeyOf(t) === base);
+      const selected = play.tasks.filter((t, i) => i >= from && selectedByTags(t.tags, this.opts.tags, this.opts.skipTags) && becomeKeyOf(t) === base);
       const wantFacts = play.gatherFacts && !hc.facts;
       if (wantFacts || selected.length > 1) {
-        const slot: Slot = { order: -1, name: 'Gathering Facts', module: 'facts', kind: 'facts' };
-        if (wantFacts) this.reporter.taskStart(slot, name);
+        const fslot: Slot = { order: -1, name: 'Gathering Facts', module: 'facts', kind: 'facts' };
+        if (wantFacts) this.reporter.taskStart(fslot, name);
         const t0 = performance.now();
         try {
-          const r = await prefetch(selected, scope, {
+          const r = await slot(() => prefetch(selected, scope, {
             hc,
             check: this.opts.check,
             playbookDir: this.pb.dir,
             timeoutMs: timeoutMs(),
             shell: async () => hidden(shellFor(hc, await transport(), become({})()), selected.some((t) => t.noLog)),
-          }, wantFacts);
+          }, wantFacts));
           prefetched = r.prefetched;
           if (r.facts) {
             hc.facts = r.facts;
             scope = this.hostScope(play, hc);
-            this.count(name, slot, { status: 'ok', ms: Math.round(performance.now() - t0) });
+            this.count(name, fslot, { status: 'ok', ms: Math.round(performance.now() - t0) });
           }
         } catch (e) {
           if (wantFacts) {
-            this.count(name, slot, { status: e instanceof UnreachableError ? 'unreachable' : 'failed', msg: errorMessage(e) });
+            this.count(name, fslot, { status: e instanceof UnreachableError ? 'unreachable' : 'failed', msg: errorMessage(e) });
             hc.out = e instanceof UnreachableError ? 'unreachable' : 'failed';
+            this.failedAt.set(name, fslot.name);
             return;
           }
           // reading ahead is an optimisation: each task reads for itself (and reports what is wrong)
@@ -262,31 +336,32 @@ export class PlaybookRunner {
         for (const h of play.handlers) {
           k++;
           if (![h.name, ...h.listen].some((n) => notified.has(n))) continue;
-          const slot: Slot = { order: order + k / (play.handlers.length + 1), name: h.name, module: h.module, kind: 'handler' };
+          const hslot: Slot = { order: order + k / (play.handlers.length + 1), name: h.name, module: h.module, kind: 'handler' };
           // handlers never read ahead (take finds nothing), but what they apply makes later reads stale
-          if (!(await this.step(h, slot, hc, scope, transport, become(h), timeoutMs(h), notified, prefetched))) return false;
+          if (!(await slot(() => this.step(h, hslot, hc, scope, transport, become(h), timeoutMs(h), notified, prefetched)))) return false;
           scope = this.hostScope(play, hc);
         }
         notified.clear();
         return true;
       };
-      for (let i = 0; i < play.tasks.length; i++) {
-        if (this.interrupted || fatal.hit) return;
+      for (let i = from; i < play.tasks.length; i++) {
         const task = play.tasks[i];
         if (!selectedByTags(task.tags, this.opts.tags, this.opts.skipTags)) continue;
+        if (!(await next())) return;
         if (task.meta === 'flush_handlers') {
           if (!(await runHandlers(i))) return;
           continue;
         }
-        const slot: Slot = { order: i, name: task.name, module: task.module, kind: 'task' };
-        if (!(await this.step(task, slot, hc, scope, transport, become(task), timeoutMs(task), notified, prefetched))) {
+        const tslot: Slot = { order: i, name: task.name, module: task.module, kind: 'task' };
+        if (!(await slot(() => this.step(task, tslot, hc, scope, transport, become(task), timeoutMs(task), notified, prefetched)))) {
           if (play.anyErrorsFatal) fatal.hit = true;
           return;
         }
         if (task.register) scope = this.hostScope(play, hc);
       }
-      if (!this.interrupted && !fatal.hit) await runHandlers(play.tasks.length);
+      if (await next()) await runHandlers(play.tasks.length);
     } finally {
+      linear?.gate.leave(name);
       this.reporter.hostDone(name);
     }
   }
@@ -323,10 +398,12 @@ export class PlaybookRunner {
     if (r.status === 'changed') for (const n of task.notify) notified.add(n);
     if (r.status === 'unreachable') {
       hc.out = 'unreachable';
+      this.failedAt.set(name, slot.name);
       return false;
     }
     if (r.status === 'failed' && !ignored) {
       hc.out = 'failed';
+      this.failedAt.set(name, slot.name);
       return false;
     }
     return true;
@@ -379,10 +456,13 @@ function pickConnVars(vars: Vars): Vars {
   return Object.fromEntries(Object.entries(vars).filter(([k]) => k.startsWith('ansible_') || k.startsWith('lbprov_')));
 }
 
-/** ansible-playbook's exit codes: 0 fine, 2 a host failed, 4 a host was unreachable, 6 both. */
-export function exitCode(stats: Map<string, HostStats>): number {
+/**
+ * ansible-playbook's exit codes: 0 fine, 2 a host failed, 4 a host was unreachable, 6 both. Hosts
+ * stopped by a failure rule count as failed (Ansible marks them failed too).
+ */
+export function exitCode(stats: Map<string, HostStats>, stopped?: ReadonlyMap<string, string>): number {
   const vals = [...stats.values()];
-  const failed = vals.some((s) => s.failed > 0);
+  const failed = vals.some((s) => s.failed > 0) || !!stopped?.size;
   const unreachable = vals.some((s) => s.unreachable > 0);
   return failed && unreachable ? 6 : failed ? 2 : unreachable ? 4 : 0;
 }

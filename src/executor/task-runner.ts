@@ -76,14 +76,14 @@ export function registered(r: TaskResult): Record<string, unknown> {
 export async function runTask(task: Task, env: TaskEnv): Promise<TaskResult> {
   const scope = Object.keys(task.vars).length ? env.scope.child(task.vars).child(env.extraVars ?? {}) : env.scope;
   try {
-    if (task.loop === undefined) return await runItem(task, env, scope);
+    if (task.loop === undefined) return await untilLoop(task, env, scope);
     const rendered = renderValue(task.loop, scope);
     if (!Array.isArray(rendered)) return result('failed', `loop must be a list, got ${typeof rendered}`);
     // with_items flattens one level, as Ansible's items lookup does ([[a, b], c] is a, b, c)
     const items = task.loopFlatten ? rendered.flat(1) : rendered;
     const results: TaskResult[] = [];
     for (const item of items) {
-      const r = await runItem(task, env, scope.child({}, { item }));
+      const r = await untilLoop(task, env, scope.child({}, { item }));
       results.push(r);
       if (r.status === 'unreachable') return { ...r, results };
     }
@@ -99,6 +99,34 @@ export async function runTask(task: Task, env: TaskEnv): Promise<TaskResult> {
     if (e instanceof UnreachableError) return result('unreachable', e.message);
     return result('failed', errorMessage(e));
   }
+}
+
+/**
+ * `until` / `retries` / `delay`, as Ansible's: without `retries` 3 attempts, with `retries: N`
+ * N + 1; `delay` seconds between them (default 5); the condition sees the result under the
+ * register name; the result holds `attempts`; still false after the last attempt: failed.
+ */
+async function untilLoop(task: Task, env: TaskEnv, scope: Scope): Promise<TaskResult> {
+  if (task.until === undefined || (task.checkMode ?? env.check)) return runItem(task, env, scope);
+  const num = (v: unknown, what: string, def: number): number => {
+    if (v === undefined) return def;
+    const n = Number(renderValue(v, scope));
+    if (!Number.isFinite(n) || n < 0) throw new Error(`${what} must be a number >= 0, got ${String(v)}`);
+    return n;
+  };
+  const retries = task.retries === undefined ? 3 : Math.max(1, Math.floor(num(task.retries, 'retries', 3)) + 1);
+  const delayMs = num(task.delay, 'delay', 5) * 1000;
+  let r: TaskResult = result('failed', 'until: never ran');
+  for (let attempt = 1; attempt <= retries; attempt++) {
+    // only the first attempt may use what was read ahead: the host may have changed since
+    r = await runItem(task, attempt === 1 ? env : { ...env, prefetched: undefined }, scope);
+    r.data = { ...r.data, attempts: attempt };
+    if (r.status === 'skipped' || r.status === 'unreachable') return r;
+    const s = scope.child({}, task.register ? { [task.register]: registered(r) } : {});
+    if (truthy(evaluate(task.until, s))) return r;
+    if (attempt < retries && delayMs) await new Promise((res) => setTimeout(res, delayMs));
+  }
+  return { ...r, status: 'failed', failed: true, msg: `until "${String(task.until)}" still false after ${retries} attempts${r.msg ? `: ${r.msg}` : ''}` };
 }
 
 async function runItem(task: Task, env: TaskEnv, scope: Scope): Promise<TaskResult> {

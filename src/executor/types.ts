@@ -53,17 +53,21 @@ export interface RunOptions {
   sshConfig?: string;
   /** Vars below every other (CLI -u/-b/..., env, config file): see src/cli/settings.ts. */
   baseVars?: Vars;
+  /** --start-at-task: plays and tasks before the first task of this name (a glob) are skipped. */
+  startAtTask?: string;
 }
 
 export interface Reporter {
   playStart(name: string, hosts: string[]): void;
-  batchStart(hosts: string[]): void;
+  /** A batch starts: its hosts, its number (from 1) and how many batches the play has. */
+  batchStart(hosts: string[], index?: number, total?: number): void;
   taskStart(slot: Slot, host: string): void;
   taskDone(slot: Slot, host: string, report: HostTaskReport): void;
   /** The host will report nothing more in this batch. */
   hostDone(host: string): void;
   warn(message: string): void;
-  end(stats: Map<string, HostStats>): void;
+  /** The recap; `stopped`: hosts a failure rule stopped or never started, and why. */
+  end(stats: Map<string, HostStats>, stopped?: ReadonlyMap<string, string>): void;
   /** Called after each batch: a live display finishes drawing before the next one starts. */
   settle?(): Promise<void>;
 }

@@ -84,6 +84,7 @@ function readPlay(doc: SourceDoc, dir: string, raw: unknown, path: PathSeg[], pr
     serial: raw.serial === undefined ? [] : Array.isArray(raw.serial) ? (raw.serial as Array<number | string>) : [raw.serial as number | string],
     maxFailPercentage: typeof raw.max_fail_percentage === 'number' ? raw.max_fail_percentage : undefined,
     anyErrorsFatal: raw.any_errors_fatal === true,
+    strategy: raw.strategy === 'linear' || raw.strategy === 'free' ? raw.strategy : undefined,
     tags,
     tasks,
     handlers,
@@ -144,7 +145,7 @@ function readTask(doc: SourceDoc, dir: string, raw: unknown, path: PathSeg[], pl
   checkTaskArgs(doc, problems, [...path, key], def, args, dir);
   checkNul(doc, problems, [...path, key], rawArgs);
   checkTemplates(doc, problems, [...path, 'vars'], raw.vars);
-  for (const k of ['when', 'changed_when', 'failed_when'] as const) checkExpressions(doc, problems, [...path, k], raw[k]);
+  for (const k of ['when', 'changed_when', 'failed_when', 'until'] as const) checkExpressions(doc, problems, [...path, k], raw[k]);
   if (def.name === 'assert') checkExpressions(doc, problems, [...path, key, 'that'], args.that);
   // a task without a name is named by its module, never by its arguments (they may hold a secret)
   const name = typeof raw.name === 'string' ? raw.name : def.name;
@@ -171,6 +172,9 @@ function baseTask(raw: Raw, playTags: string[], pos: Pos): Omit<Task, 'name' | '
     changedWhen: raw.changed_when,
     failedWhen: raw.failed_when,
     timeout: typeof raw.timeout === 'number' ? raw.timeout : undefined,
+    until: raw.until,
+    retries: typeof raw.retries === 'number' || typeof raw.retries === 'string' ? raw.retries : undefined,
+    delay: typeof raw.delay === 'number' || typeof raw.delay === 'string' ? raw.delay : undefined,
     pos,
   };
 }

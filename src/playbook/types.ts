@@ -33,6 +33,10 @@ export interface Task {
   failedWhen?: unknown;
   /** Seconds. */
   timeout?: number;
+  /** Ansible's until/retries/delay: run again until the condition holds (retries and delay may be templates). */
+  until?: unknown;
+  retries?: number | string;
+  delay?: number | string;
   /** `meta: flush_handlers`. */
   meta?: 'flush_handlers';
   pos: Pos;
@@ -52,6 +56,8 @@ export interface Play {
   serial: Array<number | string>;
   maxFailPercentage?: number;
   anyErrorsFatal: boolean;
+  /** `linear` or `free` as written; unset: linear when a failure rule is set, else free. */
+  strategy?: 'linear' | 'free';
   tags: string[];
   tasks: Task[];
   handlers: Task[];

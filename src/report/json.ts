@@ -37,8 +37,8 @@ export class JsonReporter implements Reporter {
     process.stderr.write(`[WARNING]: ${message}\n`);
   }
 
-  end(stats: Map<string, HostStats>): void {
+  end(stats: Map<string, HostStats>, stopped?: ReadonlyMap<string, string>): void {
     const plays = this.plays.map((p) => ({ name: p.name, tasks: [...p.bySlot.entries()].sort((a, b) => a[0] - b[0]).map(([, t]) => t) }));
-    this.write(`${JSON.stringify({ plays, stats: Object.fromEntries(stats) })}\n`);
+    this.write(`${JSON.stringify({ plays, stats: Object.fromEntries(stats), ...(stopped?.size ? { stopped: Object.fromEntries(stopped) } : {}) })}\n`);
   }
 }

@@ -32,8 +32,9 @@ export class PlainReporter implements Reporter {
     this.write(banner(`PLAY [${name}]`));
   }
 
-  batchStart(hosts: string[]): void {
+  batchStart(hosts: string[], index?: number, total?: number): void {
     this.flush(true);
+    if (index !== undefined && total !== undefined && total > 1) this.write(`\n${this.paint(1, `batch ${index}/${total}: ${hosts.join(', ')}`)}\n`);
     this.batch = hosts;
     this.progress.clear();
     this.done.clear();
@@ -64,10 +65,17 @@ export class PlainReporter implements Reporter {
     this.write(`${this.paint(35, `[WARNING]: ${message}`)}\n`);
   }
 
-  end(stats: Map<string, HostStats>): void {
+  end(stats: Map<string, HostStats>, stopped?: ReadonlyMap<string, string>): void {
     this.flush(true);
     this.write(banner('PLAY RECAP'));
     for (const line of recapLines(stats)) this.write(`${line}\n`);
+    // hosts a failure rule stopped, grouped by reason
+    const byWhy = new Map<string, string[]>();
+    const order = [...stats.keys()];
+    const rank = (h: string): number => (order.includes(h) ? order.indexOf(h) : order.length);
+    const hosts = [...(stopped ?? new Map<string, string>()).keys()].sort((a, b) => rank(a) - rank(b));
+    for (const h of hosts) byWhy.set(stopped!.get(h)!, [...(byWhy.get(stopped!.get(h)!) ?? []), h]);
+    for (const [why, hosts] of byWhy) this.write(`${this.paint(31, `${hosts.join(', ')}: ${why}`)}\n`);
   }
 
   private hostLines(host: string, r: HostTaskReport): string[] {

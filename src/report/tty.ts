@@ -35,8 +35,8 @@ export class TtyReporter implements Reporter {
     void hosts;
   }
 
-  batchStart(hosts: string[]): void {
-    this.log.batchStart(hosts);
+  batchStart(hosts: string[], index?: number, total?: number): void {
+    this.log.batchStart(hosts, index, total);
     this.out();
     this.rows = new Map();
     const tasks = hosts.map((h) => ({
@@ -50,7 +50,9 @@ export class TtyReporter implements Reporter {
         }),
     }));
     for (const h of hosts) this.rows.set(h, { finished: false });
-    this.running = new Listr(tasks, { concurrent: true, exitOnError: false }).run().catch(() => undefined);
+    // registerSignalListeners: false: listr2 would exit 127 on Ctrl-C; lbprov's own handler lets the
+    // tasks in flight finish, prints the recap and exits 99
+    this.running = new Listr(tasks, { concurrent: true, exitOnError: false, registerSignalListeners: false }).run().catch(() => undefined);
   }
 
   taskStart(slot: Slot, host: string): void {
@@ -86,8 +88,8 @@ export class TtyReporter implements Reporter {
     this.out();
   }
 
-  end(stats: Map<string, HostStats>): void {
-    this.log.end(stats);
+  end(stats: Map<string, HostStats>, stopped?: ReadonlyMap<string, string>): void {
+    this.log.end(stats, stopped);
     this.out();
   }
 }

@@ -1,6 +1,7 @@
 import { PRELUDE } from '../executor/remote-script.js';
 import { vlog, verbosity } from '../util/verbose.js';
 import { becomeChannel, becomeCommand, type BecomeSpec } from './become.js';
+import { lockPrologue, type HostLock } from './host-lock.js';
 import { CommandTimeoutError, UnreachableError, type Channel, type ExecResult, type Transport } from './types.js';
 
 /**
@@ -13,9 +14,10 @@ import { CommandTimeoutError, UnreachableError, type Channel, type ExecResult, t
  * `@@LBPROV <id> <rc> <stderr bytes>` and the script's stderr. `EXIT`, `ABORT`, EOF, HUP or TERM
  * end it; with no script running its EXIT trap removes its temp dir, else its janitor does.
  */
-const agent = (prelude: string): string =>
+const agent = (prelude: string, lock?: HostLock): string =>
   [
     'export LC_ALL=C',
+    ...(lock ? [lockPrologue(lock)] : []),
     'd=$(mktemp -d -t lbprov.XXXXXXXXXX) || exit 4',
     // with a script still running the janitor cleans up (it ends the script first)
     "trap '[ -s \"$d/job\" ] || rm -rf \"$d\"' EXIT",
@@ -37,7 +39,8 @@ const agent = (prelude: string): string =>
     '  [ "$cmd" = RUN ] || exit 0',
     // the script stays in memory: what it carries (no_log content too) is never written to disk
     '  s=$(head -c "$len")',
-    '  ( eval "$s" ) 2> "$d/e" < /dev/null &',
+    // 9<&-: nothing a script starts (a daemon) may keep the run's host lock
+    '  ( eval "$s" ) 2> "$d/e" < /dev/null 9<&- &',
     '  job=$!; echo $job > "$d/job"; s=',
     '  lbprov_next & r=$!; echo $r > "$d/reader"',
     '  wait -n',
@@ -105,13 +108,15 @@ export class RemoteShell {
     private readonly become?: BecomeSpec,
     /** Who this shell is, in -vvv/-vvvv output. */
     private readonly label = '',
+    /** This shell holds the run's lock on the host (the first shell of a run on it). */
+    private readonly lock?: HostLock,
     /** How long sudo/su may take to let the shell start. */
     private readonly becomeTimeoutMs = 30_000,
   ) {}
 
   /** The agent, through sudo/su when it must run as another user than the login user (become.ts). */
   private open(): Promise<Channel> {
-    const argv = ['bash', '-c', agent(PRELUDE)];
+    const argv = ['bash', '-c', agent(PRELUDE, this.lock)];
     const b = this.become;
     if (!b || b.user === this.t.user) return this.t.open(argv);
     const cmd = becomeCommand(argv, b);
@@ -208,7 +213,12 @@ export class RemoteShell {
     this.pending = undefined;
     if (p) {
       clearTimeout(p.timer);
-      p.reject(new UnreachableError(`${why}${this.agentErr ? `: ${this.agentErr.trim()}` : ''}`));
+      // another run holds the host: a failure of this host, not an unreachable one
+      const locked = /^locked by .*/m.exec(this.agentErr);
+      if (locked) {
+        this.dead = locked[0];
+        p.reject(new Error(`${locked[0]} (waited lbprov_lock_timeout)`));
+      } else p.reject(new UnreachableError(`${why}${this.agentErr ? `: ${this.agentErr.trim()}` : ''}`));
     }
   }
 

