@@ -102,7 +102,8 @@ export default defineModule<Args>({
       steps,
       diff,
       msg: 'built the self-test helper and ran it',
-      checkSkip: 'the self-test runs once its helper is built',
+      // building the helper is a change: check mode says so (the test itself cannot run before it)
+      checkMsg: 'would build the self-test helper, then run the self-test',
       interpret: (outs) => {
         const j = judge(a, outs[at]);
         return { ...j, msg: `built the self-test helper; ${summary(j.result)}` };

@@ -51,13 +51,14 @@ export default defineModule<Args>({
   plan(a, seen, ctx): Plan {
     if (ctx.facts && !ctx.facts.systemd) return { changed: false, steps: [], failed: `${ctx.host}: systemd is not running (PID 1 is not systemd)` };
     if (seen.unit.rc !== 0) return { changed: false, steps: [], failed: `systemctl show ${a.name}: ${seen.unit.stderr.trim()}` };
-    let s = parseShow(seen.unit.stdout.toString());
+    const unitFile = a.name.includes('.') ? a.name : `${a.name}.service`;
+    // in check mode, what an earlier task of the run (a restart handler) would have left
+    let s = (ctx.checkState(`systemd:${unitFile}`) as UnitState | undefined) ?? parseShow(seen.unit.stdout.toString());
     const steps: Step[] = [];
     const before: string[] = [];
     const after: string[] = [];
     const sc = (...args: string[]): Step => ({ op: 'exec', argv: ['systemctl', ...args, '--', a.name], what: `systemctl ${args.join(' ')} ${a.name}` });
     // in check mode, a unit file an earlier task would have written is a unit systemd would load
-    const unitFile = a.name.includes('.') ? a.name : `${a.name}.service`;
     if (s.LoadState === 'not-found' && ['/etc/systemd/system', '/lib/systemd/system', '/usr/lib/systemd/system'].some((d) => ctx.wouldExist(`${d}/${unitFile}`))) {
       s = { ...s, LoadState: 'loaded', UnitFileState: 'disabled', ActiveState: 'inactive', NeedDaemonReload: a.daemon_reload ? 'yes' : 'no' };
     }
@@ -106,9 +107,16 @@ export default defineModule<Args>({
       after.push(`state: ${a.state}`);
     }
     if (!steps.length) return noChange(`${a.name}: ${s.ActiveState}, ${s.UnitFileState}`, { status: s });
+    const wouldBe: UnitState = {
+      LoadState: 'loaded',
+      NeedDaemonReload: needReload ? 'no' : s.NeedDaemonReload,
+      UnitFileState: a.masked === true ? 'masked' : enable ? 'enabled' : a.enabled === false && s.UnitFileState === 'enabled' ? 'disabled' : s.UnitFileState,
+      ActiveState: action === 'stop' ? 'inactive' : action ? 'active' : s.ActiveState,
+    };
     return {
       changed: true,
       steps,
+      checkState: { [`systemd:${unitFile}`]: wouldBe },
       diff: [{ path: `unit ${a.name}`, before: before.join('\n') + '\n', after: after.join('\n') + '\n' }],
       msg: after.join(', '),
       result: { status: s },

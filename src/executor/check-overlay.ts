@@ -9,10 +9,12 @@ import type { FileStat, Plan, Read, Seen } from '../module/types.js';
  */
 export class CheckOverlay {
   private readonly files = new Map<string, { content: Buffer; stat: FileStat }>();
+  private readonly states = new Map<string, unknown>();
 
-  /** Records the files a check-mode plan would write (its other steps cannot be simulated). */
+  /** Records the files a check-mode plan would write, and the states it says its steps would leave. */
   record(plan: Plan, reads: Record<string, Read>, seen: Record<string, Seen>): void {
     if (!plan.changed) return;
+    for (const [k, v] of Object.entries(plan.checkState ?? {})) this.states.set(k, v);
     for (const s of plan.steps) {
       if (s.op !== 'write') continue;
       const name = Object.keys(reads).find((n) => reads[n].kind !== 'exec' && (reads[n] as { path: string }).path === s.path);
@@ -41,6 +43,11 @@ export class CheckOverlay {
       out[name] = { rc: 0, stderr: '', stat: { ...f.stat }, stdout: r.kind === 'file' ? f.content : Buffer.alloc(0) };
     }
     return out;
+  }
+
+  /** The state an earlier task of this check run would have left under `key` (Plan.checkState). */
+  state(key: string): unknown {
+    return this.states.get(key);
   }
 
   /** Whether an earlier task of this check run would have written `path`. */

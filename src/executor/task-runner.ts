@@ -167,6 +167,7 @@ export function moduleContext(task: Task, env: Pick<TaskEnv, 'hc' | 'check' | 'p
     render: (text) => renderFile(text, scope),
     evaluate: (expr) => evaluate(expr, scope),
     wouldExist: (path) => (task.checkMode ?? env.check) && (env.hc.checkOverlay?.has(path) ?? false),
+    checkState: (key) => ((task.checkMode ?? env.check) ? env.hc.checkOverlay?.state(key) : undefined),
   };
 }
 

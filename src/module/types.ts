@@ -74,6 +74,11 @@ export interface Plan {
   checkSkip?: string;
   /** In check mode, the message of a task that would apply its steps (default: msg). */
   checkMsg?: string;
+  /**
+   * What the steps would make true, by key (e.g. `systemd:lb-listener.service` -> the unit's state
+   * after a start): a check run remembers it, so a later task of the same run plans against it.
+   */
+  checkState?: Record<string, unknown>;
   /** Reads the outcome of the steps after a real run (e.g. a command's rc decides failure). */
   interpret?: (outputs: StepOutput[]) => { failed?: string; result?: Record<string, unknown>; changed?: boolean; msg?: string };
 }
@@ -91,6 +96,8 @@ export interface ModuleContext {
   evaluate(expr: unknown): unknown;
   /** In check mode: whether an earlier task of this run would have written `path` (false otherwise). */
   wouldExist(path: string): boolean;
+  /** In check mode: the state an earlier task of this run would have left under `key` (Plan.checkState). */
+  checkState(key: string): unknown;
 }
 
 export type JsonSchema = Record<string, unknown>;

@@ -72,6 +72,7 @@ export function context(over: Partial<ModuleContext> = {}): ModuleContext {
     render: (t) => t,
     evaluate: () => true,
     wouldExist: () => false,
+    checkState: () => undefined,
     ...over,
   };
 }

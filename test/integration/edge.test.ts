@@ -35,9 +35,19 @@ if (requireRoot('edge rollout on the lab', labMissing())) {
     lab = await sharedLab(3);
   });
 
-  test('the first apply changes every host, batch by batch, and exits 0', async () => {
+  test('check mode on never-provisioned hosts predicts the first apply exactly; the apply changes every host, batch by batch, and exits 0', async () => {
+    const check = await applyJson([pb, ...inv(), '--check', '--diff']);
+    assert.is(check.code, 0, check.stderr + JSON.stringify(check.run, null, 1));
     const r = await applyJson([pb, ...inv()]);
     assert.is(r.code, 0, r.stderr + JSON.stringify(r.run, null, 1));
+    // the same tasks change on the same hosts: a restart handler for a unit a template would create,
+    // the listener it would start and the self-test helper it would build included
+    assert.equal(withStatus(check.run, 'changed'), withStatus(r.run, 'changed'));
+    for (const h of HOSTS) assert.is(check.run.stats[h].changed, r.run.stats[h].changed, h);
+    // every predicted change comes with its diff: files, pins, live sysctls, unit states
+    for (const t of check.run.plays[0].tasks) {
+      for (const [h, res] of Object.entries(t.hosts)) if (res.status === 'changed') assert.ok(res.diff?.length, `${t.name} @ ${h}: a diff`);
+    }
     for (const h of HOSTS) {
       assert.ok(r.run.stats[h].changed >= 6, `${h}: ${JSON.stringify(r.run.stats[h])}`);
       assert.is(status(r.run, 'restart listener', h), 'changed', 'the handler restarted the listener');

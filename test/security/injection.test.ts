@@ -22,7 +22,7 @@ const write = (name: string, text: string): string => {
   return f;
 };
 const facts = (pm: 'apt' | 'dnf') => ({ pkg_manager: pm }) as never;
-const ctx = (pm: 'apt' | 'dnf' = 'apt') => ({ host: 'h', facts: facts(pm), check: false, localFile: () => Buffer.alloc(0), render: (t: string) => t, evaluate: () => undefined, wouldExist: () => false });
+const ctx = (pm: 'apt' | 'dnf' = 'apt') => ({ host: 'h', facts: facts(pm), check: false, localFile: () => Buffer.alloc(0), render: (t: string) => t, evaluate: () => undefined, wouldExist: () => false, checkState: () => undefined });
 
 test('package names, owners and groups that could be options are refused at load time, each with file:line:col (exit 5)', async () => {
   const pb = write('inject.yml', `- hosts: localhost
