@@ -42,6 +42,7 @@ export function lockPrologue(l: HostLock): string {
     // held by this very run (the host under a second inventory name): go on; else wait
     'if flock -n 9; then got=1; elif grep -qxF -- "$me" "$lk.owner" 2>/dev/null; then got=0; else got=1; fi',
     `if [ $got = 1 ] && ! flock -w ${l.timeoutS} 9; then echo "locked by $(cat "$lk.owner" 2>/dev/null || echo 'another run')" >&2; exit 6; fi`,
-    `[ $got = 0 ] || { printf '%s\\n' "$me" > "$lk.owner.$$" && mv -f "$lk.owner.$$" "$lk.owner"; } 2>/dev/null`,
+    // written in place: a temp file beside it would stay behind when the run is killed right then
+    `[ $got = 0 ] || printf '%s\\n' "$me" > "$lk.owner" 2>/dev/null`,
   ].join('\n');
 }

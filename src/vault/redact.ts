@@ -78,8 +78,8 @@ export class RedactingReporter implements Reporter {
   playStart(name: string, hosts: string[]): void {
     this.inner.playStart(redact(name), hosts);
   }
-  batchStart(hosts: string[]): void {
-    this.inner.batchStart(hosts);
+  batchStart(hosts: string[], index?: number, total?: number): void {
+    this.inner.batchStart(hosts, index, total);
   }
   taskStart(slot: Slot, host: string): void {
     this.inner.taskStart(this.slot(slot), host);
@@ -99,7 +99,7 @@ export class RedactingReporter implements Reporter {
   warn(message: string): void {
     this.inner.warn(redact(message));
   }
-  end(stats: Map<string, HostStats>): void {
-    this.inner.end(stats);
+  end(stats: Map<string, HostStats>, stopped?: ReadonlyMap<string, string>): void {
+    this.inner.end(stats, stopped && new Map([...stopped].map(([h, why]) => [h, redact(why)])));
   }
 }

@@ -145,7 +145,8 @@ if (requireRoot('inventories, config and flags on the lab', labMissing())) {
     assert.not.match(v1.stderr, /script \d+ \(/);
     const v3 = await lbprov([...base, '-vvv']);
     assert.match(v3.stderr, /connection: ssh root@/);
-    assert.match(v3.stderr, /script \d+ \(\d+ bytes\):\nlbprov_step 0 0 whoami\n/);
+    // command execs through env: no shell builtin or lbprov function can stand in for the program
+    assert.match(v3.stderr, /script \d+ \(\d+ bytes\):\nlbprov_step 0 0 env -- whoami\n/);
     assert.not.match(v3.stderr, /remote shell started/);
     const v4 = await lbprov([...base, '-vvvv']);
     assert.match(v4.stderr, /remote shell started/);
