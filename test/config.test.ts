@@ -1,5 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { inputError } from './helpers/input-error.js';
 import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,7 +9,6 @@ import { parseIni } from '../src/config/ini-file.js';
 import { findConfigFile, loadConfig, type ConfigEnv } from '../src/config/load.js';
 import { resolveSettings } from '../src/cli/settings.js';
 import { pyValue } from '../src/inventory/py-literal.js';
-import { InputError } from '../src/util/errors.js';
 import { haveAnsible } from './helpers/ansible.js';
 
 /** The config file and the environment: which file, which keys, which wins, and as Ansible reads them. */
@@ -46,16 +46,6 @@ ssh_args = -o ProxyJump=bastion
 pipelining = True
 `;
 
-function inputError(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    assert.instance(e, InputError, String(e));
-    return (e as Error).message;
-  }
-  assert.unreachable('should have thrown');
-  return '';
-}
 
 test('configparser syntax: sections, = and :, comments, continuation lines, errors with file:line', () => {
   const e = parseIni('f.cfg', '[a]\nx = 1 ; c\n# no\ny: two\n  more\n\n[b]\nz=\n');

@@ -1,5 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { inputError } from './helpers/input-error.js';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,7 +8,6 @@ import { pyValue, shlexSplit } from '../src/inventory/py-literal.js';
 import { hostAndPort } from '../src/inventory/ini.js';
 import { loadInventorySources, sourceKind } from '../src/inventory/sources.js';
 import type { Inventory } from '../src/inventory/types.js';
-import { InputError } from '../src/util/errors.js';
 import { packageRoot } from '../src/util/paths.js';
 import { ansibleInventory, haveAnsible } from './helpers/ansible.js';
 
@@ -22,16 +22,6 @@ function view(inv: Inventory): { hostvars: Record<string, Record<string, unknown
   return { hostvars, members };
 }
 
-function inputError(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    assert.instance(e, InputError, String(e));
-    return (e as Error).message;
-  }
-  assert.unreachable('should have thrown');
-  return '';
-}
 
 test('sources are told apart as Ansible does', () => {
   assert.is(sourceKind(fx('fleet.yml')), 'yaml');

@@ -1,9 +1,9 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { inputError } from './helpers/input-error.js';
 import { join } from 'node:path';
 import { loadInventory, expandHostRange } from '../src/inventory/load.js';
 import { matchHosts } from '../src/inventory/patterns.js';
-import { InputError } from '../src/util/errors.js';
 import { packageRoot } from '../src/util/paths.js';
 
 const fx = (f: string): string => join(packageRoot, 'test', 'fixtures', 'inventory', f);
@@ -46,17 +46,6 @@ test('patterns: union, exclusion, intersection, globs, all', () => {
   assert.equal(matchHosts(inv, 'nope:us1').unmatched, ['nope']);
 });
 
-/** The message of the InputError fn throws. */
-function inputError(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    assert.instance(e, InputError);
-    return (e as Error).message;
-  }
-  assert.unreachable('should have thrown');
-  return '';
-}
 
 test('bad inventory: every problem with file:line:col', () => {
   const msg = inputError(() => loadInventory([fx('bad.yml')]));
