@@ -94,7 +94,7 @@ export function markdownTable(mods: readonly ModuleDef[]): string {
       return extra ? `${name} (${extra})` : name;
     });
     const rules = argRules(m).map((r) => ` ${r}`).join('');
-    return `| \`${m.name}\` | ${cell(m.description)} | ${cell(args.join(', ') + rules)} | ${m.check} / ${m.diff} |`;
+    return `| \`${m.name}\` | ${cell(m.description)} | ${cell(args.join(', ') + (rules ? `.${rules}` : ''))} | ${m.check} / ${m.diff} |`;
   });
   return ['| module | what it does | arguments (**required**) | check / diff |', '|---|---|---|---|', ...rows].join('\n') + '\n';
 }
