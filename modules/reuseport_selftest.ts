@@ -9,7 +9,7 @@ import { packageRoot } from '../src/util/paths.js';
 const schema = Type.Object(
   {
     object: Type.Optional(Type.String({ pattern: '^/', patternMeans: 'an absolute path', description: 'A BPF object file on the host to test (its first reuseport program).' })),
-    pin: Type.Optional(Type.String({ pattern: '^/sys/fs/bpf/', patternMeans: 'a path under /sys/fs/bpf/', description: "The pinned program to test: its object is found through bpf_program's markers in dest_dir, and the tag tested must be the pinned one." })),
+    pin: Type.Optional(Type.String({ pattern: '^/sys/fs/bpf/', patternMeans: 'a path under /sys/fs/bpf/', description: "The pinned program to test: its object is found through bpf_program's markers in dest_dir (else the pinned program is loaded itself); the tag tested must be the pinned one." })),
     sockets: Default(Type.Integer({ minimum: 1, maximum: 1024, description: 'Loopback SO_REUSEPORT sockets (the workers).' }), 8),
     connections: Default(Type.Integer({ minimum: 1, maximum: 1000000, description: 'Connections opened and counted.' }), 2000),
     max_imbalance: Default(Type.Number({ minimum: 0, description: 'The largest imbalance allowed: the busiest socket\'s count over the mean, minus 1.' }), 0.2),
