@@ -21,7 +21,7 @@ function wrap(text: string, indent = INDENT): string[] {
 }
 
 const CHECK: Record<Support, string> = {
-  full: 'full: predicts its changes (and diff) without making them',
+  full: 'full: runs in check mode, predicting its changes without making them',
   partial: 'partial: see above',
   none: 'none: the task is skipped in check mode',
 };
