@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { defineModule, type Plan } from '../src/module/types.js';
 import { enableNowSteps, filesPlan, type FileWant } from '../src/module/units.js';
 import { renderWith } from '../src/playbook/template.js';
@@ -24,7 +24,8 @@ export function collectorFiles(a: Args): { files: FileWant[]; timer: string } {
     {
       path: script,
       mode: '0755',
-      content: renderWith(SCRIPT, { name: a.name, interval: a.interval, port: a.port, directory: shq(a.directory), pin: shq(a.pin), counters: shq(a.counters) }),
+      // the listener writes its status (the program it attached) beside its counters
+      content: renderWith(SCRIPT, { name: a.name, interval: a.interval, port: a.port, directory: shq(a.directory), pin: shq(a.pin), counters: shq(a.counters), status: shq(join(dirname(a.counters), 'status')) }),
     },
     {
       path: `/etc/systemd/system/${unit}.service`,
@@ -44,7 +45,8 @@ export function collectorFiles(a: Args): { files: FileWant[]; timer: string } {
 
 /**
  * A node_exporter textfile collector: a script writing `lbprov_*` metrics (listeners, established
- * connections, per-listener accept queues, per-worker accepts, the pinned program's id and tag, the
+ * connections, per-listener accept queues, per-worker accepts, the pinned program's id and tag and the
+ * program the listener has attached (its status file beside the counters), the
  * imbalance ratio) atomically into the textfile directory, run by a systemd service and timer.
  */
 export default defineModule<Args>({
