@@ -105,6 +105,23 @@ if (requireRoot('diagnose on the lab', labMissing())) {
     assert.is(host((await diagnose('-l', 'h3')).doc, 'h3').verdict, 'ok');
   });
 
+  test('troubleshooting, as the README says: the debug build prints to tracelog; the listener reports its program, a socket\'s fdinfo does not', async () => {
+    const dbg = await applyJson([pb, '-i', lab.inventory, '-l', 'h1', '-e', '{"lb_hash_cflags": ["-DLB_DEBUG"]}']);
+    assert.is(dbg.code, 0, dbg.stderr);
+    const trace = (await sh(lab, 'h1', '(timeout 3 bpftool prog tracelog > /tmp/tracelog.txt 2>&1 &); sleep 0.5; for i in 1 2 3 4 5 6; do curl -s -o /dev/null http://127.0.0.1:8080/; done; sleep 3; grep -c "lb_hash: hash [0-9a-f]* -> worker [0-3] of 4" /tmp/tracelog.txt; rm -f /tmp/tracelog.txt', true)).out;
+    assert.ok(Number(trace.trim()) >= 6, `tracelog lines: ${trace}`);
+    const d = host((await diagnose('-l', 'h1')).doc, 'h1');
+    assert.is(d.match, true, 'the debug build is pinned and attached');
+    const fdinfo = (await sh(lab, 'h1', 'p=$(sed -n "s/^pid=//p" /run/lb-listener/status); for f in /proc/$p/fd/*; do case $(readlink $f) in socket:*) cat /proc/$p/fdinfo/${f##*/};; esac; done')).out;
+    assert.ok(fdinfo.includes('ino:'), fdinfo);
+    assert.not.match(fdinfo, /prog_id|prog_tag/);
+    const back = await applyJson([pb, '-i', lab.inventory, '-l', 'h1']);
+    assert.is(back.code, 0, back.stderr);
+    const d2 = host((await diagnose('-l', 'h1')).doc, 'h1');
+    assert.is(d2.verdict, 'ok');
+    assert.is.not(d2.pinned?.tag, d.pinned?.tag, 'the normal build again');
+  });
+
   test('an unreachable host: exit 4, as apply; bad values: exit 5 before any host is contacted', async () => {
     const { code, doc } = await diagnose('-l', 'h1', '-e', 'ansible_port=1');
     assert.is(code, 4);
