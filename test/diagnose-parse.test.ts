@@ -112,6 +112,11 @@ test('parsers: bpftool errors, status, accepts, ss, nstat and the /proc fallback
   assert.is(imbalance([]), null);
   assert.is(imbalance([0, 0]), null);
   assert.is(imbalance([10, 10]), 0);
+  // weighted workers (lb_hash_weighted): judged per unit of weight
+  assert.is(imbalance([800, 1600, 800, 800], [1, 2, 1, 1]), 0);
+  assert.ok(Math.abs(imbalance([1000, 1000, 1000, 1000], [1, 2, 1, 1])! - (1000 / 875 - 1)) < 1e-12);
+  assert.equal(parseStatus('pid=1\ncpus=0,1,0,1\nweights=1,2,1,1\n').status?.weights, [1, 2, 1, 1]);
+  assert.equal(parseStatus('pid=1\ncpus=\nweights=\n').status?.cpus, []);
   assert.equal(parseSs('LISTEN 12 128 127.0.0.1:80 0.0.0.0:*\nESTAB 0 0 a b\n'), [{ local: '127.0.0.1:80', recv_q: 12, send_q: 128 }]);
   const proc = parseCounters(fx('proc-net.txt'), COUNTERS);
   for (const k of COUNTERS) assert.type(proc[k], 'number', k);

@@ -30,7 +30,7 @@ export interface HostDiagnosis {
   /** the listener's attached program is the pinned one; null when one of them is unknown */
   match: boolean | null;
   bpf_stats_enabled: boolean;
-  workers: { accepts: number[]; total: number; imbalance: number | null };
+  workers: { accepts: number[]; total: number; imbalance: number | null; weights: number[]; cpus: number[] };
   listeners: ListenSocket[];
   counters: Record<string, number | null>;
   sysctls: Array<{ name: string; want: string; have: string | null; ok: boolean }>;
@@ -109,9 +109,10 @@ export function judgeHost(out: string, e: Expect): HostDiagnosis {
 
   const accepts = parseAccepts(sec('accepts'));
   const total = accepts.reduce((x, y) => x + y, 0);
-  const imb = imbalance(accepts);
+  const weights = st.status?.weights ?? [];
+  const imb = imbalance(accepts, weights);
   if (imb !== null && imb > e.maxImbalance) {
-    if (total >= MIN_ACCEPTS_PER_WORKER * accepts.length) warns.push(`workers' accepts are imbalanced: ${imb.toFixed(3)} > ${e.maxImbalance} (max/mean - 1; accepts ${accepts.join(' / ')})`);
+    if (total >= MIN_ACCEPTS_PER_WORKER * accepts.length) warns.push(`workers' accepts are imbalanced: ${imb.toFixed(3)} > ${e.maxImbalance} (max/mean - 1${weights.length ? ` per unit of weight ${weights.join(':')}` : ''}; accepts ${accepts.join(' / ')})`);
     else notes.push(`only ${total} accepts so far: too few to judge the spread (imbalance ${imb.toFixed(3)})`);
   }
 
@@ -147,7 +148,7 @@ export function judgeHost(out: string, e: Expect): HostDiagnosis {
     attached,
     match,
     bpf_stats_enabled: statsEnabled,
-    workers: { accepts, total, imbalance: imb },
+    workers: { accepts, total, imbalance: imb, weights, cpus: st.status?.cpus ?? [] },
     listeners,
     counters,
     sysctls,

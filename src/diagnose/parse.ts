@@ -46,7 +46,12 @@ export interface ListenerStatus {
   prog_type: string;
   generation: number;
   last_reload: string;
+  /** --weights as filled (empty: none), --cpus per worker (empty: not pinned) */
+  weights: number[];
+  cpus: number[];
 }
+
+const list = (v: string | undefined): number[] => (v ? v.split(',').map(Number).filter((n) => Number.isFinite(n)) : []);
 
 export function parseStatus(out: string): { status?: ListenerStatus; error?: string } {
   const kv = new Map<string, string>();
@@ -68,6 +73,8 @@ export function parseStatus(out: string): { status?: ListenerStatus; error?: str
       prog_type: kv.get('prog_type') ?? '',
       generation: num('generation'),
       last_reload: kv.get('last_reload') ?? '',
+      weights: list(kv.get('weights')),
+      cpus: list(kv.get('cpus')),
     },
   };
 }
@@ -82,8 +89,12 @@ export function parseAccepts(out: string): number[] {
   return by.sort((a, b) => a[0] - b[0]).map(([, n]) => n);
 }
 
-/** max/mean - 1 (domain.md): 0 is perfectly even; null without a connection. */
-export function imbalance(counts: number[]): number | null {
+/**
+ * max/mean - 1 (domain.md): 0 is perfectly even; null without a connection. With weights (one per
+ * worker, lb_hash_weighted), of each worker's accepts per unit of weight: 0 is exactly as weighted.
+ */
+export function imbalance(raw: number[], weights: number[] = []): number | null {
+  const counts = weights.length === raw.length && weights.some((w) => w > 0) ? raw.flatMap((a, i) => (weights[i] > 0 ? [a / weights[i]] : [])) : raw;
   const sum = counts.reduce((a, b) => a + b, 0);
   if (!counts.length || sum === 0) return null;
   return Math.max(...counts) / (sum / counts.length) - 1;
