@@ -28,12 +28,24 @@
  *  - The attached program's id/tag/type, the workers and the reload count go to --status (key=value
  *    lines, temp + rename); `--reload PID` (ExecReload) sends SIGHUP and waits for the result there.
  *
+ * Weighted buckets (exercise 1): with a program that has an lb_weights map (bpf/lb_hash_weighted.c),
+ * --weights 1,2,1,1 gives worker i that share of the new connections; --weights cpu takes each
+ * worker's weight from the CPU it is pinned to (sysfs cpu_capacity, else cpufreq's maximum
+ * frequency, else 1). Filled at every attach, before the program is swapped in.
+ *
+ * Pinned workers (exercise 3): --cpus 0,1 (or 0-3) pins worker i's thread to the i-th CPU of the
+ * list (round robin) and sets SO_INCOMING_CPU on its socket. Without a program, the kernel's
+ * reuseport hash prefers the socket whose SO_INCOMING_CPU is the CPU the SYN is processed on (6.1+);
+ * with a program, the program decides. Both go to --status (cpus=, weights=).
+ *
  * usage: lb_listener --port P [--workers N] [--mode bpf|reuseport|single] [--pin PATH]
  *                    [--maps DIR] [--counters FILE] [--status FILE] [--bind ADDR] [--drain-ms MS]
+ *                    [--weights W,..|cpu] [--cpus LIST]
  *        lb_listener --reload PID --status FILE      (wait up to 10 s for PID to apply a SIGHUP)
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
+#include <sched.h>
 #include <bpf/bpf.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -57,6 +69,9 @@
 #define SO_ATTACH_REUSEPORT_EBPF 52
 #endif
 #define MAX_WORKERS 256
+#ifndef SO_INCOMING_CPU
+#define SO_INCOMING_CPU 49
+#endif
 
 enum mode { MODE_BPF, MODE_REUSEPORT, MODE_SINGLE };
 
@@ -67,6 +82,11 @@ static int lfd[MAX_WORKERS], epfd[MAX_WORKERS];
 static _Atomic unsigned long long accepts[MAX_WORKERS];
 static _Atomic int open_conns[MAX_WORKERS];
 static volatile sig_atomic_t stopping, reload_wanted;
+/* --cpus: worker i runs on cpu_of[i] (-1: not pinned); --weights: one per worker (0 unset) */
+static int cpu_of[MAX_WORKERS], ncpus_given;
+static unsigned weight[MAX_WORKERS];
+static const char *weights_arg;
+static char weights_note[128] = "";
 
 /* what is attached now, for --status */
 static struct {
@@ -197,11 +217,16 @@ static void write_status(void)
 	snprintf(tmp, sizeof(tmp), "%s.tmp", status_file);
 	if (!(f = fopen(tmp, "w")))
 		return;
+	char cpus[4 * MAX_WORKERS] = "", weights[12 * MAX_WORKERS] = "";
+	for (int w = 0; w < nworkers && ncpus_given; w++)
+		snprintf(cpus + strlen(cpus), sizeof(cpus) - strlen(cpus), "%s%d", w ? "," : "", cpu_of[w]);
+	for (int w = 0; w < nworkers && weights_arg; w++)
+		snprintf(weights + strlen(weights), sizeof(weights) - strlen(weights), "%s%u", w ? "," : "", weight[w]);
 	fprintf(f, "pid=%d\nport=%d\nworkers=%d\nmode=%s\npin=%s\nprog_id=%u\nprog_tag=%s\nprog_type=%s\n"
-		   "generation=%u\ninherited_sockets=%u\nlast_reload=%s\n",
+		   "generation=%u\ninherited_sockets=%u\nlast_reload=%s\ncpus=%s\nweights=%s\nweights_note=%s\n",
 		getpid(), port, nworkers, mode == MODE_BPF ? "bpf" : mode == MODE_SINGLE ? "single" : "reuseport",
 		pin ? pin : "", attached.id, attached.tag, attached.type, attached.generation, attached.inherited,
-		attached.error[0] ? attached.error : "ok");
+		attached.error[0] ? attached.error : "ok", cpus, weights, weights_note);
 	if (fclose(f) == 0)
 		rename(tmp, status_file);
 }
@@ -311,6 +336,81 @@ static int fill_workers(int socks)
 	return 0;
 }
 
+/* a CPU's relative speed from sysfs: capacity (heterogeneous CPUs), else its maximum frequency in MHz, else 1 */
+static unsigned cpu_weight(int cpu)
+{
+	const char *fmt[] = { "/sys/devices/system/cpu/cpu%d/cpu_capacity", "/sys/devices/system/cpu/cpu%d/cpufreq/cpuinfo_max_freq" };
+	for (int i = 0; i < 2; i++) {
+		char path[128];
+		unsigned long v = 0;
+		FILE *f;
+		snprintf(path, sizeof(path), fmt[i], cpu);
+		if (!(f = fopen(path, "r")))
+			continue;
+		if (fscanf(f, "%lu", &v) != 1)
+			v = 0;
+		fclose(f);
+		if (v)
+			return i ? (unsigned)(v / 1000) : (unsigned)v;
+	}
+	return 1;
+}
+
+/* --weights into the pinned lb_weights map (a program without one ignores weights: said in --status) */
+static int fill_weights(void)
+{
+	char path[600];
+	int map;
+
+	if (!weights_arg)
+		return 0;
+	if (!strcmp(weights_arg, "cpu")) {
+		int all_one = 1;
+		for (int w = 0; w < nworkers; w++)
+			all_one &= (weight[w] = cpu_of[w] >= 0 ? cpu_weight(cpu_of[w]) : 1) == 1;
+		snprintf(weights_note, sizeof(weights_note), "%s", !ncpus_given ? "cpu: workers are not pinned (--cpus): equal weights" : all_one ? "cpu: sysfs has no capacity or frequency: equal weights" : "cpu: from sysfs");
+	}
+	if ((map = pinned(maps_dir, "lb_weights", path, sizeof(path))) < 0) {
+		snprintf(weights_note, sizeof(weights_note), "the program has no lb_weights map: weights ignored");
+		return 0;
+	}
+	for (__u32 i = 0; i < (__u32)nworkers; i++) {
+		if (bpf_map_update_elem(map, &i, &weight[i], BPF_ANY)) {
+			close(map);
+			return fail("filling lb_weights");
+		}
+	}
+	close(map);
+	return 0;
+}
+
+/* "0,2-3" -> cpu_of[] round robin over the workers; 0 on a malformed list */
+static int parse_cpus(const char *list)
+{
+	int cpus[1024], n = 0;
+	const char *p = list;
+	while (*p && n < 1024) {
+		char *end;
+		long a = strtol(p, &end, 10), b = a;
+		if (end == p || a < 0)
+			return 0;
+		if (*end == '-') {
+			p = end + 1;
+			b = strtol(p, &end, 10);
+			if (end == p || b < a)
+				return 0;
+		}
+		for (long c = a; c <= b && n < 1024; c++)
+			cpus[n++] = (int)c;
+		if (*end && *end != ',')
+			return 0;
+		p = *end ? end + 1 : end;
+	}
+	for (int w = 0; w < MAX_WORKERS; w++)
+		cpu_of[w] = n ? cpus[w % n] : -1;
+	return n;
+}
+
 /*
  * Opens the pinned program (and, for sk_reuseport, its pinned maps), fills the maps with this
  * process's sockets and attaches it to the group. Used at start and on SIGHUP: until the
@@ -345,6 +445,8 @@ static int attach_program(void)
 			goto out;
 		}
 		if (fill_workers(socks))
+			goto out;
+		if (fill_weights())
 			goto out;
 		if (bpf_map_update_elem(count, &zero, &n, BPF_ANY)) {
 			fail("setting lb_nworkers");
@@ -551,6 +653,13 @@ int main(int argc, char **argv)
 		else if (!strcmp(k, "--bind")) bind_addr = v;
 		else if (!strcmp(k, "--drain-ms")) drain_ms = atoi(v);
 		else if (!strcmp(k, "--reload")) reload_pid = atoi(v);
+		else if (!strcmp(k, "--weights")) weights_arg = v;
+		else if (!strcmp(k, "--cpus")) {
+			if (!(ncpus_given = parse_cpus(v))) {
+				fprintf(stderr, "lb_listener: --cpus %s: expected a CPU list such as 0,1 or 0-3\n", v);
+				return 2;
+			}
+		}
 		else if (!strcmp(k, "--mode")) mode = !strcmp(v, "single") ? MODE_SINGLE : !strcmp(v, "reuseport") ? MODE_REUSEPORT : MODE_BPF;
 		else {
 			fprintf(stderr, "lb_listener: unknown option %s\n", k);
@@ -559,8 +668,28 @@ int main(int argc, char **argv)
 	}
 	if (reload_pid > 0)
 		return reload_and_wait(reload_pid);
+	if (!ncpus_given)
+		for (int w = 0; w < MAX_WORKERS; w++)
+			cpu_of[w] = -1;
+	if (weights_arg && strcmp(weights_arg, "cpu")) {
+		const char *p = weights_arg;
+		int n = 0;
+		char *end;
+		while (*p && n < MAX_WORKERS) {
+			weight[n++] = strtoul(p, &end, 10);
+			if (end == p || (*end && *end != ',')) {
+				n = -1;
+				break;
+			}
+			p = *end ? end + 1 : end;
+		}
+		if (n != nworkers) {
+			fprintf(stderr, "lb_listener: --weights %s: expected %d whole numbers separated by commas, or cpu\n", weights_arg, nworkers);
+			return 2;
+		}
+	}
 	if (port <= 0 || port > 65535 || nworkers < 1 || nworkers > MAX_WORKERS || (mode == MODE_BPF && !pin) || drain_ms < 0) {
-		fprintf(stderr, "usage: lb_listener --port P [--workers 1..%d] [--mode bpf|reuseport|single] [--pin PATH --maps DIR] [--counters FILE] [--status FILE] [--drain-ms MS]\n", MAX_WORKERS);
+		fprintf(stderr, "usage: lb_listener --port P [--workers 1..%d] [--mode bpf|reuseport|single] [--pin PATH --maps DIR] [--counters FILE] [--status FILE] [--drain-ms MS] [--weights W,..|cpu] [--cpus LIST]\n", MAX_WORKERS);
 		return 2;
 	}
 	struct sigaction sa = { .sa_handler = on_signal };
@@ -589,12 +718,23 @@ int main(int argc, char **argv)
 		if (mode != MODE_SINGLE) {
 			struct epoll_event ev = { .events = EPOLLIN, .data.fd = lfd[w] };
 			epoll_ctl(epfd[w], EPOLL_CTL_ADD, lfd[w], &ev);
+			/* the kernel's hash prefers this socket for SYNs processed on its worker's CPU */
+			if (cpu_of[w] >= 0 && setsockopt(lfd[w], SOL_SOCKET, SO_INCOMING_CPU, &cpu_of[w], sizeof(int)))
+				die("SO_INCOMING_CPU");
 		}
 	}
 	if (mode == MODE_BPF && attach_program())
 		return 1;
-	for (int w = 0; w < nworkers; w++)
+	for (int w = 0; w < nworkers; w++) {
 		pthread_create(&th[w], NULL, worker, (void *)(long)w);
+		if (cpu_of[w] >= 0) {
+			cpu_set_t set;
+			CPU_ZERO(&set);
+			CPU_SET(cpu_of[w], &set);
+			if ((errno = pthread_setaffinity_np(th[w], sizeof(set), &set)))
+				die("pinning a worker to its CPU (--cpus)");
+		}
+	}
 	if (mode == MODE_SINGLE)
 		pthread_create(&th[nworkers], NULL, acceptor, NULL);
 	fprintf(stderr, "lb_listener: %d workers on port %d (%s), %d socket(s) taken over from the previous instance\n", nworkers, port,

@@ -49,6 +49,16 @@ function parsePinned(out: string): Pinned | undefined {
   }
 }
 
+/** Markers (`grep -rH` lines "PATH:HASH PIN") other than ours that claim the same pin. */
+export function otherMarkers(grepOut: string, ours: string, pin: string): string[] {
+  const out: string[] = [];
+  for (const line of grepOut.split('\n')) {
+    const m = /^(.*\.pinned):\S+ (.*)$/.exec(line);
+    if (m && m[2] === pin && m[1] !== ours) out.push(m[1]);
+  }
+  return out;
+}
+
 export default defineModule({
   name: 'bpf_program',
   schema,
@@ -82,6 +92,8 @@ export default defineModule({
       hash: { kind: 'file', path: `${base}.o.hash` },
       pinned: { kind: 'file', path: `${base}.pinned` },
       prog: { kind: 'exec', argv: ['bpftool', '-j', 'prog', 'show', 'pinned', a.pin] },
+      // every marker of the folder ("path:hash pin"): another source pinned at the same path makes ours stale
+      markers: { kind: 'exec', argv: ['grep', '-r', '-H', '--include=*.pinned', '-e', '', '--', a.dest_dir] },
     };
   },
   plan(a, seen, ctx): Plan {
@@ -94,7 +106,8 @@ export default defineModule({
     const current = seen.prog.rc === 0 ? parsePinned(seen.prog.stdout.toString()) : undefined;
     const srcChanged = !seen.src.stat || !seen.src.stdout.equals(source);
     const compile = srcChanged || !seen.obj.stat || seen.hash.stdout.toString().trim() !== hash;
-    const pin = compile || !current || seen.pinned.stdout.toString().trim() !== `${hash} ${a.pin}`;
+    const others = otherMarkers(seen.markers.stdout.toString(), `${base}.pinned`, a.pin);
+    const pin = compile || !current || others.length > 0 || seen.pinned.stdout.toString().trim() !== `${hash} ${a.pin}`;
     const result = { pin: a.pin, type: current?.type, tag: current?.tag, id: current?.id, compiled: false, pinned: false };
     if (!pin) return { changed: false, steps: [], msg: `${a.pin}: ${current!.type} tag ${current!.tag} (id ${current!.id})`, result };
 
@@ -112,6 +125,8 @@ export default defineModule({
     const verifyAt = steps.length;
     steps.push({ op: 'exec', argv: ['lbprov_bpf_verify', a.pin, shownType(sec)], what: `verifying ${a.pin}` });
     steps.push({ op: 'write', path: `${base}.pinned`, content: Buffer.from(`${hash} ${a.pin}\n`), mode: '0644' });
+    // one marker per pin: switching lb_hash_src to another file and back re-pins (the self-test finds the object by it)
+    if (others.length) steps.push({ op: 'exec', argv: ['rm', '-f', '--', ...others] });
     diff.push({
       path: a.pin,
       before: current ? `${current.type} ${current.name ?? ''} tag ${current.tag} (id ${current.id})\n` : '(nothing pinned)\n',

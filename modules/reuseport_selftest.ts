@@ -13,6 +13,9 @@ const schema = Type.Object(
     connections: Default(Type.Integer({ minimum: 1, maximum: 1000000, description: 'Connections opened and counted.' }), 2000),
     max_imbalance: Default(Type.Number({ minimum: 0, description: 'The largest imbalance allowed: the busiest socket\'s count over the mean, minus 1.' }), 0.2),
     dest_dir: Default(Type.String({ pattern: '^/', patternMeans: 'an absolute path', description: "bpf_program's dest_dir." }), '/opt/lbprov/bpf'),
+    weights: Type.Optional(
+      Type.Array(Type.Integer({ minimum: 0, maximum: 1000000 }), { minItems: 1, maxItems: 1024, description: 'One weight per socket (bpf/lb_hash_weighted.c): judge the spread against w_i / sum(w), within a tolerance computed from the number of connections, instead of against an even spread.' }),
+    ),
   },
   { anyOf: [{ required: ['object'] }, { required: ['pin'] }], additionalProperties: false },
 );
@@ -26,6 +29,8 @@ interface Report {
   connections: number;
   accepted: number[];
   accepted_total: number;
+  weights?: number[];
+  weights_map?: boolean;
   refused: number;
   errors: number;
   imbalance: number;
@@ -35,7 +40,7 @@ interface Report {
 const HELPER = readFileSync(join(packageRoot, 'bpf', 'lb_selftest.c'));
 const helper = (arch: string): BuildSpec => ({ source: HELPER, remoteSrc: '/opt/lbprov/src/lb_selftest.c', dest: '/opt/lbprov/bin/lb_selftest', cflags: ['-O2', '-Wall'], libs: ['-lbpf'], arch });
 
-const runArgv = (a: Args, b: BuildSpec): string[] => ['lbprov_selftest', b.dest, `${b.dest}.hash`, buildHash(b), a.dest_dir, a.pin ?? '', a.object ?? '', String(a.sockets), String(a.connections)];
+const runArgv = (a: Args, b: BuildSpec): string[] => ['lbprov_selftest', b.dest, `${b.dest}.hash`, buildHash(b), a.dest_dir, a.pin ?? '', a.object ?? '', String(a.sockets), String(a.connections), ...(a.weights ? [a.weights.join(',')] : [])];
 
 /** What the self-test's figures mean: pass, or a failure that says which way the program is wrong. */
 export function judge(a: Args, out: StepOutput): { failed?: string; result?: Record<string, unknown> } {
@@ -60,12 +65,47 @@ export function judge(a: Args, out: StepOutput): { failed?: string; result?: Rec
       result,
     };
   }
+  if (a.weights) return judgeWeighted(a.weights, r, what ?? '', result);
   if (r.imbalance > a.max_imbalance) return { failed: `${what}: imbalance ${r.imbalance.toFixed(3)} > max_imbalance ${a.max_imbalance} across ${r.sockets} sockets (accepted: ${r.accepted.join(' ')})`, result };
   return { result };
 }
 
+/** Deviations beyond this many standard deviations of a socket's binomial count fail (see judgeWeighted). */
+const WEIGHT_Z = 5;
+
+/**
+ * Socket i should get p_i = w_i / sum(w) of the N connections. Its count is binomial (N, p_i), so
+ * its relative deviation has standard deviation sqrt((1 - p_i) / (N p_i)): the tolerance follows
+ * from the number of connections. 5 of them: runs of the weighted program on lab hosts reached 3.2
+ * (the hash of consecutive loopback ports is not a perfect coin), the even program against 1:2:1:1
+ * with 4000 connections is about 19 away.
+ */
+export function weightedTolerance(weights: number[], n: number): number[] {
+  const sum = weights.reduce((x, y) => x + y, 0);
+  return weights.map((w) => (w > 0 && n > 0 ? WEIGHT_Z * Math.sqrt((1 - w / sum) / (n * (w / sum))) : 0));
+}
+
+function judgeWeighted(weights: number[], r: Report, what: string, result: Record<string, unknown>): { failed?: string; result: Record<string, unknown> } {
+  const sum = weights.reduce((x, y) => x + y, 0);
+  const n = r.accepted_total;
+  const tol = weightedTolerance(weights, n);
+  const dev = weights.map((w, i) => (w > 0 ? r.accepted[i] / ((n * w) / sum) - 1 : r.accepted[i] > 0 ? Infinity : 0));
+  const worst = dev.reduce((k, d, i) => (Math.abs(d) - tol[i] > Math.abs(dev[k]) - tol[k] ? i : k), 0);
+  const out = { ...result, weights, expected: weights.map((w) => Math.round((n * w) / sum)), deviation: dev.map((d) => Number(d.toFixed(4))), tolerance: tol.map((t) => Number(t.toFixed(4))) };
+  if (Math.abs(dev[worst]) > tol[worst]) {
+    return {
+      failed:
+        `${what}: socket ${worst} got ${r.accepted[worst]} of ${n} connections, weight ${weights[worst]} of ${sum} expects ${out.expected[worst]} ` +
+        `(${(100 * dev[worst]).toFixed(1)}%, tolerance ±${(100 * tol[worst]).toFixed(1)}% for ${n} connections; accepted: ${r.accepted.join(' ')})` +
+        (r.weights_map === false ? ': the program has no lb_weights map, so it ignores the weights' : ''),
+      result: out,
+    };
+  }
+  return { result: out };
+}
+
 const summary = (r: Record<string, unknown> | undefined): string | undefined =>
-  r ? `${r.sockets} sockets, ${r.connections} connections: refused ${r.refused}, imbalance ${Number(r.imbalance).toFixed(3)}` : undefined;
+  r ? `${r.sockets} sockets, ${r.connections} connections: refused ${r.refused}, imbalance ${Number(r.imbalance).toFixed(3)}${r.weights ? `, weights ${(r.weights as number[]).join(':')}: accepted ${(r.accepted as number[]).join(' ')}, expected ${(r.expected as number[]).join(' ')}` : ''}` : undefined;
 
 export default defineModule({
   name: 'reuseport_selftest',
@@ -100,6 +140,7 @@ export default defineModule({
     return { ...buildReads(b), run: { kind: 'exec', argv: runArgv(a, b) } };
   },
   plan(a, seen, ctx): Plan {
+    if (a.weights && a.weights.length !== a.sockets) return { changed: false, steps: [], failed: `weights: ${a.weights.length} given for ${a.sockets} sockets (one per socket)` };
     const b = helper(ctx.facts?.arch ?? '');
     const out: StepOutput = { rc: seen.run.rc, stdout: seen.run.stdout.toString(), stderr: seen.run.stderr };
     if (!out.stdout.startsWith('NOT_BUILT')) {

@@ -1,5 +1,10 @@
 import { readFileSync } from 'node:fs';
+<<<<<<< HEAD
 import { join } from 'node:path';
+=======
+import { dirname, join } from 'node:path';
+import { Type } from '@sinclair/typebox';
+>>>>>>> diagnose
 import { defineModule, type Plan } from '../src/module/types.js';
 import { Type, Default, type ArgsOf } from '../src/module/args.js';
 import { enableNowSteps, filesPlan, type FileWant } from '../src/module/units.js';
@@ -30,7 +35,8 @@ export function collectorFiles(a: Args): { files: FileWant[]; timer: string } {
     {
       path: script,
       mode: '0755',
-      content: renderWith(SCRIPT, { name: a.name, interval: a.interval, port: a.port, directory: shq(a.directory), pin: shq(a.pin), counters: shq(a.counters) }),
+      // the listener writes its status (the program it attached) beside its counters
+      content: renderWith(SCRIPT, { name: a.name, interval: a.interval, port: a.port, directory: shq(a.directory), pin: shq(a.pin), counters: shq(a.counters), status: shq(join(dirname(a.counters), 'status')) }),
     },
     {
       path: `/etc/systemd/system/${unit}.service`,
@@ -53,7 +59,7 @@ export default defineModule({
   schema,
   description: 'A node_exporter textfile collector of lbprov_* listener metrics, run by a systemd timer.',
   notes: [
-    "The script writes listeners, established connections, per-listener accept queues, per-worker accepts, the pinned program's id and tag and the imbalance ratio atomically into the textfile directory.",
+    "The script writes listeners, established connections, per-listener accept queues, per-worker accepts, the pinned program's id and tag, the program the listener has attached (from its status file beside the counters, and whether it is the pinned one) and the imbalance ratio atomically into the textfile directory.",
     'Needs systemd as PID 1.',
   ],
   examples: `- name: textfile collector

@@ -67,6 +67,20 @@ export async function main(argv: string[]): Promise<number> {
       code = await (await import('./facts.js')).factsCommand(flags);
     });
 
+  const diagnose = program
+    .command('diagnose')
+    .description('per host: the pinned and the attached program, where connections went, queues, counters, sysctls; a verdict')
+    .option('-i, --inventory <file>', 'inventory file (repeatable)', collect)
+    .option('-l, --limit <pattern>', 'host pattern (within the playbook\'s hosts)')
+    .option('-e, --extra-vars <vars>', 'K=V, @file.yml or a YAML mapping (repeatable; as apply)', collect)
+    .option('--playbook <file>', 'the playbook whose values are expected (default: the shipped playbooks/edge.yml)')
+    .option('--json', 'print one JSON document, nothing else')
+    .option('-f, --forks <n>', 'hosts in parallel (default 50)')
+    .option('--ssh-config <file>', 'OpenSSH client config to read (default ~/.ssh/config; none: no file)');
+  connectionOptions(diagnose, false).action(async (flags: import('./diagnose.js').DiagnoseFlags) => {
+      code = await (await import('./diagnose.js')).diagnoseCommand(flags);
+    });
+
   program
     .command('lab')
     .description('a fleet of real lab hosts on this machine (root): up, down, status')
@@ -90,7 +104,7 @@ export async function main(argv: string[]): Promise<number> {
     });
 
   // vault secrets for everything these commands read; `lbprov vault` for the files themselves
-  addVaultOptions(program, ['apply', 'validate', 'facts']);
+  addVaultOptions(program, ['apply', 'validate', 'facts', 'diagnose']);
   vaultCommand(program);
 
   try {

@@ -122,6 +122,8 @@ test('bpf_program: compiles only when source or flags changed, repins when the p
   const host = new FixtureHost();
   const showPin = 'bpftool -j prog show pinned /sys/fs/bpf/lb_hash';
   host.execs[showPin] = { rc: 255, stderr: 'No such file' };
+  const markers = 'grep -r -H --include=*.pinned -e  -- /opt/lbprov/bpf';
+  host.execs[markers] = { rc: 2, stderr: 'grep: /opt/lbprov/bpf: No such file or directory' };
   const c = context({ facts: facts(), localFile: () => Buffer.from(src) });
   const args = { src: 'lb_hash.c', pin: '/sys/fs/bpf/lb_hash', pin_maps: '/sys/fs/bpf/lb_hash_maps' };
   const first = planOn(bpfProgram, args, host, c);
@@ -141,6 +143,10 @@ test('bpf_program: compiles only when source or flags changed, repins when the p
   host.execs[showPin] = { stdout: '{"id":7,"type":"sk_reuseport","tag":"abc","name":"lb"}' };
   const flags = planOn(bpfProgram, { ...args, cflags: ['-DLB_MAX_WORKERS=64'] }, host, c);
   assert.ok(flags.steps.some((s) => s.op === 'exec' && s.argv[0] === 'lbprov_compile'), 'new flags recompile');
+  // another source pinned at the same path since (lb_hash_weighted.c): ours is stale, re-pin and drop the other marker
+  host.execs[markers] = { stdout: `/opt/lbprov/bpf/lb_hash.pinned:${compile.argv[3]} /sys/fs/bpf/lb_hash\n/opt/lbprov/bpf/lb_hash_weighted.pinned:ff00 /sys/fs/bpf/lb_hash\n` };
+  const back = planOn(bpfProgram, args, host, c);
+  assert.equal(back.steps.map((s) => (s.op === 'write' ? 'write' : s.argv.join(' '))).slice(1), ['lbprov_bpf_pin /opt/lbprov/bpf/lb_hash.o /sys/fs/bpf/lb_hash  /sys/fs/bpf/lb_hash_maps 1', 'lbprov_bpf_verify /sys/fs/bpf/lb_hash sk_reuseport', 'write', 'rm -f -- /opt/lbprov/bpf/lb_hash_weighted.pinned']);
 });
 
 test('textfile_collector: script and units written (units verified), timer enabled; then a no-op', () => {
