@@ -4,19 +4,25 @@ import { recapLines } from './recap.js';
 
 interface Pending {
   slot: Slot;
-  lines: Map<string, string[]>;
+  /** host lines in the order the hosts finished the task */
+  lines: Array<[string, string[]]>;
 }
 
 /**
- * Ansible-style plain lines. Hosts run ahead of each other, so results are held per task and a
- * task's block (`TASK [name]` and one line per host, in inventory order) is printed once every
- * host of the batch has passed it: the output reads as if the play ran task by task.
+ * Ansible-style plain lines, streamed. Hosts run ahead of each other (the free strategy), yet the
+ * output reads task by task as Ansible's linear strategy prints it: one task block is open at a
+ * time (its `TASK [name]` banner printed) and each host's line for it is written the moment that
+ * host finishes it, in the order hosts finish. A host that ran ahead has its lines for later tasks
+ * held until their block opens, which is once no host of the batch can still report an earlier
+ * task (each is done or has started that task or a later one).
  */
 export class PlainReporter implements Reporter {
   private batch: string[] = [];
   private readonly progress = new Map<string, number>();
   private readonly done = new Set<string>();
   private readonly pending = new Map<number, Pending>();
+  /** the slot order of the block whose banner is printed */
+  private open?: number;
   private readonly color: boolean;
 
   constructor(private readonly write: (s: string) => void = (s) => process.stdout.write(s), color = false) {
@@ -39,6 +45,7 @@ export class PlainReporter implements Reporter {
     this.progress.clear();
     this.done.clear();
     this.pending.clear();
+    this.open = undefined;
   }
 
   taskStart(slot: Slot, host: string): void {
@@ -47,12 +54,17 @@ export class PlainReporter implements Reporter {
   }
 
   taskDone(slot: Slot, host: string, r: HostTaskReport): void {
+    const lines = this.hostLines(host, r);
+    if (this.open === slot.order) {
+      this.lines(lines);
+      return;
+    }
     let p = this.pending.get(slot.order);
     if (!p) {
-      p = { slot, lines: new Map() };
+      p = { slot, lines: [] };
       this.pending.set(slot.order, p);
     }
-    p.lines.set(host, this.hostLines(host, r));
+    p.lines.push([host, lines]);
     this.flush();
   }
 
@@ -92,17 +104,35 @@ export class PlainReporter implements Reporter {
     return out;
   }
 
-  /** Prints every held task block that no running host can still add to. */
+  private lines(lines: string[]): void {
+    for (const line of lines) this.write(`${line}\n`);
+  }
+
+  /** Whether no host of the batch can still report a task of this order (or an earlier one). */
+  private passed(order: number): boolean {
+    return this.batch.every((h) => this.done.has(h) || (this.progress.get(h) ?? -Infinity) > order);
+  }
+
+  private reached(order: number): boolean {
+    return this.batch.every((h) => this.done.has(h) || (this.progress.get(h) ?? -Infinity) >= order);
+  }
+
+  /**
+   * Closes the open block once every host is past it, and opens the next held one once no host
+   * can still report an earlier task; `all` (the batch is over) prints everything held.
+   */
   flush(all = false): void {
-    const orders = [...this.pending.keys()].sort((a, b) => a - b);
-    for (const order of orders) {
-      const complete = all || this.batch.every((h) => this.done.has(h) || (this.progress.get(h) ?? -Infinity) > order);
-      if (!complete) return;
+    for (;;) {
+      if (this.open !== undefined && (all || this.passed(this.open))) this.open = undefined;
+      if (this.open !== undefined) return;
+      const order = Math.min(...this.pending.keys());
+      if (!Number.isFinite(order) || !(all || this.reached(order))) return;
       const p = this.pending.get(order)!;
       this.pending.delete(order);
+      this.open = order;
       const title = p.slot.kind === 'handler' ? 'RUNNING HANDLER' : 'TASK';
       this.write(banner(`${title} [${p.slot.name}]`));
-      for (const h of this.batch) for (const line of p.lines.get(h) ?? []) this.write(`${line}\n`);
+      for (const [, lines] of p.lines) this.lines(lines);
     }
   }
 }

@@ -1,26 +1,38 @@
-import { Listr, type ListrTaskWrapper } from 'listr2';
+import { Listr, type ListrDefaultRenderer, type ListrTaskWrapper } from 'listr2';
 import type { HostStats, HostTaskReport, Reporter, Slot } from '../executor/types.js';
 import { PlainReporter } from './plain.js';
 
+type Wrapper = ListrTaskWrapper<unknown, ListrDefaultRenderer, ListrDefaultRenderer>;
+
 interface Row {
+  /** what the row says now: `h1: TASK NAME`; kept here because a host may start (facts) before listr2 has started its row */
+  title: string;
   finished: boolean;
   settle?: () => void;
-  task?: ListrTaskWrapper<unknown, never, never>;
-  last?: HostTaskReport['status'];
+  task?: Wrapper;
   failed?: string;
 }
 
 /**
- * On a terminal: a live listr2 row per host of the batch showing the task it is on, then, when the
- * batch is over, the same Ansible-style log (diffs, failures) as the plain output.
+ * On a terminal: a live listr2 view of the batch — a header `batch k/n: d/t hosts done` and under
+ * it one row per host showing the task it is on from the first moment (facts gathering included).
+ * A host that fails keeps its row, `✖ h2: TASK: failed: message`, for the rest of the run. When the
+ * batch is over, the same Ansible-style log (diffs, failures) as the plain output follows.
  */
 export class TtyReporter implements Reporter {
   private readonly log: PlainReporter;
   private rows = new Map<string, Row>();
   private running?: Promise<unknown>;
   private buffered: string[] = [];
+  private header?: Wrapper;
+  private headerText = '';
+  private batchLabel = '';
 
   constructor() {
+    // a pseudo-terminal nobody sized (script(1), a CI runner) says 0 columns and 0 rows: listr2 would
+    // wrap every row one character per line, and log-update would clip the view to nothing
+    if (!process.stdout.columns) process.stdout.columns = 80;
+    if (!process.stdout.rows) process.stdout.rows = 24;
     this.log = new PlainReporter((s) => this.buffered.push(s), true);
   }
 
@@ -35,38 +47,73 @@ export class TtyReporter implements Reporter {
     void hosts;
   }
 
-  batchStart(hosts: string[], index?: number, total?: number): void {
+  batchStart(hosts: string[], index = 1, total = 1): void {
     this.log.batchStart(hosts, index, total);
     this.out();
-    this.rows = new Map();
-    const tasks = hosts.map((h) => ({
+    this.rows = new Map(hosts.map((h) => [h, { title: `${h}: starting`, finished: false }]));
+    this.batchLabel = `batch ${index}/${total}`;
+    this.header = undefined;
+    this.progress();
+    const rows = hosts.map((h) => ({
       title: h,
-      task: (_ctx: unknown, task: ListrTaskWrapper<unknown, never, never>) =>
+      task: (_ctx: unknown, task: Wrapper) =>
         new Promise<void>((resolve, reject) => {
           const row = this.rows.get(h)!;
           row.task = task;
+          task.title = row.title;
           row.settle = () => (row.failed ? reject(new Error(row.failed)) : resolve());
           if (row.finished) row.settle();
         }),
     }));
-    for (const h of hosts) this.rows.set(h, { finished: false });
+    const batch = {
+      title: this.headerText,
+      task: (_ctx: unknown, task: Wrapper) => {
+        this.header = task;
+        task.title = this.headerText;
+        return task.newListr(rows, { concurrent: true, exitOnError: false });
+      },
+    };
     // registerSignalListeners: false: listr2 would exit 127 on Ctrl-C; lbprov's own handler lets the
-    // tasks in flight finish, prints the recap and exits 99
-    this.running = new Listr(tasks, { concurrent: true, exitOnError: false, registerSignalListeners: false }).run().catch(() => undefined);
+    // tasks in flight finish, prints the recap and exits 99. collapseSubtasks: false keeps every
+    // host's row (and its last task) on screen when the batch is over.
+    this.running = new Listr([batch], {
+      exitOnError: false,
+      registerSignalListeners: false,
+      renderer: 'default',
+      rendererOptions: { collapseSubtasks: false, collapseErrors: true, showErrorMessage: true },
+    }).run().catch(() => undefined);
+  }
+
+  /** The header: `batch k/n: d/t hosts done[, f failed]`. */
+  private progress(): void {
+    const rows = [...this.rows.values()];
+    const failed = rows.filter((r) => r.failed).length;
+    this.headerText = `${this.batchLabel}: ${rows.filter((r) => r.finished).length}/${rows.length} hosts done${failed ? `, ${failed} failed` : ''}`;
+    if (this.header) this.header.title = this.headerText;
+  }
+
+  private retitle(host: string, title: string): void {
+    const row = this.rows.get(host);
+    if (!row) return;
+    row.title = title;
+    if (row.task) row.task.title = title;
   }
 
   taskStart(slot: Slot, host: string): void {
     this.log.taskStart(slot, host);
-    const row = this.rows.get(host);
-    if (row?.task) row.task.title = `${host}: ${slot.kind === 'handler' ? 'handler ' : ''}${slot.name}`;
+    this.retitle(host, `${host}: ${slot.kind === 'handler' ? 'handler ' : ''}${slot.name}`);
   }
 
   taskDone(slot: Slot, host: string, r: HostTaskReport): void {
     this.log.taskDone(slot, host, r);
     const row = this.rows.get(host);
     if (!row) return;
-    row.last = r.status;
-    if ((r.status === 'failed' && !r.ignored) || r.status === 'unreachable') row.failed = `${slot.name}: ${r.status}: ${r.msg ?? ''}`;
+    if ((r.status === 'failed' && !r.ignored) || r.status === 'unreachable') {
+      // the first line of the message: the whole of it is in the log below the view
+      const msg = (r.msg ?? '').split('\n')[0];
+      row.failed = `${host}: ${slot.name}: ${r.status}${msg ? `: ${msg}` : ''}`;
+      this.progress();
+    }
   }
 
   hostDone(host: string): void {
@@ -74,7 +121,8 @@ export class TtyReporter implements Reporter {
     const row = this.rows.get(host);
     if (!row) return;
     row.finished = true;
-    if (row.task && !row.failed) row.task.title = host;
+    if (!row.failed) this.retitle(host, `${host}: done`);
+    this.progress();
     row.settle?.();
   }
 

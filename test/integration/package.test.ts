@@ -1,12 +1,10 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { LabState } from '../../src/lab/lab.js';
 import { packageRoot } from '../../src/util/paths.js';
 import { applyJson, withStatus } from '../helpers/cli.js';
+import { buildDeb, debToolsMissing } from '../helpers/deb.js';
 import { labMissing, sharedLab } from '../helpers/lab.js';
 import { sh } from '../helpers/remote.js';
 import { requireRoot } from '../helpers/skip.js';
@@ -18,22 +16,7 @@ const HOSTS = ['h1', 'h2', 'h3'];
 let lab: LabState;
 let vars: string[] = [];
 
-function buildDeb(): { deb: string; packages: string } {
-  const dir = mkdtempSync(join(tmpdir(), 'lbprov-deb-'));
-  const root = join(dir, 'pkg');
-  mkdirSync(join(root, 'DEBIAN'), { recursive: true });
-  mkdirSync(join(root, 'usr', 'share', 'lbprov-testpkg'), { recursive: true });
-  writeFileSync(join(root, 'DEBIAN', 'control'), 'Package: lbprov-testpkg\nVersion: 1.0\nArchitecture: all\nMaintainer: lbprov tests <tests@lbprov.invalid>\nDescription: a package lbprov installs in its tests\n');
-  writeFileSync(join(root, 'usr', 'share', 'lbprov-testpkg', 'hello.txt'), 'installed by lbprov\n');
-  const repo = join(dir, 'repo');
-  mkdirSync(repo);
-  execFileSync('dpkg-deb', ['--root-owner-group', '--build', root, join(repo, 'lbprov-testpkg_1.0_all.deb')], { stdio: 'ignore' });
-  const index = execFileSync('dpkg-scanpackages', ['.', '/dev/null'], { cwd: repo, stdio: ['ignore', 'pipe', 'ignore'] });
-  writeFileSync(join(repo, 'Packages'), index);
-  return { deb: join(repo, 'lbprov-testpkg_1.0_all.deb'), packages: join(repo, 'Packages') };
-}
-
-if (requireRoot('package module on the lab', [...labMissing(), ...['dpkg-deb', 'dpkg-scanpackages'].filter((c) => { try { execFileSync('which', [c], { stdio: 'ignore' }); return false; } catch { return true; } })])) {
+if (requireRoot('package module on the lab', [...labMissing(), ...debToolsMissing()])) {
   test.before(async () => {
     lab = await sharedLab(3);
     const { deb, packages } = buildDeb();
