@@ -1,10 +1,5 @@
 import { readFileSync } from 'node:fs';
-<<<<<<< HEAD
-import { join } from 'node:path';
-=======
 import { dirname, join } from 'node:path';
-import { Type } from '@sinclair/typebox';
->>>>>>> diagnose
 import { defineModule, type Plan } from '../src/module/types.js';
 import { Type, Default, type ArgsOf } from '../src/module/args.js';
 import { enableNowSteps, filesPlan, type FileWant } from '../src/module/units.js';

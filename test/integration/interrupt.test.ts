@@ -21,14 +21,14 @@ let lab: LabState;
 const HOSTS = ['h1', 'h2', 'h3'];
 
 const pb = join(tmp, 'slow.yml');
-writeFileSync(pb, `- hosts: lab\n  gather_facts: false\n  tasks:\n    - name: in flight\n      shell: { cmd: "mkdir -p ${D}; sleep 2; touch ${D}/t1" }\n    - name: never\n      copy: { dest: ${D}/t2, content: "x\\n" }\n`);
+writeFileSync(pb, `- hosts: lab\n  gather_facts: false\n  tasks:\n    - name: in flight\n      shell: { cmd: "mkdir -p ${D}; sleep 3; touch ${D}/t1" }\n    - name: never\n      copy: { dest: ${D}/t2, content: "x\\n" }\n`);
 
 /** Temp dirs of lbprov's agents (mktemp -d in /tmp), lbprov_put temp files, and whether the lock is free. */
 async function residue(h: string): Promise<string> {
   return (await sh(lab, h, `ls -d /tmp/tmp.* ${D}/.lbprov.* 2>/dev/null; flock -n /run/lock/lbprov.lock true || echo LOCKED`)).out.trim();
 }
 
-function run(argv: string[], signalAfterMs: number, how: (c: ReturnType<typeof spawn>) => void, tty = false): Promise<{ code: number | null; out: string }> {
+function run(argv: string[], how: (c: ReturnType<typeof spawn>) => void, tty = false): Promise<{ code: number | null; out: string }> {
   // on a terminal lbprov draws live rows (listr2) unless NO_COLOR or CI says otherwise
   const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
   if (tty) {
@@ -40,9 +40,22 @@ function run(argv: string[], signalAfterMs: number, how: (c: ReturnType<typeof s
     let out = '';
     c.stdout!.on('data', (d) => (out += d));
     c.stderr!.on('data', (d) => (out += d));
-    setTimeout(() => how(c), signalAfterMs);
+    void inFlight().then(() => how(c));
     c.on('close', (code) => resolve({ code, out }));
   });
+}
+
+/**
+ * Resolves once the first task has started on every host (its mkdir is there): a fixed delay sent
+ * the signal before lbprov listened for it, or after the task, on a loaded machine.
+ */
+async function inFlight(): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    const seen = await Promise.all(HOSTS.map(async (h) => (await sh(lab, h, `test -d ${D} && echo yes`)).out.trim() === 'yes'));
+    if (seen.every(Boolean)) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error('the first task never started on every host');
 }
 
 async function settled(): Promise<void> {
@@ -62,7 +75,7 @@ if (requireRoot('interrupts', labMissing())) {
   });
 
   test('SIGINT: the task in flight finishes, nothing after it, recap, exit 99, nothing left on the hosts', async () => {
-    const r = await run([process.execPath, join(packageRoot, 'bin', 'lbprov.js'), 'apply', pb, '-i', lab.inventory], 1200, (c) => c.kill('SIGINT'));
+    const r = await run([process.execPath, join(packageRoot, 'bin', 'lbprov.js'), 'apply', pb, '-i', lab.inventory], (c) => c.kill('SIGINT'));
     assert.is(r.code, 99, r.out);
     assert.match(r.out, /PLAY RECAP/);
     await settled();
@@ -77,7 +90,7 @@ if (requireRoot('interrupts', labMissing())) {
     // there dies of the ^C itself, and its exit status would be read instead of lbprov's); -e gives
     // lbprov's exit status as script's own
     const cmd = `exec ${process.execPath} ${join(packageRoot, 'bin', 'lbprov.js')} apply ${pb} -i ${lab.inventory}`;
-    const r = await run(['script', '-qfec', cmd, '/dev/null'], 1500, (c) => c.stdin!.write('\x03'), true);
+    const r = await run(['script', '-qfec', cmd, '/dev/null'], (c) => c.stdin!.write('\x03'), true);
     assert.match(r.out, /PLAY RECAP/, r.out);
     assert.is(r.code, 99, r.out);
     await settled();
