@@ -76,6 +76,8 @@ const UNIT_DIRS = ['/etc/systemd/system', '/lib/systemd/system', '/usr/lib/syste
 const unitName = (n: string): string => (n.includes('.') ? n : `${n}.service`);
 const procKey = (path: string): string | undefined => (path.startsWith('/proc/sys/') ? path.slice(10).replace(/\//g, '.') : undefined);
 const entry = (e: Partial<FsEntry>): FsEntry => ({ type: e.type ?? 'file', mode: e.mode ?? (e.type === 'directory' ? '0755' : e.type === 'link' ? '0777' : '0644'), owner: e.owner ?? 'root', group: e.group ?? 'root', ...(e.content !== undefined || (e.type ?? 'file') === 'file' ? { content: e.content ?? '' } : {}), ...(e.target !== undefined ? { target: e.target } : {}) });
+/** YAML 1.1 reads `NeedDaemonReload: no` as false: systemctl prints yes/no. */
+const yesNo = (u: Partial<UnitState>): Partial<UnitState> => Object.fromEntries(Object.entries(u).map(([k, v]: [string, unknown]) => [k, v === true ? 'yes' : v === false ? 'no' : String(v)]));
 const out = (stdout = '', rc = 0, stderr = ''): StepOutput => ({ rc, stdout, stderr });
 const fail = (stderr: string, rc = 1): StepOutput => out('', rc, `${stderr}\n`);
 
@@ -107,7 +109,7 @@ export class FixtureHost {
     this.state = {
       files: Object.fromEntries(Object.entries(spec.files ?? {}).map(([p, e]) => [p, entry(typeof e === 'string' ? { content: e } : e)])),
       sysctls: Object.fromEntries(Object.entries(spec.sysctls ?? {}).map(([k, v]) => [k, String(v)])),
-      units: Object.fromEntries(Object.entries(spec.units ?? {}).map(([n, u]) => [unitName(n), { LoadState: 'loaded', ActiveState: 'inactive', UnitFileState: 'disabled', NeedDaemonReload: 'no', ...u }])),
+      units: Object.fromEntries(Object.entries(spec.units ?? {}).map(([n, u]) => [unitName(n), { LoadState: 'loaded', ActiveState: 'inactive', UnitFileState: 'disabled', NeedDaemonReload: 'no', ...yesNo(u) }])),
       packages: { ...spec.packages },
       available: { ...spec.available },
       pins: structuredClone(spec.pins ?? {}),

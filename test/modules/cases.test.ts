@@ -10,10 +10,10 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { parse } from 'yaml';
 import { MODULES } from '../../modules/index.js';
 import { judge } from '../../modules/reuseport_selftest.js';
 import { packageRoot } from '../../src/util/paths.js';
+import { SourceDoc } from '../../src/util/yaml.js';
 import { parseFacts } from '../../src/facts/sources.js';
 import { parseAnsibleFacts } from '../../src/facts/ansible.js';
 import { nicModel } from '../../src/facts/nics.js';
@@ -24,7 +24,8 @@ import { outcomeUnlike, runCase, unlike, type Case } from '../helpers/fixture-ho
 const root = join(packageRoot, 'test', 'modules');
 const folders = readdirSync(root).filter((d) => statSync(join(root, d)).isDirectory());
 const yamls = (dir: string): string[] => readdirSync(join(root, dir)).filter((f) => f.endsWith('.yaml')).sort();
-const load = <T>(dir: string, f: string): T => parse(readFileSync(join(root, dir, f), 'utf8')) as T;
+// read as playbooks are (YAML 1.1, as Ansible: `0644` is an octal number, `no` is false); errors name file:line:col
+const load = <T>(dir: string, f: string): T => SourceDoc.parse(join(root, dir, f), readFileSync(join(root, dir, f), 'utf8')).value as T;
 const names = new Set([...MODULES.values()].map((m) => m.name));
 
 test('every registered module has a case folder with cases; every folder is a module', () => {
