@@ -94,12 +94,12 @@ export function normalArgv(argv: string[]): string[] {
   return argv;
 }
 
-/** An argv pattern: `*` is any one word, a last `...` any rest. */
+/** An argv pattern: `*` is any one word, `...` any number of words (none too). */
 export function argvMatches(pattern: string[], argv: string[]): boolean {
-  const rest = pattern[pattern.length - 1] === '...';
-  const p = rest ? pattern.slice(0, -1) : pattern;
-  if (rest ? argv.length < p.length : argv.length !== p.length) return false;
-  return p.every((w, i) => w === '*' || w === argv[i]);
+  const [p, ...ps] = pattern;
+  if (p === undefined) return argv.length === 0;
+  if (p === '...') return argv.some((_w, i) => argvMatches(ps, argv.slice(i))) || argvMatches(ps, []);
+  return argv.length > 0 && (p === '*' || p === argv[0]) && argvMatches(ps, argv.slice(1));
 }
 
 export class FixtureHost {
