@@ -32,6 +32,10 @@ export interface Case {
   idempotent?: boolean;
   /** Expectations for the second run instead of "changes nothing". */
   second?: Expect;
+  /** What happens to the host between the runs (a reboot unpins programs...): parts of the state, null removes. */
+  between?: HostSpec;
+  /** Arguments changed for the second run (new flags, another port), over `args`. */
+  second_args?: Record<string, unknown>;
 }
 
 export interface Expect {

@@ -118,6 +118,22 @@ export class FixtureHost {
     };
   }
 
+  /** Changes the state from outside (between two runs): each listed entry replaced, null removes it. */
+  patch(spec: HostSpec): void {
+    const kept = (m: object | undefined): Record<string, never> => Object.fromEntries(Object.entries(m ?? {}).filter(([, v]) => v !== null)) as Record<string, never>;
+    const fresh = new FixtureHost({ files: kept(spec.files), units: kept(spec.units), pins: kept(spec.pins), sysctls: kept(spec.sysctls) }).state;
+    for (const part of ['files', 'sysctls', 'units', 'packages', 'available', 'pins'] as const) {
+      const into = this.state[part] as Record<string, unknown>;
+      for (const [k, v] of Object.entries(spec[part] ?? {})) {
+        if (v === null) delete into[part === 'units' ? unitName(k) : k];
+        else if (part === 'units') into[unitName(k)] = { ...(into[unitName(k)] as object), ...yesNo(v as Partial<UnitState>) };
+        else into[k] = (fresh[part] as Record<string, unknown>)[k] ?? v;
+      }
+    }
+    if (spec.commands) this.state.commands = spec.commands;
+    if (spec.selftest) this.state.selftest = spec.selftest;
+  }
+
   /** A copy of the state, to compare before and after a run. */
   snapshot(): Omit<HostState, 'commands' | 'selftest'> {
     const { commands: _c, selftest: _s, ...rest } = this.state;

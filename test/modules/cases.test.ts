@@ -45,8 +45,9 @@ for (const dir of folders.filter((d) => names.has(d))) {
       const first = runCase(mod, c, join(root, dir), host);
       const problems = outcomeUnlike(first, c.expect, host, 'expect');
       if (c.check) problems.push(...unlike(host.snapshot(), before, 'check mode left the host'));
+      if (c.between) host.patch(c.between);
       const afterFirst = host.snapshot();
-      const second = runCase(mod, c, join(root, dir), host);
+      const second = runCase(mod, c.second_args ? { ...c, args: { ...c.args, ...c.second_args } } : c, join(root, dir), host);
       if (c.second) problems.push(...outcomeUnlike(second, c.second, host, 'second'));
       else if (c.check) {
         // check mode changed nothing, so a second check predicts the same
