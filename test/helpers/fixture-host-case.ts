@@ -135,22 +135,28 @@ export const registeredOf = (o: Outcome): Record<string, unknown> => ({
   ...(o.msg !== undefined ? { msg: o.msg } : {}),
 });
 
-const isRegex = (s: unknown): s is string => typeof s === 'string' && s.length > 2 && s.startsWith('/') && s.endsWith('/');
+/** `/re/`, `/re/m`, `/re/ms`: a regex (`s` always on: `.` matches newlines). */
+const REGEX = /^\/(.+)\/(m?)s?$/s;
+const show = (v: unknown): string => {
+  const j = JSON.stringify(v) ?? 'undefined';
+  return j.length > 300 ? `${j.slice(0, 300)}...` : j;
+};
 
 /** Where `actual` differs from `expected`: mappings as subsets, lists item by item, "/re/" strings as regexes, null as absent. */
 export function unlike(actual: unknown, expected: unknown, at = ''): string[] {
-  if (expected === null) return actual == null ? [] : [`${at}: expected nothing, got ${JSON.stringify(actual)}`];
-  if (isRegex(expected)) return new RegExp(expected.slice(1, -1), 's').test(String(actual)) ? [] : [`${at}: ${JSON.stringify(actual)} does not match ${expected}`];
+  if (expected === null) return actual == null ? [] : [`${at}: expected nothing, got ${show(actual)}`];
+  const re = typeof expected === 'string' ? REGEX.exec(expected) : null;
+  if (re) return new RegExp(re[1], `s${re[2]}`).test(String(actual)) ? [] : [`${at}: ${show(actual)} does not match ${String(expected)}`];
   if (Array.isArray(expected)) {
-    if (!Array.isArray(actual)) return [`${at}: expected a list, got ${JSON.stringify(actual)}`];
-    if (actual.length !== expected.length) return [`${at}: expected ${expected.length} items, got ${actual.length}: ${JSON.stringify(actual)}`];
+    if (!Array.isArray(actual)) return [`${at}: expected a list, got ${show(actual)}`];
+    if (actual.length !== expected.length) return [`${at}: expected ${expected.length} items, got ${actual.length}: ${show(actual)}`];
     return expected.flatMap((e, i) => unlike(actual[i], e, `${at}[${i}]`));
   }
   if (expected && typeof expected === 'object') {
-    if (!actual || typeof actual !== 'object') return [`${at}: expected a mapping, got ${JSON.stringify(actual)}`];
+    if (!actual || typeof actual !== 'object') return [`${at}: expected a mapping, got ${show(actual)}`];
     return Object.entries(expected).flatMap(([k, v]) => unlike((actual as Record<string, unknown>)[k], v, `${at}.${k}`));
   }
-  return actual === expected ? [] : [`${at}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)}`];
+  return actual === expected ? [] : [`${at}: expected ${show(expected)}, got ${show(actual)}`];
 }
 
 /** A step as the cases write it: `{write: path, content, mode, ...}` or `{exec: argv, capture, what}`. */
