@@ -94,4 +94,17 @@ for (const f of folders.includes('_judge') ? yamls('_judge') : []) {
   });
 }
 
+test('the runner itself fails a wrong expectation, an unknown step and a read it cannot answer', () => {
+  const host = new FixtureHost();
+  const o = runCase(MODULES.get('copy')!, { args: { dest: '/x', content: 'a' }, expect: {} }, root, host);
+  assert.equal(outcomeUnlike(o, { status: 'changed', steps: [{ write: '/x', content: 'a' }], host: { files: { '/x': { content: 'a' } } } }, host, 'e'), []);
+  assert.ok(outcomeUnlike(o, { status: 'ok' }, host, 'e').length);
+  assert.ok(outcomeUnlike(o, { steps: [{ write: '/x', content: 'b' }] }, host, 'e').length);
+  assert.ok(outcomeUnlike(o, { steps: [{ exec: ['chmod', '...'] }] }, host, 'e').length);
+  assert.ok(outcomeUnlike(o, { host: { files: { '/x': { mode: '0600' } } } }, host, 'e').length);
+  assert.ok(outcomeUnlike(o, { msg: '/^updated/' }, host, 'e').length);
+  assert.throws(() => host.apply({ op: 'exec', argv: ['reboot'] }), /cannot run the step/);
+  assert.throws(() => host.read({ kind: 'exec', argv: ['uname', '-r'] }), /no answer for the read/);
+});
+
 test.run();
