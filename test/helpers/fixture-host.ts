@@ -154,22 +154,25 @@ export class FixtureHost {
   /** Applies one step; what the executor's script would report for it. */
   apply(step: Step): StepOutput {
     if (step.op === 'write') return this.write(step);
-    const given = this.answer(step.argv);
-    if (given) {
-      const c = this.state.commands.find((x) => argvMatches(x.argv, normalArgv(step.argv)))!;
-      if (given.rc === 0) {
+    const c = this.given(step.argv);
+    if (c) {
+      if (!c.rc) {
         for (const p of c.creates ?? []) this.state.files[p] ??= entry({});
         for (const p of c.removes ?? []) this.remove(p);
       }
-      return given;
+      return out(c.stdout ?? '', c.rc ?? 0, c.stderr ?? '');
     }
     const o = this.query(step.argv) ?? this.change(step.argv);
     if (!o) throw new Error(`the fixture host cannot run the step ${JSON.stringify(normalArgv(step.argv))}`);
     return o;
   }
 
+  private given(argv: string[]): CommandAnswer | undefined {
+    return this.state.commands.find((x) => argvMatches(x.argv, normalArgv(argv)));
+  }
+
   private answer(argv: string[]): StepOutput | undefined {
-    const c = this.state.commands.find((x) => argvMatches(x.argv, normalArgv(argv)));
+    const c = this.given(argv);
     return c && out(c.stdout ?? '', c.rc ?? 0, c.stderr ?? '');
   }
 
@@ -207,7 +210,8 @@ export class FixtureHost {
     return undefined;
   }
 
-  private selftest([bin, hashfile, hash, , pin, , ,]: string[]): StepOutput {
+  /** lbprov_selftest BIN HASHFILE HASH DIR PIN OBJECT K M: NOT_BUILT until the helper is built from the current source. */
+  private selftest([bin, hashfile, hash, , pin]: string[]): StepOutput {
     const built = this.state.files[bin] && this.state.files[hashfile]?.content?.trim() === hash;
     if (!built) return out('NOT_BUILT\n');
     if (pin && !this.state.pins[pin]) return fail(`nothing is pinned at ${pin}`);
