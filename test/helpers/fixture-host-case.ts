@@ -7,7 +7,7 @@ import { renderFile, renderValue } from '../../src/playbook/template.js';
 import { evaluate } from '../../src/playbook/expr.js';
 import { localPath } from '../../src/playbook/local-file.js';
 import { errorMessage } from '../../src/util/errors.js';
-import { argvMatches, FixtureHost, type HostSpec } from './fixture-host.js';
+import { argvMatches, FixtureHost, normalArgv, type HostSpec } from './fixture-host.js';
 
 /**
  * One module case of test/modules/<module>/*.yaml, run as the executor runs a task (schema, reads,
@@ -177,7 +177,9 @@ function stepsUnlike(actual: Step[], expected: Array<Record<string, unknown>>, a
     const { exec, ...rest } = e;
     if (exec !== undefined) {
       if (!('exec' in v)) return [`${at}[${i}]: expected an exec step, got a write of ${String(v.write)}`];
-      if (!argvMatches((exec as unknown[]).map(String), v.exec as string[])) return [`${at}[${i}]: argv ${JSON.stringify(v.exec)} does not match ${JSON.stringify(exec)}`];
+      const pattern = (exec as unknown[]).map(String);
+      // the argv as run, or as the cases name it (`name args` for a module's `bash -c` script)
+      if (!argvMatches(pattern, v.exec as string[]) && !argvMatches(pattern, normalArgv(v.exec as string[]))) return [`${at}[${i}]: argv ${JSON.stringify(v.exec)} does not match ${JSON.stringify(exec)}`];
     } else if (!('write' in v)) return [`${at}[${i}]: expected a write step, got ${JSON.stringify(v.exec)}`];
     return unlike(v, exec === undefined ? e : rest, `${at}[${i}]`);
   });
