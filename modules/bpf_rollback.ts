@@ -1,6 +1,5 @@
-import { Type } from '@sinclair/typebox';
 import { defineModule, type Plan } from '../src/module/types.js';
-import { Default } from '../src/module/args.js';
+import { Type, Default } from '../src/module/args.js';
 
 const schema = Type.Object(
   {

@@ -1,6 +1,5 @@
-import { Type } from '@sinclair/typebox';
 import { defineModule, noChange, type Plan, type Step } from '../src/module/types.js';
-import { Choice, Default } from '../src/module/args.js';
+import { Type, Choice, Default } from '../src/module/args.js';
 
 const schema = Type.Object(
   {
