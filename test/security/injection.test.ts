@@ -4,7 +4,6 @@ import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pkg from '../../modules/package.js';
-import file from '../../modules/file.js';
 import { collectorFiles } from '../../modules/textfile_collector.js';
 import { prefetch } from '../../src/executor/prefetch.js';
 import { readsScript, stepsScript } from '../../src/executor/remote-script.js';
@@ -12,7 +11,6 @@ import type { HostContext } from '../../src/executor/host-context.js';
 import { loadPlaybook } from '../../src/playbook/load.js';
 import { Scope } from '../../src/playbook/scope.js';
 import { applyJson, lbprov } from '../helpers/cli.js';
-import { FixtureHost, planOn } from '../helpers/fixture-host.js';
 
 /** Option injection and file handling: what reaches an argv from a playbook is validated or after `--`. */
 const dir = mkdtempSync(join(tmpdir(), 'lbprov-inject-'));
@@ -49,27 +47,12 @@ test('package names, owners and groups that could be options are refused at load
   assert.not.match(out, /:(9|10):\d+:/, 'valid Debian/RPM names, numeric ids and templates pass');
 });
 
-test('package: `--` before the names in every tool; the host\'s own grammar is checked before anything runs', () => {
-  const host = new FixtureHost();
-  host.execs['dpkg-query -W -f ${Package}\\t${Status}\\t${Version}\\n -- clang'] = { rc: 1, stdout: '' };
-  const apt = planOn(pkg, { name: 'clang' }, host, ctx('apt'));
-  const install = apt.steps.find((s) => s.op === 'exec' && s.argv.includes('install'));
-  assert.ok(install && install.op === 'exec');
-  assert.equal(install.argv.slice(-2), ['--', 'clang']);
-  host.execs['rpm -q --qf %{NAME}\\tinstalled\\t%{VERSION}-%{RELEASE}\\n -- Foo_Bar'] = { rc: 1, stdout: '' };
-  const dnf = planOn(pkg, { name: 'Foo_Bar' }, host, ctx('dnf'));
-  assert.equal((dnf.steps[0] as { argv: string[] }).argv, ['dnf', 'install', '-y', '--', 'Foo_Bar']);
+// `--` before package names in apt-get/dnf and chown before chmod (a setuid mode survives) are
+// module cases: test/modules/package/*-dashdash.yaml, test/modules/file/setuid-*.yaml
+test('package: the host\'s own grammar is checked before anything runs', () => {
   // a name that came from a template: refused by the host's grammar before its read runs
   assert.throws(() => pkg.reads!({ name: 'Foo_Bar', state: 'present', update_cache: false }, ctx('apt') as never), /not a Debian package name: "Foo_Bar"/);
   assert.throws(() => pkg.reads!({ name: ['ok', '-x'], state: 'present', update_cache: false }, ctx('dnf') as never), /not an RPM package name: "-x"/);
-});
-
-test('chown: owner/group after `--`, before chmod (a setuid mode survives)', () => {
-  const p = planOn(file, { path: '/x', state: 'touch', owner: 'root', group: 'staff', mode: '4755' }, new FixtureHost(), ctx());
-  assert.equal(p.steps.map((s) => (s.op === 'exec' ? s.argv : [])), [['touch', '--', '/x'], ['chown', '--', 'root:staff', '/x'], ['chmod', '4755', '--', '/x']]);
-  const host = new FixtureHost({ '/y': { type: 'file', mode: '4755', owner: 'root', group: 'root', content: '' } });
-  const q = planOn(file, { path: '/y', group: 'staff' }, host, ctx());
-  assert.equal(q.steps.map((s) => (s.op === 'exec' ? s.argv : [])), [['chown', '--', ':staff', '/y'], ['chmod', '4755', '--', '/y']], 'a setuid file keeps its mode after a group change');
 });
 
 test('the read-ahead does not read for tasks whose `when` is false, nor for those whose `when` uses a result registered in the play', async () => {
