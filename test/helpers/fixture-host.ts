@@ -206,8 +206,21 @@ export class FixtureHost {
       const p = this.state.pins[a[4]];
       return p ? out(JSON.stringify(p)) : fail(`Error: bpf obj get (${a[4]}): No such file or directory`, 255);
     }
+    if (cmd === 'grep' && a.join(' ').startsWith('-r -H --include=')) return this.grepLines(a);
     if (cmd === 'lbprov_selftest') return this.selftest(a);
     return undefined;
+  }
+
+  /** `grep -r -H --include=*.SUFFIX -e '' -- DIR`: every line of the matching files under DIR as PATH:LINE (rc 1: none). */
+  private grepLines(a: string[]): StepOutput {
+    const suffix = a[2].replace('--include=*', '');
+    const dir = a[a.indexOf('--') + 1];
+    const lines: string[] = [];
+    for (const [path, e] of Object.entries(this.state.files).sort(([x], [y]) => x.localeCompare(y))) {
+      if (e.type !== 'file' || !path.startsWith(`${dir}/`) || !path.endsWith(suffix)) continue;
+      for (const l of (e.content ?? '').split('\n').filter(Boolean)) lines.push(`${path}:${l}\n`);
+    }
+    return out(lines.join(''), lines.length ? 0 : 1);
   }
 
   /** lbprov_selftest BIN HASHFILE HASH DIR PIN OBJECT K M: NOT_BUILT until the helper is built from the current source. */
