@@ -12,6 +12,7 @@ interface Args {
 export default defineModule<Args>({
   name: 'assert',
   aliases: ['ansible.builtin.assert'],
+  expressionArgs: ['that'],
   schema: {
     type: 'object',
     properties: {

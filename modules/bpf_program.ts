@@ -52,6 +52,7 @@ function parsePinned(out: string): Pinned | undefined {
  */
 export default defineModule<Args>({
   name: 'bpf_program',
+  localSrc: 'files',
   schema: {
     type: 'object',
     properties: {

@@ -18,6 +18,7 @@ const remoteSrc = (a: Args): string => `${a.src_dir}/${basename(a.src)}`;
  */
 export default defineModule<Args>({
   name: 'c_program',
+  localSrc: 'files',
   schema: {
     type: 'object',
     properties: {

@@ -19,6 +19,7 @@ const dest = (a: Args): string => (a.dest.endsWith('/') && a.src ? a.dest + base
 export default defineModule<Args>({
   name: 'copy',
   aliases: ['ansible.builtin.copy'],
+  localSrc: 'files',
   schema: {
     type: 'object',
     properties: {

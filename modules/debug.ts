@@ -10,6 +10,7 @@ export default defineModule<Args>({
   name: 'debug',
   aliases: ['ansible.builtin.debug'],
   freeForm: 'msg',
+  showsMsg: true,
   schema: {
     type: 'object',
     properties: { msg: {}, var: { type: 'string', minLength: 1 } },

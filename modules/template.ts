@@ -18,6 +18,7 @@ interface Args {
 export default defineModule<Args>({
   name: 'template',
   aliases: ['ansible.builtin.template'],
+  localSrc: 'templates',
   schema: {
     type: 'object',
     properties: {

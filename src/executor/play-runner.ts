@@ -391,7 +391,7 @@ export class PlaybookRunner {
       ignored,
       changed: r.changed,
       warnings: r.warnings.length ? (noLog ? [NO_LOG_MSG] : r.warnings) : undefined,
-      shown: task.module === 'debug' && !noLog && r.status === 'ok' ? r.msg : undefined,
+      shown: task.def.showsMsg && !noLog && r.status === 'ok' ? r.msg : undefined,
       ms: Math.round(performance.now() - t0),
     };
     this.count(name, slot, report);
