@@ -1,3 +1,5 @@
+import { BUILD_SHELL } from '../src/module/build.js';
+import { shellLib } from '../src/module/shell-lib.js';
 import { createHash } from 'node:crypto';
 import { basename } from 'node:path';
 import { defineModule, type Plan, type Step } from '../src/module/types.js';
@@ -52,6 +54,7 @@ function parsePinned(out: string): Pinned | undefined {
  */
 export default defineModule<Args>({
   name: 'bpf_program',
+  shell: [BUILD_SHELL, shellLib('modules/bpf_program.sh')],
   localSrc: 'files',
   schema: {
     type: 'object',

@@ -1,6 +1,6 @@
 import { basename } from 'node:path';
 import { defineModule, noChange, type Plan } from '../src/module/types.js';
-import { buildReads, buildSteps, isBuilt, type BuildSpec } from '../src/module/build.js';
+import { BUILD_SHELL, buildReads, buildSteps, isBuilt, type BuildSpec } from '../src/module/build.js';
 
 interface Args {
   src: string;
@@ -18,6 +18,7 @@ const remoteSrc = (a: Args): string => `${a.src_dir}/${basename(a.src)}`;
  */
 export default defineModule<Args>({
   name: 'c_program',
+  shell: [BUILD_SHELL],
   localSrc: 'files',
   schema: {
     type: 'object',

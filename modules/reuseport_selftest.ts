@@ -1,7 +1,8 @@
+import { shellLib } from '../src/module/shell-lib.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { defineModule, type Plan, type StepOutput } from '../src/module/types.js';
-import { buildHash, buildReads, buildSteps, type BuildSpec } from '../src/module/build.js';
+import { BUILD_SHELL, buildHash, buildReads, buildSteps, type BuildSpec } from '../src/module/build.js';
 import { packageRoot } from '../src/util/paths.js';
 
 interface Args {
@@ -70,6 +71,7 @@ const summary = (r: Record<string, unknown> | undefined): string | undefined =>
  */
 export default defineModule<Args>({
   name: 'reuseport_selftest',
+  shell: [BUILD_SHELL, shellLib('modules/reuseport_selftest.sh')],
   schema: {
     type: 'object',
     properties: {

@@ -18,6 +18,8 @@ import { selectedByTags } from './tags.js';
 import { startIndex } from './start-at-task.js';
 import { registered, runTask, type Prefetched, type TaskResult } from './task-runner.js';
 import { prefetch } from './prefetch.js';
+import { libsOf } from './prelude.js';
+import type { ShellLib } from '../module/types.js';
 import { BECOME_VARS, becomeFor, becomeKey, type BecomeKeywords } from './become.js';
 import type { BecomeSpec } from '../transport/become.js';
 import { verbosity, vlog } from '../util/verbose.js';
@@ -107,11 +109,30 @@ export class PlaybookRunner {
   private ctx(name: string): HostContext {
     let hc = this.hosts.get(name);
     if (!hc) {
-      hc = { host: this.inv.hosts.get(name)!, registered: {} };
+      hc = { host: this.inv.hosts.get(name)!, registered: {}, libs: this.libsFor(name) };
       this.hosts.set(name, hc);
       this.stats.set(name, { ok: 0, changed: 0, unreachable: 0, failed: 0, skipped: 0, rescued: 0, ignored: 0 });
     }
     return hc;
+  }
+
+  private playHostSets?: Array<{ play: Play; hosts?: Set<string> }>;
+
+  /**
+   * The modules' shell functions a host's remote shells load once: those of the modules in the
+   * plays that match it (a play whose pattern cannot be worked out yet counts for every host). A
+   * task that still needs another (a file included at run time) carries it in its own script.
+   */
+  private libsFor(host: string): ShellLib[] {
+    this.playHostSets ??= this.pb.plays.map((play) => {
+      try {
+        return { play, hosts: new Set(matchHosts(this.inv, this.pattern(play)).hosts) };
+      } catch {
+        return { play };
+      }
+    });
+    const plays = this.playHostSets.filter((p) => !p.hosts || p.hosts.has(host)).map((p) => p.play);
+    return libsOf(plays.flatMap((p) => [...p.tasks, ...p.handlers]).map((t) => t.def));
   }
 
   private async runPlay(play: Play, from = 0): Promise<void> {
