@@ -1,4 +1,5 @@
 import { defineModule, type Plan, type StepOutput } from '../src/module/types.js';
+import { shellLib } from '../src/module/shell-lib.js';
 
 interface Args {
   host: string;
@@ -13,31 +14,15 @@ interface Args {
 }
 
 /**
- * The host waits for a condition (fixed script; every value a positional argument): a TCP port
+ * The host waits for a condition (lbprov_wait_for in wait_for.sh; every value a positional argument): a TCP port
  * that accepts (started) or refuses (stopped) connections, from the host itself (bash /dev/tcp), or
  * a path that is present (optionally with a line matching search_regex) or absent. Prints the
  * milliseconds it took; rc 1 on timeout.
  */
-const SCRIPT = String.raw`mode=$1 host=$2 target=$3 state=$4 timeout_ms=$5 delay=$6 pause=$7 re=$8
-check() {
-  if [ "$mode" = port ]; then
-    if timeout 2 bash -c 'exec 3<>"/dev/tcp/$0/$1"' "$host" "$target" 2>/dev/null; then [ "$state" = started ]; else [ "$state" = stopped ]; fi
-  elif [ "$state" = absent ]; then [ ! -e "$target" ]
-  else [ -e "$target" ] && { [ -z "$re" ] || grep -Eq -e "$re" -- "$target" 2>/dev/null; }
-  fi
-}
-start=$(date +%s%N)
-sleep "$delay"
-while :; do
-  if check; then echo $(( ($(date +%s%N) - start) / 1000000 )); exit 0; fi
-  ms=$(( ($(date +%s%N) - start) / 1000000 ))
-  if [ "$ms" -ge "$timeout_ms" ]; then echo "$ms"; exit 1; fi
-  sleep "$pause"
-done`;
-
 export default defineModule<Args>({
   name: 'wait_for',
   aliases: ['ansible.builtin.wait_for'],
+  shell: [shellLib('modules/wait_for.sh')],
   schema: {
     type: 'object',
     properties: {
@@ -61,7 +46,7 @@ export default defineModule<Args>({
       return { changed: false, steps: [], failed: `wait_for: state ${state} goes with ${port ? 'path' : 'port'}, not ${port ? 'port' : 'path'}` };
     }
     const what = port ? `port ${a.port} on ${a.host} to be ${state}` : `${a.path} to be ${state}${a.search_regex ? ` (matching /${a.search_regex}/)` : ''}`;
-    const argv = ['bash', '-c', SCRIPT, 'lbprov_wait_for', port ? 'port' : 'path', a.host, port ? String(a.port) : a.path!, state, String(Math.round(a.timeout * 1000)), String(a.delay), String(a.sleep), a.search_regex ?? ''];
+    const argv = ['lbprov_wait_for', port ? 'port' : 'path', a.host, port ? String(a.port) : a.path!, state, String(Math.round(a.timeout * 1000)), String(a.delay), String(a.sleep), a.search_regex ?? ''];
     return {
       // "changed" only so that the executor runs the wait; the result is never a change
       changed: true,
