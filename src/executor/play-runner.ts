@@ -123,7 +123,7 @@ export class PlaybookRunner {
    * plays that match it (a play whose pattern cannot be worked out yet counts for every host). A
    * task that still needs another (a file included at run time) carries it in its own script.
    */
-  private libsFor(host: string): ShellLib[] {
+  libsFor(host: string): ShellLib[] {
     this.playHostSets ??= this.pb.plays.map((play) => {
       try {
         return { play, hosts: new Set(matchHosts(this.inv, this.pattern(play)).hosts) };
