@@ -13,7 +13,7 @@ import { CommandTimeoutError, UnreachableError, type Channel, type ExecResult, t
  * `@@LBPROV <id> <rc> <stderr bytes>` and the script's stderr. `EXIT`, `ABORT`, EOF, HUP or TERM
  * end it; with no script running its EXIT trap removes its temp dir, else its janitor does.
  */
-const agent = (prelude: string, lock?: HostLock): string =>
+export const agent = (prelude: string, lock?: HostLock): string =>
   [
     'export LC_ALL=C',
     ...(lock ? [lockPrologue(lock)] : []),
@@ -30,7 +30,7 @@ const agent = (prelude: string, lock?: HostLock): string =>
     // so is the reader of the next command line, which, while a script runs, is how the agent
     // hears of EOF (connection lost, controller gone) or ABORT (a timeout) without waiting for it
     'set -m',
-    "lbprov_next() { local c= i= l=; IFS=' ' read -r c i l || c=EOF; printf '%s %s %s\\n' \"$c\" \"$i\" \"$l\" > \"$d/h\"; : > \"$d/reader\"; }",
+    "lbprov_next() { local c='' i='' l=''; IFS=' ' read -r c i l || c=EOF; printf '%s %s %s\\n' \"$c\" \"$i\" \"$l\" > \"$d/h\"; : > \"$d/reader\"; }",
     'lbprov_next & r=$!; echo $r > "$d/reader"',
     'while :; do',
     '  wait "$r"',
@@ -66,6 +66,8 @@ const agent = (prelude: string, lock?: HostLock): string =>
  * the programs it starts, so the agent alone holds it.
  */
 const JANITOR = [
+  // SC2034: the coprocess is named for its pipe alone; SC2016: the inner script expands its own $1
+  '# shellcheck disable=SC2034,SC2016',
   'coproc LBPROV_JANITOR { exec setsid bash -c \'',
   '  read -r _',
   '  [ ! -s "$1/reader" ] || kill -KILL -- "-$(< "$1/reader")" 2> /dev/null',
