@@ -1,6 +1,5 @@
-import { Type } from '@sinclair/typebox';
 import { defineModule, type Plan } from '../src/module/types.js';
-import { AnyOfTypes } from '../src/module/args.js';
+import { Type, AnyOfTypes } from '../src/module/args.js';
 import { truthy } from '../src/playbook/expr.js';
 
 const condition = AnyOfTypes(['string', 'boolean']);

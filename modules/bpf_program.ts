@@ -2,9 +2,8 @@ import { BUILD_SHELL } from '../src/module/build.js';
 import { shellLib } from '../src/module/shell-lib.js';
 import { createHash } from 'node:crypto';
 import { basename } from 'node:path';
-import { Type } from '@sinclair/typebox';
 import { defineModule, type Plan, type Step } from '../src/module/types.js';
-import { Default } from '../src/module/args.js';
+import { Type, Default } from '../src/module/args.js';
 
 const bpffs = (description: string) => Type.String({ pattern: '^/sys/fs/bpf/', patternMeans: 'a path under /sys/fs/bpf/', description });
 const schema = Type.Object(

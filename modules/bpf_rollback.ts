@@ -1,7 +1,6 @@
-import { Type } from '@sinclair/typebox';
 import { defineModule, type Plan } from '../src/module/types.js';
 import { shellLib } from '../src/module/shell-lib.js';
-import { Default } from '../src/module/args.js';
+import { Type, Default } from '../src/module/args.js';
 
 const schema = Type.Object(
   {

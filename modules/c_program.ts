@@ -1,7 +1,6 @@
 import { basename } from 'node:path';
-import { Type } from '@sinclair/typebox';
 import { defineModule, noChange, type Plan } from '../src/module/types.js';
-import { Default, type ArgsOf } from '../src/module/args.js';
+import { Type, Default, type ArgsOf } from '../src/module/args.js';
 import { BUILD_SHELL, buildReads, buildSteps, isBuilt, type BuildSpec } from '../src/module/build.js';
 
 const schema = Type.Object(

@@ -1,6 +1,5 @@
-import { Type } from '@sinclair/typebox';
 import { defineModule } from '../src/module/types.js';
-import { AnyOfTypes } from '../src/module/args.js';
+import { Type, AnyOfTypes } from '../src/module/args.js';
 import { runArgProps, runPlan, runReads, runReturns, splitCommand } from '../src/module/command.js';
 
 const schema = Type.Object(

@@ -1,7 +1,6 @@
 import { basename } from 'node:path';
-import { Type } from '@sinclair/typebox';
 import { defineModule } from '../src/module/types.js';
-import { Default, type ArgsOf } from '../src/module/args.js';
+import { Type, Default, type ArgsOf } from '../src/module/args.js';
 import { attrProps, contentPlan, normalizeMode, validateArgv } from '../src/module/files.js';
 
 const schema = Type.Object(

@@ -1,4 +1,4 @@
-import { Type } from '@sinclair/typebox';
+import { Type } from '../src/module/args.js';
 import { defineModule } from '../src/module/types.js';
 
 const schema = Type.Object(

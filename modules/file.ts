@@ -1,6 +1,5 @@
-import { Type } from '@sinclair/typebox';
 import { defineModule, noChange, type Plan } from '../src/module/types.js';
-import { Choice, Default } from '../src/module/args.js';
+import { Type, Choice, Default } from '../src/module/args.js';
 import { attrPlan, attrProps, chownArgv, normalizeMode } from '../src/module/files.js';
 
 const schema = Type.Object(

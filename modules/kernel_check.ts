@@ -1,6 +1,5 @@
-import { Type } from '@sinclair/typebox';
 import { defineModule, type Plan, type Read } from '../src/module/types.js';
-import { AnyOfTypes, Default } from '../src/module/args.js';
+import { Type, AnyOfTypes, Default } from '../src/module/args.js';
 import { numericVersion, versionCompare } from '../src/playbook/expr.js';
 
 const schema = Type.Object(

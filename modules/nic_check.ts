@@ -1,7 +1,6 @@
 import picomatch from 'picomatch';
-import { Type } from '@sinclair/typebox';
 import { defineModule, type Plan } from '../src/module/types.js';
-import { Choice, Default } from '../src/module/args.js';
+import { Type, Choice, Default } from '../src/module/args.js';
 import { KNOWN_MODELS } from '../src/facts/nics.js';
 
 const schema = Type.Object(

@@ -1,6 +1,5 @@
-import { Type } from '@sinclair/typebox';
 import { defineModule, noChange, type Plan, type Step } from '../src/module/types.js';
-import { Choice, Default, type ArgsOf } from '../src/module/args.js';
+import { Type, Choice, Default, type ArgsOf } from '../src/module/args.js';
 
 /**
  * Package names: Debian's grammar or RPM's, so that no name reads as an option or a pattern of

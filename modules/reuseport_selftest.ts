@@ -1,9 +1,8 @@
 import { shellLib } from '../src/module/shell-lib.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Type } from '@sinclair/typebox';
 import { defineModule, type Plan, type StepOutput } from '../src/module/types.js';
-import { Default, type ArgsOf } from '../src/module/args.js';
+import { Type, Default, type ArgsOf } from '../src/module/args.js';
 import { BUILD_SHELL, buildHash, buildReads, buildSteps, type BuildSpec } from '../src/module/build.js';
 import { packageRoot } from '../src/util/paths.js';
 

@@ -1,6 +1,5 @@
-import { Type } from '@sinclair/typebox';
 import { defineModule, type Plan, type Read, type Step } from '../src/module/types.js';
-import { AnyOfTypes, Choice, Default, type ArgsOf } from '../src/module/args.js';
+import { Type, AnyOfTypes, Choice, Default, type ArgsOf } from '../src/module/args.js';
 
 const scalar = AnyOfTypes(['string', 'number', 'boolean']);
 const schema = Type.Object(

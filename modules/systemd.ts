@@ -1,6 +1,5 @@
-import { Type } from '@sinclair/typebox';
 import { defineModule, noChange, type Plan } from '../src/module/types.js';
-import { Choice, Default } from '../src/module/args.js';
+import { Type, Choice, Default } from '../src/module/args.js';
 import { parseShow, showRead, unitPlan, type UnitState } from '../src/module/units.js';
 
 const schema = Type.Object(

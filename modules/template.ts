@@ -1,6 +1,5 @@
-import { Type } from '@sinclair/typebox';
 import { defineModule } from '../src/module/types.js';
-import { Default } from '../src/module/args.js';
+import { Type, Default } from '../src/module/args.js';
 import { attrProps, contentPlan, normalizeMode, validateArgv } from '../src/module/files.js';
 
 export { validateArgv };

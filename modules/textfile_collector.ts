@@ -1,8 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Type } from '@sinclair/typebox';
 import { defineModule, type Plan } from '../src/module/types.js';
-import { Default, type ArgsOf } from '../src/module/args.js';
+import { Type, Default, type ArgsOf } from '../src/module/args.js';
 import { filesPlan, parseShow, showRead, unitPlan, type FileWant } from '../src/module/units.js';
 import { renderWith } from '../src/playbook/template.js';
 import { packageRoot } from '../src/util/paths.js';

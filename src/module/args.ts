@@ -1,4 +1,19 @@
-import { Type, type SchemaOptions, type Static, type TObject, type TOptional, type TProperties, type TSchema, type TUnsafe } from '@sinclair/typebox';
+import type {
+  SchemaOptions,
+  Static,
+  TArray,
+  TBoolean,
+  TInteger,
+  TNumber,
+  TObject,
+  TOptional,
+  TProperties,
+  TSchema,
+  TString,
+  TUnion,
+  TUnknown,
+  TUnsafe,
+} from '@sinclair/typebox';
 
 /**
  * Helpers for declaring a module's arguments once, with TypeBox: the declaration is the JSON schema
@@ -6,6 +21,29 @@ import { Type, type SchemaOptions, type Static, type TObject, type TOptional, ty
  * write the schema shapes the error messages of schema.ts are tuned for: `enum` (not TypeBox's
  * anyOf of literals, which would report every branch) and `type: [...]` lists (not anyOf).
  */
+
+// TypeBox's types, with the few builders the modules use written here: loading TypeBox's runtime
+// (266 files) cost every lbprov start ~80 ms of CPU. These build the same schemas, TypeBox's
+// symbols included (Symbol.for): the objects TypeBox's own builders would make.
+const Kind = Symbol.for('TypeBox.Kind');
+const OptionalKind = Symbol.for('TypeBox.Optional');
+const make = <T extends TSchema>(kind: string, schema: object): T => ({ ...schema, [Kind]: kind }) as unknown as T;
+
+export const Type = {
+  String: (options: SchemaOptions = {}): TString => make('String', { ...options, type: 'string' }),
+  Integer: (options: SchemaOptions = {}): TInteger => make('Integer', { ...options, type: 'integer' }),
+  Number: (options: SchemaOptions = {}): TNumber => make('Number', { ...options, type: 'number' }),
+  Boolean: (options: SchemaOptions = {}): TBoolean => make('Boolean', { ...options, type: 'boolean' }),
+  Unknown: (options: SchemaOptions = {}): TUnknown => make('Unknown', { ...options }),
+  Unsafe: <T>(options: SchemaOptions = {}): TUnsafe<T> => make('Unsafe', { ...options }),
+  Array: <T extends TSchema>(items: T, options: SchemaOptions = {}): TArray<T> => make('Array', { ...options, type: 'array', items }),
+  Union: <T extends TSchema[]>(anyOf: [...T], options: SchemaOptions = {}): TUnion<T> => make('Union', { ...options, anyOf }),
+  Optional: <T extends TSchema>(schema: T): TOptional<T> => ({ ...schema, [OptionalKind]: 'Optional' }) as TOptional<T>,
+  Object: <P extends TProperties>(properties: P, options: SchemaOptions = {}): TObject<P> => {
+    const required = Object.keys(properties).filter((k) => !(OptionalKind in properties[k]));
+    return make('Object', { ...options, type: 'object', properties, ...(required.length ? { required } : {}) });
+  },
+};
 
 /** An argument with a default: optional to the user, always present once ajv has filled it in. */
 export type TDefaulted<T extends TSchema> = TOptional<T> & { default: Static<T> };

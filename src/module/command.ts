@@ -1,4 +1,5 @@
-import { Type, type Static } from '@sinclair/typebox';
+import type { Static } from '@sinclair/typebox';
+import { Type } from './args.js';
 import { parse } from 'shell-quote';
 import type { Plan, Read, Seen, StepOutput } from './types.js';
 

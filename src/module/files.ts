@@ -1,6 +1,5 @@
-import { Type } from '@sinclair/typebox';
 import { parse } from 'shell-quote';
-import { AnyOfTypes } from './args.js';
+import { Type, AnyOfTypes } from './args.js';
 import type { DiffItem, FileStat, Plan, Seen, Step } from './types.js';
 
 /** Permission bits as 4 octal digits. A YAML 1.1 number (`0644` read as 420) is turned back into octal. */

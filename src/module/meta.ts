@@ -1,4 +1,4 @@
-import { Type } from '@sinclair/typebox';
+import { Type } from './args.js';
 import { noChange, type ModuleDef } from './types.js';
 
 /**

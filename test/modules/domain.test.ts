@@ -157,7 +157,7 @@ test('textfile_collector: script and units written (units verified), timer enabl
   for (const s of first.steps) if (s.op === 'write') host.apply(s);
   host.execs[key] = { stdout: show({ ActiveState: 'active', UnitFileState: 'enabled' }) };
   assert.is(planOn(textfileCollector, { name: 'reuseport', port: 8080 }, host, ctx()).changed, false);
-  assert.throws(() => planOn(textfileCollector, { name: 'x; rm -rf /', port: 8080 }, host, ctx()), /pattern/);
+  assert.throws(() => planOn(textfileCollector, { name: 'x; rm -rf /', port: 8080 }, host, ctx()), /"x; rm -rf \/" is not a name of lowercase letters/);
 });
 
 test.run();
