@@ -16,6 +16,7 @@ const schema = Type.Object(
 export default defineModule({
   name: 'assert',
   aliases: ['ansible.builtin.assert'],
+  expressionArgs: ['that'],
   schema,
   description: 'Fails the host when an expression does not hold. Changes nothing.',
   notes: ['The expressions are checked when the playbook loads and evaluated per host, in order; the first false one fails the host.'],

@@ -1,3 +1,5 @@
+import { BUILD_SHELL } from '../src/module/build.js';
+import { shellLib } from '../src/module/shell-lib.js';
 import { createHash } from 'node:crypto';
 import { basename } from 'node:path';
 import { defineModule, type Plan, type Step } from '../src/module/types.js';
@@ -61,6 +63,8 @@ export function otherMarkers(grepOut: string, ours: string, pin: string): string
 
 export default defineModule({
   name: 'bpf_program',
+  shell: [BUILD_SHELL, shellLib('modules/bpf_program.sh')],
+  localSrc: 'files',
   schema,
   description: 'Compiles a BPF C source on the host and pins the program, keeping the previous one at PIN_prev.',
   notes: [

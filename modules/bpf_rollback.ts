@@ -1,4 +1,5 @@
 import { defineModule, type Plan } from '../src/module/types.js';
+import { shellLib } from '../src/module/shell-lib.js';
 import { Type, Default } from '../src/module/args.js';
 
 const schema = Type.Object(
@@ -26,34 +27,9 @@ const parse = (rc: number, out: Buffer): Pinned | undefined => {
   }
 };
 
-/**
- * Swaps PIN and PIN_prev (and their maps dirs) without PIN ever missing: the previous program is
- * pinned under a new name and renamed over PIN (bpffs renames like any fs). bpf_program's markers
- * for PIN are voided, so the next edge.yml re-pins from its source instead of trusting them.
- */
-const SWAP = `set -e
-pin=$1 maps=$2 dir=$3 from=$4 to=$5
-rm -f -- "\${pin}_swap" "\${pin}_new"
-bpftool prog pin pinned "$pin" "\${pin}_swap"
-bpftool prog pin pinned "\${pin}_prev" "\${pin}_new"
-mv -f -- "\${pin}_new" "$pin"
-mv -f -- "\${pin}_swap" "\${pin}_prev"
-if [ -n "$maps" ] && [ -d "\${maps}_prev" ]; then
-  rm -rf -- "\${maps}_swap"
-  [ ! -d "$maps" ] || mv -- "$maps" "\${maps}_swap"
-  mv -- "\${maps}_prev" "$maps"
-  [ ! -d "\${maps}_swap" ] || mv -- "\${maps}_swap" "\${maps}_prev"
-fi
-mkdir -p -- "$dir"
-for f in "$dir"/*.pinned; do
-  [ -e "$f" ] || continue
-  read -r _ p < "$f" || true
-  [ "$p" != "$pin" ] || printf 'rolled-back %s\\n' "$pin" > "$f"
-done
-printf '%s %s\\n' "$from" "$to" > "$dir/rollback.state"`;
-
 export default defineModule({
   name: 'bpf_rollback',
+  shell: [shellLib('modules/bpf_rollback.sh')],
   schema,
   description: 'Puts the previous BPF program back: PIN_prev becomes PIN, the replaced one is kept at PIN_prev.',
   notes: [
@@ -90,7 +66,7 @@ export default defineModule({
     if (!cur) return { changed: false, steps: [], failed: `${ctx.host}: nothing is pinned at ${a.pin}` };
     return {
       changed: true,
-      steps: [{ op: 'exec', argv: ['bash', '-c', SWAP, 'lbprov_bpf_rollback', a.pin, a.pin_maps ?? '', a.dest_dir, cur.tag, prev.tag], what: `swapping ${a.pin} and ${a.pin}_prev` }],
+      steps: [{ op: 'exec', argv: ['lbprov_bpf_rollback', a.pin, a.pin_maps ?? '', a.dest_dir, cur.tag, prev.tag], what: `swapping ${a.pin} and ${a.pin}_prev` }],
       diff: [{ path: a.pin, before: `${cur.type} tag ${cur.tag} (id ${cur.id})\n`, after: `${prev.type} tag ${prev.tag} (id ${prev.id}); tag ${cur.tag} kept at ${a.pin}_prev\n` }],
       msg: `${a.pin}: rolled back from tag ${cur.tag} to ${prev.tag}`,
       result: { tag: prev.tag, id: prev.id, previous: cur.tag },

@@ -1,7 +1,7 @@
 import { basename } from 'node:path';
 import { defineModule, noChange, type Plan } from '../src/module/types.js';
 import { Type, Default, type ArgsOf } from '../src/module/args.js';
-import { buildReads, buildSteps, isBuilt, type BuildSpec } from '../src/module/build.js';
+import { BUILD_SHELL, buildReads, buildSteps, isBuilt, type BuildSpec } from '../src/module/build.js';
 
 const schema = Type.Object(
   {
@@ -19,6 +19,8 @@ const remoteSrc = (a: Args): string => `${a.src_dir}/${basename(a.src)}`;
 
 export default defineModule({
   name: 'c_program',
+  shell: [BUILD_SHELL],
+  localSrc: 'files',
   schema,
   description: 'Builds a C program on the host with clang, when its source or flags changed.',
   notes: ["The hash of source, flags and architecture is recorded beside the binary. A failed build keeps the old binary and fails with clang's message."],

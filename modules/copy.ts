@@ -21,6 +21,7 @@ const dest = (a: Args): string => (a.dest.endsWith('/') && a.src ? a.dest + base
 export default defineModule({
   name: 'copy',
   aliases: ['ansible.builtin.copy'],
+  localSrc: 'files',
   schema,
   description: 'Puts a local file (src) or literal content at dest, atomically, with mode and owner.',
   notes: [

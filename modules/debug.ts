@@ -13,6 +13,7 @@ export default defineModule({
   name: 'debug',
   aliases: ['ansible.builtin.debug'],
   freeForm: 'msg',
+  showsMsg: true,
   schema,
   description: "Shows a message or a variable's value.",
   examples: `- name: Where we are

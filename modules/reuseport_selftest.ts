@@ -1,8 +1,9 @@
+import { shellLib } from '../src/module/shell-lib.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { defineModule, type Plan, type StepOutput } from '../src/module/types.js';
 import { Type, Default, type ArgsOf } from '../src/module/args.js';
-import { buildHash, buildReads, buildSteps, type BuildSpec } from '../src/module/build.js';
+import { BUILD_SHELL, buildHash, buildReads, buildSteps, type BuildSpec } from '../src/module/build.js';
 import { packageRoot } from '../src/util/paths.js';
 
 const schema = Type.Object(
@@ -109,6 +110,7 @@ const summary = (r: Record<string, unknown> | undefined): string | undefined =>
 
 export default defineModule({
   name: 'reuseport_selftest',
+  shell: [BUILD_SHELL, shellLib('modules/reuseport_selftest.sh')],
   schema,
   description: 'Proves on the host that a reuseport BPF program spreads connections, and fails the host if not.',
   notes: [

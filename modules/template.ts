@@ -18,6 +18,7 @@ const schema = Type.Object(
 export default defineModule({
   name: 'template',
   aliases: ['ansible.builtin.template'],
+  localSrc: 'templates',
   schema,
   description: "Renders a Handlebars template with the task's variables and puts it at dest like copy.",
   notes: ['The template is checked when the playbook loads (syntax errors name the file, line and column); it is rendered per host, with that host\'s variables and facts.'],

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { defineModule, type Plan } from '../src/module/types.js';
 import { Type, Default, type ArgsOf } from '../src/module/args.js';
-import { enableNowSteps, filesPlan, type FileWant } from '../src/module/units.js';
+import { filesPlan, parseShow, showRead, unitPlan, type FileWant } from '../src/module/units.js';
 import { renderWith } from '../src/playbook/template.js';
 import { packageRoot } from '../src/util/paths.js';
 import { shq } from '../src/util/quote.js';
@@ -74,7 +74,7 @@ export default defineModule({
     return {
       ...Object.fromEntries(files.map((f, i) => [`f${i}`, { kind: 'file' as const, path: f.path }])),
       dir: { kind: 'stat', path: a.directory },
-      timer: { kind: 'exec', argv: ['systemctl', 'show', '--property=LoadState,ActiveState,UnitFileState,NeedDaemonReload', '--', timer] },
+      timer: showRead(timer),
     };
   },
   plan(a, seen, ctx): Plan {
@@ -89,9 +89,11 @@ export default defineModule({
     const fp = filesPlan(files, (p) => seen[`f${files.findIndex((f) => f.path === p)}`]);
     steps.push(...fp.steps);
     diff.push(...(fp.diff ?? []));
-    const unitSteps = enableNowSteps(timer, seen.timer, fp.changedUnits);
-    steps.push(...unitSteps);
-    if (unitSteps.some((s) => s.op === 'exec' && s.argv[1] !== 'daemon-reload' && s.argv[1] !== 'restart')) diff.push({ path: `unit ${timer}`, before: 'not enabled or not running\n', after: 'enabled, started\n' });
+    // the timer, as a `systemd` task with enabled: true, state: started, daemon_reload: true would have it
+    const u = unitPlan(timer, parseShow(seen.timer.stdout.toString()), { enabled: true, state: 'started', daemonReload: true, filesChanged: fp.changedUnits }, ctx);
+    if (u.failed) return { changed: false, steps: [], failed: u.failed };
+    steps.push(...u.steps);
+    if (u.diff) diff.push(u.diff);
     return { changed: steps.length > 0, steps, diff, msg: steps.length ? `collector ${a.name} -> ${a.directory}/lbprov_${a.name}.prom` : undefined, result: { file: `${a.directory}/lbprov_${a.name}.prom`, timer } };
   },
 });

@@ -1,4 +1,5 @@
 import { defineModule, type Plan, type StepOutput } from '../src/module/types.js';
+import { shellLib } from '../src/module/shell-lib.js';
 import { Type, Choice, Default } from '../src/module/args.js';
 
 const schema = Type.Object(
@@ -14,27 +15,6 @@ const schema = Type.Object(
   { additionalProperties: false },
 );
 
-/**
- * An HTTP request from the host (typically to its own listener): curl when the host has it, else a
- * bash /dev/tcp HTTP/1.0 client for http:// URLs. The script is fixed; URL, method and timeout are
- * positional arguments. It prints the body, then `@@STATUS code` on a last line of its own.
- */
-const SCRIPT = `url=$1 method=$2 t=$3 client=$4
-if [ "$client" != bash ] && command -v curl >/dev/null 2>&1; then
-  if [ "$method" = HEAD ]; then m=--head; else m=--get; fi
-  curl -sS "$m" --max-time "$t" -o - -w '\\n@@STATUS %{http_code}\\n' -- "$url"
-  exit
-fi
-case $url in http://*) ;; *) echo "no curl on this host, and only http:// URLs work without it" >&2; exit 2 ;; esac
-rest=\${url#http://}; hp=\${rest%%/*}; path=/\${rest#"$hp"}; path=/\${path#/}
-host=\${hp%%:*}; port=80; case $hp in *:*) port=\${hp##*:} ;; esac
-exec 3<>"/dev/tcp/$host/$port" || exit 7
-printf '%s %s HTTP/1.0\\r\\nHost: %s\\r\\nConnection: close\\r\\n\\r\\n' "$method" "$path" "$hp" >&3
-resp=$(timeout "$t" cat <&3) || true
-status=$(printf '%s\\n' "$resp" | head -n 1 | awk '{ print $2 }')
-printf '%s' "$resp" | awk 'body { print } /^\\r?$/ { body = 1 }'
-printf '\\n@@STATUS %s\\n' "\${status:-000}"`;
-
 export function parseAnswer(stdout: string): { status: number; content: string } {
   const i = stdout.lastIndexOf('\n@@STATUS ');
   if (i < 0) return { status: 0, content: stdout };
@@ -44,6 +24,7 @@ export function parseAnswer(stdout: string): { status: number; content: string }
 export default defineModule({
   name: 'uri',
   aliases: ['ansible.builtin.uri'],
+  shell: [shellLib('modules/uri.sh')],
   schema,
   description: 'An HTTP request from the host (typically to its own listener); fails unless the answer is as expected.',
   notes: ['Changes nothing. Check mode sends no request: the task is skipped.'],
@@ -74,7 +55,7 @@ export default defineModule({
     }
     return {
       changed: true,
-      steps: [{ op: 'exec', argv: ['bash', '-c', SCRIPT, 'lbprov_uri', a.url, a.method, String(a.timeout), a.client], capture: true, what: `${a.method} ${a.url}` }],
+      steps: [{ op: 'exec', argv: ['lbprov_uri', a.url, a.method, String(a.timeout), a.client], capture: true, what: `${a.method} ${a.url}` }],
       checkSkip: `uri does not send requests in check mode (${a.method} ${a.url})`,
       interpret: ([out]: StepOutput[]) => {
         const { status, content } = parseAnswer(out.stdout);

@@ -1,4 +1,5 @@
 import { defineModule, type Plan, type StepOutput } from '../src/module/types.js';
+import { shellLib } from '../src/module/shell-lib.js';
 import { Type, Choice, Default } from '../src/module/args.js';
 
 const seconds = (value: number, description: string, min: 'minimum' | 'exclusiveMinimum') => Default(Type.Number({ [min]: 0, description }), value);
@@ -19,32 +20,10 @@ const schema = Type.Object(
   { oneOf: [{ required: ['port'] }, { required: ['path'] }], additionalProperties: false },
 );
 
-/**
- * The host waits for a condition (fixed script; every value a positional argument): a TCP port
- * that accepts (started) or refuses (stopped) connections, from the host itself (bash /dev/tcp), or
- * a path that is present (optionally with a line matching search_regex) or absent. Prints the
- * milliseconds it took; rc 1 on timeout.
- */
-const SCRIPT = String.raw`mode=$1 host=$2 target=$3 state=$4 timeout_ms=$5 delay=$6 pause=$7 re=$8
-check() {
-  if [ "$mode" = port ]; then
-    if timeout 2 bash -c 'exec 3<>"/dev/tcp/$0/$1"' "$host" "$target" 2>/dev/null; then [ "$state" = started ]; else [ "$state" = stopped ]; fi
-  elif [ "$state" = absent ]; then [ ! -e "$target" ]
-  else [ -e "$target" ] && { [ -z "$re" ] || grep -Eq -e "$re" -- "$target" 2>/dev/null; }
-  fi
-}
-start=$(date +%s%N)
-sleep "$delay"
-while :; do
-  if check; then echo $(( ($(date +%s%N) - start) / 1000000 )); exit 0; fi
-  ms=$(( ($(date +%s%N) - start) / 1000000 ))
-  if [ "$ms" -ge "$timeout_ms" ]; then echo "$ms"; exit 1; fi
-  sleep "$pause"
-done`;
-
 export default defineModule({
   name: 'wait_for',
   aliases: ['ansible.builtin.wait_for'],
+  shell: [shellLib('modules/wait_for.sh')],
   schema,
   description: 'The host waits for a TCP port to accept or refuse connections, or for a file to appear or go.',
   notes: ['Changes nothing. Check mode does not wait: the task is skipped.'],
@@ -76,7 +55,7 @@ export default defineModule({
       return { changed: false, steps: [], failed: `wait_for: state ${state} goes with ${port ? 'path' : 'port'}, not ${port ? 'port' : 'path'}` };
     }
     const what = port ? `port ${a.port} on ${a.host} to be ${state}` : `${a.path} to be ${state}${a.search_regex ? ` (matching /${a.search_regex}/)` : ''}`;
-    const argv = ['bash', '-c', SCRIPT, 'lbprov_wait_for', port ? 'port' : 'path', a.host, port ? String(a.port) : a.path!, state, String(Math.round(a.timeout * 1000)), String(a.delay), String(a.sleep), a.search_regex ?? ''];
+    const argv = ['lbprov_wait_for', port ? 'port' : 'path', a.host, port ? String(a.port) : a.path!, state, String(Math.round(a.timeout * 1000)), String(a.delay), String(a.sleep), a.search_regex ?? ''];
     return {
       // "changed" only so that the executor runs the wait; the result is never a change
       changed: true,

@@ -4,6 +4,7 @@
 set -euo pipefail
 pkgs=(openssh-server openssh-client iproute2 util-linux systemd sudo time clang llvm bpftool libbpf-dev
       prometheus-node-exporter wrk dpkg-dev
+      shellcheck   # test/shellcheck.test.ts: every shell file lbprov ships or sends to hosts
       ansible-core)  # ansible-vault and ansible-playbook: the vault interop, facts, YAML and conformance tests compare against them (and PyYAML)
 missing=()
 for p in "${pkgs[@]}"; do

@@ -1,4 +1,5 @@
-import { gatherFacts } from '../facts/gather.js';
+import { gatherFacts } from '../executor/prefetch.js';
+import { shellFor, type HostContext } from '../executor/host-context.js';
 import { matchHosts } from '../inventory/patterns.js';
 import { Scope } from '../playbook/scope.js';
 import { connectionSpec, makeTransport, type ConnectionSpec } from '../executor/connection.js';
@@ -41,12 +42,19 @@ export async function factsCommand(flags: ConnectionFlags & { limit?: string; ss
   const out: Record<string, unknown> = {};
   await mapLimit(hosts, settings.forks, async (name) => {
     const t = makeTransport(specs.get(name)!, settings.connectTimeoutMs);
+    // the host's remote shell, as apply opens it (without the run's lock: facts change nothing)
+    const hc: HostContext = { host: inv.hosts.get(name)!, registered: {}, transport: t };
+    const shell = async () => {
+      await t.connect();
+      return shellFor(hc, t, undefined);
+    };
     try {
-      out[name] = await gatherFacts(t, undefined, 60_000);
+      out[name] = await gatherFacts({ hc, shell, timeoutMs: 60_000 });
     } catch (e) {
       out[name] = { unreachable: errorMessage(e) };
       code = 4;
     } finally {
+      for (const s of hc.shells?.values() ?? []) s.close();
       t.close();
     }
   });

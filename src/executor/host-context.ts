@@ -5,6 +5,8 @@ import { RemoteShell } from '../transport/remote-shell.js';
 import type { CheckOverlay } from './check-overlay.js';
 import type { BecomeSpec } from '../transport/become.js';
 import type { HostLock } from '../transport/host-lock.js';
+import type { ShellLib } from '../module/types.js';
+import { preludeText } from './prelude.js';
 
 /** What lbprov holds for one host across the whole run: its connection, facts and registered results. */
 export interface HostContext {
@@ -21,6 +23,8 @@ export interface HostContext {
   shells?: Map<string, RemoteShell>;
   /** One run per host: the first remote shell on the host takes this lock (not on connection: local). */
   lock?: HostLock;
+  /** The modules' shell functions the host's remote shells load (those of the modules its plays use). */
+  libs?: ShellLib[];
 }
 
 /** The host's remote shell for a become user (and method and flags), started on first use. */
@@ -29,7 +33,7 @@ export function shellFor(hc: HostContext, t: Transport, become: BecomeSpec | und
   const key = become ? JSON.stringify([become.method, become.user, become.flags ?? null]) : '';
   let s = hc.shells.get(key);
   if (!s) {
-    s = new RemoteShell(t, become, `${hc.host.name}${become ? ` ${become.method}:${become.user}` : ''}`, hc.shells.size === 0 && t.kind !== 'local' ? hc.lock : undefined);
+    s = new RemoteShell(t, preludeText(hc.libs ?? []), become, `${hc.host.name}${become ? ` ${become.method}:${become.user}` : ''}`, hc.shells.size === 0 && t.kind !== 'local' ? hc.lock : undefined);
     hc.shells.set(key, s);
   }
   return s;

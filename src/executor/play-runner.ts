@@ -18,6 +18,8 @@ import { selectedByTags } from './tags.js';
 import { startIndex } from './start-at-task.js';
 import { registered, runTask, type Prefetched, type TaskResult } from './task-runner.js';
 import { prefetch } from './prefetch.js';
+import { libsOf } from './prelude.js';
+import type { ShellLib } from '../module/types.js';
 import { BECOME_VARS, becomeFor, becomeKey, type BecomeKeywords } from './become.js';
 import type { BecomeSpec } from '../transport/become.js';
 import { verbosity, vlog } from '../util/verbose.js';
@@ -107,11 +109,30 @@ export class PlaybookRunner {
   private ctx(name: string): HostContext {
     let hc = this.hosts.get(name);
     if (!hc) {
-      hc = { host: this.inv.hosts.get(name)!, registered: {} };
+      hc = { host: this.inv.hosts.get(name)!, registered: {}, libs: this.libsFor(name) };
       this.hosts.set(name, hc);
       this.stats.set(name, { ok: 0, changed: 0, unreachable: 0, failed: 0, skipped: 0, rescued: 0, ignored: 0 });
     }
     return hc;
+  }
+
+  private playHostSets?: Array<{ play: Play; hosts?: Set<string> }>;
+
+  /**
+   * The modules' shell functions a host's remote shells load once: those of the modules in the
+   * plays that match it (a play whose pattern cannot be worked out yet counts for every host). A
+   * task that still needs another (a file included at run time) carries it in its own script.
+   */
+  libsFor(host: string): ShellLib[] {
+    this.playHostSets ??= this.pb.plays.map((play) => {
+      try {
+        return { play, hosts: new Set(matchHosts(this.inv, this.pattern(play)).hosts) };
+      } catch {
+        return { play };
+      }
+    });
+    const plays = this.playHostSets.filter((p) => !p.hosts || p.hosts.has(host)).map((p) => p.play);
+    return libsOf(plays.flatMap((p) => [...p.tasks, ...p.handlers]).map((t) => t.def));
   }
 
   private async runPlay(play: Play, from = 0): Promise<void> {
@@ -269,119 +290,140 @@ export class PlaybookRunner {
       this.stop(name, `stopped before its next task: ${linear.gate.stopped}`);
       return false;
     };
-    const slot = <T>(job: () => Promise<T>): Promise<T> => (linear ? linear.forks.run(job) : job());
-    let scope = this.hostScope(play, hc);
-    // lbprov_lock_timeout (seconds, default 60) may differ per host
-    hc.lock ??= { ...this.lock, timeoutS: scope.has('lbprov_lock_timeout') ? Number(renderValue(scope.get('lbprov_lock_timeout'), scope)) : DEFAULT_LOCK_TIMEOUT_S };
-    const transport = async (): Promise<Transport> => {
-      if (!hc.transport) {
-        const vars = renderValue(pickConnVars({ ...this.opts.baseVars, ...hc.host.vars }), scope) as Vars;
-        const spec = connectionSpec(hc.host, { ...vars, ...pickConnVars(this.opts.extraVars) }, this.inv, this.opts.sshConfig);
-        vlog(2, `<${name}> connection: ${spec.kind} ${spec.user}@${spec.address}:${spec.port}${spec.keyFile ? ` key ${spec.keyFile}` : ''} host keys ${spec.checking}`);
-        hc.transport = makeTransport(spec, this.opts.connectTimeoutMs);
-      }
-      await hc.transport.connect();
-      return hc.transport;
-    };
-    // who a task runs as (become.ts); a template that cannot be rendered fails the task that needs it
-    // a task's vars may set ansible_become_password, _user, ... for that task alone
-    const taskScope = (t: BecomeKeywords & { vars?: Vars }): Scope => (t.vars && Object.keys(t.vars).length ? scope.child(t.vars) : scope);
-    const become = (t: BecomeKeywords & { vars?: Vars }) => (): BecomeSpec | undefined => becomeFor(t, play, taskScope(t), this.becomeBase());
-    const becomeKeyOf = (t: BecomeKeywords & { vars?: Vars }): string => {
-      try {
-        return becomeKey(becomeFor(t, play, taskScope(t), this.becomeBase()));
-      } catch {
-        return '?';
-      }
-    };
-    const timeoutMs = (t?: Task): number => (t?.timeout ?? this.opts.commandTimeoutS) * 1000;
-    const notified = new Set<string>();
-    let prefetched: Prefetched | undefined;
+    const run = this.hostRun(play, hc, linear?.forks);
     try {
-      // read ahead for the tasks that run as the play's default user (one remote shell), with the
-      // facts in the same round trip when they are still to be gathered
-      const base = becomeKeyOf({});
-      const selected = play.tasks.filter((t, i) => i >= from && selectedByTags(t.tags, this.opts.tags, this.opts.skipTags) && becomeKeyOf(t) === base);
-      const wantFacts = play.gatherFacts && !hc.facts;
-      if (wantFacts || selected.length > 1) {
-        const fslot: Slot = { order: -1, name: 'Gathering Facts', module: 'facts', kind: 'facts' };
-        if (wantFacts) this.reporter.taskStart(fslot, name);
-        const t0 = performance.now();
-        try {
-          const r = await slot(() => prefetch(selected, scope, {
-            hc,
-            check: this.opts.check,
-            playbookDir: this.pb.dir,
-            timeoutMs: timeoutMs(),
-            shell: async () => hidden(shellFor(hc, await transport(), become({})()), selected.some((t) => t.noLog)),
-          }, wantFacts));
-          prefetched = r.prefetched;
-          if (r.facts) {
-            hc.facts = r.facts;
-            scope = this.hostScope(play, hc);
-            this.count(name, fslot, { status: 'ok', ms: Math.round(performance.now() - t0) });
-          }
-        } catch (e) {
-          if (wantFacts) {
-            this.count(name, fslot, { status: e instanceof UnreachableError ? 'unreachable' : 'failed', msg: errorMessage(e) });
-            hc.out = e instanceof UnreachableError ? 'unreachable' : 'failed';
-            this.failedAt.set(name, fslot.name);
-            return;
-          }
-          // reading ahead is an optimisation: each task reads for itself (and reports what is wrong)
-        }
-      }
-      const runHandlers = async (order: number): Promise<boolean> => {
-        let k = 0;
-        for (const h of play.handlers) {
-          k++;
-          if (![h.name, ...h.listen].some((n) => notified.has(n))) continue;
-          const hslot: Slot = { order: order + k / (play.handlers.length + 1), name: h.name, module: h.module, kind: 'handler' };
-          // handlers never read ahead (take finds nothing), but what they apply makes later reads stale
-          if (!(await slot(() => this.step(h, hslot, hc, scope, transport, become(h), timeoutMs(h), notified, prefetched)))) return false;
-          scope = this.hostScope(play, hc);
-        }
-        notified.clear();
-        return true;
-      };
+      if (!(await this.readAhead(run, from))) return;
       for (let i = from; i < play.tasks.length; i++) {
         const task = play.tasks[i];
         if (!selectedByTags(task.tags, this.opts.tags, this.opts.skipTags)) continue;
         if (!(await next())) return;
         if (task.meta === 'flush_handlers') {
-          if (!(await runHandlers(i))) return;
+          if (!(await this.runHandlers(run, i))) return;
           continue;
         }
         const tslot: Slot = { order: i, name: task.name, module: task.module, kind: 'task' };
-        if (!(await slot(() => this.step(task, tslot, hc, scope, transport, become(task), timeoutMs(task), notified, prefetched)))) {
+        if (!(await run.slot(() => this.step(run, task, tslot)))) {
           if (play.anyErrorsFatal) fatal.hit = true;
           return;
         }
-        if (task.register) scope = this.hostScope(play, hc);
+        if (task.register) run.scope = this.hostScope(play, hc);
       }
-      if (await next()) await runHandlers(play.tasks.length);
+      if (await next()) await this.runHandlers(run, play.tasks.length);
     } finally {
       linear?.gate.leave(name);
       this.reporter.hostDone(name);
     }
   }
 
+  /** What one host's tasks in one play share: see HostRun. */
+  private hostRun(play: Play, hc: HostContext, forks?: Semaphore): HostRun {
+    const scope = this.hostScope(play, hc);
+    // lbprov_lock_timeout (seconds, default 60) may differ per host
+    hc.lock ??= { ...this.lock, timeoutS: scope.has('lbprov_lock_timeout') ? Number(renderValue(scope.get('lbprov_lock_timeout'), scope)) : DEFAULT_LOCK_TIMEOUT_S };
+    const run: HostRun = {
+      play,
+      hc,
+      scope,
+      notified: new Set(),
+      slot: (job) => (forks ? forks.run(job) : job()),
+      transport: async () => {
+        if (!hc.transport) {
+          const vars = renderValue(pickConnVars({ ...this.opts.baseVars, ...hc.host.vars }), run.scope) as Vars;
+          const spec = connectionSpec(hc.host, { ...vars, ...pickConnVars(this.opts.extraVars) }, this.inv, this.opts.sshConfig);
+          vlog(2, `<${hc.host.name}> connection: ${spec.kind} ${spec.user}@${spec.address}:${spec.port}${spec.keyFile ? ` key ${spec.keyFile}` : ''} host keys ${spec.checking}`);
+          hc.transport = makeTransport(spec, this.opts.connectTimeoutMs);
+        }
+        await hc.transport.connect();
+        return hc.transport;
+      },
+    };
+    return run;
+  }
+
+  /**
+   * Who a task runs as (become.ts); a template that cannot be rendered fails the task that needs
+   * it. A task's vars may set ansible_become_password, _user, ... for that task alone.
+   */
+  private becomeOf(run: HostRun, t: BecomeKeywords & { vars?: Vars }): BecomeSpec | undefined {
+    const scope = t.vars && Object.keys(t.vars).length ? run.scope.child(t.vars) : run.scope;
+    return becomeFor(t, run.play, scope, this.becomeBase());
+  }
+
+  private becomeKeyOf(run: HostRun, t: BecomeKeywords & { vars?: Vars }): string {
+    try {
+      return becomeKey(this.becomeOf(run, t));
+    } catch {
+      return '?';
+    }
+  }
+
+  private timeoutMs(t?: Task): number {
+    return (t?.timeout ?? this.opts.commandTimeoutS) * 1000;
+  }
+
+  /**
+   * Reads ahead for the tasks that run as the play's default user (one remote shell), with the
+   * facts in the same round trip when they are still to be gathered. False: the facts could not
+   * be gathered and the host is out.
+   */
+  private async readAhead(run: HostRun, from: number): Promise<boolean> {
+    const { play, hc } = run;
+    const name = hc.host.name;
+    const base = this.becomeKeyOf(run, {});
+    const selected = play.tasks.filter((t, i) => i >= from && selectedByTags(t.tags, this.opts.tags, this.opts.skipTags) && this.becomeKeyOf(run, t) === base);
+    const wantFacts = play.gatherFacts && !hc.facts;
+    if (!wantFacts && selected.length <= 1) return true;
+    const fslot: Slot = { order: -1, name: 'Gathering Facts', module: 'facts', kind: 'facts' };
+    if (wantFacts) this.reporter.taskStart(fslot, name);
+    const t0 = performance.now();
+    try {
+      const shell = async (): Promise<RemoteShell> => hidden(shellFor(hc, await run.transport(), this.becomeOf(run, {})), selected.some((t) => t.noLog));
+      const r = await run.slot(() => prefetch(selected, run.scope, { hc, check: this.opts.check, playbookDir: this.pb.dir, timeoutMs: this.timeoutMs(), shell }, wantFacts));
+      run.prefetched = r.prefetched;
+      if (r.facts) {
+        hc.facts = r.facts;
+        run.scope = this.hostScope(play, hc);
+        this.count(name, fslot, { status: 'ok', ms: Math.round(performance.now() - t0) });
+      }
+    } catch (e) {
+      if (wantFacts) {
+        this.count(name, fslot, { status: e instanceof UnreachableError ? 'unreachable' : 'failed', msg: errorMessage(e) });
+        hc.out = e instanceof UnreachableError ? 'unreachable' : 'failed';
+        this.failedAt.set(name, fslot.name);
+        return false;
+      }
+      // reading ahead is an optimisation: each task reads for itself (and reports what is wrong)
+    }
+    return true;
+  }
+
+  /** The notified handlers, in the play's order (at the end, or at `meta: flush_handlers`); false when the host must stop. */
+  private async runHandlers(run: HostRun, order: number): Promise<boolean> {
+    const { play } = run;
+    let k = 0;
+    for (const h of play.handlers) {
+      k++;
+      if (![h.name, ...h.listen].some((n) => run.notified.has(n))) continue;
+      const hslot: Slot = { order: order + k / (play.handlers.length + 1), name: h.name, module: h.module, kind: 'handler' };
+      // handlers never read ahead (take finds nothing), but what they apply makes later reads stale
+      if (!(await run.slot(() => this.step(run, h, hslot)))) return false;
+      run.scope = this.hostScope(play, run.hc);
+    }
+    run.notified.clear();
+    return true;
+  }
+
   /** Runs one task and reports it; false when the host must stop. */
-  private async step(task: Task, slot: Slot, hc: HostContext, scope: Scope, transport: () => Promise<Transport>, become: () => BecomeSpec | undefined, timeoutMs: number, notified: Set<string>, prefetched?: Prefetched): Promise<boolean> {
+  private async step(run: HostRun, task: Task, slot: Slot): Promise<boolean> {
+    const { hc, scope } = run;
     const name = hc.host.name;
     this.reporter.taskStart(slot, name);
     const t0 = performance.now();
     const noLog = this.censored(task, name);
     if (verbosity.level >= 1) vlog(1, `<${name}> TASK [${task.name}] ${noLog ? '(arguments hidden: no_log)' : describeArgs(task, scope)}`);
-    const shell = async (): Promise<RemoteShell> => hidden(shellFor(hc, await transport(), become()), noLog);
-    const r: TaskResult = await runTask(task, { hc, shell, scope, check: this.opts.check, timeoutMs, playbookDir: this.pb.dir, prefetched, extraVars: this.opts.extraVars });
-    if (task.register) {
-      hc.registered[task.register] = registered(r);
-      const secrets = this.secretRegisters.get(name) ?? new Set<string>();
-      this.secretRegisters.set(name, secrets);
-      if (noLog) secrets.add(task.register);
-      else secrets.delete(task.register);
-    }
+    const shell = async (): Promise<RemoteShell> => hidden(shellFor(hc, await run.transport(), this.becomeOf(run, task)), noLog);
+    const r: TaskResult = await runTask(task, { hc, shell, scope, check: this.opts.check, timeoutMs: this.timeoutMs(task), playbookDir: this.pb.dir, prefetched: run.prefetched, extraVars: this.opts.extraVars });
+    if (task.register) this.register(hc, task.register, r, noLog);
     const ignored = r.status === 'failed' && task.ignoreErrors;
     const diff = (task.diff ?? this.opts.diff) && !noLog ? r.diff : undefined;
     const report: HostTaskReport = {
@@ -391,22 +433,26 @@ export class PlaybookRunner {
       ignored,
       changed: r.changed,
       warnings: r.warnings.length ? (noLog ? [NO_LOG_MSG] : r.warnings) : undefined,
-      shown: task.module === 'debug' && !noLog && r.status === 'ok' ? r.msg : undefined,
+      shown: task.def.showsMsg && !noLog && r.status === 'ok' ? r.msg : undefined,
       ms: Math.round(performance.now() - t0),
     };
     this.count(name, slot, report);
-    if (r.status === 'changed') for (const n of task.notify) notified.add(n);
-    if (r.status === 'unreachable') {
-      hc.out = 'unreachable';
-      this.failedAt.set(name, slot.name);
-      return false;
-    }
-    if (r.status === 'failed' && !ignored) {
-      hc.out = 'failed';
+    if (r.status === 'changed') for (const n of task.notify) run.notified.add(n);
+    if (r.status === 'unreachable' || (r.status === 'failed' && !ignored)) {
+      hc.out = r.status;
       this.failedAt.set(name, slot.name);
       return false;
     }
     return true;
+  }
+
+  /** `register:` the result, and remember whether it holds a no_log task's secrets (see censored()). */
+  private register(hc: HostContext, as: string, r: TaskResult, noLog: boolean): void {
+    hc.registered[as] = registered(r);
+    const secrets = this.secretRegisters.get(hc.host.name) ?? new Set<string>();
+    this.secretRegisters.set(hc.host.name, secrets);
+    if (noLog) secrets.add(as);
+    else secrets.delete(as);
   }
 
   /**
@@ -435,6 +481,21 @@ export class PlaybookRunner {
     bump[report.status]();
     this.reporter.taskDone(slot, host, report);
   }
+}
+
+/**
+ * What one host's tasks in one play share: the host, the variables its templates see (renewed
+ * after facts and registered results), its handlers' notifications, what was read ahead, its
+ * connection (opened on first use) and, in a linear play, the fork slot a task runs in.
+ */
+interface HostRun {
+  play: Play;
+  hc: HostContext;
+  scope: Scope;
+  notified: Set<string>;
+  prefetched?: Prefetched;
+  transport: () => Promise<Transport>;
+  slot: <T>(job: () => Promise<T>) => Promise<T>;
 }
 
 /** -vvv: a no_log task's scripts are shown by size only. */

@@ -1,12 +1,12 @@
 import type { Read, Seen } from '../module/types.js';
 import type { Facts } from '../facts/types.js';
-import { FACTS_READ_ARGV } from '../facts/gather.js';
-import { parseFacts } from '../facts/sources.js';
+import { FACTS_READ, factsFrom } from '../facts/gather.js';
 import { evaluate, truthy } from '../playbook/expr.js';
 import { check } from '../playbook/schema.js';
 import type { Scope } from '../playbook/scope.js';
 import { renderValue } from '../playbook/template.js';
 import type { Task } from '../playbook/types.js';
+import { libsOf } from './prelude.js';
 import { moduleContext, readAll, readsKey, type Prefetched, type TaskEnv } from './task-runner.js';
 
 /**
@@ -25,7 +25,7 @@ export async function prefetch(
   const planned: Array<{ task: Task; key: string; names: string[]; first: number }> = [];
   // the facts, when wanted, ride in the same round trip; reads planned without them are still
   // good for every task whose arguments and reads come out the same once they are known (the key)
-  const all: Read[] = withFacts ? [{ kind: 'exec', argv: FACTS_READ_ARGV }] : [];
+  const all: Read[] = withFacts ? [FACTS_READ] : [];
   // reads only for tasks that will run: a `when` is evaluated first, unless it may use a result
   // this play registers (then, or when it cannot be evaluated yet, the task reads for itself)
   const registers = tasks.map((t) => t.register).filter((r): r is string => !!r);
@@ -52,11 +52,8 @@ export async function prefetch(
   const byTask = new Map<Task, { key: string; seen: Record<string, Seen> }>();
   let facts: Facts | undefined;
   if (all.length) {
-    const seen = await readAll(env, Object.fromEntries(all.map((r, i) => [String(i), r])));
-    if (withFacts) {
-      if (seen['0'].rc !== 0) throw new Error(`fact gathering failed (rc ${seen['0'].rc}): ${seen['0'].stderr.trim()}`);
-      facts = parseFacts(seen['0'].stdout.toString());
-    }
+    const seen = await readAll(env, Object.fromEntries(all.map((r, i) => [String(i), r])), libsOf(planned.map((p) => p.task.def)));
+    if (withFacts) facts = factsFrom(seen['0']);
     for (const p of planned) byTask.set(p.task, { key: p.key, seen: Object.fromEntries(p.names.map((n, i) => [n, seen[String(p.first + i)]])) });
   }
   let stale = false;
@@ -71,4 +68,9 @@ export async function prefetch(
     },
   };
   return { prefetched, facts };
+}
+
+/** The facts alone (`lbprov facts`): the read apply does ahead of its tasks, on the same remote shell. */
+export async function gatherFacts(env: Pick<TaskEnv, 'hc' | 'timeoutMs' | 'shell'>): Promise<Facts> {
+  return factsFrom((await readAll(env, { facts: FACTS_READ })).facts);
 }

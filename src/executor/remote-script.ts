@@ -1,7 +1,3 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { packageRoot } from '../util/paths.js';
-import { FACTS_SCRIPT } from '../facts/sources.js';
 import { shellJoin, shq } from '../util/quote.js';
 import type { FileStat, Read, Seen, Step, StepOutput } from '../module/types.js';
 
@@ -10,15 +6,7 @@ import type { FileStat, Read, Seen, Step, StepOutput } from '../module/types.js'
  * its answer. Every value from a playbook reaches the script quoted by shq(); the script's own
  * text is fixed. The answer frames every read's or step's rc, stdout and stderr (prelude.sh).
  */
-/** The functions every script calls; the remote shell loads them once, a standalone script carries them. */
-export const PRELUDE = `${readFileSync(join(packageRoot, 'src', 'executor', 'prelude.sh'), 'utf8')}
-# lbprov_facts: every fact in one go (src/facts/sources.ts), read like any other read
-lbprov_facts() {
-${FACTS_SCRIPT}}
-`;
-
-/** A script that runs on its own (`bash -s`), not through the remote shell. */
-export const standalone = (body: string): string => `${PRELUDE}${body}`;
+export { standalone } from './prelude.js';
 
 export const READ_ARGV = {
   stat: (path: string): string[] => ['lbprov_stat', path],

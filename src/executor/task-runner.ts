@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import type { DiffItem, ModuleContext, Plan, Read, Seen, StepOutput } from '../module/types.js';
+import type { DiffItem, ModuleContext, Plan, Read, Seen, ShellLib, StepOutput } from '../module/types.js';
 import { evaluate, truthy } from '../playbook/expr.js';
 import { check } from '../playbook/schema.js';
 import type { Vars } from '../inventory/types.js';
@@ -13,6 +13,7 @@ import { CommandTimeoutError, UnreachableError } from '../transport/types.js';
 import type { RemoteShell } from '../transport/remote-shell.js';
 import { parseAnswers, readsScript, stepsScript, toOutput, toSeen } from './remote-script.js';
 import type { HostContext } from './host-context.js';
+import { missingLibs } from './prelude.js';
 import type { Status } from './types.js';
 
 /** The registered result of a task on one host (what `register` stores). */
@@ -138,7 +139,7 @@ async function runItem(task: Task, env: TaskEnv, scope: Scope): Promise<TaskResu
   const check_ = task.checkMode ?? env.check;
 
   const reads = task.def.reads?.(args, ctx) ?? {};
-  const read = env.prefetched?.take(task, readsKey(args, reads)) ?? (await readAll(env, reads));
+  const read = env.prefetched?.take(task, readsKey(args, reads)) ?? (await readAll(env, reads, task.def.shell));
   const overlay = check_ ? (env.hc.checkOverlay ??= new CheckOverlay()) : undefined;
   const seen = overlay ? overlay.apply(reads, read) : read;
   let plan: Plan;
@@ -153,7 +154,7 @@ async function runItem(task: Task, env: TaskEnv, scope: Scope): Promise<TaskResu
   if (plan.failed) r = result('failed', plan.failed, { data: plan.result ?? {} });
   else if (check_ && plan.changed && plan.checkSkip) r = result('skipped', plan.checkSkip, { data: plan.result ?? {} });
   else if (check_ || !plan.steps.length) r = result(plan.changed ? 'changed' : 'ok', (check_ && plan.steps.length && plan.checkMsg) || plan.msg, { diff: plan.diff ?? [], data: plan.result ?? {} });
-  else r = await apply(env, plan);
+  else r = await apply(env, plan, task.def.shell);
   r.warnings.push(...(plan.warnings ?? []));
   return finish(task, scope, r);
 }
@@ -173,21 +174,22 @@ export function moduleContext(task: Task, env: Pick<TaskEnv, 'hc' | 'check' | 'p
 
 export { localPath };
 
-export async function readAll(env: Pick<TaskEnv, 'shell' | 'timeoutMs'>, reads: Record<string, Read>): Promise<Record<string, Seen>> {
+/** Reads on the host in one round trip; `libs`: the shell functions the reads call (ModuleDef.shell). */
+export async function readAll(env: Pick<TaskEnv, 'shell' | 'timeoutMs'> & { hc?: HostContext }, reads: Record<string, Read>, libs: readonly ShellLib[] = []): Promise<Record<string, Seen>> {
   const names = Object.keys(reads);
   if (!names.length) return {};
   const list = names.map((n) => reads[n]);
-  const r = await (await env.shell()).run(readsScript(list), env.timeoutMs);
+  const r = await (await env.shell()).run(missingLibs(env.hc?.libs, libs) + readsScript(list), env.timeoutMs);
   const answers = parseAnswers(r.stdout);
   if (answers.size < list.length) throw new Error(`reading the host's state failed (rc ${r.rc}): ${r.stderr.toString().trim() || 'no output'}`);
   return Object.fromEntries(names.map((n, i) => [n, toSeen(list[i], answers.get(i))]));
 }
 
-async function apply(env: TaskEnv, plan: Plan): Promise<TaskResult> {
+async function apply(env: TaskEnv, plan: Plan, libs: readonly ShellLib[] = []): Promise<TaskResult> {
   env.prefetched?.invalidate();
   let r;
   try {
-    r = await (await env.shell()).run(stepsScript(plan.steps), env.timeoutMs);
+    r = await (await env.shell()).run(missingLibs(env.hc.libs, libs) + stepsScript(plan.steps), env.timeoutMs);
   } catch (e) {
     if (e instanceof CommandTimeoutError) return result('failed', e.message);
     throw e;

@@ -21,6 +21,7 @@ export const ANSIBLE_FACTS_COMMAND = [
   // the FQDN from /etc/hosts only: `hostname -f` asks DNS, and a host whose resolver does not answer
   // (the lab's) waited seconds on every run for it
   'awk -v h="$(cat /proc/sys/kernel/hostname)" \'!/^[ \t]*#/ { for (i = 2; i <= NF; i++) if ($i == h) for (j = 2; j <= NF; j++) if ($j ~ /\\./) { print "fqdn=" $j; exit } }\' /etc/hosts 2>/dev/null',
+  '# shellcheck source=/dev/null',
   '( . /etc/os-release 2>/dev/null; echo "os_id=${ID:-}"; echo "os_like=${ID_LIKE:-}"; echo "os_version_id=${VERSION_ID:-}"; echo "os_codename=${VERSION_CODENAME:-}"; echo "os_name=${NAME:-}" )',
   'awk \'FILENAME ~ /cpuinfo/ { if ($1 == "processor") v++; else if ($1 == "physical" && !($4 in s)) { s[$4]; n++ } else if ($1 == "cpu" && $2 == "cores" && !c) c = $4; next }' +
     ' /^(MemTotal|MemFree|SwapTotal|SwapFree):/ { print "mem_" $1 "=" $2 }' +
@@ -30,7 +31,7 @@ export const ANSIBLE_FACTS_COMMAND = [
   'echo "date=$(date +\'%s %Z %z\')"',
   'for p in apt-get dnf yum zypper apk pacman; do command -v "$p" >/dev/null 2>&1 && { echo "pkg=$p"; break; }; done',
   'echo "route4=$(ip -4 route get 8.8.8.8 2>/dev/null)"',
-  'for n in /sys/class/net/*; do i=${n##*/} t= f= m= a= b=- o=-; [ -d "$n/bridge" ] && b=bridge; [ -d "$n/bonding" ] && o=bonding; ' +
+  'for n in /sys/class/net/*; do i=${n##*/} t=\'\' f=\'\' m=\'\' a=\'\' b=- o=-; [ -d "$n/bridge" ] && b=bridge; [ -d "$n/bonding" ] && o=bonding; ' +
     'read -r t < "$n/type"; read -r f < "$n/flags"; read -r m < "$n/mtu"; read -r a < "$n/address"; echo "if $i $t $f $m $a $b $o"; done 2>/dev/null',
   'ip -o addr show 2>/dev/null | awk \'{ x = "-"; for (i = 1; i <= NF; i++) if ($i == ($3 == "inet" ? "brd" : "scope")) x = $(i + 1); print ($3 == "inet" ? "a4 " : "a6 ") $2 " " $4 " " x }\'',
 ].join('\n');

@@ -1,13 +1,16 @@
-import type { Transport } from '../transport/types.js';
+import type { Read, Seen } from '../module/types.js';
 import type { Facts } from './types.js';
-import { FACTS_SCRIPT, parseFacts } from './sources.js';
+import { parseFacts } from './sources.js';
 
-/** The facts as a read: `lbprov_facts` is a function of the remote shell's prelude (remote-script.ts). */
-export const FACTS_READ_ARGV = ['lbprov_facts'];
+/**
+ * The facts as a read: `lbprov_facts` is a function of every remote shell's prelude
+ * (src/executor/prelude.ts). Apply reads it with the tasks' reads; `lbprov facts` reads it alone;
+ * both through the remote shell and factsFrom().
+ */
+export const FACTS_READ: Read = { kind: 'exec', argv: ['lbprov_facts'] };
 
-/** Gathers every fact in one one-off command (`lbprov facts`; a run gathers them with its read-ahead). */
-export async function gatherFacts(t: Transport, becomeUser: string | undefined, timeoutMs: number): Promise<Facts> {
-  const r = await t.exec(['sh', '-s'], { stdin: FACTS_SCRIPT, becomeUser, timeoutMs });
-  if (r.rc !== 0 && !r.stdout.length) throw new Error(`fact gathering failed (rc ${r.rc}): ${r.stderr.toString().trim()}`);
-  return parseFacts(r.stdout.toString());
+/** What the facts read answered, parsed. */
+export function factsFrom(seen: Seen): Facts {
+  if (seen.rc !== 0) throw new Error(`fact gathering failed (rc ${seen.rc}): ${seen.stderr.trim()}`);
+  return parseFacts(seen.stdout.toString());
 }

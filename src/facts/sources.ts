@@ -24,7 +24,7 @@ const SOURCES = [
   }),
   source({
     name: 'os',
-    command: '( . /etc/os-release 2>/dev/null; echo "$ID"; echo "${VERSION_ID:-}" )',
+    command: '# shellcheck source=/dev/null\n( . /etc/os-release 2>/dev/null; echo "$ID"; echo "${VERSION_ID:-}" )',
     parse: (o) => {
       const [id = '', version_id = ''] = o.split('\n');
       return { id, version_id };
@@ -37,7 +37,7 @@ const SOURCES = [
   }),
   source({
     name: 'nics',
-    command: 'for n in /sys/class/net/*; do d=$n/device; v= i= r=; if [ -e "$d" ]; then v=$(cat "$d/vendor" 2>/dev/null); i=$(cat "$d/device" 2>/dev/null); r=$(basename "$(readlink "$d/driver" 2>/dev/null)" 2>/dev/null); fi; echo "${n##*/}|$v|$i|$r"; done',
+    command: 'for n in /sys/class/net/*; do d=$n/device; v=\'\' i=\'\' r=\'\'; if [ -e "$d" ]; then v=$(cat "$d/vendor" 2>/dev/null); i=$(cat "$d/device" 2>/dev/null); r=$(basename "$(readlink "$d/driver" 2>/dev/null)" 2>/dev/null); fi; echo "${n##*/}|$v|$i|$r"; done',
     parse: (o) =>
       o.split('\n').filter(Boolean).map((line): Nic => {
         const [name, vendor, device, driver] = line.split('|').map((x) => x || null);

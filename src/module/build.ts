@@ -1,5 +1,9 @@
 import { createHash } from 'node:crypto';
 import type { DiffItem, Seen, Step } from './types.js';
+import { shellLib } from './shell-lib.js';
+
+/** lbprov_compile (build.sh): the shell function every module that builds on the host needs. */
+export const BUILD_SHELL = shellLib('src/module/build.sh');
 
 /** A C program built on the host from a source lbprov uploads; rebuilt only when source or flags change. */
 export interface BuildSpec {

@@ -145,6 +145,21 @@ export interface ModuleDef<A = Record<string, unknown>> extends ModuleDocs {
   reads?(args: A, ctx: ModuleContext): Record<string, Read>;
   /** Pure: what to do, from the arguments, facts and what the reads saw. */
   plan(args: A, seen: Record<string, Seen>, ctx: ModuleContext): Plan;
+  /** The task's message is output for the user (debug): reporters show it without -v. */
+  showsMsg?: boolean;
+  /** Arguments that hold `when`-style expressions (assert's `that`): checked at load time as `when` is. */
+  expressionArgs?: string[];
+  /** Where a local `src` argument is found beside the playbook (files/ or templates/): checked at load time. */
+  localSrc?: 'files' | 'templates';
+  /** Shell functions the module's reads and steps call (modules/<name>.sh): sent only to hosts that run it. */
+  shell?: ShellLib[];
+}
+
+/** A file of shell functions that a module's reads and steps call by name (see src/executor/prelude.ts). */
+export interface ShellLib {
+  /** The file, relative to the package root: what the script per host is built from, and what shellcheck checks. */
+  file: string;
+  text: string;
 }
 
 /**

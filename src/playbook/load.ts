@@ -1,6 +1,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { MODULES } from '../../modules/index.js';
+import { META_DEF } from '../module/meta.js';
 import { loadVarsFile } from '../inventory/load.js';
 import type { Vars } from '../inventory/types.js';
 import { Problems, type Pos } from '../util/errors.js';
@@ -112,7 +113,7 @@ function readTask(doc: SourceDoc, dir: string, raw: unknown, path: PathSeg[], pl
   const label = typeof raw.name === 'string' ? `task "${raw.name}"` : 'task';
   if (candidates.length === 1 && candidates[0] === 'meta') {
     if (raw.meta !== 'flush_handlers') problems.add(`${label}: meta supports only flush_handlers`, doc.pos([...path, 'meta']));
-    return { ...baseTask(raw, playTags, pos), name: 'meta: flush_handlers', module: 'meta', def: MODULES.get('debug')!, meta: 'flush_handlers' };
+    return { ...baseTask(raw, playTags, pos), name: 'meta: flush_handlers', module: 'meta', def: META_DEF, meta: 'flush_handlers' };
   }
   const known = candidates.filter((k) => MODULES.has(k));
   for (const k of candidates.filter((c) => !MODULES.has(c))) {
@@ -146,7 +147,7 @@ function readTask(doc: SourceDoc, dir: string, raw: unknown, path: PathSeg[], pl
   checkNul(doc, problems, [...path, key], rawArgs);
   checkTemplates(doc, problems, [...path, 'vars'], raw.vars);
   for (const k of ['when', 'changed_when', 'failed_when', 'until'] as const) checkExpressions(doc, problems, [...path, k], raw[k]);
-  if (def.name === 'assert') checkExpressions(doc, problems, [...path, key, 'that'], args.that);
+  for (const a of def.expressionArgs ?? []) checkExpressions(doc, problems, [...path, key, a], args[a]);
   // a task without a name is named by its module, never by its arguments (they may hold a secret)
   const name = typeof raw.name === 'string' ? raw.name : def.name;
   if (handler && typeof raw.name !== 'string' && !raw.listen) problems.add('a handler needs a name (or listen) to be notified by', pos);

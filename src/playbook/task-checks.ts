@@ -12,7 +12,7 @@ const literal = (v: unknown): v is string => typeof v === 'string' && !isTemplat
 /**
  * Checks of a task's arguments that the JSON schema cannot express, done at load time so that a
  * bad value is an input error with its place (exit 5) rather than a host failure mid-run: a file
- * mode that is not octal, and a local `src` that is missing or (for `template`) not a valid
+ * mode that is not octal, and a local `src` that is missing or (from templates/) not a valid
  * template. Values that are templates are checked once rendered, on each host.
  */
 export function checkTaskArgs(doc: SourceDoc, problems: Problems, path: PathSeg[], def: ModuleDef, args: Record<string, unknown>, dir: string): void {
@@ -26,7 +26,7 @@ export function checkTaskArgs(doc: SourceDoc, problems: Problems, path: PathSeg[
       }
     }
   }
-  const kind = def.name === 'template' ? 'templates' : ['copy', 'bpf_program', 'c_program'].includes(def.name) ? 'files' : undefined;
+  const kind = def.localSrc;
   if (!kind || !literal(args.src)) return;
   let file: string;
   try {

@@ -37,6 +37,7 @@ export function lockPrologue(l: HostLock): string {
   return [
     `lk=${LOCK_FILE}`,
     // a host without systemd may have no /run/lock (a fresh /run): make it as systemd-tmpfiles would
+    '# shellcheck disable=SC2174 # /run is there: -m applies to /run/lock, the one directory made',
     '{ [ -d "${lk%/*}" ] || mkdir -p -m 1777 -- "${lk%/*}"; [ -e "$lk" ] || { (umask 022; : >> "$lk"); }; exec 9<"$lk"; } 2>/dev/null || { echo "cannot open the host lock $lk" >&2; exit 5; }',
     `me='run ${l.runId} from ${l.controller} since ${l.since}'`,
     // held by this very run (the host under a second inventory name): go on; else wait

@@ -1,20 +1,19 @@
-import { PRELUDE } from '../executor/remote-script.js';
 import { vlog, verbosity } from '../util/verbose.js';
 import { becomeChannel, becomeCommand, type BecomeSpec } from './become.js';
 import { lockPrologue, type HostLock } from './host-lock.js';
 import { CommandTimeoutError, UnreachableError, type Channel, type ExecResult, type Transport } from './types.js';
 
 /**
- * The agent: one bash per host (and become user) that stays up for the whole run, with lbprov's
- * script functions (prelude.sh) loaded once, so a task costs a round trip on an open channel
+ * The agent: one bash per host (and become user) that stays up for the whole run, with the shell
+ * functions its caller hands it (the executor's prelude) loaded once, so a task costs a round trip on an open channel
  * instead of a new SSH session (~85 ms of PAM and logind on a systemd host) and a new bash. Its
  * text is fixed. A script arrives length-prefixed (`RUN <id> <bytes>`; GNU head -c reads exactly
  * that many; scripts hold no NUL) and runs in a subshell with stdin from /dev/null; it answers on
- * stdout, framed by its own sizes (`@@ANSWER`, see prelude.sh); then the agent adds
+ * stdout, framed by its own sizes (`@@ANSWER`, see src/executor/prelude.sh); then the agent adds
  * `@@LBPROV <id> <rc> <stderr bytes>` and the script's stderr. `EXIT`, `ABORT`, EOF, HUP or TERM
  * end it; with no script running its EXIT trap removes its temp dir, else its janitor does.
  */
-const agent = (prelude: string, lock?: HostLock): string =>
+export const agent = (prelude: string, lock?: HostLock): string =>
   [
     'export LC_ALL=C',
     ...(lock ? [lockPrologue(lock)] : []),
@@ -31,7 +30,7 @@ const agent = (prelude: string, lock?: HostLock): string =>
     // so is the reader of the next command line, which, while a script runs, is how the agent
     // hears of EOF (connection lost, controller gone) or ABORT (a timeout) without waiting for it
     'set -m',
-    "lbprov_next() { local c= i= l=; IFS=' ' read -r c i l || c=EOF; printf '%s %s %s\\n' \"$c\" \"$i\" \"$l\" > \"$d/h\"; : > \"$d/reader\"; }",
+    "lbprov_next() { local c='' i='' l=''; IFS=' ' read -r c i l || c=EOF; printf '%s %s %s\\n' \"$c\" \"$i\" \"$l\" > \"$d/h\"; : > \"$d/reader\"; }",
     'lbprov_next & r=$!; echo $r > "$d/reader"',
     'while :; do',
     '  wait "$r"',
@@ -67,6 +66,8 @@ const agent = (prelude: string, lock?: HostLock): string =>
  * the programs it starts, so the agent alone holds it.
  */
 const JANITOR = [
+  // SC2034: the coprocess is named for its pipe alone; SC2016: the inner script expands its own $1
+  '# shellcheck disable=SC2034,SC2016',
   'coproc LBPROV_JANITOR { exec setsid bash -c \'',
   '  read -r _',
   '  [ ! -s "$1/reader" ] || kill -KILL -- "-$(< "$1/reader")" 2> /dev/null',
@@ -105,6 +106,8 @@ export class RemoteShell {
 
   constructor(
     private readonly t: Transport,
+    /** Shell functions the agent loads once, before any script: what the scripts call. */
+    private readonly prelude: string,
     private readonly become?: BecomeSpec,
     /** Who this shell is, in -vvv/-vvvv output. */
     private readonly label = '',
@@ -116,7 +119,7 @@ export class RemoteShell {
 
   /** The agent, through sudo/su when it must run as another user than the login user (become.ts). */
   private open(): Promise<Channel> {
-    const argv = ['bash', '-c', agent(PRELUDE, this.lock)];
+    const argv = ['bash', '-c', agent(this.prelude, this.lock)];
     const b = this.become;
     if (!b || b.user === this.t.user) return this.t.open(argv);
     const cmd = becomeCommand(argv, b);
