@@ -18,6 +18,10 @@ import { selectedByTags } from './tags.js';
 import { startIndex } from './start-at-task.js';
 import { registered, runTask, type Prefetched, type TaskResult } from './task-runner.js';
 import { prefetch } from './prefetch.js';
+import { failedTaskVars, NO_EXTRA, walk, type IncludeExtra } from './block.js';
+import { runInclude } from './include.js';
+import { ownScope, taskScope, type ScopeParts } from './task-scope.js';
+import { hostVarsWith } from '../playbook/vars-dirs.js';
 import { BECOME_VARS, becomeFor, becomeKey, type BecomeKeywords } from './become.js';
 import type { BecomeSpec } from '../transport/become.js';
 import { verbosity, vlog } from '../util/verbose.js';
@@ -46,6 +50,8 @@ export class PlaybookRunner {
   private readonly failedAt = new Map<string, string>();
   /** A batch went past its failure rule: nothing more runs (Ansible's RUN_FAILED_BREAK_PLAY). */
   private broken = false;
+  /** Each host's last task result (a rescue section reads it as ansible_failed_result). */
+  private readonly lastResult = new Map<string, Vars>();
   /** This run's identity on the hosts' locks. */
   private readonly lock: HostLock = runLock();
 
@@ -227,7 +233,8 @@ export class PlaybookRunner {
         enumerable: true,
         get: () => {
           const facts = this.hosts.get(n)?.facts;
-          return facts ? { ...h.vars, ...ansibleVars(facts.ansible), facts } : h.vars;
+          const vars = hostVarsWith(this.inv, h, this.pb.varsDirs?.get(this.pb.dir));
+          return facts ? { ...vars, ...ansibleVars(facts.ansible), facts } : vars;
         },
       });
     }
@@ -235,7 +242,8 @@ export class PlaybookRunner {
     return view;
   }
 
-  private hostScope(play: Play, hc: HostContext): Scope {
+  /** The layers of a host's variables (task-scope.ts). */
+  private scopeParts(play: Play, hc: HostContext): ScopeParts {
     const inv = this.inv;
     const hostvars = this.hostvars();
     const magic: Vars = {
@@ -247,7 +255,12 @@ export class PlaybookRunner {
       ansible_check_mode: this.opts.check,
     };
     if (hc.facts) Object.assign(magic, ansibleVars(hc.facts.ansible), { facts: hc.facts });
-    return new Scope({ ...this.scopeBase(), ...this.pb.defaults, ...hc.host.vars, ...play.vars, ...this.opts.extraVars }, { ...magic, ...hc.registered });
+    const hostVars = hostVarsWith(this.inv, hc.host, this.pb.varsDirs?.get(play.dir ?? this.pb.dir));
+    return { base: this.scopeBase(), hostVars, extraVars: this.opts.extraVars, magic, registered: hc.registered };
+  }
+
+  private hostScope(play: Play, hc: HostContext, task?: Task, extra?: IncludeExtra): Scope {
+    return taskScope(play, this.scopeParts(play, hc), task, extra);
   }
 
   /** -b, --become-user, -K and the config's [privilege_escalation]: below play and task keywords (become.ts). */
@@ -338,26 +351,47 @@ export class PlaybookRunner {
           if (![h.name, ...h.listen].some((n) => notified.has(n))) continue;
           const hslot: Slot = { order: order + k / (play.handlers.length + 1), name: h.name, module: h.module, kind: 'handler' };
           // handlers never read ahead (take finds nothing), but what they apply makes later reads stale
-          if (!(await slot(() => this.step(h, hslot, hc, scope, transport, become(h), timeoutMs(h), notified, prefetched)))) return false;
+          if (!(await slot(() => this.step(h, hslot, hc, h.role ? this.hostScope(play, hc, h) : scope, transport, become(h), timeoutMs(h), notified, prefetched)))) return false;
           scope = this.hostScope(play, hc);
         }
         notified.clear();
         return true;
       };
-      for (let i = from; i < play.tasks.length; i++) {
-        const task = play.tasks[i];
-        if (!selectedByTags(task.tags, this.opts.tags, this.opts.skipTags)) continue;
-        if (!(await next())) return;
-        if (task.meta === 'flush_handlers') {
-          if (!(await runHandlers(i))) return;
-          continue;
-        }
-        const tslot: Slot = { order: i, name: task.name, module: task.module, kind: 'task' };
-        if (!(await slot(() => this.step(task, tslot, hc, scope, transport, become(task), timeoutMs(task), notified, prefetched)))) {
-          if (play.anyErrorsFatal) fatal.hit = true;
-          return;
-        }
-        if (task.register) scope = this.hostScope(play, hc);
+      // the task tree: blocks, rescue/always and dynamic includes (block.ts)
+      const outcome = await walk(play.tasks, from, {
+        selected: (t) => selectedByTags(t.tags, this.opts.tags, this.opts.skipTags),
+        next,
+        run: async (task, order, extra) => {
+          if (task.meta === 'flush_handlers') return (await runHandlers(order)) ? 'ok' : 'stop';
+          const tslot: Slot = { order, name: task.name, module: task.module, kind: 'task' };
+          const s = ownScope(task, extra) ? this.hostScope(play, hc, task, extra) : scope;
+          const ok = await slot(() => this.step(task, tslot, hc, s, transport, become(task), timeoutMs(task), notified, prefetched));
+          if (task.register || !ok) scope = this.hostScope(play, hc);
+          return ok ? 'ok' : hc.out === 'unreachable' ? 'stop' : 'failed';
+        },
+        include: async (task, order, extra) => {
+          const r = await runInclude(task, { order, extra, scope: ownScope(task, extra) ? this.hostScope(play, hc, task, extra) : scope, playbookDir: this.pb.dir }, (slot, report) => this.count(name, { ...slot, kind: 'task' }, report));
+          if (r === 'failed') {
+            hc.out = 'failed';
+            this.failedAt.set(name, task.name);
+          }
+          return r;
+        },
+        rescued: (task) => {
+          // Ansible's StrategyBase: a failure a rescue section catches counts rescued, not failed
+          const st = this.stats.get(name)!;
+          st.failed--;
+          st.rescued++;
+          hc.out = undefined;
+          this.failedAt.delete(name);
+          hc.registered.ansible_failed_task = failedTaskVars(task);
+          hc.registered.ansible_failed_result = this.lastResult.get(name) ?? {};
+          scope = this.hostScope(play, hc);
+        },
+      }, NO_EXTRA, (i) => i);
+      if (outcome !== 'done') {
+        if (outcome === 'failed' && play.anyErrorsFatal) fatal.hit = true;
+        return;
       }
       if (await next()) await runHandlers(play.tasks.length);
     } finally {
@@ -374,7 +408,8 @@ export class PlaybookRunner {
     const noLog = this.censored(task, name);
     if (verbosity.level >= 1) vlog(1, `<${name}> TASK [${task.name}] ${noLog ? '(arguments hidden: no_log)' : describeArgs(task, scope)}`);
     const shell = async (): Promise<RemoteShell> => hidden(shellFor(hc, await transport(), become()), noLog);
-    const r: TaskResult = await runTask(task, { hc, shell, scope, check: this.opts.check, timeoutMs, playbookDir: this.pb.dir, prefetched, extraVars: this.opts.extraVars });
+    const r: TaskResult = await runTask(task, { hc, shell, scope, check: this.opts.check, timeoutMs, playbookDir: task.dir ?? this.pb.dir, prefetched, extraVars: this.opts.extraVars });
+    this.lastResult.set(name, registered(r));
     if (task.register) {
       hc.registered[task.register] = registered(r);
       const secrets = this.secretRegisters.get(name) ?? new Set<string>();

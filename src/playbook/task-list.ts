@@ -299,14 +299,14 @@ export function readRoleEntry(pl: PlayLoad, raw: unknown, path: PathSeg[], ctx: 
   const inner = withKeywords({ ...ctx }, { ...raw, vars: undefined });
   const use: RoleRef = { name: String(raw[nameKey]), pos: doc.pos([...path, nameKey]), params, varsKw: isMap(raw.vars) ? raw.vars : {} };
   // Ansible's role cache: the key holds the parameters, when, tags and vars of the use
-  compileRole(pl, use, inner, out, false, true, JSON.stringify([params, raw.when ?? null, raw.tags ?? null, raw.vars ?? null]));
+  compileRole(pl, use, inner, out, false, true, roleKey(params, raw));
 }
 
 /**
  * Expands a role where it is used: its dependencies (meta/main.yml) first, each once per play unless
  * it allows duplicates, then its tasks; its handlers join the play's.
  */
-function compileRole(pl: PlayLoad, ref: RoleRef, ctx: ListCtx, out: Task[], allowDup: boolean, playWide: boolean, key = JSON.stringify([ref.params, null, null, ref.varsKw])): RoleUse | undefined {
+function compileRole(pl: PlayLoad, ref: RoleRef, ctx: ListCtx, out: Task[], allowDup: boolean, playWide: boolean, key = roleKey(ref.params, { vars: ref.varsKw })): RoleUse | undefined {
   const parent = ctx.roleChain.at(-1);
   const dir = findRole(ref.name, roleSearchDirs(pl.playbookDir, pl.rolesPath, parent?.files.dir));
   if (!dir) {
@@ -332,7 +332,8 @@ function compileRole(pl: PlayLoad, ref: RoleRef, ctx: ListCtx, out: Task[], allo
       const depCtx: ListCtx = { ...ctx, doc: meta, roleChain: chain, role: undefined };
       depsRaw.forEach((d, i) => {
         const sub: Task[] = [];
-        const dep = compileDep(pl, d, ['dependencies', i], depCtx, sub);
+        // a duplicate's dependencies are read for their vars only: they do not count as compiled
+        const dep = compileDep(skip ? { ...pl, compiled: new Set(pl.compiled), handlers: [], handlerFiles: new Set(pl.handlerFiles) } : pl, d, ['dependencies', i], depCtx, sub);
         if (dep) use.deps.push(dep);
         if (!skip) out.push(...sub);
       });
@@ -347,7 +348,10 @@ function compileRole(pl: PlayLoad, ref: RoleRef, ctx: ListCtx, out: Task[], allo
   if (ref.from?.tasks && !tasksFile) pl.problems.add(`role "${ref.name}": tasks_from "${ref.from.tasks}" not found in ${join(dir, 'tasks')}`, ref.pos);
   if (tasksFile) {
     const doc = loadTaskFile(pl, tasksFile, ref.pos, ctx);
-    if (doc) readList(pl, doc.value, [], { ...inner, doc, files: [...ctx.files, tasksFile] }, out);
+    const own: Task[] = [];
+    if (doc) readList(pl, doc.value, [], { ...inner, doc, files: [...ctx.files, tasksFile] }, own);
+    // shown as Ansible shows them: "ROLE : TASK"
+    for (const t of own) out.push(t.role === rv && !t.name.startsWith(`${ref.name} : `) ? { ...t, name: `${ref.name} : ${t.name}` } : t);
   }
   const handlersFile = roleFile(dir, 'handlers', ref.from?.handlers);
   if (handlersFile && !pl.handlerFiles.has(handlersFile)) {
@@ -356,7 +360,7 @@ function compileRole(pl: PlayLoad, ref: RoleRef, ctx: ListCtx, out: Task[], allo
     const hs: Task[] = [];
     if (doc) readList(pl, doc.value, [], { ...inner, doc, handler: true, when: [], blocks: [], files: [...ctx.files, handlersFile] }, hs);
     // Ansible also answers to "ROLE : HANDLER"
-    for (const h of hs) pl.handlers.push({ ...h, listen: [...h.listen, `${ref.name} : ${h.name}`] });
+    for (const h of hs) pl.handlers.push({ ...h, name: `${ref.name} : ${h.name}`, listen: [...h.listen, h.name] });
   }
   return use;
 }
@@ -372,5 +376,10 @@ function compileDep(pl: PlayLoad, raw: unknown, path: PathSeg[], ctx: ListCtx, o
   const params: Vars = {};
   for (const [k, v] of Object.entries(raw)) if (!ROLE_ENTRY_KEYS.has(k)) params[k] = v;
   const inner = withKeywords(ctx, { ...raw, vars: undefined });
-  return compileRole(pl, { name: String(raw[nameKey]), pos: doc.pos([...path, nameKey]), params, varsKw: isMap(raw.vars) ? raw.vars : {} }, inner, out, false, false, JSON.stringify([params, raw.when ?? null, raw.tags ?? null, raw.vars ?? null]));
+  return compileRole(pl, { name: String(raw[nameKey]), pos: doc.pos([...path, nameKey]), params, varsKw: isMap(raw.vars) ? raw.vars : {} }, inner, out, false, false, roleKey(params, raw));
+}
+
+/** Ansible's role cache key: the same role with the same parameters, when, tags and vars is the same role. */
+function roleKey(params: Vars, raw: Raw): string {
+  return JSON.stringify([params, raw.when ?? null, raw.tags ?? null, raw.vars ?? {}]);
 }
