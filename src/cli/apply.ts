@@ -113,7 +113,7 @@ export async function applyCommand(playbookFile: string, flags: ApplyFlags): Pro
       }
       if (flags.listTasks) {
         process.stdout.write('    tasks:\n');
-        for (const t of play.tasks) if (selectedByTags(t.tags, tags, skipTags)) process.stdout.write(`      ${t.name}\tTAGS: [${t.tags.join(', ')}]\n`);
+        for (const t of play.tasks) if (t.meta !== 'role_complete' && selectedByTags(t.tags, tags, skipTags)) process.stdout.write(`      ${t.name}\tTAGS: [${t.tags.join(', ')}]\n`);
       }
       if (flags.listTags) {
         // as ansible-playbook --list-tags: every tag of the play's selected tasks, sorted

@@ -16,6 +16,8 @@ export interface WalkHooks {
   include(task: Task, order: number, extra: IncludeExtra): Promise<Array<{ tasks: Task[]; extra: IncludeExtra }> | 'skipped' | 'failed' | 'stop'>;
   /** A failure was caught by a rescue section: the recap counts it rescued, not failed. */
   rescued(task: Task): void;
+  /** Role uses that ran a task on this host, and those that completed there (Ansible's has_run), for this play. */
+  roles: { ran: Set<string>; completed: Set<string> };
 }
 
 /** Vars an include gives the tasks it includes (its params, its loop item), innermost last. */
@@ -87,11 +89,22 @@ export async function walk(tasks: readonly Task[], from: number, hooks: WalkHook
       i = closed.block.always ?? closed.block.end;
       continue;
     }
+    if (task.meta === 'role_complete') {
+      // Ansible's implicit role_complete: a role use that ran a task here does not run here again
+      if (hooks.roles.ran.has(task.roleOnce!)) hooks.roles.completed.add(task.roleOnce!);
+      i++;
+      continue;
+    }
+    if (task.roleOnce && hooks.roles.completed.has(task.roleOnce)) {
+      i++;
+      continue;
+    }
     if (!hooks.selected(task)) {
       i++;
       continue;
     }
     if (!(await hooks.next())) return 'stop';
+    if (task.roleOnce) hooks.roles.ran.add(task.roleOnce);
     let outcome: Outcome | 'ok';
     if (task.include) {
       const lists = await hooks.include(task, order(i), extra);

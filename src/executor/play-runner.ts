@@ -388,6 +388,7 @@ export class PlaybookRunner {
           hc.registered.ansible_failed_result = this.lastResult.get(name) ?? {};
           scope = this.hostScope(play, hc);
         },
+        roles: { ran: new Set(), completed: new Set() },
       }, NO_EXTRA, (i) => i);
       if (outcome !== 'done') {
         if (outcome === 'failed' && play.anyErrorsFatal) fatal.hit = true;

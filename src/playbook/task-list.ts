@@ -322,8 +322,8 @@ function compileRole(pl: PlayLoad, ref: RoleRef, ctx: ListCtx, out: Task[], allo
   const use: RoleUse = { name: ref.name, files, varsKw: ref.varsKw, params: ref.params, deps: [] };
   const chain = [...ctx.roleChain, use];
   const cacheKey = `${dir}\0${ref.from?.tasks ?? ''}\0${key}`;
-  const skip = !allowDup && !files.allowDuplicates && pl.compiled.has(cacheKey);
-  // dependencies: read (for their vars) even when this use is a duplicate that does not run again
+  // dependencies first; whether a use that ran already on a host runs again is decided per host,
+  // as Ansible's has_run(): see the role_complete marker below and executor/block.ts
   const meta = files.meta;
   const depsRaw = (meta?.value as { dependencies?: unknown } | null)?.dependencies;
   if (depsRaw != null && meta) {
@@ -331,17 +331,14 @@ function compileRole(pl: PlayLoad, ref: RoleRef, ctx: ListCtx, out: Task[], allo
     else {
       const depCtx: ListCtx = { ...ctx, doc: meta, roleChain: chain, role: undefined };
       depsRaw.forEach((d, i) => {
-        const sub: Task[] = [];
-        // a duplicate's dependencies are read for their vars only: they do not count as compiled
-        const dep = compileDep(skip ? { ...pl, compiled: new Set(pl.compiled), handlers: [], handlerFiles: new Set(pl.handlerFiles) } : pl, d, ['dependencies', i], depCtx, sub);
+        const dep = compileDep(pl, d, ['dependencies', i], depCtx, out);
         if (dep) use.deps.push(dep);
-        if (!skip) out.push(...sub);
       });
     }
   }
-  if (skip) return use;
+  if (playWide && ctx.roleChain.length === 0 && !pl.compiled.has(cacheKey)) pl.roles.push(use);
   pl.compiled.add(cacheKey);
-  if (playWide && ctx.roleChain.length === 0) pl.roles.push(use);
+  const once = allowDup || files.allowDuplicates ? undefined : cacheKey;
   const rv = roleVars(use, ctx.roleChain);
   const inner: ListCtx = { ...ctx, dir: join(dir, 'tasks'), role: rv, roleChain: chain };
   const tasksFile = roleFile(dir, 'tasks', ref.from?.tasks);
@@ -351,8 +348,9 @@ function compileRole(pl: PlayLoad, ref: RoleRef, ctx: ListCtx, out: Task[], allo
     const own: Task[] = [];
     if (doc) readList(pl, doc.value, [], { ...inner, doc, files: [...ctx.files, tasksFile] }, own);
     // shown as Ansible shows them: "ROLE : TASK"
-    for (const t of own) out.push(t.role === rv && !t.name.startsWith(`${ref.name} : `) ? { ...t, name: `${ref.name} : ${t.name}` } : t);
+    for (const t of own) out.push(t.role === rv && !t.name.startsWith(`${ref.name} : `) ? { ...t, name: `${ref.name} : ${t.name}`, roleOnce: once } : t);
   }
+  if (once) out.push({ ...baseTask({}, [], ref.pos), name: `${ref.name} : role_complete`, module: 'meta', def: MODULES.get('debug')!, meta: 'role_complete', roleOnce: once });
   const handlersFile = roleFile(dir, 'handlers', ref.from?.handlers);
   if (handlersFile && !pl.handlerFiles.has(handlersFile)) {
     pl.handlerFiles.add(handlersFile);

@@ -37,8 +37,10 @@ export interface Task {
   until?: unknown;
   retries?: number | string;
   delay?: number | string;
-  /** `meta: flush_handlers`. */
-  meta?: 'flush_handlers';
+  /** `meta: flush_handlers`; `role_complete`: the end of a role's tasks (block.ts). */
+  meta?: 'flush_handlers' | 'role_complete';
+  /** A role's task that does not run again on a host where this role use (role, parameters) completed. */
+  roleOnce?: string;
   pos: Pos;
   /** The blocks around this task, outermost first, and which section of each it is in (blocks.ts). */
   blocks?: InBlock[];
