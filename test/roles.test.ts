@@ -1,6 +1,5 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,7 +7,8 @@ import { loadPlaybook } from '../src/playbook/load.js';
 import { InputError } from '../src/util/errors.js';
 import { packageRoot } from '../src/util/paths.js';
 import { haveAnsible } from './helpers/ansible.js';
-import { applyJson, lbprov, type JsonRun } from './helpers/cli.js';
+import { applyJson, lbprov } from './helpers/cli.js';
+import { ansiblePlaybook, asLbprov, changedTasks, recap, trace } from './helpers/ansible-run.js';
 
 /**
  * Roles, imports, includes and blocks: the loader on fixture trees (what is flattened at load time,
@@ -88,6 +88,18 @@ test('roles, their dependencies and imports are expanded at load time, in Ansibl
   assert.match(roleTask.dir!, /roles\/base\/tasks$/);
 });
 
+test('every block section is an index range around its own tasks (roles and imports read into the same list)', () => {
+  for (const file of [site, join(packageRoot, 'test', 'sample-roles', 'site.yml')]) {
+    const tasks = loadPlaybook(file).plays[0].tasks;
+    tasks.forEach((t, i) => {
+      for (const { block, section } of t.blocks ?? []) {
+        const [from, to] = section === 'block' ? [block.start, block.rescue ?? block.always ?? block.end] : section === 'rescue' ? [block.rescue!, block.always ?? block.end] : [block.always!, block.end];
+        assert.ok(from <= i && i < to, `${file}: "${t.name}" (#${i}) is outside its ${section} section ${from}..${to}`);
+      }
+    });
+  }
+});
+
 test('roles are found in roles_path after roles/ beside the playbook', () => {
   const pb = loadPlaybook(fx('roles-errors', 'role-path.yml'), { rolesPath: [fx('roles-basic', 'roles')] });
   assert.equal(pb.plays[0].tasks.map((t) => t.name), ['base : base task', 'base : role_complete']);
@@ -114,41 +126,6 @@ test('the CLI exits 5 on them before contacting any host', async () => {
   }
 });
 
-/** Each host's trace: the debug lines starting `T:` and the status of every task, in the order they ran. */
-function trace(plays: Array<{ tasks: Array<{ name: string; hosts: Record<string, { status: string; msg?: string }> }> }>): Record<string, string[]> {
-  const out: Record<string, string[]> = {};
-  for (const p of plays) {
-    for (const t of p.tasks) {
-      for (const [h, r] of Object.entries(t.hosts)) {
-        if (t.name.startsWith('include') || t.name === 'looped include') continue;
-        (out[h] ??= []).push(`${t.name}: ${r.status}${r.msg?.startsWith('T:') ? ` ${r.msg}` : ''}`);
-      }
-    }
-  }
-  return out;
-}
-
-interface AnsibleJson {
-  plays: Array<{ tasks: Array<{ task: { name: string }; hosts: Record<string, { msg?: string; changed?: boolean; failed?: boolean; skipped?: boolean }> }> }>;
-  stats: Record<string, { ok: number; changed: number; failures: number; skipped: number; rescued: number; ignored: number }>;
-}
-
-function ansiblePlaybook(args: string[]): AnsibleJson {
-  const r = spawnSync('ansible-playbook', args, { encoding: 'utf8', env: { ...process.env, ANSIBLE_STDOUT_CALLBACK: 'json', ANSIBLE_NOCOLOR: '1', ANSIBLE_RETRY_FILES_ENABLED: 'false' } });
-  if (!r.stdout.trim().startsWith('{')) throw new Error(`ansible-playbook ${args.join(' ')}: ${r.stderr}${r.stdout}`);
-  return JSON.parse(r.stdout) as AnsibleJson;
-}
-
-const asLbprov = (a: AnsibleJson): Parameters<typeof trace>[0] =>
-  a.plays.map((p) => ({
-    tasks: p.tasks.map((t) => ({
-      name: t.task.name,
-      hosts: Object.fromEntries(Object.entries(t.hosts).map(([h, r]) => [h, { status: r.skipped ? 'skipped' : r.failed ? 'failed' : r.changed ? 'changed' : 'ok', msg: typeof r.msg === 'string' ? r.msg : undefined }])),
-    })),
-  }));
-
-const stats = (run: JsonRun): Record<string, string> => Object.fromEntries(Object.entries(run.stats).map(([h, s]) => [h, `ok=${s.ok} changed=${s.changed} failed=${s.failed} skipped=${s.skipped} rescued=${s.rescued}`]));
-
 if (haveAnsible('roles compared with ansible-playbook', 'ansible-playbook')) {
   test('the role-based tree runs as ansible-playbook runs it: same tasks, order, variables, statuses and recap', async () => {
     const ours = mkdtempSync(join(tmpdir(), 'lbprov-roles-'));
@@ -159,8 +136,7 @@ if (haveAnsible('roles compared with ansible-playbook', 'ansible-playbook')) {
     assert.is(r.code, 0, r.stderr);
     const a = ansiblePlaybook(['-i', inventory, site, '-e', `out=${theirs}`]);
     assert.equal(trace(r.run.plays), trace(asLbprov(a)));
-    const theirStats = Object.fromEntries(Object.entries(a.stats).map(([h, s]) => [h, `ok=${s.ok} changed=${s.changed} failed=${s.failures} skipped=${s.skipped} rescued=${s.rescued}`]));
-    assert.equal(stats(r.run), theirStats);
+    assert.equal(recap(r.run), recap(a));
     assert.is(r.run.stats.h1.rescued, 1, 'the block\'s rescue caught the failure');
     // variable precedence, as seen in the trace
     const h1 = trace(r.run.plays).h1.join('\n');
@@ -170,11 +146,10 @@ if (haveAnsible('roles compared with ansible-playbook', 'ansible-playbook')) {
     assert.is(readFileSync(join(ours, 'h1-web.conf'), 'utf8'), 'port=4000\n', 'the role\'s templates/ folder');
     assert.is(readFileSync(join(ours, 'h1-static.txt'), 'utf8'), 'static file of the web role\n', 'the role\'s files/ folder');
     // check mode predicted exactly the changes
-    const changed = (run: JsonRun): string[] => run.plays.flatMap((p) => p.tasks.flatMap((t) => Object.entries(t.hosts).filter(([, x]) => x.status === 'changed').map(([h]) => `${t.name} @ ${h}`)));
-    assert.equal(changed(check.run).sort(), changed(r.run).sort());
+    assert.equal(changedTasks(check.run.plays), changedTasks(r.run.plays));
     const again = await applyJson([site, '-i', inventory, '-e', `out=${ours}`]);
-    assert.equal(changed(again.run), [], 'a second apply changes nothing');
-    assert.equal(stats(again.run), Object.fromEntries(Object.entries(ansiblePlaybook(['-i', inventory, site, '-e', `out=${theirs}`]).stats).map(([h, s]) => [h, `ok=${s.ok} changed=${s.changed} failed=${s.failures} skipped=${s.skipped} rescued=${s.rescued}`])));
+    assert.equal(changedTasks(again.run.plays), [], 'a second apply changes nothing');
+    assert.equal(recap(again.run), recap(ansiblePlaybook(['-i', inventory, site, '-e', `out=${theirs}`])));
   });
 
   test('-e beats role vars; --tags selects a role use by its tags', async () => {

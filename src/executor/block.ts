@@ -86,7 +86,9 @@ export async function walk(tasks: readonly Task[], from: number, hooks: WalkHook
     // a rescue section runs only after a failure in its block
     const closed = task.blocks?.find((b) => b.section === 'rescue' && !rescuing.has(b.block));
     if (closed) {
-      i = closed.block.always ?? closed.block.end;
+      const to = closed.block.always ?? closed.block.end;
+      if (to <= i) throw new Error(`internal: rescue of "${task.name}" jumps back from ${i} to ${to}`);
+      i = to;
       continue;
     }
     if (task.meta === 'role_complete') {
@@ -130,6 +132,8 @@ export async function walk(tasks: readonly Task[], from: number, hooks: WalkHook
     if (outcome === 'failed') {
       const to = caught(task.blocks ?? [], task);
       if (to < 0) return 'failed';
+      // sections lie after the task that fails into them: a jump back would be a loader bug looping forever
+      if (to <= i) throw new Error(`internal: block of "${task.name}" jumps back from ${i} to ${to}`);
       i = to;
       continue;
     }

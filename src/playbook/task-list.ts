@@ -345,10 +345,14 @@ function compileRole(pl: PlayLoad, ref: RoleRef, ctx: ListCtx, out: Task[], allo
   if (ref.from?.tasks && !tasksFile) pl.problems.add(`role "${ref.name}": tasks_from "${ref.from.tasks}" not found in ${join(dir, 'tasks')}`, ref.pos);
   if (tasksFile) {
     const doc = loadTaskFile(pl, tasksFile, ref.pos, ctx);
-    const own: Task[] = [];
-    if (doc) readList(pl, doc.value, [], { ...inner, doc, files: [...ctx.files, tasksFile] }, own);
+    // read into `out` itself: the blocks' sections are index ranges of the list they are in
+    const first = out.length;
+    if (doc) readList(pl, doc.value, [], { ...inner, doc, files: [...ctx.files, tasksFile] }, out);
     // shown as Ansible shows them: "ROLE : TASK"
-    for (const t of own) out.push(t.role === rv && !t.name.startsWith(`${ref.name} : `) ? { ...t, name: `${ref.name} : ${t.name}`, roleOnce: once } : t);
+    for (let k = first; k < out.length; k++) {
+      const t = out[k];
+      if (t.role === rv) out[k] = { ...t, name: t.name.startsWith(`${ref.name} : `) ? t.name : `${ref.name} : ${t.name}`, roleOnce: once };
+    }
   }
   if (once) out.push({ ...baseTask({}, [], ref.pos), name: `${ref.name} : role_complete`, module: 'meta', def: MODULES.get('debug')!, meta: 'role_complete', roleOnce: once });
   const handlersFile = roleFile(dir, 'handlers', ref.from?.handlers);
