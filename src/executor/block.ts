@@ -143,5 +143,5 @@ export async function walk(tasks: readonly Task[], from: number, hooks: WalkHook
 
 /** ansible_failed_task: what Ansible's rescue sections read of the failed task. */
 export function failedTaskVars(task: Task): Vars {
-  return { name: task.name, action: task.module, args: task.noLog ? {} : task.args, tags: task.tags };
+  return { name: task.ownName ?? task.name, action: task.module, args: task.noLog ? {} : task.args, tags: task.tags };
 }

@@ -409,7 +409,7 @@ export class PlaybookRunner {
     const noLog = this.censored(task, name);
     if (verbosity.level >= 1) vlog(1, `<${name}> TASK [${task.name}] ${noLog ? '(arguments hidden: no_log)' : describeArgs(task, scope)}`);
     const shell = async (): Promise<RemoteShell> => hidden(shellFor(hc, await transport(), become()), noLog);
-    const r: TaskResult = await runTask(task, { hc, shell, scope, check: this.opts.check, timeoutMs, playbookDir: task.dir ?? this.pb.dir, prefetched, extraVars: this.opts.extraVars });
+    const r: TaskResult = await runTask(task, { hc, shell, scope, check: this.opts.check, timeoutMs, playbookDir: task.dir && task.dir !== this.pb.dir ? [task.dir, this.pb.dir] : this.pb.dir, prefetched, extraVars: this.opts.extraVars });
     this.lastResult.set(name, registered(r));
     if (task.register) {
       hc.registered[task.register] = registered(r);

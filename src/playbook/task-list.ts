@@ -74,7 +74,7 @@ function readEntry(pl: PlayLoad, raw: unknown, path: PathSeg[], ctx: ListCtx, ou
   }
   const key = Object.keys(raw).find((k) => STRUCTURAL.includes(short(k)));
   if (!key) {
-    const t = readTask(doc, ctx.dir, raw, path, ctx.tags, problems, ctx.handler);
+    const t = readTask(doc, ctx.dir === pl.playbookDir ? ctx.dir : [ctx.dir, pl.playbookDir], raw, path, ctx.tags, problems, ctx.handler);
     if (t) out.push(inherit(t, ctx));
     return;
   }
@@ -351,7 +351,7 @@ function compileRole(pl: PlayLoad, ref: RoleRef, ctx: ListCtx, out: Task[], allo
     // shown as Ansible shows them: "ROLE : TASK"
     for (let k = first; k < out.length; k++) {
       const t = out[k];
-      if (t.role === rv) out[k] = { ...t, name: t.name.startsWith(`${ref.name} : `) ? t.name : `${ref.name} : ${t.name}`, roleOnce: once };
+      if (t.role === rv) out[k] = { ...t, name: t.name.startsWith(`${ref.name} : `) ? t.name : `${ref.name} : ${t.name}`, ownName: t.ownName ?? t.name, roleOnce: once };
     }
   }
   if (once) out.push({ ...baseTask({}, [], ref.pos), name: `${ref.name} : role_complete`, module: 'meta', def: MODULES.get('debug')!, meta: 'role_complete', roleOnce: once });

@@ -16,7 +16,7 @@ export function addSchemaProblems(doc: SourceDoc, problems: Problems, base: Path
 }
 
 /** One module task (or `meta: flush_handlers`): its shape, module, arguments, templates and expressions checked. */
-export function readTask(doc: SourceDoc, dir: string, raw: unknown, path: PathSeg[], playTags: string[], problems: Problems, handler: boolean): Task | undefined {
+export function readTask(doc: SourceDoc, dir: string | readonly string[], raw: unknown, path: PathSeg[], playTags: string[], problems: Problems, handler: boolean): Task | undefined {
   const pos = doc.pos(path);
   if (!isMap(raw)) {
     problems.add('a task must be a mapping with a module key', pos);

@@ -39,6 +39,8 @@ export interface Task {
   delay?: number | string;
   /** `meta: flush_handlers`; `role_complete`: the end of a role's tasks (block.ts). */
   meta?: 'flush_handlers' | 'role_complete';
+  /** A role's task: its name as written (`name` is shown as "ROLE : NAME"), what ansible_failed_task.name says. */
+  ownName?: string;
   /** A role's task that does not run again on a host where this role use (role, parameters) completed. */
   roleOnce?: string;
   pos: Pos;

@@ -48,7 +48,10 @@ if (requireRoot('roles on the lab', labMissing()) && haveAnsible('roles on the l
     assert.is((await sh(lab, 'h1', 'test -e /srv/sample && echo yes || echo no')).out.trim(), 'no', 'check mode wrote nothing');
     const first = await applyJson(args);
     assert.is(first.code, 0, JSON.stringify(first.run));
-    assert.equal(changedTasks(check.run.plays), changedTasks(first.run.plays));
+    // check mode skips commands (as Ansible's does): the probe cannot fail, so its rescue and the
+    // shell handlers are what it cannot predict
+    const unpredictable = /^app : (flag off|restart app|log change) @/;
+    assert.equal(changedTasks(check.run.plays), changedTasks(first.run.plays).filter((t) => !unpredictable.test(t)));
     const t = trace(first.run.plays);
     assert.equal(t.h1, [
       'base : root folder: changed',
@@ -86,6 +89,9 @@ if (requireRoot('roles on the lab', labMissing()) && haveAnsible('roles on the l
 
   test('from fresh hosts, ansible-playbook makes the same changes as lbprov; lbprov then finds nothing to do', async () => {
     await reset();
+    const theirCheck = ansiblePlaybook([...ansibleArgs, '--check']);
+    const ourCheck = await applyJson([...args, '--check']);
+    assert.equal(trace(ourCheck.run.plays), trace(asLbprov(theirCheck)), 'check mode predicts as Ansible\'s does');
     const theirs = ansiblePlaybook(ansibleArgs);
     await reset();
     const ours = await applyJson(args);
