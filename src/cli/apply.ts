@@ -62,7 +62,7 @@ export function prepare(playbookFile: string, flags: ApplyFlags): Prepared {
   const forks = settings?.forks ?? 50;
   const timeout = problems.collect(() => wholeNumber('--task-timeout', flags.taskTimeout ?? '600', 1));
   const extraVars = problems.collect(() => parseExtraVars(flags.extraVars ?? []));
-  const pb = problems.collect(() => loadPlaybook(playbookFile));
+  const pb = problems.collect(() => loadPlaybook(playbookFile, { rolesPath: settings?.rolesPath }));
   // without valid settings the inventory is the flags' own (its problems are still reported)
   const inv = problems.collect(() => inventoryFrom(settings?.inventory ?? flags.inventory, { scriptTimeoutS: settings?.scriptTimeoutS }));
   problems.throwIfAny();
@@ -113,7 +113,7 @@ export async function applyCommand(playbookFile: string, flags: ApplyFlags): Pro
       }
       if (flags.listTasks) {
         process.stdout.write('    tasks:\n');
-        for (const t of play.tasks) if (selectedByTags(t.tags, tags, skipTags)) process.stdout.write(`      ${t.name}\tTAGS: [${t.tags.join(', ')}]\n`);
+        for (const t of play.tasks) if (t.meta !== 'role_complete' && selectedByTags(t.tags, tags, skipTags)) process.stdout.write(`      ${t.name}\tTAGS: [${t.tags.join(', ')}]\n`);
       }
       if (flags.listTags) {
         // as ansible-playbook --list-tags: every tag of the play's selected tasks, sorted

@@ -28,7 +28,7 @@ export const SETTINGS = {
   become_method: { type: 'become-method', ini: [['privilege_escalation', 'become_method']], env: env('BECOME_METHOD'), doc: 'sudo or su (--become-method)' },
   become_flags: { type: 'string', ini: [['privilege_escalation', 'become_flags']], env: env('BECOME_FLAGS'), doc: 'flags for sudo or su' },
   become_ask_pass: { type: 'bool', ini: [['privilege_escalation', 'become_ask_pass']], env: env('BECOME_ASK_PASS'), doc: 'prompt for the become password (-K)' },
-  roles_path: { type: 'pathlist', ini: [['defaults', 'roles_path']], env: env('ROLES_PATH'), doc: 'where roles are looked up (stored; lbprov has no roles yet)' },
+  roles_path: { type: 'pathlist', ini: [['defaults', 'roles_path']], env: env('ROLES_PATH'), doc: 'where roles are looked up, after roles/ beside the playbook' },
   ssh_args: { type: 'string', ini: [['ssh_connection', 'ssh_args']], env: env('SSH_ARGS'), doc: 'OpenSSH options (-o ProxyJump=...), passed on as ansible_ssh_common_args' },
   ssh_config: { type: 'string', ini: [['ssh_connection', 'ssh_config']], env: env('SSH_CONFIG'), doc: 'the OpenSSH client config to read (a path, or none)' },
   retry_files_enabled: { type: 'bool', ini: [['defaults', 'retry_files_enabled']], env: env('RETRY_FILES_ENABLED'), doc: 'write a .retry file of failed hosts' },

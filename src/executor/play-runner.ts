@@ -20,6 +20,10 @@ import { registered, runTask, type Prefetched, type TaskResult } from './task-ru
 import { prefetch } from './prefetch.js';
 import { libsOf } from './prelude.js';
 import type { ShellLib } from '../module/types.js';
+import { failedTaskVars, NO_EXTRA, walk, type IncludeExtra } from './block.js';
+import { runInclude } from './include.js';
+import { ownScope, taskScope, type ScopeParts } from './task-scope.js';
+import { hostVarsWith } from '../playbook/vars-dirs.js';
 import { BECOME_VARS, becomeFor, becomeKey, type BecomeKeywords } from './become.js';
 import type { BecomeSpec } from '../transport/become.js';
 import { verbosity, vlog } from '../util/verbose.js';
@@ -48,6 +52,8 @@ export class PlaybookRunner {
   private readonly failedAt = new Map<string, string>();
   /** A batch went past its failure rule: nothing more runs (Ansible's RUN_FAILED_BREAK_PLAY). */
   private broken = false;
+  /** Each host's last task result (a rescue section reads it as ansible_failed_result). */
+  private readonly lastResult = new Map<string, Vars>();
   /** This run's identity on the hosts' locks. */
   private readonly lock: HostLock = runLock();
 
@@ -248,7 +254,8 @@ export class PlaybookRunner {
         enumerable: true,
         get: () => {
           const facts = this.hosts.get(n)?.facts;
-          return facts ? { ...h.vars, ...ansibleVars(facts.ansible), facts } : h.vars;
+          const vars = hostVarsWith(this.inv, h, this.pb.varsDirs?.get(this.pb.dir));
+          return facts ? { ...vars, ...ansibleVars(facts.ansible), facts } : vars;
         },
       });
     }
@@ -256,7 +263,8 @@ export class PlaybookRunner {
     return view;
   }
 
-  private hostScope(play: Play, hc: HostContext): Scope {
+  /** The layers of a host's variables (task-scope.ts). */
+  private scopeParts(play: Play, hc: HostContext): ScopeParts {
     const inv = this.inv;
     const hostvars = this.hostvars();
     const magic: Vars = {
@@ -268,7 +276,12 @@ export class PlaybookRunner {
       ansible_check_mode: this.opts.check,
     };
     if (hc.facts) Object.assign(magic, ansibleVars(hc.facts.ansible), { facts: hc.facts });
-    return new Scope({ ...this.scopeBase(), ...this.pb.defaults, ...hc.host.vars, ...play.vars, ...this.opts.extraVars }, { ...magic, ...hc.registered });
+    const hostVars = hostVarsWith(this.inv, hc.host, this.pb.varsDirs?.get(play.dir ?? this.pb.dir));
+    return { base: this.scopeBase(), hostVars, extraVars: this.opts.extraVars, magic, registered: hc.registered };
+  }
+
+  private hostScope(play: Play, hc: HostContext, task?: Task, extra?: IncludeExtra): Scope {
+    return taskScope(play, this.scopeParts(play, hc), task, extra);
   }
 
   /** -b, --become-user, -K and the config's [privilege_escalation]: below play and task keywords (become.ts). */
@@ -293,26 +306,54 @@ export class PlaybookRunner {
     const run = this.hostRun(play, hc, linear?.forks);
     try {
       if (!(await this.readAhead(run, from))) return;
-      for (let i = from; i < play.tasks.length; i++) {
-        const task = play.tasks[i];
-        if (!selectedByTags(task.tags, this.opts.tags, this.opts.skipTags)) continue;
-        if (!(await next())) return;
-        if (task.meta === 'flush_handlers') {
-          if (!(await this.runHandlers(run, i))) return;
-          continue;
-        }
-        const tslot: Slot = { order: i, name: task.name, module: task.module, kind: 'task' };
-        if (!(await run.slot(() => this.step(run, task, tslot)))) {
-          if (play.anyErrorsFatal) fatal.hit = true;
-          return;
-        }
-        if (task.register) run.scope = this.hostScope(play, hc);
+      const outcome = await this.walkTasks(run, from, next);
+      if (outcome !== 'done') {
+        if (outcome === 'failed' && play.anyErrorsFatal) fatal.hit = true;
+        return;
       }
       if (await next()) await this.runHandlers(run, play.tasks.length);
     } finally {
       linear?.gate.leave(name);
       this.reporter.hostDone(name);
     }
+  }
+
+  /** The task tree of a play on one host: blocks, rescue/always and dynamic includes (block.ts). */
+  private walkTasks(run: HostRun, from: number, next: () => Promise<boolean>): ReturnType<typeof walk> {
+    const { play, hc } = run;
+    const name = hc.host.name;
+    const scopeOf = (task: Task, extra: IncludeExtra): Scope => (ownScope(task, extra) ? this.hostScope(play, hc, task, extra) : run.scope);
+    return walk(play.tasks, from, {
+      selected: (t) => selectedByTags(t.tags, this.opts.tags, this.opts.skipTags),
+      next,
+      run: async (task, order, extra) => {
+        if (task.meta === 'flush_handlers') return (await this.runHandlers(run, order)) ? 'ok' : 'stop';
+        const tslot: Slot = { order, name: task.name, module: task.module, kind: 'task' };
+        const ok = await run.slot(() => this.step(run, task, tslot, scopeOf(task, extra)));
+        if (task.register || !ok) run.scope = this.hostScope(play, hc);
+        return ok ? 'ok' : hc.out === 'unreachable' ? 'stop' : 'failed';
+      },
+      include: async (task, order, extra) => {
+        const r = await runInclude(task, { order, extra, scope: scopeOf(task, extra), playbookDir: this.pb.dir }, (slot, report) => this.count(name, { ...slot, kind: 'task' }, report));
+        if (r === 'failed') {
+          hc.out = 'failed';
+          this.failedAt.set(name, task.name);
+        }
+        return r;
+      },
+      rescued: (task) => {
+        // Ansible's StrategyBase: a failure a rescue section catches counts rescued, not failed
+        const st = this.stats.get(name)!;
+        st.failed--;
+        st.rescued++;
+        hc.out = undefined;
+        this.failedAt.delete(name);
+        hc.registered.ansible_failed_task = failedTaskVars(task);
+        hc.registered.ansible_failed_result = this.lastResult.get(name) ?? {};
+        run.scope = this.hostScope(play, hc);
+      },
+      roles: { ran: new Set(), completed: new Set() },
+    }, NO_EXTRA, (i) => i);
   }
 
   /** What one host's tasks in one play share: see HostRun. */
@@ -344,8 +385,8 @@ export class PlaybookRunner {
    * Who a task runs as (become.ts); a template that cannot be rendered fails the task that needs
    * it. A task's vars may set ansible_become_password, _user, ... for that task alone.
    */
-  private becomeOf(run: HostRun, t: BecomeKeywords & { vars?: Vars }): BecomeSpec | undefined {
-    const scope = t.vars && Object.keys(t.vars).length ? run.scope.child(t.vars) : run.scope;
+  private becomeOf(run: HostRun, t: BecomeKeywords & { vars?: Vars }, base: Scope = run.scope): BecomeSpec | undefined {
+    const scope = t.vars && Object.keys(t.vars).length ? base.child(t.vars) : base;
     return becomeFor(t, run.play, scope, this.becomeBase());
   }
 
@@ -406,7 +447,7 @@ export class PlaybookRunner {
       if (![h.name, ...h.listen].some((n) => run.notified.has(n))) continue;
       const hslot: Slot = { order: order + k / (play.handlers.length + 1), name: h.name, module: h.module, kind: 'handler' };
       // handlers never read ahead (take finds nothing), but what they apply makes later reads stale
-      if (!(await run.slot(() => this.step(run, h, hslot)))) return false;
+      if (!(await run.slot(() => this.step(run, h, hslot, h.role ? this.hostScope(play, run.hc, h) : run.scope)))) return false;
       run.scope = this.hostScope(play, run.hc);
     }
     run.notified.clear();
@@ -414,15 +455,18 @@ export class PlaybookRunner {
   }
 
   /** Runs one task and reports it; false when the host must stop. */
-  private async step(run: HostRun, task: Task, slot: Slot): Promise<boolean> {
-    const { hc, scope } = run;
+  private async step(run: HostRun, task: Task, slot: Slot, scope: Scope = run.scope): Promise<boolean> {
+    const { hc } = run;
     const name = hc.host.name;
     this.reporter.taskStart(slot, name);
     const t0 = performance.now();
     const noLog = this.censored(task, name);
     if (verbosity.level >= 1) vlog(1, `<${name}> TASK [${task.name}] ${noLog ? '(arguments hidden: no_log)' : describeArgs(task, scope)}`);
-    const shell = async (): Promise<RemoteShell> => hidden(shellFor(hc, await run.transport(), this.becomeOf(run, task)), noLog);
-    const r: TaskResult = await runTask(task, { hc, shell, scope, check: this.opts.check, timeoutMs: this.timeoutMs(task), playbookDir: this.pb.dir, prefetched: run.prefetched, extraVars: this.opts.extraVars });
+    const shell = async (): Promise<RemoteShell> => hidden(shellFor(hc, await run.transport(), this.becomeOf(run, task, scope)), noLog);
+    // a role's task looks for its files in the role first (task.dir), then beside the playbook
+    const playbookDir = task.dir && task.dir !== this.pb.dir ? [task.dir, this.pb.dir] : this.pb.dir;
+    const r: TaskResult = await runTask(task, { hc, shell, scope, check: this.opts.check, timeoutMs: this.timeoutMs(task), playbookDir, prefetched: run.prefetched, extraVars: this.opts.extraVars });
+    this.lastResult.set(name, registered(r));
     if (task.register) this.register(hc, task.register, r, noLog);
     const ignored = r.status === 'failed' && task.ignoreErrors;
     const diff = (task.diff ?? this.opts.diff) && !noLog ? r.diff : undefined;

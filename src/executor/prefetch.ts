@@ -40,7 +40,7 @@ export async function prefetch(
       }
       const args = renderValue(task.args, s) as Record<string, unknown>;
       if (check(task.def.schema, args, task.module).length) continue;
-      const reads = task.def.reads(args, moduleContext(task, env, s));
+      const reads = task.def.reads(args, moduleContext(task, task.dir ? { ...env, playbookDir: [task.dir, ...[env.playbookDir].flat()] } : env, s));
       const names = Object.keys(reads);
       if (!names.length) continue;
       planned.push({ task, key: readsKey(args, reads), names, first: all.length });

@@ -47,7 +47,8 @@ export interface TaskEnv {
   scope: Scope;
   check: boolean;
   timeoutMs: number;
-  playbookDir: string;
+  /** Where a relative `src:` is looked for (a role's folder first, then the playbook's). */
+  playbookDir: string | readonly string[];
   prefetched?: Prefetched;
   /** `-e` vars: above task vars too, as in Ansible (extra vars always win) */
   extraVars?: Vars;

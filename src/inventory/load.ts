@@ -283,5 +283,7 @@ export function resolve(raw: RawInventory, files: readonly string[]): Inventory 
     }
     hosts.set(name, { name, vars: { ...m.vars, ...raw.hostVars.get(name) }, groups: [...m.groups] });
   }
-  return { hosts, groups: members, files: [...files] };
+  const groupRank = (a: string, b: string): number => (depth.get(a) ?? 0) - (depth.get(b) ?? 0) || a.localeCompare(b);
+  const groupVars = new Map([...raw.groups].map(([n, g]) => [n, g.vars]));
+  return { hosts, groups: members, files: [...files], layers: { groupVars, hostVars: raw.hostVars, groupRank } };
 }

@@ -15,4 +15,10 @@ export interface Inventory {
   groups: Map<string, string[]>;
   /** The inventory files read, first one used as `inventory_dir`. */
   files: string[];
+  /**
+   * Each group's own vars (group_vars/ files included), each host's own vars, and the order in which
+   * groups are merged (shallower first): so that a playbook's group_vars/ and host_vars/ can be
+   * merged between them at Ansible's precedence (playbook/vars-dirs.ts).
+   */
+  layers?: { groupVars: Map<string, Vars>; hostVars: Map<string, Vars>; groupRank: (a: string, b: string) => number };
 }

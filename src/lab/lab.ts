@@ -255,9 +255,9 @@ function inventoryYaml(s: LabState): string {
         ansible_ssh_private_key_file: s.key,
         lbprov_known_hosts: s.knownHosts,
         lbprov_host_key_checking: 'strict',
-        nic_required: false,
       },
-      children: { lab: { children: { edge: { hosts } } } },
+      // a group's vars, not all's: the playbook's group_vars/all.yml is above the inventory's `all` (Ansible's precedence)
+      children: { lab: { vars: { nic_required: false }, children: { edge: { hosts } } } },
     },
   };
   return `# Written by \`lbprov lab up\`: ${s.hosts.length} ${s.hosts[0]?.mode ?? ''} lab host(s) on ${labNet().bridge}.\n${jsYaml.dump(doc)}`;

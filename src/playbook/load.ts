@@ -1,52 +1,113 @@
-import { existsSync, statSync } from 'node:fs';
-import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { MODULES } from '../../modules/index.js';
 import { META_DEF } from '../module/meta.js';
 import { loadVarsFile } from '../inventory/load.js';
 import type { Vars } from '../inventory/types.js';
 import { Problems, type Pos } from '../util/errors.js';
 import { SourceDoc, type PathSeg } from '../util/yaml.js';
-import { check, PLAY_SCHEMA, TASK_KEYS, TASK_SCHEMA } from './schema.js';
-import { checkExpressions, checkTemplates } from './syntax.js';
-import { checkTaskArgs } from './task-checks.js';
-import type { Play, Playbook, Task } from './types.js';
+import { PLAY_SCHEMA } from './schema.js';
+import { checkTemplates } from './syntax.js';
+import { DEFAULT_ROLES_PATH, playRoleVars } from './roles.js';
+import { addSchemaProblems, baseTask, becomeKeywords } from './task.js';
+import { readList, readRoleEntry, rootCtx, type PlayLoad } from './task-list.js';
+import { isTemplate } from './template.js';
+import type { Play, Playbook, PlaybookVarsDir, Task } from './types.js';
 
 type Raw = Record<string, unknown>;
 const isMap = (v: unknown): v is Raw => typeof v === 'object' && v !== null && !Array.isArray(v);
 const list = (v: unknown): string[] => (v == null ? [] : Array.isArray(v) ? v.map(String) : [String(v)]);
 
+export interface LoadOptions {
+  /** roles_path from the config (src/config): searched after roles/ beside the playbook. */
+  rolesPath?: readonly string[];
+}
+
 /**
  * Loads a playbook and checks everything that can be checked without a host: its shape, module
- * names and argument types, template and expression syntax, handler names. All problems are
- * thrown at once as an InputError (exit 5), each with file:line:col.
+ * names and argument types, template and expression syntax, handler names; roles, imports and
+ * blocks are expanded here (task-list.ts), so their problems are load-time problems too. All
+ * problems are thrown at once as an InputError (exit 5), each with file:line:col.
  */
-export function loadPlaybook(file: string): Playbook {
+export function loadPlaybook(file: string, opts: LoadOptions = {}): Playbook {
   const path = resolve(file);
-  const doc = SourceDoc.load(path);
   const problems = new Problems();
   const plays: Play[] = [];
+  const varsDirs = new Map<string, PlaybookVarsDir>();
+  readPlaybookFile(path, problems, plays, varsDirs, [], opts.rolesPath ?? DEFAULT_ROLES_PATH, {});
+  problems.throwIfAny();
   const dir = dirname(path);
+  return { file: path, dir, defaults: varsDirs.get(dir)?.groups.get('all') ?? {}, plays, varsDirs };
+}
+
+/** A playbook file's plays, with those of the playbooks it imports in their place. */
+function readPlaybookFile(path: string, problems: Problems, plays: Play[], varsDirs: Map<string, PlaybookVarsDir>, stack: string[], rolesPath: readonly string[], given: { vars?: Vars; tags?: string[]; at?: Pos }): void {
+  const doc = problems.collect(() => SourceDoc.load(path));
+  if (!doc) return;
+  const dir = dirname(path);
+  if (!varsDirs.has(dir)) varsDirs.set(dir, readVarsDirs(dir, problems));
   if (!Array.isArray(doc.value)) {
     problems.add('a playbook is a list of plays', doc.pos([]));
-    problems.throwIfAny();
+    return;
   }
   (doc.value as unknown[]).forEach((raw, i) => {
-    const play = readPlay(doc, dir, raw, [i], problems);
-    if (play) plays.push(play);
+    const key = isMap(raw) ? Object.keys(raw).find((k) => k.replace(/^ansible\.(builtin|legacy)\./, '') === 'import_playbook') : undefined;
+    if (isMap(raw) && key) {
+      for (const k of Object.keys(raw)) if (![key, 'name', 'vars', 'tags'].includes(k)) problems.add(`import_playbook: unknown key "${k}" (name, vars, tags)`, doc.pos([i, k], 'key'));
+      const target = raw[key];
+      const at = doc.pos([i, key]);
+      if (typeof target !== 'string' || isTemplate(target)) {
+        problems.add('import_playbook: give a literal file name', at);
+        return;
+      }
+      const f = isAbsolute(target) ? target : join(dir, target);
+      if (!existsSync(f) || !statSync(f).isFile()) {
+        problems.add(`import_playbook: "${target}" not found (looked in ${dir})`, at);
+        return;
+      }
+      if ([...stack, path].includes(f)) {
+        problems.add(`import cycle: ${[...stack, path].slice([...stack, path].indexOf(f)).map((x) => relative(dir, x) || x).concat(relative(dir, f)).join(' -> ')}`, at);
+        return;
+      }
+      readPlaybookFile(f, problems, plays, varsDirs, [...stack, path], rolesPath, {
+        vars: { ...given.vars, ...(isMap(raw.vars) ? raw.vars : {}) },
+        tags: [...(given.tags ?? []), ...list(raw.tags)],
+      });
+      return;
+    }
+    const play = readPlay(doc, dir, raw, [i], problems, rolesPath);
+    if (!play) return;
+    if (given.vars && Object.keys(given.vars).length) play.vars = { ...play.vars, ...given.vars };
+    if (given.tags?.length) {
+      play.tags = [...new Set([...given.tags, ...play.tags])];
+      for (const t of [...play.tasks, ...play.handlers]) t.tags = [...new Set([...given.tags, ...t.tags])];
+    }
+    plays.push(play);
   });
-  const defaults: Vars = {};
-  for (const f of ['group_vars/all.yml', 'group_vars/all.yaml'].map((x) => join(dir, x)).filter(existsSync)) {
-    Object.assign(defaults, problems.collect(() => loadVarsFile(f)) ?? {});
+}
+
+/** group_vars/<group>(.yml|.yaml|/) and host_vars/<host>(...) beside a playbook, by name (the inventory says who is in which group). */
+function readVarsDirs(dir: string, problems: Problems): PlaybookVarsDir {
+  const out: PlaybookVarsDir = { groups: new Map(), hosts: new Map() };
+  for (const [sub, into] of [['group_vars', out.groups], ['host_vars', out.hosts]] as const) {
+    const base = join(dir, sub);
+    if (!existsSync(base) || !statSync(base).isDirectory()) continue;
+    for (const entry of readdirSync(base).sort()) {
+      const p = join(base, entry);
+      const isDir = statSync(p).isDirectory();
+      if (!isDir && !/\.ya?ml$/.test(entry)) continue;
+      const name = isDir ? entry : entry.replace(/\.ya?ml$/, '');
+      const files = isDir ? readdirSync(p).filter((f) => /\.ya?ml$/.test(f)).sort().map((f) => join(p, f)) : [p];
+      for (const f of files) {
+        const vars = problems.collect(() => loadVarsFile(f));
+        if (vars) into.set(name, { ...into.get(name), ...vars });
+      }
+    }
   }
-  problems.throwIfAny();
-  return { file: path, dir, defaults, plays };
+  return out;
 }
 
-function addSchemaProblems(doc: SourceDoc, problems: Problems, base: PathSeg[], schema: Record<string, unknown>, data: unknown, what: string): void {
-  for (const p of check(schema, data, what)) problems.add(p.message, doc.pos([...base, ...p.path], p.which));
-}
-
-function readPlay(doc: SourceDoc, dir: string, raw: unknown, path: PathSeg[], problems: Problems): Play | undefined {
+function readPlay(doc: SourceDoc, dir: string, raw: unknown, path: PathSeg[], problems: Problems, rolesPath: readonly string[]): Play | undefined {
   if (!isMap(raw)) {
     problems.add('a play must be a mapping (hosts:, tasks:, ...)', doc.pos(path));
     return undefined;
@@ -70,10 +131,24 @@ function readPlay(doc: SourceDoc, dir: string, raw: unknown, path: PathSeg[], pr
   });
   checkTemplates(doc, problems, [...path, 'vars'], raw.vars);
   const tags = list(raw.tags);
-  const tasks = readTasks(doc, dir, raw.tasks, [...path, 'tasks'], tags, problems, false);
-  const handlers = readTasks(doc, dir, raw.handlers, [...path, 'handlers'], tags, problems, true);
+  // Ansible's order: pre_tasks, handlers flushed, roles, tasks, handlers flushed, post_tasks
+  const pl: PlayLoad = { playbookDir: dir, rolesPath, problems, handlers: [], roles: [], compiled: new Set(), handlerFiles: new Set(), nextBlock: 0 };
+  const tasks: Task[] = [];
+  const ctx = rootCtx(doc, dir, false, tags);
+  const flush = (at: PathSeg[]): void => {
+    if (tasks.length) tasks.push({ ...baseTask({}, ['always'], doc.pos(at)), name: 'meta: flush_handlers', module: 'meta', def: META_DEF, meta: 'flush_handlers' });
+  };
+  readList(pl, raw.pre_tasks, [...path, 'pre_tasks'], ctx, tasks);
+  if (raw.pre_tasks) flush([...path, 'pre_tasks']);
+  if (raw.roles != null) (Array.isArray(raw.roles) ? raw.roles : []).forEach((r, i) => readRoleEntry(pl, r, [...path, 'roles', i], ctx, tasks));
+  readList(pl, raw.tasks, [...path, 'tasks'], ctx, tasks);
+  if (raw.post_tasks) flush([...path, 'tasks']);
+  readList(pl, raw.post_tasks, [...path, 'post_tasks'], ctx, tasks);
+  const handlers: Task[] = [...pl.handlers];
+  readList(pl, raw.handlers, [...path, 'handlers'], { ...ctx, handler: true }, handlers);
+  const notifying = [...tasks, ...handlers, ...tasks.flatMap((t) => includedTasks(t))];
   const names = new Set(handlers.flatMap((h) => [h.name, ...h.listen]));
-  for (const t of [...tasks, ...handlers]) {
+  for (const t of notifying) {
     for (const n of t.notify) if (!names.has(n)) problems.add(`task "${t.name}" notifies "${n}", but no handler of this play has that name or listens to it`, t.pos);
   }
   return {
@@ -90,125 +165,13 @@ function readPlay(doc: SourceDoc, dir: string, raw: unknown, path: PathSeg[], pr
     tasks,
     handlers,
     pos: doc.pos(path),
+    dir,
+    ...(pl.roles.length ? { roleDefaults: playRoleVars(pl.roles).defaults, roleVars: playRoleVars(pl.roles).vars } : {}),
   };
 }
 
-function readTasks(doc: SourceDoc, dir: string, raw: unknown, path: PathSeg[], playTags: string[], problems: Problems, handlers: boolean): Task[] {
-  if (!Array.isArray(raw)) return [];
-  const out: Task[] = [];
-  raw.forEach((t, i) => {
-    const task = readTask(doc, dir, t, [...path, i], playTags, problems, handlers);
-    if (task) out.push(task);
-  });
-  return out;
-}
 
-function readTask(doc: SourceDoc, dir: string, raw: unknown, path: PathSeg[], playTags: string[], problems: Problems, handler: boolean): Task | undefined {
-  const pos = doc.pos(path);
-  if (!isMap(raw)) {
-    problems.add('a task must be a mapping with a module key', pos);
-    return undefined;
-  }
-  const candidates = Object.keys(raw).filter((k) => !TASK_KEYS.has(k));
-  const label = typeof raw.name === 'string' ? `task "${raw.name}"` : 'task';
-  if (candidates.length === 1 && candidates[0] === 'meta') {
-    if (raw.meta !== 'flush_handlers') problems.add(`${label}: meta supports only flush_handlers`, doc.pos([...path, 'meta']));
-    return { ...baseTask(raw, playTags, pos), name: 'meta: flush_handlers', module: 'meta', def: META_DEF, meta: 'flush_handlers' };
-  }
-  const known = candidates.filter((k) => MODULES.has(k));
-  for (const k of candidates.filter((c) => !MODULES.has(c))) {
-    problems.add(`${label}: unknown module or task key "${k}" (modules: ${[...new Set([...MODULES.values()].map((m) => m.name))].sort().join(', ')})`, doc.pos([...path, k], 'key'));
-  }
-  if (known.length > 1) problems.add(`${label}: more than one module (${known.join(', ')}); a task runs exactly one`, pos);
-  if (known.length === 0) {
-    if (!candidates.length) problems.add(`${label}: no module given`, pos);
-    return undefined;
-  }
-  const key = known[0];
-  const def = MODULES.get(key)!;
-  let args: Raw;
-  const rawArgs = raw[key];
-  if (typeof rawArgs === 'string' || typeof rawArgs === 'number') {
-    args = def.freeForm && !onlyKnownKeyValues(String(rawArgs), def) ? { [def.freeForm]: String(rawArgs) } : parseKeyValues(String(rawArgs));
-  } else if (rawArgs == null) args = {};
-  else if (isMap(rawArgs)) args = { ...rawArgs };
-  else {
-    problems.add(`${label}: the arguments of ${key} must be a mapping`, doc.pos([...path, key]));
-    return undefined;
-  }
-  if (isMap(raw.args)) args = { ...raw.args, ...args };
-  addSchemaProblems(doc, problems, path, TASK_SCHEMA, raw, label);
-  const validated = structuredClone(args);
-  for (const p of check(def.schema, validated, `${label} (${def.name})`)) {
-    problems.add(p.message, doc.pos([...path, key, ...p.path], p.which));
-  }
-  checkTemplates(doc, problems, [...path, key], rawArgs);
-  checkTaskArgs(doc, problems, [...path, key], def, args, dir);
-  checkNul(doc, problems, [...path, key], rawArgs);
-  checkTemplates(doc, problems, [...path, 'vars'], raw.vars);
-  for (const k of ['when', 'changed_when', 'failed_when', 'until'] as const) checkExpressions(doc, problems, [...path, k], raw[k]);
-  for (const a of def.expressionArgs ?? []) checkExpressions(doc, problems, [...path, key, a], args[a]);
-  // a task without a name is named by its module, never by its arguments (they may hold a secret)
-  const name = typeof raw.name === 'string' ? raw.name : def.name;
-  if (handler && typeof raw.name !== 'string' && !raw.listen) problems.add('a handler needs a name (or listen) to be notified by', pos);
-  return { ...baseTask(raw, playTags, pos), name, module: def.name, def, args };
-}
-
-function baseTask(raw: Raw, playTags: string[], pos: Pos): Omit<Task, 'name' | 'module' | 'def'> {
-  return {
-    args: {},
-    vars: isMap(raw.vars) ? raw.vars : {},
-    when: raw.when,
-    loop: raw.loop ?? raw.with_items,
-    loopFlatten: raw.loop === undefined && raw.with_items !== undefined,
-    register: typeof raw.register === 'string' ? raw.register : undefined,
-    notify: list(raw.notify),
-    listen: list(raw.listen),
-    tags: [...new Set([...playTags, ...list(raw.tags)])],
-    ...becomeKeywords(raw),
-    checkMode: typeof raw.check_mode === 'boolean' ? raw.check_mode : undefined,
-    diff: typeof raw.diff === 'boolean' ? raw.diff : undefined,
-    noLog: raw.no_log === true,
-    ignoreErrors: raw.ignore_errors === true,
-    changedWhen: raw.changed_when,
-    failedWhen: raw.failed_when,
-    timeout: typeof raw.timeout === 'number' ? raw.timeout : undefined,
-    until: raw.until,
-    retries: typeof raw.retries === 'number' || typeof raw.retries === 'string' ? raw.retries : undefined,
-    delay: typeof raw.delay === 'number' || typeof raw.delay === 'string' ? raw.delay : undefined,
-    pos,
-  };
-}
-
-/** `debug: var=x`: nothing but k=v pairs of the module's own arguments is the k=v form, not free-form text. */
-function onlyKnownKeyValues(s: string, def: { schema: unknown }): boolean {
-  const props = (def.schema as { properties?: Record<string, unknown> }).properties ?? {};
-  const pairs = [...s.matchAll(/(\w+)=("([^"]*)"|'([^']*)'|\S+)/g)];
-  return pairs.length > 0 && pairs.every((m) => Object.hasOwn(props, m[1])) && !s.replace(/(\w+)=("([^"]*)"|'([^']*)'|\S+)/g, '').trim();
-}
-
-/** `path=/x state=directory` as Ansible's k=v shorthand. */
-function parseKeyValues(s: string): Raw {
-  const out: Raw = {};
-  for (const m of s.matchAll(/(\w+)=("([^"]*)"|'([^']*)'|\S+)/g)) out[m[1]] = m[3] ?? m[4] ?? m[2];
-  return out;
-}
-
-/** A NUL byte in an argument would be dropped on its way to the host (another path): refused here. */
-function checkNul(doc: SourceDoc, problems: Problems, path: PathSeg[], value: unknown): void {
-  if (typeof value === 'string') {
-    if (value.includes('\0')) problems.add('a NUL byte in a value: no path or argument can hold one', doc.pos(path));
-  } else if (Array.isArray(value)) value.forEach((v, i) => checkNul(doc, problems, [...path, i], v));
-  else if (isMap(value)) for (const [k, v] of Object.entries(value)) checkNul(doc, problems, [...path, k], v);
-}
-
-/** become, become_user, become_method, become_flags of a play or task; become may be a template. */
-function becomeKeywords(raw: Raw): Pick<Task, 'become' | 'becomeUser' | 'becomeMethod' | 'becomeFlags'> {
-  const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
-  return {
-    become: typeof raw.become === 'boolean' || typeof raw.become === 'string' ? raw.become : undefined,
-    becomeUser: str(raw.become_user),
-    becomeMethod: str(raw.become_method),
-    becomeFlags: str(raw.become_flags),
-  };
+/** Tasks of include_tasks / include_role read at load time (for checks that span the play). */
+function includedTasks(t: Task): Task[] {
+  return (t.include?.tasks ?? []).flatMap((x) => [x, ...includedTasks(x)]);
 }

@@ -15,7 +15,7 @@ const literal = (v: unknown): v is string => typeof v === 'string' && !isTemplat
  * mode that is not octal, and a local `src` that is missing or (from templates/) not a valid
  * template. Values that are templates are checked once rendered, on each host.
  */
-export function checkTaskArgs(doc: SourceDoc, problems: Problems, path: PathSeg[], def: ModuleDef, args: Record<string, unknown>, dir: string): void {
+export function checkTaskArgs(doc: SourceDoc, problems: Problems, path: PathSeg[], def: ModuleDef, args: Record<string, unknown>, dir: string | readonly string[]): void {
   const props = (def.schema as { properties?: Record<string, unknown> }).properties ?? {};
   if ('mode' in props && args.mode !== undefined && !(typeof args.mode === 'string' && isTemplate(args.mode))) {
     if (typeof args.mode === 'string' || typeof args.mode === 'number') {

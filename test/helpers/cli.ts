@@ -27,7 +27,7 @@ export function lbprov(args: string[], opts: { cwd?: string; env?: Record<string
 
 export interface JsonRun {
   plays: Array<{ name: string; tasks: Array<{ name: string; module: string; hosts: Record<string, { status: string; msg?: string; diff?: Array<{ path: string; before: string; after: string }> }> }> }>;
-  stats: Record<string, { ok: number; changed: number; unreachable: number; failed: number; skipped: number }>;
+  stats: Record<string, { ok: number; changed: number; unreachable: number; failed: number; skipped: number; rescued?: number; ignored?: number }>;
 }
 
 /** `lbprov apply --json`, parsed; throws with stderr when stdout is not one JSON document. */
