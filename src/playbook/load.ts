@@ -3,7 +3,7 @@ import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { MODULES } from '../../modules/index.js';
 import { loadVarsFile } from '../inventory/load.js';
 import type { Vars } from '../inventory/types.js';
-import { Problems, type Pos } from '../util/errors.js';
+import { formatProblem, Problems, type Pos } from '../util/errors.js';
 import { SourceDoc, type PathSeg } from '../util/yaml.js';
 import { check, PLAY_SCHEMA, TASK_KEYS, TASK_SCHEMA } from './schema.js';
 import { checkExpressions, checkTemplates } from './syntax.js';
@@ -38,7 +38,7 @@ export function loadPlaybook(file: string): Playbook {
     Object.assign(defaults, problems.collect(() => loadVarsFile(f)) ?? {});
   }
   problems.throwIfAny();
-  return { file: path, dir, defaults, plays };
+  return { file: path, dir, defaults, plays, warnings: problems.warnings.map(formatProblem) };
 }
 
 function addSchemaProblems(doc: SourceDoc, problems: Problems, base: PathSeg[], schema: Record<string, unknown>, data: unknown, what: string): void {

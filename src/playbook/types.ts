@@ -70,4 +70,6 @@ export interface Playbook {
   /** group_vars/all.yml beside the playbook: its defaults, below every inventory var. */
   defaults: Vars;
   plays: Play[];
+  /** Found when loading, not fatal (a `when` wrapped in {{ }}): printed as [WARNING] lines. */
+  warnings?: string[];
 }
