@@ -1,28 +1,38 @@
+import { Type } from '@sinclair/typebox';
 import { defineModule, type Plan } from '../src/module/types.js';
+import { AnyOfTypes } from '../src/module/args.js';
 import { truthy } from '../src/playbook/expr.js';
 
-interface Args {
-  that: string | boolean | Array<string | boolean>;
-  fail_msg?: string;
-  success_msg?: string;
-  msg?: string;
-}
+const condition = AnyOfTypes(['string', 'boolean']);
+const schema = Type.Object(
+  {
+    that: Type.Union([condition, Type.Array(condition, { minItems: 1 })], { description: 'An expression (as in when:) or a list of them; all must hold.' }),
+    fail_msg: Type.Optional(Type.String({ description: 'The failure message (default: the expression that failed).' })),
+    success_msg: Type.Optional(Type.String({ description: 'The message when every expression holds.' })),
+    msg: Type.Optional(Type.String({ description: 'fail_msg under its older name (fail_msg wins).' })),
+  },
+  { additionalProperties: false },
+);
 
-/** Fails the host when an expression does not hold. Changes nothing. */
-export default defineModule<Args>({
+export default defineModule({
   name: 'assert',
   aliases: ['ansible.builtin.assert'],
-  schema: {
-    type: 'object',
-    properties: {
-      that: { anyOf: [{ type: ['string', 'boolean'] }, { type: 'array', items: { type: ['string', 'boolean'] }, minItems: 1 }] },
-      fail_msg: { type: 'string' },
-      success_msg: { type: 'string' },
-      msg: { type: 'string' },
-    },
-    required: ['that'],
-    additionalProperties: false,
+  schema,
+  description: 'Fails the host when an expression does not hold. Changes nothing.',
+  notes: ['The expressions are checked when the playbook loads and evaluated per host, in order; the first false one fails the host.'],
+  examples: `- name: Enough workers
+  assert:
+    that:
+      - lb_workers >= 2
+      - version(facts.kernel.release, '>=', '5.11')
+    fail_msg: lb_hash needs at least two workers and kernel 5.11
+`,
+  returns: {
+    assertion: { description: 'The expression that failed.', type: 'string', returned: 'on failure' },
+    evaluated_to: { description: 'What it evaluated to (false).', type: 'boolean', returned: 'on failure' },
   },
+  check: 'full',
+  diff: 'none',
   plan(a, _seen, ctx): Plan {
     const list = Array.isArray(a.that) ? a.that : [a.that];
     for (const cond of list) {

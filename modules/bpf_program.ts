@@ -1,16 +1,22 @@
 import { createHash } from 'node:crypto';
 import { basename } from 'node:path';
+import { Type } from '@sinclair/typebox';
 import { defineModule, type Plan, type Step } from '../src/module/types.js';
+import { Default } from '../src/module/args.js';
 
-interface Args {
-  src: string;
-  dest_dir: string;
-  pin: string;
-  pin_maps?: string;
-  type?: string;
-  cflags: string[];
-  keep_previous: boolean;
-}
+const bpffs = (description: string) => Type.String({ pattern: '^/sys/fs/bpf/', patternMeans: 'a path under /sys/fs/bpf/', description });
+const schema = Type.Object(
+  {
+    src: Type.String({ minLength: 1, description: "The BPF C source, a local file (absolute, or relative to the playbook's directory or its files/ directory)." }),
+    dest_dir: Default(Type.String({ minLength: 1, description: 'Where the source, the object and their markers go on the host.' }), '/opt/lbprov/bpf'),
+    pin: bpffs('Where the program is pinned.'),
+    pin_maps: Type.Optional(bpffs('A directory where its maps are pinned (bpftool pinmaps).')),
+    type: Type.Optional(Type.String({ minLength: 1, description: 'The program type for bpftool (e.g. sk_reuseport); default: from the first SEC("...") of the source.' })),
+    cflags: Default(Type.Array(Type.String(), { description: 'More clang flags (after -O2 -g -target bpf).' }), []),
+    keep_previous: Default(Type.Boolean({ description: 'Keep the replaced program pinned at PIN_prev (for bpf_rollback).' }), true),
+  },
+  { additionalProperties: false },
+);
 
 /** The program type libbpf infers from the first `SEC("...")` that is not a map or license section. */
 export function secType(source: string): string | undefined {
@@ -44,28 +50,31 @@ function parsePinned(out: string): Pinned | undefined {
   }
 }
 
-/**
- * Puts a BPF C source on the host, compiles it there with clang (only when the source or flags
- * changed: their hash is recorded beside the object), pins it with bpftool (maps under pin_maps),
- * verifies the pinned program's type, and keeps the previous program pinned at PIN_prev (bpffs
- * refuses dots in names, so PIN.prev cannot exist).
- */
-export default defineModule<Args>({
+export default defineModule({
   name: 'bpf_program',
-  schema: {
-    type: 'object',
-    properties: {
-      src: { type: 'string', minLength: 1 },
-      dest_dir: { type: 'string', minLength: 1, default: '/opt/lbprov/bpf' },
-      pin: { type: 'string', pattern: '^/sys/fs/bpf/' },
-      pin_maps: { type: 'string', pattern: '^/sys/fs/bpf/' },
-      type: { type: 'string', minLength: 1 },
-      cflags: { type: 'array', items: { type: 'string' }, default: [] },
-      keep_previous: { type: 'boolean', default: true },
-    },
-    required: ['src', 'pin'],
-    additionalProperties: false,
+  schema,
+  description: 'Compiles a BPF C source on the host and pins the program, keeping the previous one at PIN_prev.',
+  notes: [
+    'clang runs only when the source, flags or architecture changed: their hash is recorded beside the object. The program is pinned with bpftool (maps under pin_maps) and the pinned type verified.',
+    'The previous program stays pinned at PIN_prev (bpffs refuses dots in names, so not PIN.prev); bpf_rollback puts it back.',
+  ],
+  examples: `- name: lb_hash compiled and pinned
+  bpf_program:
+    src: lb_hash.c
+    pin: /sys/fs/bpf/lb_hash
+    pin_maps: /sys/fs/bpf/lb_hash_maps
+  notify: reload listener
+`,
+  returns: {
+    pin: { description: 'Where the program is pinned.', type: 'string' },
+    type: { description: 'The pinned program type, as bpftool shows it.', type: 'string' },
+    tag: { description: "The pinned program's tag.", type: 'string' },
+    id: { description: "The pinned program's id.", type: 'integer' },
+    compiled: { description: 'Whether clang ran.', type: 'boolean' },
+    pinned: { description: 'Whether the program was (re)pinned.', type: 'boolean' },
   },
+  check: 'full',
+  diff: 'full',
   reads(a) {
     const base = `${a.dest_dir}/${basename(a.src, '.c')}`;
     return {

@@ -1,10 +1,15 @@
+import { Type } from '@sinclair/typebox';
 import { defineModule, type Plan } from '../src/module/types.js';
+import { Default } from '../src/module/args.js';
 
-interface Args {
-  pin: string;
-  pin_maps?: string;
-  dest_dir: string;
-}
+const schema = Type.Object(
+  {
+    pin: Type.String({ pattern: '^/sys/fs/bpf/', patternMeans: 'a path under /sys/fs/bpf/', description: 'The pinned program to roll back (PIN_prev takes its place).' }),
+    pin_maps: Type.Optional(Type.String({ pattern: '^/sys/fs/bpf/', patternMeans: 'a path under /sys/fs/bpf/', description: 'Its maps directory (swapped with PIN_MAPS_prev when that exists).' })),
+    dest_dir: Default(Type.String({ pattern: '^/', patternMeans: 'an absolute path', description: "bpf_program's dest_dir: its markers for PIN are voided there, and the rollback's state kept." }), '/opt/lbprov/bpf'),
+  },
+  { additionalProperties: false },
+);
 
 interface Pinned {
   id: number;
@@ -48,23 +53,28 @@ for f in "$dir"/*.pinned; do
 done
 printf '%s %s\\n' "$from" "$to" > "$dir/rollback.state"`;
 
-/**
- * Puts the previous program back: PIN_prev becomes PIN and the program that was at PIN becomes
- * PIN_prev. Idempotent: a rollback already done (the state file names these two tags, in this
- * order) changes nothing. The listener still runs its attached program until it reloads.
- */
-export default defineModule<Args>({
+export default defineModule({
   name: 'bpf_rollback',
-  schema: {
-    type: 'object',
-    properties: {
-      pin: { type: 'string', pattern: '^/sys/fs/bpf/' },
-      pin_maps: { type: 'string', pattern: '^/sys/fs/bpf/' },
-      dest_dir: { type: 'string', pattern: '^/', default: '/opt/lbprov/bpf' },
-    },
-    required: ['pin'],
-    additionalProperties: false,
+  schema,
+  description: 'Puts the previous BPF program back: PIN_prev becomes PIN, the replaced one is kept at PIN_prev.',
+  notes: [
+    'PIN never goes missing: the previous program is pinned under a new name and renamed over PIN.',
+    'Idempotent: a rollback already done (its state file names these two tags, in this order) changes nothing. The next bpf_program run re-pins from its source.',
+    'The listener keeps running its attached program until it reloads: notify a reload.',
+  ],
+  examples: `- name: Previous lb_hash back
+  bpf_rollback:
+    pin: /sys/fs/bpf/lb_hash
+    pin_maps: /sys/fs/bpf/lb_hash_maps
+  notify: reload listener
+`,
+  returns: {
+    tag: { description: 'The tag of the program now at PIN.', type: 'string' },
+    id: { description: 'Its id.', type: 'integer' },
+    previous: { description: 'The tag of the program now at PIN_prev.', type: 'string' },
   },
+  check: 'full',
+  diff: 'full',
   reads: (a) => ({
     cur: { kind: 'exec', argv: ['bpftool', '-j', 'prog', 'show', 'pinned', a.pin] },
     prev: { kind: 'exec', argv: ['bpftool', '-j', 'prog', 'show', 'pinned', `${a.pin}_prev`] },

@@ -1,22 +1,39 @@
+import { Type } from '@sinclair/typebox';
 import { defineModule } from '../src/module/types.js';
-import { runArgProps, runPlan, runReads, splitCommand, type RunArgs } from '../src/module/command.js';
+import { AnyOfTypes } from '../src/module/args.js';
+import { runArgProps, runPlan, runReads, runReturns, splitCommand } from '../src/module/command.js';
 
-interface Args extends RunArgs {
-  cmd?: string;
-  argv?: string[];
-}
+const schema = Type.Object(
+  {
+    cmd: Type.Optional(Type.String({ minLength: 1, description: 'The command line, split into words as a shell would (quotes honoured) but run without one: pipes, redirections and `;` are refused.' })),
+    argv: Type.Optional(Type.Array(AnyOfTypes(['string', 'number']), { minItems: 1, description: 'The program and its arguments as a list, no splitting at all.' })),
+    ...runArgProps,
+  },
+  { oneOf: [{ required: ['cmd'] }, { required: ['argv'] }], additionalProperties: false },
+);
 
-/** Runs a program with arguments, no shell. Not idempotent unless `creates`/`removes` say when to skip. */
-export default defineModule<Args>({
+export default defineModule({
   name: 'command',
   aliases: ['ansible.builtin.command'],
   freeForm: 'cmd',
-  schema: {
-    type: 'object',
-    properties: { cmd: { type: 'string', minLength: 1 }, argv: { type: 'array', items: { type: ['string', 'number'] }, minItems: 1 }, ...runArgProps },
-    oneOf: [{ required: ['cmd'] }, { required: ['argv'] }],
-    additionalProperties: false,
-  },
+  schema,
+  description: 'Runs a program with arguments, no shell.',
+  notes: [
+    'Not idempotent: it runs every time and reports changed, unless creates/removes say when to skip (or changed_when says otherwise).',
+    'Check mode: with creates/removes it reports what would run; without them it cannot tell and the task is skipped. The registered result then has rc 0 and empty output.',
+  ],
+  examples: `- name: Kernel release
+  command: uname -r
+  register: uname
+
+- name: Build once
+  command:
+    argv: [make, -C, /opt/app]
+    creates: /opt/app/app
+`,
+  returns: runReturns,
+  check: 'partial',
+  diff: 'none',
   reads: runReads,
   plan: (a, seen) => runPlan(a, a.argv ? a.argv.map(String) : splitCommand(a.cmd!), seen),
 });

@@ -1,32 +1,49 @@
+import { Type } from '@sinclair/typebox';
 import { defineModule, noChange, type Plan } from '../src/module/types.js';
+import { Choice, Default } from '../src/module/args.js';
 import { attrPlan, attrProps, chownArgv, normalizeMode } from '../src/module/files.js';
 
-interface Args {
-  path: string;
-  state: 'directory' | 'file' | 'absent' | 'link' | 'touch';
-  mode?: string | number;
-  owner?: string;
-  group?: string;
-  src?: string;
-}
+const schema = Type.Object(
+  {
+    path: Type.String({ minLength: 1, description: 'The path on the host.' }),
+    state: Default(
+      Choice(['directory', 'file', 'absent', 'link', 'touch'], {
+        description: 'directory: created with its parents; file: must exist (only its attributes are set); absent: removed, recursively; link: a symlink to src; touch: an empty file created if missing.',
+      }),
+      'file',
+    ),
+    ...attrProps,
+    src: Type.Optional(Type.String({ minLength: 1, description: 'Where the link points (state: link, where it is required).' })),
+  },
+  { additionalProperties: false, if: { properties: { state: { const: 'link' } }, required: ['state'] }, then: { required: ['src'] } },
+);
 
-/** Directories, links, empty files, removal, and the mode/owner/group of what is there. */
-export default defineModule<Args>({
+export default defineModule({
   name: 'file',
   aliases: ['ansible.builtin.file'],
-  schema: {
-    type: 'object',
-    properties: {
-      path: { type: 'string', minLength: 1 },
-      state: { enum: ['directory', 'file', 'absent', 'link', 'touch'], default: 'file' },
-      ...attrProps,
-      src: { type: 'string', minLength: 1 },
-    },
-    required: ['path'],
-    additionalProperties: false,
-    if: { properties: { state: { const: 'link' } }, required: ['state'] },
-    then: { required: ['src'] },
-  },
+  schema,
+  description: 'Directories, links, empty files, removal, and the mode/owner/group of what is there.',
+  notes: ['The owner is set before the mode: chown clears setuid/setgid bits.', 'A directory is never replaced by a link.'],
+  examples: `- name: BPF sources directory
+  file:
+    path: /opt/lbprov/bpf
+    state: directory
+    mode: "0755"
+
+- name: Current release
+  file:
+    path: /opt/app/current
+    state: link
+    src: /opt/app/releases/42
+
+- name: No stale config
+  file:
+    path: /etc/lb-listener/old.conf
+    state: absent
+`,
+  returns: {},
+  check: 'full',
+  diff: 'full',
   reads: (a) => ({ path: { kind: 'stat', path: a.path } }),
   plan(a, seen): Plan {
     const stat = seen.path.stat ?? null;

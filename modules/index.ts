@@ -19,7 +19,7 @@ import waitFor from './wait_for.js';
 import uri from './uri.js';
 import bpfRollback from './bpf_rollback.js';
 
-/** Every module lbprov knows, by name and alias. */
-const ALL = [command, shell, copy, template, file, assert, debug, kernelCheck, nicCheck, pkg, sysctl, systemd, bpfProgram, textfileCollector, cProgram, reuseportSelftest, waitFor, uri, bpfRollback] as unknown as ModuleDef[];
+/** Every module lbprov knows, in the order `lbprov doc --list` and the README table show them. */
+export const ALL_MODULES: readonly ModuleDef[] = [command, shell, copy, template, file, assert, debug, kernelCheck, nicCheck, pkg, sysctl, systemd, bpfProgram, textfileCollector, cProgram, reuseportSelftest, waitFor, uri, bpfRollback];
 
-export const MODULES: ReadonlyMap<string, ModuleDef> = new Map(ALL.flatMap((m) => [m.name, ...(m.aliases ?? [])].map((n) => [n, m] as const)));
+export const MODULES: ReadonlyMap<string, ModuleDef> = new Map(ALL_MODULES.flatMap((m) => [m.name, ...(m.aliases ?? [])].map((n) => [n, m] as const)));

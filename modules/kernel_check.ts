@@ -1,19 +1,31 @@
+import { Type } from '@sinclair/typebox';
 import { defineModule, type Plan, type Read } from '../src/module/types.js';
+import { AnyOfTypes, Default } from '../src/module/args.js';
 import { numericVersion, versionCompare } from '../src/playbook/expr.js';
 
-interface Args {
-  min: string;
-  max?: string;
-}
-
-/** The kernel's numeric release prefix (`6.8.0-1012-aws` -> 6.8.0) between `min` and `max`. */
-export default defineModule<Args>({
-  name: 'kernel_check',
-  schema: {
-    type: 'object',
-    properties: { min: { type: ['string', 'number'], default: '5.11' }, max: { type: ['string', 'number'] } },
-    additionalProperties: false,
+const schema = Type.Object(
+  {
+    min: Default(AnyOfTypes(['string', 'number'], { description: 'The oldest kernel allowed (a version, e.g. "5.11"; lb_hash needs 5.11).' }), '5.11'),
+    max: Type.Optional(AnyOfTypes(['string', 'number'], { description: 'The newest kernel allowed.' })),
   },
+  { additionalProperties: false },
+);
+
+export default defineModule({
+  name: 'kernel_check',
+  schema,
+  description: 'Fails the host unless its kernel release is between min and max. Changes nothing.',
+  notes: ["Compares the release's numeric prefix (6.8.0-1012-aws is 6.8.0), from the facts, or uname -r without them."],
+  examples: `- name: A kernel that runs lb_hash
+  kernel_check:
+    min: "5.11"
+`,
+  returns: {
+    release: { description: 'The kernel release (uname -r).', type: 'string' },
+    version: { description: 'Its numeric prefix.', type: 'string' },
+  },
+  check: 'full',
+  diff: 'none',
   reads: (_a, ctx): Record<string, Read> => (ctx.facts ? {} : { uname: { kind: 'exec', argv: ['uname', '-r'] } }),
   plan(a, seen, ctx): Plan {
     const release = ctx.facts?.kernel.release ?? seen.uname.stdout.toString().trim();

@@ -1,28 +1,35 @@
 import picomatch from 'picomatch';
+import { Type } from '@sinclair/typebox';
 import { defineModule, type Plan } from '../src/module/types.js';
+import { Choice, Default } from '../src/module/args.js';
 import { KNOWN_MODELS } from '../src/facts/nics.js';
 
-interface Args {
-  models: string[];
-  interfaces: string;
-  require: boolean;
-}
-
-/**
- * Finds the NIC models the rollout is tuned for (ConnectX-7, E810-C, E810-XXV) among the host's
- * interfaces, from the facts' PCI vendor/device ids. `require: false` makes a miss a warning.
- */
-export default defineModule<Args>({
-  name: 'nic_check',
-  schema: {
-    type: 'object',
-    properties: {
-      models: { type: 'array', items: { enum: [...KNOWN_MODELS] }, minItems: 1, default: [...KNOWN_MODELS] },
-      interfaces: { type: 'string', minLength: 1, default: '*' },
-      require: { type: 'boolean', default: true },
-    },
-    additionalProperties: false,
+const schema = Type.Object(
+  {
+    models: Default(Type.Array(Choice<readonly string[]>(KNOWN_MODELS), { minItems: 1, description: 'The NIC models to look for.' }), [...KNOWN_MODELS]),
+    interfaces: Default(Type.String({ minLength: 1, description: 'Which interfaces to look at, a glob on their names (e.g. "ens*").' }), '*'),
+    require: Default(Type.Boolean({ description: 'Fail the host when none is found; false: a warning.' }), true),
   },
+  { additionalProperties: false },
+);
+
+export default defineModule({
+  name: 'nic_check',
+  schema,
+  description: 'Fails the host unless one of its interfaces is a NIC model the rollout is tuned for. Changes nothing.',
+  notes: ["Models (ConnectX-7, E810-C, E810-XXV) are recognised from the facts' PCI vendor/device ids: the play needs gather_facts."],
+  examples: `- name: A tuned NIC, or a warning on lab hosts
+  nic_check:
+    interfaces: "e*"
+    require: "{{ nic_required }}"
+`,
+  returns: {
+    nics: { description: 'Matching interfaces: name -> model.', type: 'mapping' },
+    models: { description: 'The models found.', type: 'list' },
+    interfaces: { description: 'Every interface looked at, with its model and driver.', type: 'list' },
+  },
+  check: 'full',
+  diff: 'none',
   plan(a, _seen, ctx): Plan {
     if (!ctx.facts) return { changed: false, steps: [], failed: 'nic_check needs facts (gather_facts: true)' };
     const match = picomatch(a.interfaces);

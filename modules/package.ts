@@ -1,10 +1,6 @@
+import { Type } from '@sinclair/typebox';
 import { defineModule, noChange, type Plan, type Step } from '../src/module/types.js';
-
-interface Args {
-  name: string | string[];
-  state: 'present' | 'absent' | 'latest';
-  update_cache: boolean;
-}
+import { Choice, Default, type ArgsOf } from '../src/module/args.js';
 
 /**
  * Package names: Debian's grammar or RPM's, so that no name reads as an option or a pattern of
@@ -12,6 +8,27 @@ interface Args {
  * for the host's own manager before anything runs.
  */
 export const PACKAGE_NAME = '^[A-Za-z0-9_][A-Za-z0-9_+.-]*(:[a-z0-9][a-z0-9-]*)?$';
+
+const schema = Type.Object(
+  {
+    // one schema for a name or a list of names (pattern applies to strings, items to lists), so
+    // a template inside a list is left for later without an anyOf reporting every branch
+    name: Type.Unsafe<string | string[]>({
+      type: ['string', 'array'],
+      minLength: 1,
+      pattern: PACKAGE_NAME,
+      patternMeans: 'a package name',
+      minItems: 1,
+      items: { type: 'string', minLength: 1, pattern: PACKAGE_NAME, patternMeans: 'a package name' },
+      description: 'A package name or a list of them (no versions, no globs).',
+    }),
+    state: Default(Choice(['present', 'absent', 'latest'], { description: 'present: installed; absent: removed; latest: installed and upgraded to the candidate version.' }), 'present'),
+    update_cache: Default(Type.Boolean({ description: 'Refresh the package lists first (apt-get update, dnf --refresh), only when something is to be installed.' }), false),
+  },
+  { additionalProperties: false },
+);
+type Args = ArgsOf<typeof schema>;
+
 const GRAMMAR = { apt: /^[a-z0-9][a-z0-9+.-]+(:[a-z0-9][a-z0-9-]*)?$/, dnf: /^[A-Za-z0-9_][A-Za-z0-9_+.-]*$/ };
 
 const names = (a: Args): string[] => (Array.isArray(a.name) ? a.name : [a.name]);
@@ -46,22 +63,33 @@ export function candidatesFrom(out: string): Map<string, string> {
   return m;
 }
 
-/** System packages through apt or dnf, chosen from the facts. */
-export default defineModule<Args>({
+export default defineModule({
   name: 'package',
   aliases: ['ansible.builtin.package', 'apt', 'ansible.builtin.apt', 'dnf', 'ansible.builtin.dnf'],
-  schema: {
-    type: 'object',
-    properties: {
-      // one schema for a name or a list of names (pattern applies to strings, items to lists), so
-      // a template inside a list is left for later without an anyOf reporting every branch
-      name: { type: ['string', 'array'], minLength: 1, pattern: PACKAGE_NAME, description: 'a package name', minItems: 1, items: { type: 'string', minLength: 1, pattern: PACKAGE_NAME, description: 'a package name' } },
-      state: { enum: ['present', 'absent', 'latest'], default: 'present' },
-      update_cache: { type: 'boolean', default: false },
-    },
-    required: ['name'],
-    additionalProperties: false,
+  schema,
+  description: 'System packages through apt or dnf, whichever the host has.',
+  notes: [
+    "The manager comes from the facts (pkg_manager). Names are checked when the playbook loads, and against the host's manager's grammar before anything runs: no name can read as an option.",
+    'apt installs with --no-install-recommends and keeps changed config files (--force-confold).',
+  ],
+  examples: `- name: BPF toolchain
+  package:
+    name: [clang, libbpf-dev, bpftool]
+    state: present
+    update_cache: true
+
+- name: No telnet
+  apt:
+    name: telnet
+    state: absent
+`,
+  returns: {
+    installed: { description: 'Installed versions of the packages asked for: name -> version.', type: 'mapping', returned: 'when nothing changed' },
+    install: { description: 'The packages installed or upgraded.', type: 'list', returned: 'when changed' },
+    remove: { description: 'The packages removed.', type: 'list', returned: 'when changed' },
   },
+  check: 'full',
+  diff: 'full',
   reads(a, ctx) {
     const pm = ctx.facts?.pkg_manager ?? 'apt';
     const pkgs = checkedNames(a, pm);

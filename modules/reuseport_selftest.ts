@@ -1,17 +1,23 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Type } from '@sinclair/typebox';
 import { defineModule, type Plan, type StepOutput } from '../src/module/types.js';
+import { Default, type ArgsOf } from '../src/module/args.js';
 import { buildHash, buildReads, buildSteps, type BuildSpec } from '../src/module/build.js';
 import { packageRoot } from '../src/util/paths.js';
 
-interface Args {
-  object?: string;
-  pin?: string;
-  sockets: number;
-  connections: number;
-  max_imbalance: number;
-  dest_dir: string;
-}
+const schema = Type.Object(
+  {
+    object: Type.Optional(Type.String({ pattern: '^/', patternMeans: 'an absolute path', description: 'A BPF object file on the host to test (its first reuseport program).' })),
+    pin: Type.Optional(Type.String({ pattern: '^/sys/fs/bpf/', patternMeans: 'a path under /sys/fs/bpf/', description: "The pinned program to test: its object is found through bpf_program's markers in dest_dir (else the pinned program is loaded itself); the tag tested must be the pinned one." })),
+    sockets: Default(Type.Integer({ minimum: 1, maximum: 1024, description: 'Loopback SO_REUSEPORT sockets (the workers).' }), 8),
+    connections: Default(Type.Integer({ minimum: 1, maximum: 1000000, description: 'Connections opened and counted.' }), 2000),
+    max_imbalance: Default(Type.Number({ minimum: 0, description: 'The largest imbalance allowed: the busiest socket\'s count over the mean, minus 1.' }), 0.2),
+    dest_dir: Default(Type.String({ pattern: '^/', patternMeans: 'an absolute path', description: "bpf_program's dest_dir." }), '/opt/lbprov/bpf'),
+  },
+  { anyOf: [{ required: ['object'] }, { required: ['pin'] }], additionalProperties: false },
+);
+type Args = ArgsOf<typeof schema>;
 
 interface Report {
   error?: string;
@@ -62,27 +68,34 @@ export function judge(a: Args, out: StepOutput): { failed?: string; result?: Rec
 const summary = (r: Record<string, unknown> | undefined): string | undefined =>
   r ? `${r.sockets} sockets, ${r.connections} connections: refused ${r.refused}, imbalance ${Number(r.imbalance).toFixed(3)}` : undefined;
 
-/**
- * Proves on the host that a reuseport program spreads connections: the lb_selftest helper (built
- * once per host) loads its own instance of the program, attaches it to K loopback SO_REUSEPORT
- * sockets, opens M connections and counts where they land. Fails on any refused connection or an
- * imbalance (max/mean - 1) above max_imbalance. Changes nothing but building the helper.
- */
-export default defineModule<Args>({
+export default defineModule({
   name: 'reuseport_selftest',
-  schema: {
-    type: 'object',
-    properties: {
-      object: { type: 'string', pattern: '^/' },
-      pin: { type: 'string', pattern: '^/sys/fs/bpf/' },
-      sockets: { type: 'integer', minimum: 1, maximum: 1024, default: 8 },
-      connections: { type: 'integer', minimum: 1, maximum: 1000000, default: 2000 },
-      max_imbalance: { type: 'number', minimum: 0, default: 0.2 },
-      dest_dir: { type: 'string', pattern: '^/', default: '/opt/lbprov/bpf' },
-    },
-    anyOf: [{ required: ['object'] }, { required: ['pin'] }],
-    additionalProperties: false,
+  schema,
+  description: 'Proves on the host that a reuseport BPF program spreads connections, and fails the host if not.',
+  notes: [
+    'The lb_selftest helper (built once per host) loads its own instance of the program, attaches it to the loopback sockets, opens the connections and counts where they land.',
+    'Fails on any refused connection (an sk_reuseport program that returns a socket index instead of SK_PASS drops SYNs) or an imbalance above max_imbalance. Changes nothing but building the helper.',
+    'Check mode runs the test when the helper is built; otherwise it reports that it would build the helper, and the test itself cannot run.',
+  ],
+  examples: `- name: lb_hash spreads connections
+  reuseport_selftest:
+    pin: /sys/fs/bpf/lb_hash
+    sockets: 4
+    connections: 4000
+    max_imbalance: 0.2
+`,
+  returns: {
+    accepted: { description: 'Connections accepted per socket.', type: 'list' },
+    refused: { description: 'Connections refused.', type: 'integer' },
+    imbalance: { description: 'The busiest count over the mean, minus 1.', type: 'number' },
+    elapsed_ms: { description: 'How long the test took.', type: 'number' },
+    tag: { description: "The tested program's tag.", type: 'string' },
+    type: { description: "The tested program's type.", type: 'string' },
+    sockets: { description: 'Sockets used.', type: 'integer' },
+    connections: { description: 'Connections opened.', type: 'integer' },
   },
+  check: 'partial',
+  diff: 'partial',
   reads: (a, ctx) => {
     const b = helper(ctx.facts?.arch ?? '');
     return { ...buildReads(b), run: { kind: 'exec', argv: runArgv(a, b) } };

@@ -1,21 +1,38 @@
+import { Type } from '@sinclair/typebox';
 import { defineModule } from '../src/module/types.js';
-import { runArgProps, runPlan, runReads, type RunArgs } from '../src/module/command.js';
+import { runArgProps, runPlan, runReads, runReturns } from '../src/module/command.js';
 
-interface Args extends RunArgs {
-  cmd: string;
-}
+const schema = Type.Object(
+  {
+    cmd: Type.String({ minLength: 1, description: 'The script, run by /bin/sh -c (also the free form, `shell: ...`).' }),
+    ...runArgProps,
+  },
+  { additionalProperties: false },
+);
 
-/** Runs `cmd` through /bin/sh -c: pipes and redirections work; quote what you interpolate. */
-export default defineModule<Args>({
+export default defineModule({
   name: 'shell',
   aliases: ['ansible.builtin.shell'],
   freeForm: 'cmd',
-  schema: {
-    type: 'object',
-    properties: { cmd: { type: 'string', minLength: 1 }, ...runArgProps },
-    required: ['cmd'],
-    additionalProperties: false,
-  },
+  schema,
+  description: 'Runs a command line through /bin/sh -c: pipes and redirections work.',
+  notes: [
+    'The line is shell syntax: quote what you interpolate into it, or use command.',
+    'Not idempotent unless creates/removes say when to skip; check mode as for command.',
+  ],
+  examples: `- name: Count listeners
+  shell: ss -Hltn | wc -l
+  register: listeners
+
+- name: Seed a file once
+  shell:
+    cmd: printf 'seeded\\n' > seed.txt
+    chdir: /var/lib/app
+    creates: seed.txt
+`,
+  returns: runReturns,
+  check: 'partial',
+  diff: 'none',
   reads: runReads,
   plan: (a, seen) => runPlan(a, ['/bin/sh', '-c', a.cmd], seen),
 });

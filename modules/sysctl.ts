@@ -1,14 +1,23 @@
+import { Type } from '@sinclair/typebox';
 import { defineModule, type Plan, type Read, type Step } from '../src/module/types.js';
+import { AnyOfTypes, Choice, Default, type ArgsOf } from '../src/module/args.js';
 
-interface Args {
-  name?: string;
-  value?: string | number | boolean;
-  values?: Record<string, string | number | boolean>;
-  file: string;
-  sysctl_file?: string;
-  state: 'present' | 'absent';
-  reload: boolean;
-}
+const scalar = AnyOfTypes(['string', 'number', 'boolean']);
+const schema = Type.Object(
+  {
+    name: Type.Optional(Type.String({ minLength: 1, description: 'One key, e.g. net.core.somaxconn (net/core/somaxconn works too).' })),
+    value: Type.Optional(AnyOfTypes(['string', 'number', 'boolean'], { description: 'The value of name (required with state present); true/false are 1/0.' })),
+    values: Type.Optional(
+      Type.Unsafe<Record<string, string | number | boolean>>({ type: 'object', additionalProperties: scalar, minProperties: 1, description: 'Many keys at once: key -> value (read, planned and applied in one round trip each).' }),
+    ),
+    file: Default(Type.String({ minLength: 1, description: 'The sysctl.d file the keys are persisted in.' }), '/etc/sysctl.d/60-lbprov.conf'),
+    sysctl_file: Type.Optional(Type.String({ minLength: 1, description: "file under ansible.posix.sysctl's name (wins over file)." })),
+    state: Default(Choice(['present', 'absent'], { description: 'present: set (live and in file); absent: removed from file (the live value stays).' }), 'present'),
+    reload: Default(Type.Boolean({ description: 'Also set the live value (sysctl -w) when it differs; false: only the file.' }), true),
+  },
+  { oneOf: [{ required: ['name'] }, { required: ['values'] }], additionalProperties: false },
+);
+type Args = ArgsOf<typeof schema>;
 
 /** `net/ipv4/x` and `net.ipv4.x` are the same key. */
 export const normKey = (k: string): string => k.trim().replace(/\//g, '.');
@@ -43,27 +52,29 @@ export function editConf(text: string, set: Map<string, string>, remove: Set<str
   return out.length ? `${out.join('\n')}\n` : '';
 }
 
-/**
- * Kernel parameters, live (`sysctl -w`) and persisted in /etc/sysctl.d/; the `values` map is
- * read, planned and applied in one round trip each. A key the kernel does not have fails the host.
- */
-export default defineModule<Args>({
+export default defineModule({
   name: 'sysctl',
   aliases: ['ansible.posix.sysctl'],
-  schema: {
-    type: 'object',
-    properties: {
-      name: { type: 'string', minLength: 1 },
-      value: { type: ['string', 'number', 'boolean'] },
-      values: { type: 'object', additionalProperties: { type: ['string', 'number', 'boolean'] }, minProperties: 1 },
-      file: { type: 'string', minLength: 1, default: '/etc/sysctl.d/60-lbprov.conf' },
-      sysctl_file: { type: 'string', minLength: 1 },
-      state: { enum: ['present', 'absent'], default: 'present' },
-      reload: { type: 'boolean', default: true },
-    },
-    oneOf: [{ required: ['name'] }, { required: ['values'] }],
-    additionalProperties: false,
-  },
+  schema,
+  description: 'Kernel parameters, live (sysctl -w) and persisted in /etc/sysctl.d/.',
+  notes: [
+    'A key the kernel does not have fails the host (net.* keys are per network namespace; some exist only in newer kernels). The file keeps its comments and other keys in place.',
+  ],
+  examples: `- name: Listen backlog
+  sysctl:
+    name: net.core.somaxconn
+    value: 4096
+
+- name: Edge sysctls, one round trip
+  sysctl:
+    values:
+      net.core.somaxconn: 4096
+      net.ipv4.tcp_max_syn_backlog: 8192
+    file: /etc/sysctl.d/60-lbprov.conf
+`,
+  returns: { live: { description: 'The live values read before the task: key -> value.', type: 'mapping' } },
+  check: 'full',
+  diff: 'full',
   reads(a) {
     const reads: Record<string, Read> = { conf: { kind: 'file', path: a.sysctl_file ?? a.file } };
     [...wanted(a).keys()].forEach((k, i) => (reads[`k${i}`] = { kind: 'exec', argv: ['cat', '--', procPath(k)] }));

@@ -1,12 +1,17 @@
+import { Type } from '@sinclair/typebox';
 import { defineModule, noChange, type Plan, type Step } from '../src/module/types.js';
+import { Choice, Default } from '../src/module/args.js';
 
-interface Args {
-  name: string;
-  state?: 'started' | 'stopped' | 'restarted' | 'reloaded';
-  enabled?: boolean;
-  daemon_reload: boolean;
-  masked?: boolean;
-}
+const schema = Type.Object(
+  {
+    name: Type.String({ minLength: 1, description: 'The unit; without a suffix, NAME.service.' }),
+    state: Type.Optional(Choice(['started', 'stopped', 'restarted', 'reloaded'], { description: 'started/stopped: only when it is not; restarted: always; reloaded: reload-or-restart, always.' })),
+    enabled: Type.Optional(Type.Boolean({ description: 'Start at boot (true) or not (false); unset: left as it is.' })),
+    daemon_reload: Default(Type.Boolean({ description: 'Reload systemd first when it reports a changed unit file (NeedDaemonReload) or the unit is not loaded yet.' }), false),
+    masked: Type.Optional(Type.Boolean({ description: 'Mask the unit (it cannot start) or unmask it; unset: left as it is.' })),
+  },
+  { additionalProperties: false },
+);
 
 export interface UnitState {
   LoadState: string;
@@ -27,26 +32,31 @@ export function parseShow(out: string): UnitState {
 const ENABLED = new Set(['enabled', 'enabled-runtime', 'static', 'indirect', 'generated', 'alias']);
 const RUNNING = new Set(['active', 'activating', 'reloading']);
 
-/**
- * systemd units: enabled, masked, started/stopped/restarted/reloaded. `daemon_reload` reloads only
- * when systemd says a unit file changed on disk (NeedDaemonReload) or a new unit is not loaded yet,
- * so a batch of unit changes costs one reload, by whichever systemd task comes first.
- */
-export default defineModule<Args>({
+export default defineModule({
   name: 'systemd',
   aliases: ['ansible.builtin.systemd', 'ansible.builtin.systemd_service', 'systemd_service', 'ansible.builtin.service', 'service'],
-  schema: {
-    type: 'object',
-    properties: {
-      name: { type: 'string', minLength: 1 },
-      state: { enum: ['started', 'stopped', 'restarted', 'reloaded'] },
-      enabled: { type: 'boolean' },
-      daemon_reload: { type: 'boolean', default: false },
-      masked: { type: 'boolean' },
-    },
-    required: ['name'],
-    additionalProperties: false,
-  },
+  schema,
+  description: 'systemd units: enabled, masked, started, stopped, restarted, reloaded.',
+  notes: [
+    'daemon_reload reloads only when systemd says a unit file changed on disk or a new unit is not loaded yet, so a batch of unit changes costs one reload, by whichever systemd task comes first.',
+    'Check mode knows what earlier tasks of the run would have done: a unit file a template would write is a unit to start, a state a handler would leave is the state planned against.',
+  ],
+  examples: `- name: Listener running, at boot too
+  systemd:
+    name: lb-listener
+    enabled: true
+    state: started
+    daemon_reload: true
+
+- name: No legacy balancer
+  service:
+    name: haproxy
+    state: stopped
+    enabled: false
+`,
+  returns: { status: { description: 'The unit before the task: LoadState, ActiveState, UnitFileState, NeedDaemonReload.', type: 'mapping' } },
+  check: 'full',
+  diff: 'full',
   reads: (a) => ({ unit: { kind: 'exec', argv: ['systemctl', 'show', '--property=LoadState,ActiveState,UnitFileState,NeedDaemonReload', '--', a.name] } }),
   plan(a, seen, ctx): Plan {
     if (ctx.facts && !ctx.facts.systemd) return { changed: false, steps: [], failed: `${ctx.host}: systemd is not running (PID 1 is not systemd)` };

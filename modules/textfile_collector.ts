@@ -1,19 +1,26 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Type } from '@sinclair/typebox';
 import { defineModule, type Plan } from '../src/module/types.js';
+import { Default, type ArgsOf } from '../src/module/args.js';
 import { enableNowSteps, filesPlan, type FileWant } from '../src/module/units.js';
 import { renderWith } from '../src/playbook/template.js';
 import { packageRoot } from '../src/util/paths.js';
 import { shq } from '../src/util/quote.js';
 
-interface Args {
-  name: string;
-  directory: string;
-  port: number;
-  interval: string;
-  pin: string;
-  counters: string;
-}
+const absolute = (description: string) => Type.String({ pattern: '^/', patternMeans: 'an absolute path', description });
+const schema = Type.Object(
+  {
+    name: Type.String({ pattern: '^[a-z0-9][a-z0-9_-]*$', patternMeans: 'a name of lowercase letters, digits, - and _', description: 'Names the collector: its script, units and lbprov_NAME.prom file.' }),
+    directory: Default(absolute("node_exporter's textfile directory."), '/var/lib/prometheus/node-exporter'),
+    port: Type.Integer({ minimum: 1, maximum: 65535, description: "The listener's port." }),
+    interval: Default(Type.String({ pattern: '^[0-9]+(ms|s|min|h)?$', patternMeans: 'a systemd time span like 15s', description: 'How often the timer runs the script.' }), '15s'),
+    pin: Default(absolute('The pinned program whose id and tag are reported.'), '/sys/fs/bpf/lb_hash'),
+    counters: Default(absolute("The listener's per-worker accept counters."), '/run/lb-listener/accepts'),
+  },
+  { additionalProperties: false },
+);
+type Args = ArgsOf<typeof schema>;
 
 const SCRIPT = readFileSync(join(packageRoot, 'templates', 'textfile-collector.sh.hbs'), 'utf8');
 
@@ -42,26 +49,26 @@ export function collectorFiles(a: Args): { files: FileWant[]; timer: string } {
   return { files, timer: `${unit}.timer` };
 }
 
-/**
- * A node_exporter textfile collector: a script writing `lbprov_*` metrics (listeners, established
- * connections, per-listener accept queues, per-worker accepts, the pinned program's id and tag, the
- * imbalance ratio) atomically into the textfile directory, run by a systemd service and timer.
- */
-export default defineModule<Args>({
+export default defineModule({
   name: 'textfile_collector',
-  schema: {
-    type: 'object',
-    properties: {
-      name: { type: 'string', pattern: '^[a-z0-9][a-z0-9_-]*$' },
-      directory: { type: 'string', pattern: '^/', default: '/var/lib/prometheus/node-exporter' },
-      port: { type: 'integer', minimum: 1, maximum: 65535 },
-      interval: { type: 'string', pattern: '^[0-9]+(ms|s|min|h)?$', default: '15s' },
-      pin: { type: 'string', pattern: '^/', default: '/sys/fs/bpf/lb_hash' },
-      counters: { type: 'string', pattern: '^/', default: '/run/lb-listener/accepts' },
-    },
-    required: ['name', 'port'],
-    additionalProperties: false,
+  schema,
+  description: 'A node_exporter textfile collector of lbprov_* listener metrics, run by a systemd timer.',
+  notes: [
+    "The script writes listeners, established connections, per-listener accept queues, per-worker accepts, the pinned program's id and tag and the imbalance ratio atomically into the textfile directory.",
+    'Needs systemd as PID 1.',
+  ],
+  examples: `- name: textfile collector
+  textfile_collector:
+    name: reuseport
+    port: 8080
+    interval: 15s
+`,
+  returns: {
+    file: { description: 'The .prom file the collector writes.', type: 'string' },
+    timer: { description: 'Its timer unit.', type: 'string' },
   },
+  check: 'full',
+  diff: 'full',
   reads(a) {
     const { files, timer } = collectorFiles(a);
     return {

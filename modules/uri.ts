@@ -1,14 +1,19 @@
+import { Type } from '@sinclair/typebox';
 import { defineModule, type Plan, type StepOutput } from '../src/module/types.js';
+import { Choice, Default } from '../src/module/args.js';
 
-interface Args {
-  url: string;
-  method: 'GET' | 'HEAD';
-  status_code: number[];
-  body_contains?: string;
-  body_regex?: string;
-  timeout: number;
-  client: 'auto' | 'curl' | 'bash';
-}
+const schema = Type.Object(
+  {
+    url: Type.String({ pattern: '^https?://', patternMeans: 'an http:// or https:// URL', description: 'The URL, requested from the host itself.' }),
+    method: Default(Choice(['GET', 'HEAD'], { description: 'The HTTP method.' }), 'GET'),
+    status_code: Default(Type.Union([Type.Integer(), Type.Array(Type.Integer(), { minItems: 1 })], { description: 'The status, or list of statuses, that pass.' }), [200]),
+    body_contains: Type.Optional(Type.String({ description: 'Text the body must contain.' })),
+    body_regex: Type.Optional(Type.String({ description: 'A regular expression (multiline) the body must match.' })),
+    timeout: Default(Type.Number({ exclusiveMinimum: 0, description: 'Seconds to wait for the answer.' }), 30),
+    client: Default(Choice(['auto', 'curl', 'bash'], { description: "auto: curl when the host has it, else bash's /dev/tcp (an HTTP/1.0 client, http:// only)." }), 'auto'),
+  },
+  { additionalProperties: false },
+);
 
 /**
  * An HTTP request from the host (typically to its own listener): curl when the host has it, else a
@@ -37,26 +42,31 @@ export function parseAnswer(stdout: string): { status: number; content: string }
   return { status: Number(stdout.slice(i + 10).trim()) || 0, content: stdout.slice(0, i) };
 }
 
-export default defineModule<Args>({
+export default defineModule({
   name: 'uri',
   aliases: ['ansible.builtin.uri'],
-  schema: {
-    type: 'object',
-    properties: {
-      url: { type: 'string', pattern: '^https?://' },
-      method: { enum: ['GET', 'HEAD'], default: 'GET' },
-      status_code: { anyOf: [{ type: 'integer' }, { type: 'array', items: { type: 'integer' }, minItems: 1 }], default: [200] },
-      body_contains: { type: 'string' },
-      body_regex: { type: 'string' },
-      timeout: { type: 'number', exclusiveMinimum: 0, default: 30 },
-      // auto: curl when the host has it, else bash's /dev/tcp (http:// only)
-      client: { enum: ['auto', 'curl', 'bash'], default: 'auto' },
-    },
-    required: ['url'],
-    additionalProperties: false,
+  schema,
+  description: 'An HTTP request from the host (typically to its own listener); fails unless the answer is as expected.',
+  notes: ['Changes nothing. Check mode sends no request: the task is skipped.'],
+  examples: `- name: The listener answers
+  uri:
+    url: http://127.0.0.1:8080/
+    body_regex: "^worker [0-9]+$"
+    timeout: 5
+  register: answer
+  until: answer is succeeded
+  retries: 5
+  delay: 1
+`,
+  returns: {
+    status: { description: 'The HTTP status (0: no answer).', type: 'integer', returned: 'after a real run' },
+    url: { description: 'The URL requested.', type: 'string', returned: 'after a real run' },
+    content: { description: 'The body (its first 64 KiB).', type: 'string', returned: 'after a real run' },
   },
+  check: 'none',
+  diff: 'none',
   plan(a): Plan {
-    const codes = Array.isArray(a.status_code) ? a.status_code : [a.status_code as unknown as number];
+    const codes = Array.isArray(a.status_code) ? a.status_code : [a.status_code];
     let re: RegExp | undefined;
     try {
       re = a.body_regex === undefined ? undefined : new RegExp(a.body_regex, 'm');

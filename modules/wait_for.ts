@@ -1,16 +1,24 @@
+import { Type } from '@sinclair/typebox';
 import { defineModule, type Plan, type StepOutput } from '../src/module/types.js';
+import { Choice, Default } from '../src/module/args.js';
 
-interface Args {
-  host: string;
-  port?: number;
-  path?: string;
-  state?: 'started' | 'stopped' | 'present' | 'absent';
-  search_regex?: string;
-  timeout: number;
-  delay: number;
-  sleep: number;
-  msg?: string;
-}
+const seconds = (value: number, description: string, min: 'minimum' | 'exclusiveMinimum') => Default(Type.Number({ [min]: 0, description }), value);
+const schema = Type.Object(
+  {
+    host: Default(Type.String({ minLength: 1, description: 'With port: the address to connect to, from the host itself.' }), '127.0.0.1'),
+    port: Type.Optional(Type.Integer({ minimum: 1, maximum: 65535, description: 'A TCP port to wait for.' })),
+    path: Type.Optional(Type.String({ pattern: '^/', patternMeans: 'an absolute path', description: 'A file to wait for.' })),
+    state: Type.Optional(
+      Choice(['started', 'stopped', 'present', 'absent'], { description: 'With port: started (accepts connections, the default) or stopped (refuses them); with path: present (the default) or absent.' }),
+    ),
+    search_regex: Type.Optional(Type.String({ description: 'With path: an extended regular expression a line of the file must match.' })),
+    timeout: seconds(300, 'Seconds to wait at most; then the host fails.', 'minimum'),
+    delay: seconds(0, 'Seconds to wait before the first check.', 'minimum'),
+    sleep: seconds(1, 'Seconds between checks.', 'exclusiveMinimum'),
+    msg: Type.Optional(Type.String({ description: 'The failure message on timeout.' })),
+  },
+  { oneOf: [{ required: ['port'] }, { required: ['path'] }], additionalProperties: false },
+);
 
 /**
  * The host waits for a condition (fixed script; every value a positional argument): a TCP port
@@ -35,25 +43,33 @@ while :; do
   sleep "$pause"
 done`;
 
-export default defineModule<Args>({
+export default defineModule({
   name: 'wait_for',
   aliases: ['ansible.builtin.wait_for'],
-  schema: {
-    type: 'object',
-    properties: {
-      host: { type: 'string', minLength: 1, default: '127.0.0.1' },
-      port: { type: 'integer', minimum: 1, maximum: 65535 },
-      path: { type: 'string', pattern: '^/' },
-      state: { enum: ['started', 'stopped', 'present', 'absent'] },
-      search_regex: { type: 'string' },
-      timeout: { type: 'number', minimum: 0, default: 300 },
-      delay: { type: 'number', minimum: 0, default: 0 },
-      sleep: { type: 'number', exclusiveMinimum: 0, default: 1 },
-      msg: { type: 'string' },
-    },
-    oneOf: [{ required: ['port'] }, { required: ['path'] }],
-    additionalProperties: false,
+  schema,
+  description: 'The host waits for a TCP port to accept or refuse connections, or for a file to appear or go.',
+  notes: ['Changes nothing. Check mode does not wait: the task is skipped.'],
+  examples: `- name: Listener accepting
+  wait_for:
+    port: 8080
+    timeout: 30
+
+- name: Fresh metrics
+  wait_for:
+    path: /var/lib/prometheus/node-exporter/lbprov_reuseport.prom
+    search_regex: "^lbprov_listeners"
+    timeout: 10
+    sleep: 0.5
+`,
+  returns: {
+    elapsed: { description: 'Seconds waited.', type: 'number', returned: 'after a real run' },
+    state: { description: 'The state waited for.', type: 'string', returned: 'after a real run' },
+    port: { description: 'The port (with port).', type: 'integer', returned: 'with port' },
+    host: { description: 'The address (with port).', type: 'string', returned: 'with port' },
+    path: { description: 'The file (with path).', type: 'string', returned: 'with path' },
   },
+  check: 'none',
+  diff: 'none',
   plan(a, _seen, ctx): Plan {
     const port = a.port !== undefined;
     const state = a.state ?? (port ? 'started' : 'present');

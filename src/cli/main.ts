@@ -78,6 +78,17 @@ export async function main(argv: string[]): Promise<number> {
       code = await (await import('./lab.js')).labCommand(action, o);
     });
 
+  program
+    .command('doc')
+    .description('module documentation, as ansible-doc: lbprov doc MODULE, lbprov doc --list')
+    .argument('[module]', 'a module name or alias')
+    .option('-l, --list', 'every module, one line each')
+    .option('--json', 'as JSON')
+    .option('--markdown', "the README's module table")
+    .action(async (module: string | undefined, flags: { list?: boolean; json?: boolean; markdown?: boolean }) => {
+      code = (await import('./doc.js')).docCommand(module, flags);
+    });
+
   // vault secrets for everything these commands read; `lbprov vault` for the files themselves
   addVaultOptions(program, ['apply', 'validate', 'facts']);
   vaultCommand(program);

@@ -1,17 +1,24 @@
+import { Type, type Static } from '@sinclair/typebox';
 import { parse } from 'shell-quote';
 import type { Plan, Read, Seen, StepOutput } from './types.js';
 
-/** What `command` and `shell` share: creates/removes, chdir, the run and its result. */
-export interface RunArgs {
-  creates?: string;
-  removes?: string;
-  chdir?: string;
-}
-
+/** The arguments `command` and `shell` share: creates/removes, chdir. */
 export const runArgProps = {
-  creates: { type: 'string', minLength: 1 },
-  removes: { type: 'string', minLength: 1 },
-  chdir: { type: 'string', minLength: 1 },
+  creates: Type.Optional(Type.String({ minLength: 1, description: 'A path; when it exists, the command is not run (relative to chdir when given).' })),
+  removes: Type.Optional(Type.String({ minLength: 1, description: 'A path; when it does not exist, the command is not run (relative to chdir when given).' })),
+  chdir: Type.Optional(Type.String({ minLength: 1, description: 'The directory to run the command in.' })),
+};
+const runArgs = Type.Object(runArgProps);
+export type RunArgs = Static<typeof runArgs>;
+
+/** What `command` and `shell` register (their `returns` docs). */
+export const runReturns = {
+  cmd: { description: 'The argv that ran.', type: 'list', returned: 'when it ran' },
+  rc: { description: 'Exit status (0 when it did not run).', type: 'integer' },
+  stdout: { description: 'Standard output, without its last newline.', type: 'string' },
+  stderr: { description: 'Standard error, without its last newline.', type: 'string' },
+  stdout_lines: { description: 'stdout split into lines.', type: 'list' },
+  stderr_lines: { description: 'stderr split into lines.', type: 'list' },
 };
 
 /** `cmd` as argv without a shell: quotes are honoured, pipes and redirections are refused. */

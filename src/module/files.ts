@@ -1,4 +1,6 @@
+import { Type } from '@sinclair/typebox';
 import { parse } from 'shell-quote';
+import { AnyOfTypes } from './args.js';
 import type { DiffItem, FileStat, Plan, Seen, Step } from './types.js';
 
 /** Permission bits as 4 octal digits. A YAML 1.1 number (`0644` read as 420) is turned back into octal. */
@@ -12,11 +14,11 @@ export function normalizeMode(mode: string | number | undefined): string | undef
 /** The owner or group chown accepts here (then only after `--`): a user/group name (shadow's grammar, any case) or a number. */
 export const ACCOUNT_NAME = '^([A-Za-z_][A-Za-z0-9_.-]{0,31}\\$?|[0-9]{1,10})$';
 
-/** JSON Schema properties shared by the modules that set a file's mode and owner. */
+/** The arguments shared by the modules that set a file's mode and owner. */
 export const attrProps = {
-  mode: { type: ['string', 'integer'] },
-  owner: { type: 'string', pattern: ACCOUNT_NAME, description: 'a user name or a numeric uid' },
-  group: { type: 'string', pattern: ACCOUNT_NAME, description: 'a group name or a numeric gid' },
+  mode: Type.Optional(AnyOfTypes(['string', 'integer'], { description: 'Permission bits in octal, e.g. "0644" (quote it: YAML reads 0644 unquoted as a number, which is turned back into octal). Unset: left as it is (new files: the umask).' })),
+  owner: Type.Optional(Type.String({ pattern: ACCOUNT_NAME, patternMeans: 'a user name or a numeric uid', description: 'Owner: a user name or a numeric uid. Unset: left as it is.' })),
+  group: Type.Optional(Type.String({ pattern: ACCOUNT_NAME, patternMeans: 'a group name or a numeric gid', description: 'Group: a group name or a numeric gid. Unset: left as it is.' })),
 };
 
 /** `chown -- owner[:group] path` (or `:group`): the owner and group never read as options. */

@@ -1,4 +1,6 @@
+import type { TObject } from '@sinclair/typebox';
 import type { Facts } from '../facts/types.js';
+import type { ArgsOf } from './args.js';
 
 /** A read-only look at the host, all of a task's reads done in one round trip. */
 export type Read =
@@ -102,12 +104,41 @@ export interface ModuleContext {
 
 export type JsonSchema = Record<string, unknown>;
 
-export interface ModuleDef<A = Record<string, unknown>> {
+/** How far a module supports check mode or diff mode (Ansible's attribute values). */
+export type Support = 'full' | 'partial' | 'none';
+
+/** One field of what the module registers (`register:`), besides changed/failed/msg. */
+export interface ReturnDoc {
+  description: string;
+  /** A JSON type name: string, integer, number, boolean, list, mapping. */
+  type: string;
+  /** When it is there, if not always (e.g. "after a real run"). */
+  returned?: string;
+  sample?: unknown;
+}
+
+/** What `lbprov doc` and the README's module table show; declared beside the module's schema. */
+export interface ModuleDocs {
+  /** One line: what the module does (`lbprov doc --list`, the README table). */
+  description: string;
+  /** What else a user must know (one paragraph each). */
+  notes?: string[];
+  /** A YAML list of tasks; each must pass the module's schema (test/module-docs.test.ts checks). */
+  examples: string;
+  /** The registered result's own fields. */
+  returns: Record<string, ReturnDoc>;
+  /** full: check mode predicts changes; partial: see notes; none: the task is skipped in check mode. */
+  check: Support;
+  /** full: changes come with a before/after diff; none: no diff. */
+  diff: Support;
+}
+
+export interface ModuleDef<A = Record<string, unknown>> extends ModuleDocs {
   name: string;
   /** Other names the module answers to (`ansible.builtin.copy`). */
   aliases?: string[];
-  /** JSON Schema of the arguments; defaults are filled in by ajv. */
-  schema: JsonSchema;
+  /** The arguments, declared once (src/module/args.ts): the JSON schema ajv checks, defaults filled in. */
+  schema: TObject;
   /** String shorthand (`command: uname -r`): the argument the string goes to. */
   freeForm?: string;
   /** What to read on the host before planning (one round trip). */
@@ -116,8 +147,12 @@ export interface ModuleDef<A = Record<string, unknown>> {
   plan(args: A, seen: Record<string, Seen>, ctx: ModuleContext): Plan;
 }
 
-/** Typed module factory: the ESLint `createRule` shape. */
-export function defineModule<A>(def: ModuleDef<A>): ModuleDef<A> {
+/**
+ * Typed module factory (the ESLint `createRule` shape): `plan` and `reads` get the type of the
+ * schema's arguments, so the type and the schema cannot drift. The registry holds ModuleDef (any
+ * arguments): the executor calls `plan` only with arguments ajv has validated against `schema`.
+ */
+export function defineModule<S extends TObject>(def: Omit<ModuleDef<ArgsOf<S>>, 'schema'> & { schema: S }): ModuleDef<ArgsOf<S>> {
   return def;
 }
 

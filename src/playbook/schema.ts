@@ -5,6 +5,8 @@ import { isTemplate } from './template.js';
 
 /** One ajv instance for the play/task shapes and every module's arguments; defaults are filled in (verbose: errors carry their schema's description). */
 export const ajv = new Ajv.default({ allErrors: true, useDefaults: true, strict: false, verbose: true });
+// an annotation of argument schemas (src/module/args.ts): what a value matching `pattern` is, for the message
+ajv.addKeyword({ keyword: 'patternMeans', schemaType: 'string' });
 
 const stringList = { anyOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }] };
 const condition = { anyOf: [{ type: ['string', 'boolean'] }, { type: 'array', items: { type: ['string', 'boolean'] } }] };
@@ -146,8 +148,8 @@ function describe(e: ErrorObject, path: Array<string | number>, what: string, va
     case 'if':
       return undefined;
     case 'pattern': {
-      // a schema's description says what a value must be (a package name, a user name)
-      const d = (e.parentSchema as { description?: string } | undefined)?.description;
+      // `patternMeans` says what a value must be (a package name, a user name); `description` is the argument's doc
+      const d = (e.parentSchema as { patternMeans?: string } | undefined)?.patternMeans;
       return { path, which: 'value', message: d ? `${what}:${at} ${JSON.stringify(value)} is not ${d}` : `${what}:${at} ${e.message}` };
     }
     default:
