@@ -18,29 +18,55 @@ export interface JinjaUse {
   hint: string;
 }
 
+/**
+ * Spans from `open` to the next `close`, found with indexOf: linear in the text (a regex with a lazy
+ * body costs quadratic time on hostile input, e.g. many `{%` and no `%}`). No close: no more spans.
+ */
+function* spans(text: string, open: string, close: string): Generator<[number, number]> {
+  let i = text.indexOf(open);
+  while (i >= 0) {
+    const j = text.indexOf(close, i + open.length);
+    if (j < 0) return;
+    yield [i, j + close.length];
+    i = text.indexOf(open, j + close.length);
+  }
+}
+
 /** Handlebars' own spans, which hold no Jinja: comments, raw blocks, escaped mustaches `\{{`. */
-const HANDLEBARS_SPANS = /\{\{!--[\s\S]*?--~?\}\}|\{\{~?![\s\S]*?\}\}|\{\{\{\{(\w+)\}\}\}\}[\s\S]*?\{\{\{\{\/\1\}\}\}\}|\\\{\{[\s\S]*?\}\}/g;
-/** `{% stmt %}` (whitespace control `{%-`/`-%}` too), `{# comment #}`, and every `{{ ... }}` (examined below). */
-const JINJA = /\{%([-+]?)\s*([A-Za-z_]\w*)([\s\S]*?)\s*([-+]?)%\}|(?<!\{)\{#([\s\S]*?)#\}|\{\{(?!\{)([\s\S]*?)\}\}/g;
+const HANDLEBARS_SPANS: Array<[string, string]> = [['{{!--', '--}}'], ['{{{{raw}}}}', '{{{{/raw}}}}'], ['{{!', '}}'], ['\\{{', '}}']];
 
 export function findJinja(src: string): JinjaUse[] {
   if (!src.includes('{%') && !src.includes('{#') && !src.includes('{{')) return [];
   // blank out Handlebars' own spans, keeping offsets
-  const text = src.replace(HANDLEBARS_SPANS, (m) => ' '.repeat(m.length));
-  const out: JinjaUse[] = [];
-  for (const m of text.matchAll(JINJA)) {
-    let hint: string | undefined;
-    if (m[2] !== undefined) hint = statementHint(m[2], m[3].trim(), m[1] === '-', m[4] === '-');
-    else if (m[5] !== undefined) hint = `write {{!--${m[5]}--}}`;
-    else if (isJinjaExpression(m[6])) hint = expressionHint(m[6]);
-    else continue;
-    const before = src.slice(0, m.index);
-    const line = before.split('\n').length;
-    const col = m.index! - before.lastIndexOf('\n');
-    const shown = m[0].length > 60 ? `${m[0].slice(0, 57)}...` : m[0];
-    out.push({ index: m.index!, line, col, text: shown, hint });
+  let text = src;
+  for (const [open, close] of HANDLEBARS_SPANS) {
+    const chars = text.split('');
+    for (const [i, j] of spans(text, open, close)) chars.fill(' ', i, j);
+    text = chars.join('');
   }
-  return out;
+  const found: Array<{ index: number; end: number; hint: string }> = [];
+  for (const [i, j] of spans(text, '{%', '%}')) {
+    const inner = text.slice(i + 2, j - 2);
+    const body = inner.replace(/^[-+]/, '').replace(/[-+]$/, '');
+    const kw = /^\s*([A-Za-z_]\w*)/.exec(body);
+    if (kw) found.push({ index: i, end: j, hint: statementHint(kw[1], body.slice(kw[0].length).trim(), inner.startsWith('-'), inner.endsWith('-')) });
+  }
+  for (const [i, j] of spans(text, '{#', '#}')) if (text[i - 1] !== '{') found.push({ index: i, end: j, hint: `write {{!--${text.slice(i + 2, j - 2)}--}}` });
+  for (const [i0, j] of spans(text, '{{', '}}')) {
+    let i = i0;
+    while (text[i + 2] === '{') i++;
+    const inner = text.slice(i + 2, j - 2);
+    if (isJinjaExpression(inner)) found.push({ index: i, end: j, hint: expressionHint(inner) });
+  }
+  return found
+    .sort((x, y) => x.index - y.index)
+    .map(({ index, end, hint }) => {
+      const before = src.slice(0, index);
+      const line = before.split('\n').length;
+      const col = index - before.lastIndexOf('\n');
+      const written = src.slice(index, end);
+      return { index, line, col, text: written.length > 60 ? `${written.slice(0, 57)}...` : written, hint };
+    });
 }
 
 /** The message for one use: what was found and what to write. */
