@@ -66,6 +66,7 @@ export function prepare(playbookFile: string, flags: ApplyFlags): Prepared {
   // without valid settings the inventory is the flags' own (its problems are still reported)
   const inv = problems.collect(() => inventoryFrom(settings?.inventory ?? flags.inventory, { scriptTimeoutS: settings?.scriptTimeoutS }));
   problems.throwIfAny();
+  for (const w of pb!.warnings ?? []) process.stderr.write(`[WARNING]: ${w}\n`);
   if (flags.limit) {
     // `@FILE`: the hosts a retry file names, every one of which must be in the inventory
     const limit = limitFrom(flags.limit);

@@ -1,19 +1,23 @@
 import jsep from 'jsep';
-import { compareVersions } from 'compare-versions';
-import { RE2JS } from 're2js';
+import { callFilter, FILTER_NAMES, FILTERS, FilterError, hasFilter, UndefinedValue, versionCompare } from './filters.js';
+import { regex } from './filters-regex.js';
 import type { Scope } from './scope.js';
-import { TemplateError } from './template.js';
+import { TemplateError } from './template-error.js';
+
+export { numericVersion, versionCompare } from './filters.js';
 
 /**
  * A safe evaluator for `when`, `changed_when`, `failed_when` and `assert.that`. jsep parses; this
- * walks the tree: no eval, no Function, no prototype access, only the functions listed here.
- * Ansible spellings work: `and or not in`, `x is defined`, `x | length`, `True/False/None`.
+ * walks the tree: no eval, no Function, no prototype access, only the functions of filters.ts
+ * (the same ones templates call as helpers). Ansible spellings work: `and or not in`,
+ * `x is defined`, `x | length`, `x | default(1, true)`, `to_json(x, indent=2)`, `True/False/None`.
  */
 jsep.addBinaryOp('and', 2);
 jsep.addBinaryOp('or', 1);
 jsep.addBinaryOp('in', 7);
 jsep.addBinaryOp('is', 7);
 jsep.addBinaryOp('|', 11); // filters bind tighter than comparisons: `x | length > 2`
+jsep.addBinaryOp('=', 0.5); // only as a keyword argument: f(x, indent=2)
 jsep.addUnaryOp('not');
 jsep.addLiteral('True', true);
 jsep.addLiteral('False', false);
@@ -21,83 +25,36 @@ jsep.addLiteral('None', null);
 jsep.addLiteral('none', null);
 
 type Node = jsep.Expression;
-type Fn = (...args: unknown[]) => unknown;
 
 export class ExprError extends Error {
   override name = 'ExprError';
 }
 
-/** The numeric release prefix: `6.8.0-1012-aws` -> `6.8.0`, `5.14.0-427.el9` -> `5.14.0`. */
-export function numericVersion(v: unknown): string {
-  const m = /^\d+(\.\d+)*/.exec(String(v).trim());
-  if (!m) throw new ExprError(`"${String(v)}" is not a version`);
-  return m[0];
-}
-
-/** version(a, '>=', b): compares numeric release prefixes, never strings. */
-export function versionCompare(a: unknown, op: string, b: unknown): boolean {
-  const c = compareVersions(numericVersion(a), numericVersion(b));
-  switch (op) {
-    case '>=': case 'ge': return c >= 0;
-    case '>': case 'gt': return c > 0;
-    case '<=': case 'le': return c <= 0;
-    case '<': case 'lt': return c < 0;
-    case '==': case '=': case 'eq': return c === 0;
-    case '!=': case 'ne': return c !== 0;
-    default: throw new ExprError(`version(): unknown operator "${op}"`);
-  }
-}
-
 const str = (v: unknown): string => (typeof v === 'string' ? v : v == null ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v));
 
-const FUNCTIONS: Record<string, Fn> = {
-  version: (a, op, b) => versionCompare(a, String(op), b),
-  length: (v) => (typeof v === 'string' || Array.isArray(v) ? v.length : v && typeof v === 'object' ? Object.keys(v).length : 0),
-  int: (v) => { const n = parseInt(str(v), 10); return Number.isNaN(n) ? 0 : n; },
-  float: (v) => { const n = parseFloat(str(v)); return Number.isNaN(n) ? 0 : n; },
-  string: (v) => str(v),
-  bool: (v) => (typeof v === 'string' ? ['true', 'yes', 'on', '1'].includes(v.toLowerCase()) : Boolean(v)),
-  lower: (v) => str(v).toLowerCase(),
-  upper: (v) => str(v).toUpperCase(),
-  trim: (v) => str(v).trim(),
-  split: (v, sep) => str(v).split(sep === undefined ? /\s+/ : str(sep)),
-  join: (v, sep) => (Array.isArray(v) ? v.map(str).join(sep === undefined ? '' : str(sep)) : str(v)),
-  contains: (hay, needle) => (Array.isArray(hay) ? hay.includes(needle) : str(hay).includes(str(needle))),
-  startswith: (v, p) => str(v).startsWith(str(p)),
-  endswith: (v, p) => str(v).endsWith(str(p)),
-  // RE2 (linear time): a hostile pattern such as (a+)+$ cannot backtrack for hours
-  match: (v, re) => regex(re).matcher(str(v)).lookingAt(),
-  search: (v, re) => regex(re).matcher(str(v)).find(),
-  keys: (v) => (v && typeof v === 'object' ? Object.keys(v) : []),
-  first: (v) => (Array.isArray(v) ? v[0] : undefined),
-  last: (v) => (Array.isArray(v) ? v[v.length - 1] : undefined),
-  min: (v) => (Array.isArray(v) ? Math.min(...v.map(Number)) : v),
-  max: (v) => (Array.isArray(v) ? Math.max(...v.map(Number)) : v),
-  sum: (v) => (Array.isArray(v) ? v.reduce((a: number, b) => a + Number(b), 0) : v),
-};
+const PY_ESCAPES: Record<string, string> = { n: '\n', t: '\t', r: '\r', b: '\b', f: '\f', v: '\v', a: '\x07', '\\': '\\', "'": "'", '"': '"', '\n': '' };
 
-const regexes = new Map<string, RE2JS>();
-
-/** A pattern compiled by RE2JS: Python's syntax mostly, but no backreferences or lookaround (they need backtracking). */
-export function regex(re: unknown): RE2JS {
-  const src = str(re);
-  let r = regexes.get(src);
-  if (!r) {
-    try {
-      r = RE2JS.compile(src);
-    } catch (e) {
-      throw new ExprError(`invalid regular expression "${src}": ${(e as Error).message} (lbprov uses RE2: no backreferences or lookaround)`);
-    }
-    if (regexes.size > 1000) regexes.clear();
-    regexes.set(src, r);
-  }
-  return r;
+/**
+ * A string literal read as Jinja (Python) reads it: `\n` and friends, `\x41`, `\u00e9`, octal `\101`;
+ * an unknown escape such as `\d` keeps its backslash (jsep would drop it, and break `search('\d+')`).
+ */
+function pyString(raw: string): string {
+  const body = raw.slice(1, -1);
+  return body.replace(/\\(x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|[0-7]{1,3}|[\s\S])/g, (m, e: string) => {
+    if (/^[xuU]/.test(e) && e.length > 1) return String.fromCodePoint(parseInt(e.slice(1), 16));
+    if (/^[0-7]/.test(e)) return String.fromCodePoint(parseInt(e, 8));
+    return Object.hasOwn(PY_ESCAPES, e) ? PY_ESCAPES[e] : m;
+  });
 }
 
 const BINARY_OPS = new Set(['is', '|', '&&', 'and', '||', 'or', '==', '===', '!=', '!==', '<', '>', '<=', '>=', '+', '-', '*', '/', '%', 'in']);
 const UNARY_OPS = new Set(['!', 'not', '-', '+']);
 const TESTS = new Set(['defined', 'undefined', 'none', 'changed', 'failed', 'skipped', 'succeeded', 'success']);
-const REGEX_FUNCTIONS = new Set(['match', 'search']);
+const REGEX_FUNCTIONS = new Set(['match', 'search', 'regex_search', 'regex_replace']);
+/** Ansible's tests that take arguments: `x is search('re')`, `x is version('5.11', '>=')`. */
+const TEST_CALLS = new Set(['match', 'search', 'regex', 'version', 'contains', 'startswith', 'endswith']);
+
+const literalValue = (l: jsep.Literal): unknown => (typeof l.value === 'string' ? pyString(l.raw) : l.value);
 
 /**
  * What the evaluator would refuse only when it runs, refused when the playbook is loaded: node
@@ -106,14 +63,26 @@ const REGEX_FUNCTIONS = new Set(['match', 'search']);
  */
 export function checkExpr(n: Node): void {
   const known = (name: string): void => {
-    if (name !== 'defined' && !Object.hasOwn(FUNCTIONS, name)) throw new ExprError(`unknown function "${name}" (known: ${Object.keys(FUNCTIONS).join(', ')})`);
+    if (name !== 'defined' && !hasFilter(name)) throw new ExprError(`unknown function "${name}" (known: ${FILTER_NAMES.join(', ')})`);
   };
   // `reAt`: which argument is the pattern: match(x, re), x | match(re), x.match(re)
   const call = (name: string, args: Node[], reAt: number): void => {
     known(name);
     const re = args[reAt];
-    if (REGEX_FUNCTIONS.has(name) && re?.type === 'Literal') regex((re as jsep.Literal).value);
-    args.forEach(checkExpr);
+    if (REGEX_FUNCTIONS.has(name) && re?.type === 'Literal') {
+      try {
+        regex(literalValue(re as jsep.Literal));
+      } catch (e) {
+        throw new ExprError((e as Error).message);
+      }
+    }
+    for (const a of args) {
+      // keyword arguments: f(x, indent=2)
+      if (a.type === 'BinaryExpression' && (a as jsep.BinaryExpression).operator === '=') {
+        if ((a as jsep.BinaryExpression).left.type !== 'Identifier') throw new ExprError('a keyword argument is name=value');
+        checkExpr((a as jsep.BinaryExpression).right);
+      } else checkExpr(a);
+    }
   };
   switch (n.type) {
     case 'Literal':
@@ -138,7 +107,11 @@ export function checkExpr(n: Node): void {
       const b = n as jsep.BinaryExpression;
       if (!BINARY_OPS.has(b.operator)) throw new ExprError(`operator "${b.operator}" is not supported`);
       checkExpr(b.left);
-      if (b.operator === 'is') {
+      if (b.operator === 'is' && b.right.type === 'CallExpression') {
+        const c = b.right as jsep.CallExpression;
+        if (c.callee.type !== 'Identifier' || !TEST_CALLS.has((c.callee as jsep.Identifier).name)) throw new ExprError(`"is" with arguments needs one of: ${[...TEST_CALLS].join(', ')}`);
+        call((c.callee as jsep.Identifier).name === 'regex' ? 'search' : (c.callee as jsep.Identifier).name, c.arguments, 0);
+      } else if (b.operator === 'is') {
         let r = b.right;
         if (r.type === 'UnaryExpression' && ['not', '!'].includes((r as jsep.UnaryExpression).operator)) r = (r as jsep.UnaryExpression).argument;
         if (r.type !== 'Identifier' || !TESTS.has((r as jsep.Identifier).name)) throw new ExprError(`"is" needs a test name (${[...TESTS].join(', ')})`);
@@ -220,7 +193,7 @@ export function evaluate(expr: unknown, scope: Scope): unknown {
   try {
     return new Evaluator(scope).eval(node);
   } catch (e) {
-    if (e instanceof TemplateError || e instanceof ExprError) throw new ExprError(`${e.message} (in "${src}")`);
+    if (e instanceof TemplateError || e instanceof ExprError || e instanceof FilterError) throw new ExprError(`${e.message} (in "${src}")`);
     throw e;
   }
 }
@@ -237,7 +210,7 @@ class Evaluator {
   eval(n: Node): unknown {
     switch (n.type) {
       case 'Literal':
-        return (n as jsep.Literal).value;
+        return literalValue(n as jsep.Literal);
       case 'Identifier':
         return this.scope.get((n as jsep.Identifier).name);
       case 'ArrayExpression':
@@ -275,7 +248,7 @@ class Evaluator {
     try {
       return this.eval(n) !== undefined;
     } catch (e) {
-      if (e instanceof TemplateError || e instanceof ExprError) return false;
+      if (e instanceof TemplateError || e instanceof ExprError || e instanceof UndefinedValue) return false;
       throw e;
     }
   }
@@ -312,6 +285,18 @@ class Evaluator {
       negate = true;
       right = (right as jsep.UnaryExpression).argument;
     }
+    if (right.type === 'CallExpression' && (right as jsep.CallExpression).callee.type === 'Identifier') {
+      const c = right as jsep.CallExpression;
+      const name = (c.callee as jsep.Identifier).name;
+      if (!TEST_CALLS.has(name)) throw new ExprError(`"is" with arguments needs one of: ${[...TEST_CALLS].join(', ')}`);
+      let out: boolean;
+      if (name === 'version') {
+        // Ansible's test: `x is version('5.11', '>=')` (operator default '==')
+        const [ver, op] = c.arguments.map((a) => this.eval(a));
+        out = versionCompare(this.eval(left), op === undefined ? '==' : String(op), ver);
+      } else out = Boolean(this.apply(name === 'regex' ? 'search' : name, left, c.arguments));
+      return negate ? !out : out;
+    }
     if (right.type !== 'Identifier') throw new ExprError('"is" needs a test name (defined, none, changed, failed, skipped, succeeded)');
     const name = (right as jsep.Identifier).name;
     let out: boolean;
@@ -331,10 +316,10 @@ class Evaluator {
   }
 
   private filter(left: Node, right: Node): unknown {
-    if (right.type === 'Identifier') return this.fn((right as jsep.Identifier).name)(this.eval(left));
+    if (right.type === 'Identifier') return this.apply((right as jsep.Identifier).name, left, []);
     if (right.type === 'CallExpression' && (right as jsep.CallExpression).callee.type === 'Identifier') {
       const c = right as jsep.CallExpression;
-      return this.fn((c.callee as jsep.Identifier).name)(this.eval(left), ...c.arguments.map((a) => this.eval(a)));
+      return this.apply((c.callee as jsep.Identifier).name, left, c.arguments);
     }
     throw new ExprError('a filter after "|" must be a function name');
   }
@@ -343,20 +328,41 @@ class Evaluator {
     if (c.callee.type === 'Identifier') {
       const name = (c.callee as jsep.Identifier).name;
       if (name === 'defined') return c.arguments.length === 1 && this.defined(c.arguments[0]);
-      return this.fn(name)(...c.arguments.map((a) => this.eval(a)));
+      if (!c.arguments.length) throw new ExprError(`${name}() needs a value`);
+      return this.apply(name, c.arguments[0], c.arguments.slice(1));
     }
     if (c.callee.type === 'MemberExpression' && !(c.callee as jsep.MemberExpression).computed) {
       // method style: `x.startswith('a')` is startswith(x, 'a')
       const m = c.callee as jsep.MemberExpression;
-      return this.fn((m.property as jsep.Identifier).name)(this.eval(m.object), ...c.arguments.map((a) => this.eval(a)));
+      return this.apply((m.property as jsep.Identifier).name, m.object, c.arguments);
     }
     throw new ExprError('only the listed functions can be called');
   }
 
-  private fn(name: string): Fn {
-    const f = Object.hasOwn(FUNCTIONS, name) ? FUNCTIONS[name] : undefined;
-    if (!f) throw new ExprError(`unknown function "${name}" (known: ${Object.keys(FUNCTIONS).join(', ')})`);
-    return f;
+  /** Calls a function of filters.ts on `value` (undefined allowed for `default`) with positional and keyword arguments. */
+  private apply(name: string, valueNode: Node, argNodes: Node[]): unknown {
+    if (!hasFilter(name)) throw new ExprError(`unknown function "${name}" (known: ${FILTER_NAMES.join(', ')})`);
+    const value = FILTERS[name].undefinedOk ? this.orUndefined(valueNode) : this.eval(valueNode);
+    const args: unknown[] = [];
+    const kw: Record<string, unknown> = {};
+    for (const a of argNodes) {
+      if (a.type === 'BinaryExpression' && (a as jsep.BinaryExpression).operator === '=') {
+        const b = a as jsep.BinaryExpression;
+        if (b.left.type !== 'Identifier') throw new ExprError('a keyword argument is name=value');
+        kw[(b.left as jsep.Identifier).name] = this.eval(b.right);
+      } else args.push(this.eval(a));
+    }
+    return callFilter(name, value, args, kw);
+  }
+
+  /** The value, or undefined where Jinja has an undefined one: a missing variable or key, `[] | first`. */
+  private orUndefined(n: Node): unknown {
+    try {
+      return this.eval(n);
+    } catch (e) {
+      if (e instanceof TemplateError || e instanceof ExprError || e instanceof UndefinedValue) return undefined;
+      throw e;
+    }
   }
 }
 

@@ -4,7 +4,7 @@ import { MODULES } from '../../modules/index.js';
 import { META_DEF } from '../module/meta.js';
 import { loadVarsFile } from '../inventory/load.js';
 import type { Vars } from '../inventory/types.js';
-import { Problems, type Pos } from '../util/errors.js';
+import { formatProblem, Problems, type Pos } from '../util/errors.js';
 import { SourceDoc, type PathSeg } from '../util/yaml.js';
 import { PLAY_SCHEMA } from './schema.js';
 import { checkTemplates } from './syntax.js';
@@ -37,7 +37,7 @@ export function loadPlaybook(file: string, opts: LoadOptions = {}): Playbook {
   readPlaybookFile(path, problems, plays, varsDirs, [], opts.rolesPath ?? DEFAULT_ROLES_PATH, {});
   problems.throwIfAny();
   const dir = dirname(path);
-  return { file: path, dir, defaults: varsDirs.get(dir)?.groups.get('all') ?? {}, plays, varsDirs };
+  return { file: path, dir, defaults: varsDirs.get(dir)?.groups.get('all') ?? {}, plays, varsDirs, warnings: problems.warnings.map(formatProblem) };
 }
 
 /** A playbook file's plays, with those of the playbooks it imports in their place. */

@@ -5,6 +5,7 @@ import { errorMessage, InputError, type Problems } from '../util/errors.js';
 import { checkUtf8 } from '../util/utf8.js';
 import type { PathSeg, SourceDoc } from '../util/yaml.js';
 import { localPath } from './local-file.js';
+import { findJinja, jinjaMessage } from './jinja.js';
 import { isTemplate, TemplateError, templateSyntax } from './template.js';
 
 const literal = (v: unknown): v is string => typeof v === 'string' && !isTemplate(v);
@@ -38,7 +39,12 @@ export function checkTaskArgs(doc: SourceDoc, problems: Problems, path: PathSeg[
   }
   if (kind !== 'templates') return;
   try {
-    templateSyntax(checkUtf8(file, readFileSync(file)));
+    const text = checkUtf8(file, readFileSync(file));
+    const where = doc.pos([...path, 'src']);
+    // every Jinja use in the file, each at its place, with the Handlebars to write
+    const jinja = findJinja(text);
+    for (const u of jinja) problems.add(`${jinjaMessage(u)} (the template of the task at ${where.file}:${where.line}:${where.col})`, { file, line: u.line, col: u.col });
+    if (!jinja.length) templateSyntax(text);
   } catch (e) {
     if (e instanceof InputError) problems.list.push(...e.problems);
     else if (e instanceof TemplateError) {

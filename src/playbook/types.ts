@@ -131,6 +131,8 @@ export interface Playbook {
   /** group_vars/ and host_vars/ beside each playbook file (import_playbook), by folder. */
   varsDirs?: Map<string, PlaybookVarsDir>;
   plays: Play[];
+  /** Found when loading, not fatal (a `when` wrapped in {{ }}): printed as [WARNING] lines. */
+  warnings?: string[];
 }
 
 /** group_vars/<group>.yml and host_vars/<host>.yml beside a playbook. */

@@ -43,8 +43,13 @@ export function formatProblem(p: InputProblem): string {
 /** Collects problems so that all of them are reported in one go. */
 export class Problems {
   readonly list: InputProblem[] = [];
+  /** Not errors: printed as [WARNING] lines, the run goes on (a `when` wrapped in {{ }}). */
+  readonly warnings: InputProblem[] = [];
   add(message: string, pos?: Pos): void {
     this.list.push({ pos, message });
+  }
+  warn(message: string, pos?: Pos): void {
+    this.warnings.push({ pos, message });
   }
   /** Runs fn, turning an InputError it throws into collected problems. */
   collect<T>(fn: () => T): T | undefined {
