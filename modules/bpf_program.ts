@@ -88,7 +88,7 @@ export default defineModule<Args>({
     const compile = srcChanged || !seen.obj.stat || seen.hash.stdout.toString().trim() !== hash;
     const pin = compile || !current || seen.pinned.stdout.toString().trim() !== `${hash} ${a.pin}`;
     const result = { pin: a.pin, type: current?.type, tag: current?.tag, id: current?.id, compiled: false, pinned: false };
-    if (!pin) return { changed: false, steps: [], msg: `${a.pin}: ${current!.type} tag ${current!.tag} (id ${current!.id})`, result };
+    if (!pin) return { changed: false, steps: [], msg: `${a.pin}: ${current.type} tag ${current.tag} (id ${current.id})`, result };
 
     const steps: Step[] = [{ op: 'exec', argv: ['mkdir', '-p', '--', a.dest_dir] }];
     const diff = [];

@@ -69,7 +69,7 @@ export default defineModule<Args>({
         };
       }
     }
-    const { steps, diff } = attrPlan(p, stat!, attrs);
+    const { steps, diff } = attrPlan(p, stat, attrs);
     return { changed: steps.length > 0, steps, diff };
   },
 });

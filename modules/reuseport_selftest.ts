@@ -60,7 +60,7 @@ export function judge(a: Args, out: StepOutput): { failed?: string; result?: Rec
 }
 
 const summary = (r: Record<string, unknown> | undefined): string | undefined =>
-  r ? `${r.sockets} sockets, ${r.connections} connections: refused ${r.refused}, imbalance ${Number(r.imbalance).toFixed(3)}` : undefined;
+  r ? `${String(r.sockets)} sockets, ${String(r.connections)} connections: refused ${String(r.refused)}, imbalance ${Number(r.imbalance).toFixed(3)}` : undefined;
 
 /**
  * Proves on the host that a reuseport program spreads connections: the lb_selftest helper (built

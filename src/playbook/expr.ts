@@ -48,6 +48,9 @@ export function versionCompare(a: unknown, op: string, b: unknown): boolean {
   }
 }
 
+/** Array.isArray, typing the items `unknown` rather than `any`. */
+const isList = (v: unknown): v is unknown[] => Array.isArray(v);
+
 const str = (v: unknown): string => (typeof v === 'string' ? v : v == null ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v));
 
 const FUNCTIONS: Record<string, Fn> = {
@@ -69,8 +72,8 @@ const FUNCTIONS: Record<string, Fn> = {
   match: (v, re) => regex(re).matcher(str(v)).lookingAt(),
   search: (v, re) => regex(re).matcher(str(v)).find(),
   keys: (v) => (v && typeof v === 'object' ? Object.keys(v) : []),
-  first: (v) => (Array.isArray(v) ? v[0] : undefined),
-  last: (v) => (Array.isArray(v) ? v[v.length - 1] : undefined),
+  first: (v) => (isList(v) ? v[0] : undefined),
+  last: (v) => (isList(v) ? v[v.length - 1] : undefined),
   min: (v) => (Array.isArray(v) ? Math.min(...v.map(Number)) : v),
   max: (v) => (Array.isArray(v) ? Math.max(...v.map(Number)) : v),
   sum: (v) => (Array.isArray(v) ? v.reduce((a: number, b) => a + Number(b), 0) : v),
@@ -295,7 +298,7 @@ class Evaluator {
       case '>': return (l as number) > (r as number);
       case '<=': return (l as number) <= (r as number);
       case '>=': return (l as number) >= (r as number);
-      case '+': return typeof l === 'number' && typeof r === 'number' ? l + r : Array.isArray(l) && Array.isArray(r) ? [...l, ...r] : str(l) + str(r);
+      case '+': return typeof l === 'number' && typeof r === 'number' ? l + r : isList(l) && isList(r) ? [...l, ...r] : str(l) + str(r);
       case '-': return Number(l) - Number(r);
       case '*': return Number(l) * Number(r);
       case '/': return Number(l) / Number(r);

@@ -1,5 +1,5 @@
 import Handlebars from 'handlebars';
-import { Scope } from './scope.js';
+import type { Scope } from './scope.js';
 
 /** A template that cannot be rendered: a missing variable, a syntax error, a bad helper call. */
 export class TemplateError extends Error {
@@ -127,7 +127,7 @@ function lookupPath(root: Record<string, unknown>, parts: string[], src: string)
   let cur: unknown = root;
   let walked = '';
   for (const p of parts) {
-    const ok = cur !== null && typeof cur === 'object' && (p in (cur as object)) && (Object.hasOwn(cur as object, p) || cur === root);
+    const ok = cur !== null && typeof cur === 'object' && p in cur && (Object.hasOwn(cur, p) || cur === root);
     if (!ok) throw new TemplateError(walked ? `"${walked}" has no "${p}" (in "${src}")` : `undefined variable "${p}" in "${src}"`);
     cur = (cur as Record<string, unknown>)[p];
     walked = walked ? `${walked}.${p}` : p;

@@ -38,8 +38,8 @@ function run(argv: string[], signalAfterMs: number, how: (c: ReturnType<typeof s
   return new Promise((resolve) => {
     const c = spawn(argv[0], argv.slice(1), { stdio: ['pipe', 'pipe', 'pipe'], env });
     let out = '';
-    c.stdout!.on('data', (d) => (out += d));
-    c.stderr!.on('data', (d) => (out += d));
+    c.stdout.on('data', (d) => (out += d));
+    c.stderr.on('data', (d) => (out += d));
     setTimeout(() => how(c), signalAfterMs);
     c.on('close', (code) => resolve({ code, out }));
   });

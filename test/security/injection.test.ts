@@ -60,8 +60,8 @@ test('package: `--` before the names in every tool; the host\'s own grammar is c
   const dnf = planOn(pkg, { name: 'Foo_Bar' }, host, ctx('dnf'));
   assert.equal((dnf.steps[0] as { argv: string[] }).argv, ['dnf', 'install', '-y', '--', 'Foo_Bar']);
   // a name that came from a template: refused by the host's grammar before its read runs
-  assert.throws(() => pkg.reads!({ name: 'Foo_Bar', state: 'present', update_cache: false }, ctx('apt') as never), /not a Debian package name: "Foo_Bar"/);
-  assert.throws(() => pkg.reads!({ name: ['ok', '-x'], state: 'present', update_cache: false }, ctx('dnf') as never), /not an RPM package name: "-x"/);
+  assert.throws(() => pkg.reads!({ name: 'Foo_Bar', state: 'present', update_cache: false }, ctx('apt')), /not a Debian package name: "Foo_Bar"/);
+  assert.throws(() => pkg.reads!({ name: ['ok', '-x'], state: 'present', update_cache: false }, ctx('dnf')), /not an RPM package name: "-x"/);
 });
 
 test('chown: owner/group after `--`, before chmod (a setuid mode survives)', () => {
