@@ -63,17 +63,4 @@ export class Scope {
       this.resolving.delete(name);
     }
   }
-
-  /** Everything, resolved: for `debug: var=...` of the whole scope and for hostvars. */
-  snapshot(names: Iterable<string> = this.keys()): Vars {
-    const out: Vars = {};
-    for (const k of names) {
-      try {
-        out[k] = this.get(k);
-      } catch {
-        // a var that cannot be rendered is left out of a snapshot; using it directly reports why
-      }
-    }
-    return out;
-  }
 }

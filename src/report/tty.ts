@@ -6,7 +6,6 @@ interface Row {
   finished: boolean;
   settle?: () => void;
   task?: ListrTaskWrapper<unknown, never, never>;
-  last?: HostTaskReport['status'];
   failed?: string;
 }
 
@@ -65,7 +64,6 @@ export class TtyReporter implements Reporter {
     this.log.taskDone(slot, host, r);
     const row = this.rows.get(host);
     if (!row) return;
-    row.last = r.status;
     if ((r.status === 'failed' && !r.ignored) || r.status === 'unreachable') row.failed = `${slot.name}: ${r.status}: ${r.msg ?? ''}`;
   }
 
