@@ -112,7 +112,10 @@ async function main(): Promise<void> {
           if (!r) continue;
           if (!r.ok) throw new Error(`${tool} ${phase} on ${s.name} failed:\n${r.out.slice(-3000)}`);
           put(`${s.name}|${tool}|${phase}`, r.seconds);
-          if (tool === 'lbprov' && r.rssMb) rss.push(r.rssMb), put(`${s.name}|rss`, r.rssMb);
+          if (tool === 'lbprov' && r.rssMb) {
+            rss.push(r.rssMb);
+            put(`${s.name}|rss`, r.rssMb);
+          }
           process.stderr.write(`${s.name} rep ${rep + 1}: ${tool} ${phase} ${r.seconds.toFixed(2)} s\n`);
         }
       }
@@ -122,7 +125,7 @@ async function main(): Promise<void> {
 
   const m = (k: string): number => median(results.get(k) ?? []);
   const f = (x: number): string => (Number.isFinite(x) ? `${x.toFixed(2)} s` : '-');
-  const ratio = (a: number, b: number): string => (Number.isFinite(a) && Number.isFinite(b) ? `${(a / b).toFixed(2)}` : '-');
+  const ratio = (a: number, b: number): string => (Number.isFinite(a) && Number.isFinite(b) ? (a / b).toFixed(2) : '-');
   const cpu = cpus();
   const lines = [
     `Machine: ${cpu.length} CPU(s) (${cpu[0]?.model.trim() ?? '?'}), Linux ${release()}, Node ${process.version}; lab hosts and controller share these CPUs.`,

@@ -46,7 +46,7 @@ async function main(): Promise<void> {
     const t = new SshTransport({ host: h.address, port: 22, user: 'root', privateKeyFile: lab.key, knownHostsFile: lab.knownHosts, hostKeyChecking: 'strict', connectTimeoutMs: 10_000, maxChannels: 4 });
     const sh = async (script: string): Promise<string> => {
       const r = await t.exec(['bash', '-c', script]);
-      if (r.rc !== 0) throw new Error(`${script}: rc ${r.rc}: ${r.stderr}`);
+      if (r.rc !== 0) throw new Error(`${script}: rc ${r.rc}: ${r.stderr.toString()}`);
       return r.stdout.toString();
     };
     const modes: Array<[string, string]> = [

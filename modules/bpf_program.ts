@@ -113,7 +113,7 @@ export default defineModule({
     const others = otherMarkers(seen.markers.stdout.toString(), `${base}.pinned`, a.pin);
     const pin = compile || !current || others.length > 0 || seen.pinned.stdout.toString().trim() !== `${hash} ${a.pin}`;
     const result = { pin: a.pin, type: current?.type, tag: current?.tag, id: current?.id, compiled: false, pinned: false };
-    if (!pin) return { changed: false, steps: [], msg: `${a.pin}: ${current!.type} tag ${current!.tag} (id ${current!.id})`, result };
+    if (!pin) return { changed: false, steps: [], msg: `${a.pin}: ${current.type} tag ${current.tag} (id ${current.id})`, result };
 
     const steps: Step[] = [{ op: 'exec', argv: ['mkdir', '-p', '--', a.dest_dir] }];
     const diff = [];

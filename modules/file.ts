@@ -85,7 +85,7 @@ export default defineModule({
         };
       }
     }
-    const { steps, diff } = attrPlan(p, stat!, attrs);
+    const { steps, diff } = attrPlan(p, stat, attrs);
     return { changed: steps.length > 0, steps, diff };
   },
 });

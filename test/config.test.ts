@@ -58,7 +58,7 @@ test('an ansible.cfg: known keys typed, paths relative to its folder, unknown ke
   writeFileSync(join(cwd, 'ansible.cfg'), ANSIBLE_CFG);
   const c = loadConfig(ce());
   assert.is(c.file, join(cwd, 'ansible.cfg'));
-  const v = Object.fromEntries(Object.entries(c.settings).map(([k, s]) => [k, s!.value]));
+  const v = Object.fromEntries(Object.entries(c.settings).map(([k, s]) => [k, s.value]));
   assert.equal(v, {
     inventory: [join(cwd, 'hosts.ini')],
     forks: 7,

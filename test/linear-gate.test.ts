@@ -12,9 +12,8 @@ test('no host passes the gate until every live host arrived; the rule is asked o
   const pb = g.arrive('b').then((go) => seen.push(`b:${go}`));
   await tick();
   assert.equal(seen, [], 'c is still running its task');
-  g.arrive('c').then((go) => seen.push(`c:${go}`));
-  await pa;
-  await pb;
+  const pc = g.arrive('c').then((go) => seen.push(`c:${go}`));
+  await Promise.all([pa, pb, pc]);
   await tick();
   assert.equal(seen.sort(), ['a:true', 'b:true', 'c:true']);
   assert.is(asked, 1);

@@ -33,14 +33,14 @@ const write = process.stdout.write.bind(process.stdout);
 process.stdout.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
   text += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString();
   return (write as (...a: unknown[]) => boolean)(chunk, ...rest);
-}) as typeof process.stdout.write;
+});
 
 const stop = async (): Promise<void> => {
   await teardownLab();
   process.exit(130);
 };
-process.once('SIGINT', stop);
-process.once('SIGTERM', stop);
+process.once('SIGINT', () => void stop());
+process.once('SIGTERM', () => void stop());
 
 const { run } = (await import('uvu/run')) as { run: (suites: Array<{ name: string; file: string }>, opts?: { bail?: boolean }) => Promise<void> };
 try {
@@ -49,6 +49,7 @@ try {
   await teardownLab();
 }
 process.stdout.write = write;
+// eslint-disable-next-line no-control-regex -- strips uvu's ANSI colour codes (ESC [ ... m)
 const plain = text.replace(/\x1b\[[0-9;]*m/g, '');
 const total = Number(/Total:\s+(\d+)/.exec(plain)?.[1] ?? 0);
 const passed = Number(/Passed:\s+(\d+)/.exec(plain)?.[1] ?? 0);

@@ -74,7 +74,7 @@ export function prepare(playbookFile: string, flags: ApplyFlags): Prepared {
     if (!hosts.length || (flags.limit.startsWith('@') && unmatched.length)) throw new InputError(`--limit ${flags.limit} matches no host of the inventory${unmatched.length ? ` (unknown: ${unmatched.join(', ')})` : ''}`);
   }
   if (flags.startAtTask !== undefined && !hasStartTask(pb!, flags.startAtTask)) throw new InputError(`--start-at-task ${flags.startAtTask}: no task of ${playbookFile} has that name`);
-  return { pb: pb!, inv: inv!, extraVars: extraVars!, forks: forks!, timeout: timeout!, settings: settings! };
+  return { pb: pb!, inv: inv!, extraVars: extraVars!, forks: forks, timeout: timeout!, settings: settings! };
 }
 
 export async function applyCommand(playbookFile: string, flags: ApplyFlags): Promise<number> {

@@ -10,7 +10,8 @@ export LC_ALL=C
 # (LBPROV_TMP) once for the whole run; run alone, the script makes and removes its own.
 if [ -n "${LBPROV_TMP:-}" ]; then T=$LBPROV_TMP; else T=$(mktemp -d) || exit 97; trap 'rm -rf "$T"' EXIT; fi
 N=0 RCS=
-# (locals throughout: what a read runs must not change these functions' variables, nor they its)
+# (lbprov_read/step/answer keep their own variables local and _-prefixed: the command a read or step
+# runs, often one of the functions below, must not change them; N and RCS are the answer's state)
 lbprov_read() { local _n=$1; shift; N=$((_n + 1)); "$@" > "$T/o$_n" 2> "$T/e$_n" < /dev/null; RCS="$RCS $?"; }
 lbprov_step() {
   local _n=$1 _must=$2 _rc; shift 2

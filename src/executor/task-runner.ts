@@ -134,7 +134,7 @@ async function untilLoop(task: Task, env: TaskEnv, scope: Scope): Promise<TaskRe
 async function runItem(task: Task, env: TaskEnv, scope: Scope): Promise<TaskResult> {
   if (task.when !== undefined && !truthy(evaluate(task.when, scope))) return result('skipped', 'conditional result was false');
   const args = renderValue(task.args, scope) as Record<string, unknown>;
-  const problems = check(task.def.schema, args, `${task.module}`);
+  const problems = check(task.def.schema, args, task.module);
   if (problems.length) return result('failed', `invalid arguments after templating: ${problems.map((p) => p.message).join('; ')}`);
   const ctx = moduleContext(task, env, scope);
   const check_ = task.checkMode ?? env.check;

@@ -230,7 +230,7 @@ function groupOrder(raw: RawInventory): string[] {
     const up = [...raw.groups.get(path[path.length - 1])!.parents].find(left)!;
     if (seen.has(up)) {
       // up is a parent of the last group on the path: reading the path back down closes the cycle
-      const chain = [up, ...path.slice(seen.get(up)!).reverse()];
+      const chain = [up, ...path.slice(seen.get(up)).reverse()];
       const pos = raw.groups.get(up)!.childPos.get(path[path.length - 1]);
       throw new InputError(`inventory: group "${up}" is its own descendant (${chain.join(' -> ')})`, pos);
     }

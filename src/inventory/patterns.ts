@@ -28,7 +28,8 @@ export function matchHosts(inv: Inventory, pattern: string): { hosts: string[]; 
 }
 
 function splitPattern(pattern: string): string[] {
-  // `:` separates terms except inside an IPv6 address or a `[1:3]` range; commas always do.
+  // `:` separates terms except inside brackets (a `[1:3]` range); commas always do. A bare IPv6
+  // address is split at its colons like any term.
   const out: string[] = [];
   for (const part of pattern.split(',')) {
     let depth = 0;

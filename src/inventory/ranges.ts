@@ -70,7 +70,7 @@ function rangeValues(pattern: string, whole: string, begin: string, end: string,
   // a leading zero fixes the width (web[01:10]): as Ansible, begin and end must then be equally wide
   const width = begin.length > 1 && begin.startsWith('0') ? begin.length : 0;
   if (width && end.length !== width) bad('with a leading zero, begin and end must have the same number of digits');
-  const out: string[] = new Array(n);
+  const out = new Array<string>(n);
   for (let k = 0; k < n; k++) out[k] = String(from + k * step).padStart(width, '0');
   return out;
 }

@@ -13,7 +13,7 @@ export interface Inventory {
   hosts: Map<string, Host>;
   /** Every group with every host in it (through children too); includes `all` and `ungrouped`. */
   groups: Map<string, string[]>;
-  /** The inventory files read, first one used as `inventory_dir`. */
+  /** The inventory files read; relative paths in connection vars (key, known_hosts, ssh config) start at the first one's folder. */
   files: string[];
   /**
    * Each group's own vars (group_vars/ files included), each host's own vars, and the order in which

@@ -2,7 +2,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join, resolve } from 'node:path';
-import jsYaml from 'js-yaml';
+import { stringify } from 'yaml';
 import { packageRoot } from '../util/paths.js';
 import { mapLimit } from '../util/semaphore.js';
 
@@ -260,7 +260,8 @@ function inventoryYaml(s: LabState): string {
       children: { lab: { vars: { nic_required: false }, children: { edge: { hosts } } } },
     },
   };
-  return `# Written by \`lbprov lab up\`: ${s.hosts.length} ${s.hosts[0]?.mode ?? ''} lab host(s) on ${labNet().bridge}.\n${jsYaml.dump(doc)}`;
+  // YAML 1.1, as lbprov and Ansible read it back: a string such as yes or 0644 is written quoted
+  return `# Written by \`lbprov lab up\`: ${s.hosts.length} ${s.hosts[0]?.mode ?? ''} lab host(s) on ${labNet().bridge}.\n${stringify(doc, { version: '1.1' })}`;
 }
 
 /** Stops exactly the processes the lab started (SIGKILL to each host's PID 1), removes the bridge and all state. */

@@ -76,5 +76,5 @@ function walk(s: Schema | undefined, v: unknown): unknown {
 
 /** Converts `data` (an arguments mapping) in place, as Ansible's argument spec does. */
 export function coerce(schema: object, data: unknown): void {
-  walk(schema as Schema, data);
+  walk(schema, data);
 }

@@ -19,7 +19,7 @@ export class Scope {
     private readonly parent?: Scope,
   ) {
     const has = (k: string | symbol): boolean => typeof k === 'string' && this.has(k);
-    this.view = new Proxy({} as Record<string, unknown>, {
+    this.view = new Proxy({}, {
       has: (_t, k) => has(k),
       get: (_t, k) => (k === Symbol.toPrimitive ? () => '[variables]' : has(k) ? this.get(k as string) : undefined),
       getOwnPropertyDescriptor: (_t, k) => (has(k) ? { value: this.get(k as string), configurable: true, enumerable: true, writable: false } : undefined),
@@ -62,18 +62,5 @@ export class Scope {
     } finally {
       this.resolving.delete(name);
     }
-  }
-
-  /** Everything, resolved: for `debug: var=...` of the whole scope and for hostvars. */
-  snapshot(names: Iterable<string> = this.keys()): Vars {
-    const out: Vars = {};
-    for (const k of names) {
-      try {
-        out[k] = this.get(k);
-      } catch {
-        // a var that cannot be rendered is left out of a snapshot; using it directly reports why
-      }
-    }
-    return out;
   }
 }

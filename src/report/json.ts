@@ -9,7 +9,6 @@ interface JsonTask {
 /** `--json`: nothing but one JSON document on stdout, written at the end (format.md). */
 export class JsonReporter implements Reporter {
   private readonly plays: Array<{ name: string; tasks: JsonTask[]; bySlot: Map<number, JsonTask> }> = [];
-  readonly warnings: string[] = [];
 
   constructor(private readonly write: (s: string) => void = (s) => process.stdout.write(s)) {}
 
@@ -33,7 +32,6 @@ export class JsonReporter implements Reporter {
   }
 
   warn(message: string): void {
-    this.warnings.push(message);
     process.stderr.write(`[WARNING]: ${message}\n`);
   }
 

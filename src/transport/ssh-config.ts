@@ -5,11 +5,11 @@ import { basename, dirname, isAbsolute, join } from 'node:path';
 import { createRequire } from 'node:module';
 import picomatch from 'picomatch';
 import type SSHConfigType from 'ssh-config';
-import type { Line } from 'ssh-config';
+import type { Line, LineType } from 'ssh-config';
 
 type SSHConfig = SSHConfigType;
-/** LineType.DIRECTIVE of the ssh-config package */
-const DIRECTIVE = 1;
+/** LineType.DIRECTIVE of the ssh-config package (its value: the package itself is loaded lazily) */
+const DIRECTIVE = 1 as LineType.DIRECTIVE;
 // the parser is loaded only when a config file is read: most runs on a machine without
 // ~/.ssh/config never pay for it (start-up time is paid on every run)
 let parser: typeof SSHConfigType | undefined;
@@ -283,7 +283,7 @@ export function expandTokens(s: string, tokens: Record<string, string>, what: st
 export function shellSafeTokens(tokens: Record<string, string>, what: string): Record<string, string> {
   for (const k of ['h', 'n', 'r']) {
     const v = tokens[k];
-    if (v !== undefined && (!/^[A-Za-z0-9._:@%+\-\[\]]*$/.test(v) || v.startsWith('-'))) {
+    if (v !== undefined && (!/^[A-Za-z0-9._:@%+\-[\]]*$/.test(v) || v.startsWith('-'))) {
       throw new SshConfigError(`${what}: the ${k === 'r' ? 'user' : 'host'} name ${JSON.stringify(v)} holds characters a shell would interpret; refused in a command`);
     }
   }

@@ -29,7 +29,7 @@ export interface SshOptions {
   /** Record accept-new keys under hashed names (lbprov_hash_known_hosts). */
   hashKnownHosts?: boolean;
   connectTimeoutMs: number;
-  /** Channels open at once on the one connection (sshd's MaxSessions is 10 by default). */
+  /** exec() channels open at once on the one connection (sshd's MaxSessions is 10 by default); open()'s are not counted. */
   maxChannels: number;
   /** ProxyJump: the host this one is reached through (a forwarded channel on that host's connection) */
   via?: SshOptions;
@@ -56,7 +56,8 @@ const label = (o: SshOptions): string => (o.name && o.name !== o.host ? `${o.nam
 
 /**
  * One ssh2 connection per host, opened once and reused for every command of the run; commands
- * are channels on it, capped so sshd's MaxSessions is never exceeded. Host keys are verified, of
+ * are channels on it, at most maxChannels exec() commands at once (the long-lived shells of open()
+ * and ProxyJump forwards are not counted). Host keys are verified, of
  * every jump host as well as of the target. A connect that is refused or times out is retried.
  */
 export class SshTransport implements Transport {

@@ -9,5 +9,5 @@
 export const verbosity = { level: 0 };
 
 export function vlog(level: number, text: string): void {
-  if (verbosity.level >= level) process.stderr.write(`${text.endsWith('\n') ? text : `${text}\n`}`);
+  if (verbosity.level >= level) process.stderr.write(text.endsWith('\n') ? text : `${text}\n`);
 }

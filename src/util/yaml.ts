@@ -72,7 +72,7 @@ export class SourceDoc {
     try {
       bytes = readFileSync(file);
     } catch (e) {
-      throw new InputError(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? e}`);
+      throw new InputError(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
     }
     // a whole file encrypted with ansible-vault: parsed decrypted, every value in it a secret
     const vault = openVaultFile(file, checkUtf8(file, bytes));
@@ -114,7 +114,7 @@ export class SourceDoc {
       m = new Map();
       for (const p of map.items) {
         const k = isPair(p) ? keyOf(p.key) : undefined;
-        if (k !== undefined && !m.has(k)) m.set(k, p as Pair);
+        if (k !== undefined && !m.has(k)) m.set(k, p);
       }
       this.index.set(map, m);
     }
@@ -152,6 +152,7 @@ function asPyYaml(tags: Tags): Tags {
 }
 
 /** What YAML (and PyYAML) accepts in a stream: printable characters, tab, line breaks. */
+// eslint-disable-next-line no-control-regex -- the control characters YAML allows are the point of this class
 const NON_PRINTABLE = /[^\x09\x0A\x0D\x20-\x7E\x85\xA0-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/u;
 
 /** Nesting depth of the syntax tree, walked without recursion (the tree may be 100,000 deep). */

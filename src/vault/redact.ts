@@ -31,10 +31,6 @@ export function markSecret(value: unknown): void {
   else if (value !== null && typeof value === 'object') Object.values(value).forEach(markSecret);
 }
 
-export function hasSecrets(): boolean {
-  return secrets.size > 0;
-}
-
 /** The text with every recorded secret replaced (longest first, so a secret inside another goes too). */
 export function redact(text: string): string {
   if (!secrets.size || !text) return text;

@@ -3,7 +3,7 @@ import { openSync, readFileSync, statSync } from 'node:fs';
 import { basename, extname } from 'node:path';
 import { ReadStream, WriteStream } from 'node:tty';
 import { InputError } from '../util/errors.js';
-import { decryptVault, isVaultText, VaultError, type VaultSecret } from './format.js';
+import { decryptVault, isVaultText, type VaultError, type VaultSecret } from './format.js';
 
 /** The vault flags of apply, validate, facts and `lbprov vault` (as ansible-playbook/ansible-vault). */
 export interface VaultFlags {

@@ -75,7 +75,7 @@ test('validate and facts take the vault flags; LBPROV_VAULT_PASSWORD_FILE too', 
   assert.match(v.stdout, /valid/);
   const facts = await lbprovRun(['facts', ...inv], { env: { ...noEnv, LBPROV_VAULT_PASSWORD_FILE: PASSWORD_FILE } });
   assert.is(facts.code, 0, facts.stderr);
-  assert.ok(JSON.parse(facts.stdout).localhost, 'facts of localhost');
+  assert.ok((JSON.parse(facts.stdout) as Record<string, unknown>).localhost, 'facts of localhost');
   const noPw = await lbprovRun(['facts', ...inv], { env: noEnv });
   assert.is(noPw.code, 5);
   assert.match(noPw.stderr, /group_vars\/all\.yml:1:1: vault-encrypted file: no vault secret was given/);
