@@ -18,8 +18,12 @@ export default tseslint.config(
       '@typescript-eslint/no-unnecessary-template-expression': 'error',
       // a switch over a union names every member, or says what the rest do in a default
       '@typescript-eslint/switch-exhaustiveness-check': ['error', { considerDefaultExhaustiveForUnions: true }],
-      // a leading underscore names a parameter a callback's signature imposes (ssh2's authHandler)
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
+      // a leading underscore names a parameter a callback's signature imposes (ssh2's authHandler), or what a
+      // destructuring leaves out on purpose
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', ignoreRestSiblings: true },
+      ],
       // An async function without await is how this code implements a Promise-returning interface
       // (Transport.open, the tests' prompt and shell stand-ins): a throw in it becomes a rejection.
       '@typescript-eslint/require-await': 'off',

@@ -41,7 +41,11 @@ interface Run {
 /** Runs a command, timed by GNU time (wall seconds and peak RSS of the process tree's largest). */
 function timed(cmd: string, args: string[], env: Record<string, string> = {}): Run {
   const stats = join(tmp, 'time.txt');
-  const r = spawnSync('/usr/bin/time', ['-f', '%e %M', '-o', stats, cmd, ...args], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', ...env }, maxBuffer: 1 << 28 });
+  const r = spawnSync('/usr/bin/time', ['-f', '%e %M', '-o', stats, cmd, ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, NO_COLOR: '1', ...env },
+    maxBuffer: 1 << 28,
+  });
   const [secs, kb] = spawnSync('cat', [stats], { encoding: 'utf8' }).stdout.trim().split(/\s+/).slice(-2).map(Number);
   return { seconds: secs, rssMb: kb / 1024, ok: r.status === 0, out: `${r.stdout}\n${r.stderr}` };
 }
@@ -65,13 +69,25 @@ interface Scenario {
 
 function ansibleInventory(lab: LabState): string {
   const f = join(tmp, 'ansible-inventory.ini');
-  writeFileSync(f, `[edge]\n${lab.hosts.map((h) => `${h.name} ansible_host=${h.address}`).join('\n')}\n\n[edge:vars]\nansible_user=root\nansible_ssh_private_key_file=${lab.key}\n`);
+  writeFileSync(
+    f,
+    `[edge]\n${lab.hosts.map((h) => `${h.name} ansible_host=${h.address}`).join('\n')}\n\n[edge:vars]\nansible_user=root\nansible_ssh_private_key_file=${lab.key}\n`,
+  );
   return f;
 }
 
 function runTool(tool: Tool, phase: Phase, s: Scenario, lab: LabState): Run | undefined {
   if (tool === 'lbprov') {
-    const args = [join(packageRoot, 'bin', 'lbprov.js'), 'apply', s.lbprovPlaybook, '-i', lab.inventory, '--forks', FORKS, ...s.lbprovArgs];
+    const args = [
+      join(packageRoot, 'bin', 'lbprov.js'),
+      'apply',
+      s.lbprovPlaybook,
+      '-i',
+      lab.inventory,
+      '--forks',
+      FORKS,
+      ...s.lbprovArgs,
+    ];
     if (phase === 'check') args.push('--check', '--diff');
     return timed(process.execPath, args);
   }
@@ -86,16 +102,37 @@ function runTool(tool: Tool, phase: Phase, s: Scenario, lab: LabState): Run | un
 
 async function main(): Promise<void> {
   if (process.getuid?.() !== 0) throw new Error('the bench boots labs: run it as root');
-  if (!existsSync(join(sharedDir, 'floor', 'apply.sh'))) throw new Error(`the references are not at ${sharedDir} (--shared DIR)`);
+  if (!existsSync(join(sharedDir, 'floor', 'apply.sh')))
+    throw new Error(`the references are not at ${sharedDir} (--shared DIR)`);
   if (flag('install-ansible') && spawnSync('which', ['ansible-playbook']).status !== 0) {
-    spawnSync('bash', ['-c', 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ansible'], { stdio: 'inherit' });
+    spawnSync('bash', ['-c', 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ansible'], {
+      stdio: 'inherit',
+    });
   }
-  const haveAnsible = spawnSync('which', ['ansible-playbook']).status === 0 && (flag('ansible') || flag('install-ansible'));
+  const haveAnsible =
+    spawnSync('which', ['ansible-playbook']).status === 0 && (flag('ansible') || flag('install-ansible'));
   const tools: Tool[] = ['lbprov', 'floor', ...(haveAnsible ? (['ansible'] as Tool[]) : [])];
   const scenarios: Scenario[] = [];
   const sameWork = ['-e', 'rollout_serial=100%', '--skip-tags', 'selftest,health'];
-  if (!flag('no-full')) scenarios.push({ name: `${FULL} full hosts, edge.yml`, hosts: FULL, light: false, lbprovPlaybook: join(packageRoot, 'playbooks', 'edge.yml'), lbprovArgs: sameWork, ansiblePlaybook: 'edge.yml' });
-  if (!flag('no-light')) for (const n of LIGHT) scenarios.push({ name: `${n} light hosts, no systemd`, hosts: n, light: true, lbprovPlaybook: join(packageRoot, 'bench', 'edge-light.yml'), lbprovArgs: [], ansiblePlaybook: 'edge-light.yml' });
+  if (!flag('no-full'))
+    scenarios.push({
+      name: `${FULL} full hosts, edge.yml`,
+      hosts: FULL,
+      light: false,
+      lbprovPlaybook: join(packageRoot, 'playbooks', 'edge.yml'),
+      lbprovArgs: sameWork,
+      ansiblePlaybook: 'edge.yml',
+    });
+  if (!flag('no-light'))
+    for (const n of LIGHT)
+      scenarios.push({
+        name: `${n} light hosts, no systemd`,
+        hosts: n,
+        light: true,
+        lbprovPlaybook: join(packageRoot, 'bench', 'edge-light.yml'),
+        lbprovArgs: [],
+        ansiblePlaybook: 'edge-light.yml',
+      });
 
   const results = new Map<string, number[]>();
   const rss: number[] = [];
@@ -140,13 +177,20 @@ async function main(): Promise<void> {
       const fl = m(`${s.name}|floor|${phase === 'check' ? 'second' : phase}`);
       const a = m(`${s.name}|ansible|${phase}`);
       if (!Number.isFinite(l)) continue;
-      const label = phase === 'first' ? 'first apply' : phase === 'second' ? 'second apply (nothing to change)' : 'check + diff (vs the floor\'s second apply)';
+      const label =
+        phase === 'first'
+          ? 'first apply'
+          : phase === 'second'
+            ? 'second apply (nothing to change)'
+            : "check + diff (vs the floor's second apply)";
       lines.push(`| ${s.name} | ${label} | ${f(l)} | ${f(fl)} | ${f(a)} | ${ratio(l, fl)} | ${ratio(a, l)} |`);
     }
   }
   lines.push('');
   for (const s of scenarios.filter((x) => x.light)) {
-    lines.push(`- ${s.name}: lbprov ${((m(`${s.name}|lbprov|second`) / s.hosts) * 1000).toFixed(1)} ms per host (second apply), ${((m(`${s.name}|lbprov|first`) / s.hosts) * 1000).toFixed(1)} ms per host (first apply); peak RSS ${m(`${s.name}|rss`).toFixed(0)} MB`);
+    lines.push(
+      `- ${s.name}: lbprov ${((m(`${s.name}|lbprov|second`) / s.hosts) * 1000).toFixed(1)} ms per host (second apply), ${((m(`${s.name}|lbprov|first`) / s.hosts) * 1000).toFixed(1)} ms per host (first apply); peak RSS ${m(`${s.name}|rss`).toFixed(0)} MB`,
+    );
   }
   lines.push(`- lbprov controller peak RSS over all runs: ${Math.max(...rss).toFixed(0)} MB`);
   lines.push('', `Reproduce: \`sudo npm run bench -- --reps ${REPS}${haveAnsible ? ' --install-ansible' : ''}\``);

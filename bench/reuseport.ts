@@ -37,13 +37,33 @@ function parseWrk(out: string): Wrk {
 
 async function main(): Promise<void> {
   if (process.getuid?.() !== 0) throw new Error('the bench boots a lab host: run it as root');
-  if (spawnSync('which', ['wrk']).status !== 0) throw new Error('wrk is not installed (apt-get install wrk, or bash scripts/system-deps.sh)');
+  if (spawnSync('which', ['wrk']).status !== 0)
+    throw new Error('wrk is not installed (apt-get install wrk, or bash scripts/system-deps.sh)');
   const lab: LabState = await labUp({ hosts: 1, light: true });
   try {
-    const deploy = spawnSync(process.execPath, [join(packageRoot, 'bin', 'lbprov.js'), 'apply', join(packageRoot, 'bench', 'reuseport.yml'), '-i', lab.inventory], { encoding: 'utf8' });
+    const deploy = spawnSync(
+      process.execPath,
+      [
+        join(packageRoot, 'bin', 'lbprov.js'),
+        'apply',
+        join(packageRoot, 'bench', 'reuseport.yml'),
+        '-i',
+        lab.inventory,
+      ],
+      { encoding: 'utf8' },
+    );
     if (deploy.status !== 0) throw new Error(`deploying the bench host failed:\n${deploy.stdout}${deploy.stderr}`);
     const h = lab.hosts[0];
-    const t = new SshTransport({ host: h.address, port: 22, user: 'root', privateKeyFile: lab.key, knownHostsFile: lab.knownHosts, hostKeyChecking: 'strict', connectTimeoutMs: 10_000, maxChannels: 4 });
+    const t = new SshTransport({
+      host: h.address,
+      port: 22,
+      user: 'root',
+      privateKeyFile: lab.key,
+      knownHostsFile: lab.knownHosts,
+      hostKeyChecking: 'strict',
+      connectTimeoutMs: 10_000,
+      maxChannels: 4,
+    });
     const sh = async (script: string): Promise<string> => {
       const r = await t.exec(['bash', '-c', script]);
       if (r.rc !== 0) throw new Error(`${script}: rc ${r.rc}: ${r.stderr.toString()}`);
@@ -56,16 +76,33 @@ async function main(): Promise<void> {
     ];
     const rows: Array<{ mode: string; conn: Wrk; keep: Wrk; accepts: number[] }> = [];
     for (const [mode, flags] of modes) {
-      const pid = (await sh(`rm -f /tmp/lbbench.acc; setsid /usr/local/bin/lb_listener --port ${PORT} --workers ${WORKERS} ${flags} --counters /tmp/lbbench.acc > /tmp/lbbench.log 2>&1 < /dev/null & echo $!`)).trim();
+      const pid = (
+        await sh(
+          `rm -f /tmp/lbbench.acc; setsid /usr/local/bin/lb_listener --port ${PORT} --workers ${WORKERS} ${flags} --counters /tmp/lbbench.acc > /tmp/lbbench.log 2>&1 < /dev/null & echo $!`,
+        )
+      ).trim();
       try {
-        await sh(`for i in $(seq 100); do ss -Htln 'sport = :${PORT}' | grep -q . && exit 0; sleep 0.05; done; cat /tmp/lbbench.log; exit 1`);
-        const conn = parseWrk(await sh(`wrk -t${THREADS} -c${CONNS} -d${DURATION}s --latency -H 'Connection: close' http://127.0.0.1:${PORT}/`));
-        const keep = parseWrk(await sh(`wrk -t${THREADS} -c${CONNS} -d${DURATION}s --latency http://127.0.0.1:${PORT}/`));
-        const acc = (await sh('sleep 1.2; cat /tmp/lbbench.acc')).trim().split('\n').map((l) => Number(l.split(' ')[1]));
+        await sh(
+          `for i in $(seq 100); do ss -Htln 'sport = :${PORT}' | grep -q . && exit 0; sleep 0.05; done; cat /tmp/lbbench.log; exit 1`,
+        );
+        const conn = parseWrk(
+          await sh(
+            `wrk -t${THREADS} -c${CONNS} -d${DURATION}s --latency -H 'Connection: close' http://127.0.0.1:${PORT}/`,
+          ),
+        );
+        const keep = parseWrk(
+          await sh(`wrk -t${THREADS} -c${CONNS} -d${DURATION}s --latency http://127.0.0.1:${PORT}/`),
+        );
+        const acc = (await sh('sleep 1.2; cat /tmp/lbbench.acc'))
+          .trim()
+          .split('\n')
+          .map((l) => Number(l.split(' ')[1]));
         rows.push({ mode, conn, keep, accepts: acc });
         process.stderr.write(`${mode}: ${Math.round(conn.rps)} conn/s, ${Math.round(keep.rps)} req/s\n`);
       } finally {
-        await sh(`kill ${pid}; for i in $(seq 50); do kill -0 ${pid} 2>/dev/null || exit 0; sleep 0.1; done; kill -9 ${pid}`).catch(() => undefined);
+        await sh(
+          `kill ${pid}; for i in $(seq 50); do kill -0 ${pid} 2>/dev/null || exit 0; sleep 0.1; done; kill -9 ${pid}`,
+        ).catch(() => undefined);
       }
     }
     t.close();
@@ -81,7 +118,10 @@ async function main(): Promise<void> {
       '',
       '| mode | new conn/s | vs one thread | req/s (keep-alive) | vs one thread | p99 new conn | p99 keep-alive | accepts per worker | imbalance |',
       '|---|---:|---:|---:|---:|---:|---:|---|---:|',
-      ...rows.map((r) => `| ${r.mode} | ${Math.round(r.conn.rps)} | ${(r.conn.rps / base.conn.rps).toFixed(2)}x | ${Math.round(r.keep.rps)} | ${(r.keep.rps / base.keep.rps).toFixed(2)}x | ${r.conn.p99ms.toFixed(2)} ms | ${r.keep.p99ms.toFixed(2)} ms | ${r.accepts.join(' / ')} | ${imb(r.accepts).toFixed(3)} |`),
+      ...rows.map(
+        (r) =>
+          `| ${r.mode} | ${Math.round(r.conn.rps)} | ${(r.conn.rps / base.conn.rps).toFixed(2)}x | ${Math.round(r.keep.rps)} | ${(r.keep.rps / base.keep.rps).toFixed(2)}x | ${r.conn.p99ms.toFixed(2)} ms | ${r.keep.p99ms.toFixed(2)} ms | ${r.accepts.join(' / ')} | ${imb(r.accepts).toFixed(3)} |`,
+      ),
     ];
     process.stdout.write(`${lines.join('\n')}\n`);
   } finally {

@@ -27,7 +27,13 @@ const RATE = arg('rate', 20000);
 const CONNS = arg('connections', 32);
 const WORKERS = arg('workers', 4);
 const PORT = 9090;
-const COUNTERS = ['TcpExtListenOverflows', 'TcpExtListenDrops', 'TcpExtTCPReqQFullDrop', 'TcpExtTCPReqQFullDoCookies', 'TcpExtSyncookiesSent'] as const;
+const COUNTERS = [
+  'TcpExtListenOverflows',
+  'TcpExtListenDrops',
+  'TcpExtTCPReqQFullDrop',
+  'TcpExtTCPReqQFullDoCookies',
+  'TcpExtSyncookiesSent',
+] as const;
 
 interface Case {
   name: string;
@@ -39,14 +45,44 @@ interface Case {
 
 const LB = '--pin /sys/fs/bpf/lb_hash --maps /sys/fs/bpf/lb_hash_maps';
 const CASES: Case[] = [
-  { name: 'kernel hash, no flood (baseline)', listener: '--mode reuseport', flood: false, syncookies: 1, synBacklog: 4096 },
+  {
+    name: 'kernel hash, no flood (baseline)',
+    listener: '--mode reuseport',
+    flood: false,
+    syncookies: 1,
+    synBacklog: 4096,
+  },
   { name: 'lb_hash, no flood (baseline)', listener: LB, flood: false, syncookies: 1, synBacklog: 4096 },
   { name: 'kernel hash, flood', listener: '--mode reuseport', flood: true, syncookies: 1, synBacklog: 4096 },
   { name: 'lb_hash, flood', listener: LB, flood: true, syncookies: 1, synBacklog: 4096 },
-  { name: 'lb_hash, pinned workers (--cpus 0,1), flood', listener: `${LB} --cpus 0,1`, flood: true, syncookies: 1, synBacklog: 4096 },
-  { name: 'kernel hash, pinned workers (--cpus 0,1), flood', listener: '--mode reuseport --cpus 0,1', flood: true, syncookies: 1, synBacklog: 4096 },
-  { name: 'lb_hash, flood, tcp_syncookies=0, tcp_max_syn_backlog=128', listener: LB, flood: true, syncookies: 0, synBacklog: 128 },
-  { name: 'lb_hash, flood, tcp_syncookies=0, tcp_max_syn_backlog=65535', listener: LB, flood: true, syncookies: 0, synBacklog: 65535 },
+  {
+    name: 'lb_hash, pinned workers (--cpus 0,1), flood',
+    listener: `${LB} --cpus 0,1`,
+    flood: true,
+    syncookies: 1,
+    synBacklog: 4096,
+  },
+  {
+    name: 'kernel hash, pinned workers (--cpus 0,1), flood',
+    listener: '--mode reuseport --cpus 0,1',
+    flood: true,
+    syncookies: 1,
+    synBacklog: 4096,
+  },
+  {
+    name: 'lb_hash, flood, tcp_syncookies=0, tcp_max_syn_backlog=128',
+    listener: LB,
+    flood: true,
+    syncookies: 0,
+    synBacklog: 128,
+  },
+  {
+    name: 'lb_hash, flood, tcp_syncookies=0, tcp_max_syn_backlog=65535',
+    listener: LB,
+    flood: true,
+    syncookies: 0,
+    synBacklog: 65535,
+  },
   { name: 'lb_hash, flood, tcp_syncookies=2 (always)', listener: LB, flood: true, syncookies: 2, synBacklog: 4096 },
 ];
 
@@ -72,22 +108,38 @@ function parseWrk(out: string): Wrk {
 
 async function main(): Promise<void> {
   if (process.getuid?.() !== 0) throw new Error('the bench boots lab hosts: run it as root');
-  if (spawnSync('which', ['wrk']).status !== 0) throw new Error('wrk is not installed (apt-get install wrk, or bash scripts/system-deps.sh)');
+  if (spawnSync('which', ['wrk']).status !== 0)
+    throw new Error('wrk is not installed (apt-get install wrk, or bash scripts/system-deps.sh)');
   const net = labNet();
   const lab: LabState = await labUp({ hosts: 2, light: true });
   try {
-    const deploy = spawnSync(process.execPath, [join(packageRoot, 'bin', 'lbprov.js'), 'apply', join(packageRoot, 'bench', 'synflood.yml'), '-i', lab.inventory], { encoding: 'utf8' });
+    const deploy = spawnSync(
+      process.execPath,
+      [join(packageRoot, 'bin', 'lbprov.js'), 'apply', join(packageRoot, 'bench', 'synflood.yml'), '-i', lab.inventory],
+      { encoding: 'utf8' },
+    );
     if (deploy.status !== 0) throw new Error(`deploying the bench hosts failed:\n${deploy.stdout}${deploy.stderr}`);
     const conn = (i: number): SshTransport => {
       const h = lab.hosts[i];
-      return new SshTransport({ host: h.address, port: 22, user: 'root', privateKeyFile: lab.key, knownHostsFile: lab.knownHosts, hostKeyChecking: 'strict', connectTimeoutMs: 10_000, maxChannels: 4 });
+      return new SshTransport({
+        host: h.address,
+        port: 22,
+        user: 'root',
+        privateKeyFile: lab.key,
+        knownHostsFile: lab.knownHosts,
+        hostKeyChecking: 'strict',
+        connectTimeoutMs: 10_000,
+        maxChannels: 4,
+      });
     };
     const [attacker, victim] = [conn(0), conn(1)];
-    const run = (t: SshTransport) => async (script: string): Promise<string> => {
-      const r = await t.exec(['bash', '-c', script]);
-      if (r.rc !== 0) throw new Error(`${script}: rc ${r.rc}: ${r.stderr}`);
-      return r.stdout.toString();
-    };
+    const run =
+      (t: SshTransport) =>
+      async (script: string): Promise<string> => {
+        const r = await t.exec(['bash', '-c', script]);
+        if (r.rc !== 0) throw new Error(`${script}: rc ${r.rc}: ${r.stderr.toString()}`);
+        return r.stdout.toString();
+      };
     const onA = run(attacker);
     const onV = run(victim);
     const victimAddr = lab.hosts[1].address;
@@ -96,22 +148,47 @@ async function main(): Promise<void> {
     const srcFrom = `${net.unused.split('.').slice(0, 3).join('.')}.${last - 9}`;
     const srcTo = `${net.unused.split('.').slice(0, 3).join('.')}.${last}`;
     const allow = `${net.gateway.split('.').slice(0, 3).join('.')}.${Number(net.gateway.split('.')[3]) - 1}/${net.prefix}`;
-    if (lab.hosts.some((h) => { const o = Number(h.address.split('.')[3]); return o >= last - 9 && o <= last; })) throw new Error('a lab host has one of the flood source addresses');
-    const defaults = (await onV('sysctl -n net.ipv4.tcp_syncookies net.ipv4.tcp_max_syn_backlog net.core.somaxconn')).trim().split('\n');
-    const rows: Array<{ c: Case; wrk: Wrk; accepts: number[]; counters: Record<string, number>; sent: number; synRecv: number }> = [];
+    if (
+      lab.hosts.some((h) => {
+        const o = Number(h.address.split('.')[3]);
+        return o >= last - 9 && o <= last;
+      })
+    )
+      throw new Error('a lab host has one of the flood source addresses');
+    const defaults = (await onV('sysctl -n net.ipv4.tcp_syncookies net.ipv4.tcp_max_syn_backlog net.core.somaxconn'))
+      .trim()
+      .split('\n');
+    const rows: Array<{
+      c: Case;
+      wrk: Wrk;
+      accepts: number[];
+      counters: Record<string, number>;
+      sent: number;
+      synRecv: number;
+    }> = [];
     for (const c of CASES) {
       await onV(`sysctl -qw net.ipv4.tcp_syncookies=${c.syncookies} net.ipv4.tcp_max_syn_backlog=${c.synBacklog}`);
-      const pid = (await onV(`rm -f /tmp/lbflood.acc; setsid /usr/local/bin/lb_listener --port ${PORT} --workers ${WORKERS} ${c.listener} --counters /tmp/lbflood.acc > /tmp/lbflood.log 2>&1 < /dev/null & echo $!`)).trim();
+      const pid = (
+        await onV(
+          `rm -f /tmp/lbflood.acc; setsid /usr/local/bin/lb_listener --port ${PORT} --workers ${WORKERS} ${c.listener} --counters /tmp/lbflood.acc > /tmp/lbflood.log 2>&1 < /dev/null & echo $!`,
+        )
+      ).trim();
       try {
-        await onV(`for i in $(seq 100); do [ "$(ss -Htln 'sport = :${PORT}' | wc -l)" = ${WORKERS} ] && exit 0; sleep 0.05; done; cat /tmp/lbflood.log; exit 1`);
+        await onV(
+          `for i in $(seq 100); do [ "$(ss -Htln 'sport = :${PORT}' | wc -l)" = ${WORKERS} ] && exit 0; sleep 0.05; done; cat /tmp/lbflood.log; exit 1`,
+        );
         const before = parseCounters(await onV(`nstat -asz ${COUNTERS.join(' ')}`), COUNTERS);
         const flood = c.flood
-          ? onA(`/usr/local/bin/lbprov-synflood --dst ${victimAddr} --port ${PORT} --src-from ${srcFrom} --src-to ${srcTo} --allow ${allow} --rate ${RATE} --seconds ${DURATION + 1} --count ${RATE * (DURATION + 1)}`)
+          ? onA(
+              `/usr/local/bin/lbprov-synflood --dst ${victimAddr} --port ${PORT} --src-from ${srcFrom} --src-to ${srcTo} --allow ${allow} --rate ${RATE} --seconds ${DURATION + 1} --count ${RATE * (DURATION + 1)}`,
+            )
           : Promise.resolve('{"sent":0}');
         // wrk starts after the flood has filled the queues for half a second
         const wrkOut = (async () => {
           await new Promise((r) => setTimeout(r, c.flood ? 500 : 0));
-          return onA(`wrk -t1 -c${CONNS} -d${DURATION}s --timeout 3s --latency -H 'Connection: close' http://${victimAddr}:${PORT}/`);
+          return onA(
+            `wrk -t1 -c${CONNS} -d${DURATION}s --timeout 3s --latency -H 'Connection: close' http://${victimAddr}:${PORT}/`,
+          );
         })();
         const synRecvP = (async () => {
           await new Promise((r) => setTimeout(r, (DURATION * 1000) / 2));
@@ -121,10 +198,19 @@ async function main(): Promise<void> {
         const after = parseCounters(await onV(`nstat -asz ${COUNTERS.join(' ')}`), COUNTERS);
         const accepts = parseAccepts(await onV('sleep 1.2; cat /tmp/lbflood.acc'));
         const counters = Object.fromEntries(COUNTERS.map((k) => [k, (after[k] ?? 0) - (before[k] ?? 0)]));
-        rows.push({ c, wrk: parseWrk(w), accepts, counters, sent: (JSON.parse(floodOut.trim().split('\n').pop()!) as { sent: number }).sent, synRecv });
+        rows.push({
+          c,
+          wrk: parseWrk(w),
+          accepts,
+          counters,
+          sent: (JSON.parse(floodOut.trim().split('\n').pop()!) as { sent: number }).sent,
+          synRecv,
+        });
         process.stderr.write(`${c.name}: ${JSON.stringify(rows[rows.length - 1].wrk)} ${JSON.stringify(counters)}\n`);
       } finally {
-        await onV(`kill ${pid}; for i in $(seq 50); do kill -0 ${pid} 2>/dev/null || exit 0; sleep 0.1; done; kill -9 ${pid}`).catch(() => undefined);
+        await onV(
+          `kill ${pid}; for i in $(seq 50); do kill -0 ${pid} 2>/dev/null || exit 0; sleep 0.1; done; kill -9 ${pid}`,
+        ).catch(() => undefined);
       }
     }
     await onV(`sysctl -qw net.ipv4.tcp_syncookies=${defaults[0]} net.ipv4.tcp_max_syn_backlog=${defaults[1]}`);

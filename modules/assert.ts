@@ -5,7 +5,9 @@ import { truthy } from '../src/playbook/expr.js';
 const condition = AnyOfTypes(['string', 'boolean']);
 const schema = Type.Object(
   {
-    that: Type.Union([condition, Type.Array(condition, { minItems: 1 })], { description: 'An expression (as in when:) or a list of them; all must hold.' }),
+    that: Type.Union([condition, Type.Array(condition, { minItems: 1 })], {
+      description: 'An expression (as in when:) or a list of them; all must hold.',
+    }),
     fail_msg: Type.Optional(Type.String({ description: 'The failure message (default: the expression that failed).' })),
     success_msg: Type.Optional(Type.String({ description: 'The message when every expression holds.' })),
     msg: Type.Optional(Type.String({ description: 'fail_msg under its older name (fail_msg wins).' })),
@@ -19,7 +21,9 @@ export default defineModule({
   expressionArgs: ['that'],
   schema,
   description: 'Fails the host when an expression does not hold. Changes nothing.',
-  notes: ['The expressions are checked when the playbook loads and evaluated per host, in order; the first false one fails the host.'],
+  notes: [
+    'The expressions are checked when the playbook loads and evaluated per host, in order; the first false one fails the host.',
+  ],
   examples: `- name: Enough workers
   assert:
     that:
@@ -37,7 +41,12 @@ export default defineModule({
     const list = Array.isArray(a.that) ? a.that : [a.that];
     for (const cond of list) {
       if (!truthy(ctx.evaluate(cond))) {
-        return { changed: false, steps: [], failed: a.fail_msg ?? a.msg ?? `assertion failed: ${String(cond)}`, result: { assertion: cond, evaluated_to: false } };
+        return {
+          changed: false,
+          steps: [],
+          failed: a.fail_msg ?? a.msg ?? `assertion failed: ${String(cond)}`,
+          result: { assertion: cond, evaluated_to: false },
+        };
       }
     }
     return { changed: false, steps: [], msg: a.success_msg ?? 'all assertions passed' };

@@ -5,16 +5,33 @@ import { basename } from 'node:path';
 import { defineModule, type Plan, type Step } from '../src/module/types.js';
 import { Type, Default } from '../src/module/args.js';
 
-const bpffs = (description: string) => Type.String({ pattern: '^/sys/fs/bpf/', patternMeans: 'a path under /sys/fs/bpf/', description });
+const bpffs = (description: string) =>
+  Type.String({ pattern: '^/sys/fs/bpf/', patternMeans: 'a path under /sys/fs/bpf/', description });
 const schema = Type.Object(
   {
-    src: Type.String({ minLength: 1, description: "The BPF C source, a local file (absolute, or relative to the playbook's directory or its files/ directory)." }),
-    dest_dir: Default(Type.String({ minLength: 1, description: 'Where the source, the object and their markers go on the host.' }), '/opt/lbprov/bpf'),
+    src: Type.String({
+      minLength: 1,
+      description:
+        "The BPF C source, a local file (absolute, or relative to the playbook's directory or its files/ directory).",
+    }),
+    dest_dir: Default(
+      Type.String({ minLength: 1, description: 'Where the source, the object and their markers go on the host.' }),
+      '/opt/lbprov/bpf',
+    ),
     pin: bpffs('Where the program is pinned.'),
     pin_maps: Type.Optional(bpffs('A directory where its maps are pinned (bpftool pinmaps).')),
-    type: Type.Optional(Type.String({ minLength: 1, description: 'The program type for bpftool (e.g. sk_reuseport); default: from the first SEC("...") of the source.' })),
+    type: Type.Optional(
+      Type.String({
+        minLength: 1,
+        description:
+          'The program type for bpftool (e.g. sk_reuseport); default: from the first SEC("...") of the source.',
+      }),
+    ),
     cflags: Default(Type.Array(Type.String(), { description: 'More clang flags (after -O2 -g -target bpf).' }), []),
-    keep_previous: Default(Type.Boolean({ description: 'Keep the replaced program pinned at PIN_prev (for bpf_rollback).' }), true),
+    keep_previous: Default(
+      Type.Boolean({ description: 'Keep the replaced program pinned at PIN_prev (for bpf_rollback).' }),
+      true,
+    ),
   },
   { additionalProperties: false },
 );
@@ -103,29 +120,69 @@ export default defineModule({
   plan(a, seen, ctx): Plan {
     const source = ctx.localFile(a.src, 'files');
     const sec = a.type ?? secType(source.toString());
-    if (!sec) return { changed: false, steps: [], failed: `${a.src}: no SEC("...") program section found, and no type given` };
+    if (!sec)
+      return { changed: false, steps: [], failed: `${a.src}: no SEC("...") program section found, and no type given` };
     const arch = ctx.facts?.arch ?? 'x86_64';
     const base = `${a.dest_dir}/${basename(a.src, '.c')}`;
-    const hash = createHash('sha256').update(source).update('\0').update(JSON.stringify([a.cflags, a.type ?? '', arch])).digest('hex');
+    const hash = createHash('sha256')
+      .update(source)
+      .update('\0')
+      .update(JSON.stringify([a.cflags, a.type ?? '', arch]))
+      .digest('hex');
     const current = seen.prog.rc === 0 ? parsePinned(seen.prog.stdout.toString()) : undefined;
     const srcChanged = !seen.src.stat || !seen.src.stdout.equals(source);
     const compile = srcChanged || !seen.obj.stat || seen.hash.stdout.toString().trim() !== hash;
     const others = otherMarkers(seen.markers.stdout.toString(), `${base}.pinned`, a.pin);
     const pin = compile || !current || others.length > 0 || seen.pinned.stdout.toString().trim() !== `${hash} ${a.pin}`;
-    const result = { pin: a.pin, type: current?.type, tag: current?.tag, id: current?.id, compiled: false, pinned: false };
-    if (!pin) return { changed: false, steps: [], msg: `${a.pin}: ${current.type} tag ${current.tag} (id ${current.id})`, result };
+    const result = {
+      pin: a.pin,
+      type: current?.type,
+      tag: current?.tag,
+      id: current?.id,
+      compiled: false,
+      pinned: false,
+    };
+    if (!pin)
+      return {
+        changed: false,
+        steps: [],
+        msg: `${a.pin}: ${current.type} tag ${current.tag} (id ${current.id})`,
+        result,
+      };
 
     const steps: Step[] = [{ op: 'exec', argv: ['mkdir', '-p', '--', a.dest_dir] }];
     const diff = [];
     if (srcChanged) {
       steps.push({ op: 'write', path: `${base}.c`, content: source, mode: '0644' });
-      diff.push({ path: `${base}.c`, before: seen.src.stat ? seen.src.stdout.toString() : '', after: source.toString() });
+      diff.push({
+        path: `${base}.c`,
+        before: seen.src.stat ? seen.src.stdout.toString() : '',
+        after: source.toString(),
+      });
     }
     if (compile) {
-      const clang = ['clang', '-O2', '-g', '-target', 'bpf', `-I/usr/include/${arch}-linux-gnu`, ...a.cflags, '-c', `${base}.c`];
-      steps.push({ op: 'exec', argv: ['lbprov_compile', `${base}.o`, `${base}.o.hash`, hash, ...clang], what: `compiling ${base}.c` });
+      const clang = [
+        'clang',
+        '-O2',
+        '-g',
+        '-target',
+        'bpf',
+        `-I/usr/include/${arch}-linux-gnu`,
+        ...a.cflags,
+        '-c',
+        `${base}.c`,
+      ];
+      steps.push({
+        op: 'exec',
+        argv: ['lbprov_compile', `${base}.o`, `${base}.o.hash`, hash, ...clang],
+        what: `compiling ${base}.c`,
+      });
     }
-    steps.push({ op: 'exec', argv: ['lbprov_bpf_pin', `${base}.o`, a.pin, a.type ?? '', a.pin_maps ?? '', a.keep_previous ? '1' : '0'], what: `loading and pinning ${base}.o at ${a.pin}` });
+    steps.push({
+      op: 'exec',
+      argv: ['lbprov_bpf_pin', `${base}.o`, a.pin, a.type ?? '', a.pin_maps ?? '', a.keep_previous ? '1' : '0'],
+      what: `loading and pinning ${base}.o at ${a.pin}`,
+    });
     const verifyAt = steps.length;
     steps.push({ op: 'exec', argv: ['lbprov_bpf_verify', a.pin, shownType(sec)], what: `verifying ${a.pin}` });
     steps.push({ op: 'write', path: `${base}.pinned`, content: Buffer.from(`${hash} ${a.pin}\n`), mode: '0644' });
@@ -133,7 +190,9 @@ export default defineModule({
     if (others.length) steps.push({ op: 'exec', argv: ['rm', '-f', '--', ...others] });
     diff.push({
       path: a.pin,
-      before: current ? `${current.type} ${current.name ?? ''} tag ${current.tag} (id ${current.id})\n` : '(nothing pinned)\n',
+      before: current
+        ? `${current.type} ${current.name ?? ''} tag ${current.tag} (id ${current.id})\n`
+        : '(nothing pinned)\n',
       after: `${shownType(sec)} from ${base}.o${compile ? ' (recompiled)' : ''}${a.keep_previous && current ? `; previous kept at ${a.pin}_prev` : ''}\n`,
     });
     return {

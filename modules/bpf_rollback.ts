@@ -4,9 +4,26 @@ import { Type, Default } from '../src/module/args.js';
 
 const schema = Type.Object(
   {
-    pin: Type.String({ pattern: '^/sys/fs/bpf/', patternMeans: 'a path under /sys/fs/bpf/', description: 'The pinned program to roll back (PIN_prev takes its place).' }),
-    pin_maps: Type.Optional(Type.String({ pattern: '^/sys/fs/bpf/', patternMeans: 'a path under /sys/fs/bpf/', description: 'Its maps directory (swapped with PIN_MAPS_prev when that exists).' })),
-    dest_dir: Default(Type.String({ pattern: '^/', patternMeans: 'an absolute path', description: "bpf_program's dest_dir: its markers for PIN are voided there, and the rollback's state kept." }), '/opt/lbprov/bpf'),
+    pin: Type.String({
+      pattern: '^/sys/fs/bpf/',
+      patternMeans: 'a path under /sys/fs/bpf/',
+      description: 'The pinned program to roll back (PIN_prev takes its place).',
+    }),
+    pin_maps: Type.Optional(
+      Type.String({
+        pattern: '^/sys/fs/bpf/',
+        patternMeans: 'a path under /sys/fs/bpf/',
+        description: 'Its maps directory (swapped with PIN_MAPS_prev when that exists).',
+      }),
+    ),
+    dest_dir: Default(
+      Type.String({
+        pattern: '^/',
+        patternMeans: 'an absolute path',
+        description: "bpf_program's dest_dir: its markers for PIN are voided there, and the rollback's state kept.",
+      }),
+      '/opt/lbprov/bpf',
+    ),
   },
   { additionalProperties: false },
 );
@@ -60,14 +77,36 @@ export default defineModule({
     const prev = parse(seen.prev.rc, seen.prev.stdout);
     const [from, to] = seen.state.stdout.toString().trim().split(' ');
     if (cur && prev && cur.tag === to && prev.tag === from) {
-      return { changed: false, steps: [], msg: `${a.pin}: already rolled back to tag ${cur.tag} (tag ${prev.tag} kept at ${a.pin}_prev)`, result: { tag: cur.tag, id: cur.id, previous: prev.tag } };
+      return {
+        changed: false,
+        steps: [],
+        msg: `${a.pin}: already rolled back to tag ${cur.tag} (tag ${prev.tag} kept at ${a.pin}_prev)`,
+        result: { tag: cur.tag, id: cur.id, previous: prev.tag },
+      };
     }
-    if (!prev) return { changed: false, steps: [], failed: `${ctx.host}: nothing is pinned at ${a.pin}_prev: no previous program to roll back to` };
+    if (!prev)
+      return {
+        changed: false,
+        steps: [],
+        failed: `${ctx.host}: nothing is pinned at ${a.pin}_prev: no previous program to roll back to`,
+      };
     if (!cur) return { changed: false, steps: [], failed: `${ctx.host}: nothing is pinned at ${a.pin}` };
     return {
       changed: true,
-      steps: [{ op: 'exec', argv: ['lbprov_bpf_rollback', a.pin, a.pin_maps ?? '', a.dest_dir, cur.tag, prev.tag], what: `swapping ${a.pin} and ${a.pin}_prev` }],
-      diff: [{ path: a.pin, before: `${cur.type} tag ${cur.tag} (id ${cur.id})\n`, after: `${prev.type} tag ${prev.tag} (id ${prev.id}); tag ${cur.tag} kept at ${a.pin}_prev\n` }],
+      steps: [
+        {
+          op: 'exec',
+          argv: ['lbprov_bpf_rollback', a.pin, a.pin_maps ?? '', a.dest_dir, cur.tag, prev.tag],
+          what: `swapping ${a.pin} and ${a.pin}_prev`,
+        },
+      ],
+      diff: [
+        {
+          path: a.pin,
+          before: `${cur.type} tag ${cur.tag} (id ${cur.id})\n`,
+          after: `${prev.type} tag ${prev.tag} (id ${prev.id}); tag ${cur.tag} kept at ${a.pin}_prev\n`,
+        },
+      ],
       msg: `${a.pin}: rolled back from tag ${cur.tag} to ${prev.tag}`,
       result: { tag: prev.tag, id: prev.id, previous: cur.tag },
     };

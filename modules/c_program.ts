@@ -5,9 +5,24 @@ import { BUILD_SHELL, buildReads, buildSteps, isBuilt, type BuildSpec } from '..
 
 const schema = Type.Object(
   {
-    src: Type.String({ minLength: 1, description: "The C source, a local file (absolute, or relative to the playbook's directory or its files/ directory)." }),
-    dest: Type.String({ pattern: '^/', patternMeans: 'an absolute path', description: 'The binary to build on the host.' }),
-    src_dir: Default(Type.String({ pattern: '^/', patternMeans: 'an absolute path', description: 'Where the source is put on the host.' }), '/opt/lbprov/src'),
+    src: Type.String({
+      minLength: 1,
+      description:
+        "The C source, a local file (absolute, or relative to the playbook's directory or its files/ directory).",
+    }),
+    dest: Type.String({
+      pattern: '^/',
+      patternMeans: 'an absolute path',
+      description: 'The binary to build on the host.',
+    }),
+    src_dir: Default(
+      Type.String({
+        pattern: '^/',
+        patternMeans: 'an absolute path',
+        description: 'Where the source is put on the host.',
+      }),
+      '/opt/lbprov/src',
+    ),
     cflags: Default(Type.Array(Type.String(), { description: 'clang flags.' }), ['-O2', '-Wall']),
     libs: Default(Type.Array(Type.String(), { description: 'Libraries to link, e.g. [-lbpf, -lpthread].' }), []),
   },
@@ -23,7 +38,9 @@ export default defineModule({
   localSrc: 'files',
   schema,
   description: 'Builds a C program on the host with clang, when its source or flags changed.',
-  notes: ["The hash of source, flags and architecture is recorded beside the binary. A failed build keeps the old binary and fails with clang's message."],
+  notes: [
+    "The hash of source, flags and architecture is recorded beside the binary. A failed build keeps the old binary and fails with clang's message.",
+  ],
   examples: `- name: Reference listener built
   c_program:
     src: lb_listener.c
@@ -36,8 +53,16 @@ export default defineModule({
   diff: 'full',
   reads: (a) => buildReads({ remoteSrc: remoteSrc(a), dest: a.dest }),
   plan(a, seen, ctx): Plan {
-    const spec: BuildSpec = { source: ctx.localFile(a.src, 'files'), remoteSrc: remoteSrc(a), dest: a.dest, cflags: a.cflags, libs: a.libs, arch: ctx.facts?.arch ?? '' };
-    if (isBuilt(spec, { src: seen.src, bin: seen.bin, hash: seen.hash })) return noChange(`${a.dest} is built from the current source`, { built: false });
+    const spec: BuildSpec = {
+      source: ctx.localFile(a.src, 'files'),
+      remoteSrc: remoteSrc(a),
+      dest: a.dest,
+      cflags: a.cflags,
+      libs: a.libs,
+      arch: ctx.facts?.arch ?? '',
+    };
+    if (isBuilt(spec, { src: seen.src, bin: seen.bin, hash: seen.hash }))
+      return noChange(`${a.dest} is built from the current source`, { built: false });
     const { steps, diff } = buildSteps(spec, { src: seen.src, bin: seen.bin });
     return { changed: true, steps, diff, msg: `built ${a.dest}`, result: { built: true } };
   },

@@ -4,8 +4,19 @@ import { runArgProps, runPlan, runReads, runReturns, splitCommand } from '../src
 
 const schema = Type.Object(
   {
-    cmd: Type.Optional(Type.String({ minLength: 1, description: 'The command line, split into words as a shell would (quotes honoured) but run without one: pipes, redirections and `;` are refused.' })),
-    argv: Type.Optional(Type.Array(AnyOfTypes(['string', 'number']), { minItems: 1, description: 'The program and its arguments as a list, no splitting at all.' })),
+    cmd: Type.Optional(
+      Type.String({
+        minLength: 1,
+        description:
+          'The command line, split into words as a shell would (quotes honoured) but run without one: pipes, redirections and `;` are refused.',
+      }),
+    ),
+    argv: Type.Optional(
+      Type.Array(AnyOfTypes(['string', 'number']), {
+        minItems: 1,
+        description: 'The program and its arguments as a list, no splitting at all.',
+      }),
+    ),
     ...runArgProps,
   },
   { oneOf: [{ required: ['cmd'] }, { required: ['argv'] }], additionalProperties: false },

@@ -5,12 +5,29 @@ import { attrProps, contentPlan, normalizeMode, validateArgv } from '../src/modu
 
 const schema = Type.Object(
   {
-    dest: Type.String({ minLength: 1, description: 'Where the file goes on the host. Ending in "/" with src: the directory, the file keeps its name.' }),
-    src: Type.Optional(Type.String({ minLength: 1, description: "A local file: absolute, or relative to the playbook's directory or its files/ directory." })),
+    dest: Type.String({
+      minLength: 1,
+      description: 'Where the file goes on the host. Ending in "/" with src: the directory, the file keeps its name.',
+    }),
+    src: Type.Optional(
+      Type.String({
+        minLength: 1,
+        description: "A local file: absolute, or relative to the playbook's directory or its files/ directory.",
+      }),
+    ),
     content: Type.Optional(Type.String({ description: 'The file content itself, instead of src.' })),
     ...attrProps,
-    backup: Default(Type.Boolean({ description: 'Keep the replaced file beside it, with a timestamp in its name.' }), false),
-    validate: Type.Optional(Type.String({ pattern: '%s', description: 'A command that checks the new file before it replaces dest; %s is the temp file (e.g. "visudo -cf %s"). No shell: pipes and redirections are refused.' })),
+    backup: Default(
+      Type.Boolean({ description: 'Keep the replaced file beside it, with a timestamp in its name.' }),
+      false,
+    ),
+    validate: Type.Optional(
+      Type.String({
+        pattern: '%s',
+        description:
+          'A command that checks the new file before it replaces dest; %s is the temp file (e.g. "visudo -cf %s"). No shell: pipes and redirections are refused.',
+      }),
+    ),
   },
   { oneOf: [{ required: ['src'] }, { required: ['content'] }], additionalProperties: false },
 );
@@ -47,6 +64,12 @@ export default defineModule({
   reads: (a) => ({ dest: { kind: 'file', path: dest(a) } }),
   plan(a, seen, ctx) {
     const content = a.src !== undefined ? ctx.localFile(a.src, 'files') : Buffer.from(a.content ?? '');
-    return contentPlan(dest(a), seen.dest, content, { mode: normalizeMode(a.mode), owner: a.owner, group: a.group }, { backup: a.backup, validate: a.validate ? validateArgv(a.validate) : undefined });
+    return contentPlan(
+      dest(a),
+      seen.dest,
+      content,
+      { mode: normalizeMode(a.mode), owner: a.owner, group: a.group },
+      { backup: a.backup, validate: a.validate ? validateArgv(a.validate) : undefined },
+    );
   },
 });

@@ -3,8 +3,15 @@ import { defineModule } from '../src/module/types.js';
 
 const schema = Type.Object(
   {
-    msg: Type.Optional(Type.Unknown({ description: 'The message: text (templates rendered) or any value, shown as JSON (default "Hello world!"; also the free form, `debug: text`).' })),
-    var: Type.Optional(Type.String({ minLength: 1, description: 'A variable name or expression whose value is shown (not with msg).' })),
+    msg: Type.Optional(
+      Type.Unknown({
+        description:
+          'The message: text (templates rendered) or any value, shown as JSON (default "Hello world!"; also the free form, `debug: text`).',
+      }),
+    ),
+    var: Type.Optional(
+      Type.String({ minLength: 1, description: 'A variable name or expression whose value is shown (not with msg).' }),
+    ),
   },
   { not: { required: ['msg', 'var'] }, additionalProperties: false },
 );

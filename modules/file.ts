@@ -7,14 +7,21 @@ const schema = Type.Object(
     path: Type.String({ minLength: 1, description: 'The path on the host.' }),
     state: Default(
       Choice(['directory', 'file', 'absent', 'link', 'touch'], {
-        description: 'directory: created with its parents; file: must exist (only its attributes are set); absent: removed, recursively; link: a symlink to src; touch: an empty file created if missing.',
+        description:
+          'directory: created with its parents; file: must exist (only its attributes are set); absent: removed, recursively; link: a symlink to src; touch: an empty file created if missing.',
       }),
       'file',
     ),
     ...attrProps,
-    src: Type.Optional(Type.String({ minLength: 1, description: 'Where the link points (state: link, where it is required).' })),
+    src: Type.Optional(
+      Type.String({ minLength: 1, description: 'Where the link points (state: link, where it is required).' }),
+    ),
   },
-  { additionalProperties: false, if: { properties: { state: { const: 'link' } }, required: ['state'] }, then: { required: ['src'] } },
+  {
+    additionalProperties: false,
+    if: { properties: { state: { const: 'link' } }, required: ['state'] },
+    then: { required: ['src'] },
+  },
 );
 
 export default defineModule({
@@ -22,7 +29,10 @@ export default defineModule({
   aliases: ['ansible.builtin.file'],
   schema,
   description: 'Directories, links, empty files, removal, and the mode/owner/group of what is there.',
-  notes: ['The owner is set before the mode: chown clears setuid/setgid bits.', 'A directory is never replaced by a link.'],
+  notes: [
+    'The owner is set before the mode: chown clears setuid/setgid bits.',
+    'A directory is never replaced by a link.',
+  ],
   examples: `- name: BPF sources directory
   file:
     path: /opt/lbprov/bpf
@@ -62,10 +72,16 @@ export default defineModule({
     switch (a.state) {
       case 'absent':
         if (!stat) return noChange(`${p} is absent`);
-        return { changed: true, steps: [{ op: 'exec', argv: ['rm', '-rf', '--', p] }], diff: [{ path: p, before: `state: ${stat.type}\n`, after: 'state: absent\n' }], msg: `${p} removed` };
+        return {
+          changed: true,
+          steps: [{ op: 'exec', argv: ['rm', '-rf', '--', p] }],
+          diff: [{ path: p, before: `state: ${stat.type}\n`, after: 'state: absent\n' }],
+          msg: `${p} removed`,
+        };
       case 'directory':
         if (!stat) return created([{ op: 'exec', argv: ['mkdir', '-p', '--', p] }, ...attrsOf()], 'directory');
-        if (stat.type !== 'directory') return { changed: false, steps: [], failed: `${p} exists and is a ${stat.type}, not a directory` };
+        if (stat.type !== 'directory')
+          return { changed: false, steps: [], failed: `${p} exists and is a ${stat.type}, not a directory` };
         break;
       case 'touch':
         if (!stat) return created([{ op: 'exec', argv: ['touch', '--', p] }, ...attrsOf()], 'file');
@@ -76,11 +92,22 @@ export default defineModule({
       case 'link': {
         const src = a.src!;
         if (stat?.type === 'link' && stat.target === src) return noChange(`${p} -> ${src}`);
-        if (stat && stat.type === 'directory') return { changed: false, steps: [], failed: `${p} is a directory; refusing to replace it with a link` };
+        if (stat && stat.type === 'directory')
+          return { changed: false, steps: [], failed: `${p} is a directory; refusing to replace it with a link` };
         return {
           changed: true,
           steps: [{ op: 'exec', argv: ['ln', '-sfn', '--', src, p] }],
-          diff: [{ path: p, before: stat ? (stat.type === 'link' ? `link: ${stat.target}\n` : `state: ${stat.type}\n`) : 'state: absent\n', after: `link: ${src}\n` }],
+          diff: [
+            {
+              path: p,
+              before: stat
+                ? stat.type === 'link'
+                  ? `link: ${stat.target}\n`
+                  : `state: ${stat.type}\n`
+                : 'state: absent\n',
+              after: `link: ${src}\n`,
+            },
+          ],
           msg: `${p} -> ${src}`,
         };
       }

@@ -20,6 +20,28 @@ import uri from './uri.js';
 import bpfRollback from './bpf_rollback.js';
 
 /** Every module lbprov knows, in the order `lbprov doc --list` and the README table show them. */
-export const ALL_MODULES: readonly ModuleDef[] = [command, shell, copy, template, file, assert, debug, kernelCheck, nicCheck, pkg, sysctl, systemd, bpfProgram, textfileCollector, cProgram, reuseportSelftest, waitFor, uri, bpfRollback];
+export const ALL_MODULES: readonly ModuleDef[] = [
+  command,
+  shell,
+  copy,
+  template,
+  file,
+  assert,
+  debug,
+  kernelCheck,
+  nicCheck,
+  pkg,
+  sysctl,
+  systemd,
+  bpfProgram,
+  textfileCollector,
+  cProgram,
+  reuseportSelftest,
+  waitFor,
+  uri,
+  bpfRollback,
+];
 
-export const MODULES: ReadonlyMap<string, ModuleDef> = new Map(ALL_MODULES.flatMap((m) => [m.name, ...(m.aliases ?? [])].map((n) => [n, m] as const)));
+export const MODULES: ReadonlyMap<string, ModuleDef> = new Map(
+  ALL_MODULES.flatMap((m) => [m.name, ...(m.aliases ?? [])].map((n) => [n, m] as const)),
+);

@@ -4,7 +4,12 @@ import { numericVersion, versionCompare } from '../src/playbook/expr.js';
 
 const schema = Type.Object(
   {
-    min: Default(AnyOfTypes(['string', 'number'], { description: 'The oldest kernel allowed (a version, e.g. "5.11"; lb_hash needs 5.11).' }), '5.11'),
+    min: Default(
+      AnyOfTypes(['string', 'number'], {
+        description: 'The oldest kernel allowed (a version, e.g. "5.11"; lb_hash needs 5.11).',
+      }),
+      '5.11',
+    ),
     max: Type.Optional(AnyOfTypes(['string', 'number'], { description: 'The newest kernel allowed.' })),
   },
   { additionalProperties: false },
@@ -30,8 +35,25 @@ export default defineModule({
     const release = ctx.facts?.kernel.release ?? seen.uname.stdout.toString().trim();
     const result = { release, version: numericVersion(release) };
     const min = String(a.min);
-    if (!versionCompare(release, '>=', min)) return { changed: false, steps: [], failed: `${ctx.host}: kernel ${release} is older than the minimum ${min}`, result };
-    if (a.max !== undefined && !versionCompare(release, '<=', String(a.max))) return { changed: false, steps: [], failed: `${ctx.host}: kernel ${release} is newer than the maximum ${String(a.max)}`, result };
-    return { changed: false, steps: [], msg: `kernel ${release} >= ${min}${a.max !== undefined ? ` and <= ${String(a.max)}` : ''}`, result };
+    if (!versionCompare(release, '>=', min))
+      return {
+        changed: false,
+        steps: [],
+        failed: `${ctx.host}: kernel ${release} is older than the minimum ${min}`,
+        result,
+      };
+    if (a.max !== undefined && !versionCompare(release, '<=', String(a.max)))
+      return {
+        changed: false,
+        steps: [],
+        failed: `${ctx.host}: kernel ${release} is newer than the maximum ${String(a.max)}`,
+        result,
+      };
+    return {
+      changed: false,
+      steps: [],
+      msg: `kernel ${release} >= ${min}${a.max !== undefined ? ` and <= ${String(a.max)}` : ''}`,
+      result,
+    };
   },
 });

@@ -21,8 +21,19 @@ const schema = Type.Object(
       items: { type: 'string', minLength: 1, pattern: PACKAGE_NAME, patternMeans: 'a package name' },
       description: 'A package name or a list of them (no versions, no globs).',
     }),
-    state: Default(Choice(['present', 'absent', 'latest'], { description: 'present: installed; absent: removed; latest: installed and upgraded to the candidate version.' }), 'present'),
-    update_cache: Default(Type.Boolean({ description: 'Refresh the package lists first (apt-get update, dnf --refresh), only when something is to be installed.' }), false),
+    state: Default(
+      Choice(['present', 'absent', 'latest'], {
+        description: 'present: installed; absent: removed; latest: installed and upgraded to the candidate version.',
+      }),
+      'present',
+    ),
+    update_cache: Default(
+      Type.Boolean({
+        description:
+          'Refresh the package lists first (apt-get update, dnf --refresh), only when something is to be installed.',
+      }),
+      false,
+    ),
   },
   { additionalProperties: false },
 );
@@ -34,7 +45,10 @@ const names = (a: Args): string[] => (Array.isArray(a.name) ? a.name : [a.name])
 
 function checkedNames(a: Args, pm: 'apt' | 'dnf'): string[] {
   const bad = names(a).filter((n) => !GRAMMAR[pm].test(n));
-  if (bad.length) throw new Error(`not ${pm === 'apt' ? 'a Debian' : 'an RPM'} package name: ${bad.map((n) => JSON.stringify(n)).join(', ')}`);
+  if (bad.length)
+    throw new Error(
+      `not ${pm === 'apt' ? 'a Debian' : 'an RPM'} package name: ${bad.map((n) => JSON.stringify(n)).join(', ')}`,
+    );
   return names(a);
 }
 
@@ -44,7 +58,8 @@ export function installedFrom(out: string, manager: 'apt' | 'dnf'): Map<string, 
   for (const line of out.split('\n')) {
     const [n, status, version] = line.split('\t');
     if (!n) continue;
-    if (manager === 'apt' ? status === 'install ok installed' : status === 'installed') m.set(n.replace(/:.*$/, ''), version ?? '');
+    if (manager === 'apt' ? status === 'install ok installed' : status === 'installed')
+      m.set(n.replace(/:.*$/, ''), version ?? '');
   }
   return m;
 }
@@ -83,7 +98,11 @@ export default defineModule({
     state: absent
 `,
   returns: {
-    installed: { description: 'Installed versions of the packages asked for: name -> version.', type: 'mapping', returned: 'when nothing changed' },
+    installed: {
+      description: 'Installed versions of the packages asked for: name -> version.',
+      type: 'mapping',
+      returned: 'when nothing changed',
+    },
     install: { description: 'The packages installed or upgraded.', type: 'list', returned: 'when changed' },
     remove: { description: 'The packages removed.', type: 'list', returned: 'when changed' },
   },
@@ -94,15 +113,27 @@ export default defineModule({
     const pkgs = checkedNames(a, pm);
     const query =
       pm === 'apt'
-        ? { kind: 'exec' as const, argv: ['dpkg-query', '-W', '-f', '${Package}\\t${Status}\\t${Version}\\n', '--', ...pkgs] }
-        : { kind: 'exec' as const, argv: ['rpm', '-q', '--qf', '%{NAME}\\tinstalled\\t%{VERSION}-%{RELEASE}\\n', '--', ...pkgs] };
+        ? {
+            kind: 'exec' as const,
+            argv: ['dpkg-query', '-W', '-f', '${Package}\\t${Status}\\t${Version}\\n', '--', ...pkgs],
+          }
+        : {
+            kind: 'exec' as const,
+            argv: ['rpm', '-q', '--qf', '%{NAME}\\tinstalled\\t%{VERSION}-%{RELEASE}\\n', '--', ...pkgs],
+          };
     const reads: Record<string, typeof query> = { installed: query };
-    if (a.state === 'latest' && pm === 'apt') reads.policy = { kind: 'exec', argv: ['apt-cache', 'policy', '--', ...pkgs] };
+    if (a.state === 'latest' && pm === 'apt')
+      reads.policy = { kind: 'exec', argv: ['apt-cache', 'policy', '--', ...pkgs] };
     return reads;
   },
   plan(a, seen, ctx): Plan {
     const pm = ctx.facts?.pkg_manager;
-    if (!pm) return { changed: false, steps: [], failed: `${ctx.host}: neither apt nor dnf found (facts.pkg_manager is empty)` };
+    if (!pm)
+      return {
+        changed: false,
+        steps: [],
+        failed: `${ctx.host}: neither apt nor dnf found (facts.pkg_manager is empty)`,
+      };
     const installed = installedFrom(seen.installed.stdout.toString(), pm);
     const want = checkedNames(a, pm);
     const before = want.map((n) => `${n}: ${installed.get(n) ?? 'absent'}`).join('\n') + '\n';
@@ -118,25 +149,67 @@ export default defineModule({
         } else install = want; // dnf decides; `dnf install` of an up-to-date package changes nothing
       }
     }
-    if (!install.length && !remove.length) return noChange(`${want.join(', ')} ${a.state === 'absent' ? 'absent' : 'installed'}`, { installed: Object.fromEntries(installed) });
+    if (!install.length && !remove.length)
+      return noChange(`${want.join(', ')} ${a.state === 'absent' ? 'absent' : 'installed'}`, {
+        installed: Object.fromEntries(installed),
+      });
     const steps: Step[] = [];
     if (pm === 'apt') {
       const env = ['env', 'DEBIAN_FRONTEND=noninteractive'];
       if (install.length) {
-        if (a.update_cache) steps.push({ op: 'exec', argv: [...env, 'apt-get', 'update', '-q'], what: 'apt-get update' });
-        steps.push({ op: 'exec', argv: [...env, 'apt-get', 'install', '-y', '-q', '--no-install-recommends', '-o', 'Dpkg::Options::=--force-confold', '--', ...install], what: `apt-get install ${install.join(' ')}` });
+        if (a.update_cache)
+          steps.push({ op: 'exec', argv: [...env, 'apt-get', 'update', '-q'], what: 'apt-get update' });
+        steps.push({
+          op: 'exec',
+          argv: [
+            ...env,
+            'apt-get',
+            'install',
+            '-y',
+            '-q',
+            '--no-install-recommends',
+            '-o',
+            'Dpkg::Options::=--force-confold',
+            '--',
+            ...install,
+          ],
+          what: `apt-get install ${install.join(' ')}`,
+        });
       }
-      if (remove.length) steps.push({ op: 'exec', argv: [...env, 'apt-get', 'remove', '-y', '-q', '--', ...remove], what: `apt-get remove ${remove.join(' ')}` });
+      if (remove.length)
+        steps.push({
+          op: 'exec',
+          argv: [...env, 'apt-get', 'remove', '-y', '-q', '--', ...remove],
+          what: `apt-get remove ${remove.join(' ')}`,
+        });
     } else {
-      if (install.length) steps.push({ op: 'exec', argv: ['dnf', 'install', '-y', ...(a.update_cache ? ['--refresh'] : []), '--', ...install], what: `dnf install ${install.join(' ')}` });
-      if (remove.length) steps.push({ op: 'exec', argv: ['dnf', 'remove', '-y', '--', ...remove], what: `dnf remove ${remove.join(' ')}` });
+      if (install.length)
+        steps.push({
+          op: 'exec',
+          argv: ['dnf', 'install', '-y', ...(a.update_cache ? ['--refresh'] : []), '--', ...install],
+          what: `dnf install ${install.join(' ')}`,
+        });
+      if (remove.length)
+        steps.push({
+          op: 'exec',
+          argv: ['dnf', 'remove', '-y', '--', ...remove],
+          what: `dnf remove ${remove.join(' ')}`,
+        });
     }
-    const after = want.map((n) => `${n}: ${remove.includes(n) ? 'absent' : install.includes(n) ? (installed.has(n) ? 'upgraded' : 'installed') : installed.get(n)}`).join('\n') + '\n';
+    const after =
+      want
+        .map(
+          (n) =>
+            `${n}: ${remove.includes(n) ? 'absent' : install.includes(n) ? (installed.has(n) ? 'upgraded' : 'installed') : installed.get(n)}`,
+        )
+        .join('\n') + '\n';
     return {
       changed: true,
       steps,
       diff: [{ path: 'packages', before, after }],
-      msg: [install.length ? `install ${install.join(', ')}` : '', remove.length ? `remove ${remove.join(', ')}` : ''].filter(Boolean).join('; '),
+      msg: [install.length ? `install ${install.join(', ')}` : '', remove.length ? `remove ${remove.join(', ')}` : '']
+        .filter(Boolean)
+        .join('; '),
       result: { install, remove },
     };
   },

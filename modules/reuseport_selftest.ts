@@ -8,14 +8,47 @@ import { packageRoot } from '../src/util/paths.js';
 
 const schema = Type.Object(
   {
-    object: Type.Optional(Type.String({ pattern: '^/', patternMeans: 'an absolute path', description: 'A BPF object file on the host to test (its first reuseport program).' })),
-    pin: Type.Optional(Type.String({ pattern: '^/sys/fs/bpf/', patternMeans: 'a path under /sys/fs/bpf/', description: "The pinned program to test: its object is found through bpf_program's markers in dest_dir (else the pinned program is loaded itself); the tag tested must be the pinned one." })),
-    sockets: Default(Type.Integer({ minimum: 1, maximum: 1024, description: 'Loopback SO_REUSEPORT sockets (the workers).' }), 8),
-    connections: Default(Type.Integer({ minimum: 1, maximum: 1000000, description: 'Connections opened and counted.' }), 2000),
-    max_imbalance: Default(Type.Number({ minimum: 0, description: 'The largest imbalance allowed: the busiest socket\'s count over the mean, minus 1.' }), 0.2),
-    dest_dir: Default(Type.String({ pattern: '^/', patternMeans: 'an absolute path', description: "bpf_program's dest_dir." }), '/opt/lbprov/bpf'),
+    object: Type.Optional(
+      Type.String({
+        pattern: '^/',
+        patternMeans: 'an absolute path',
+        description: 'A BPF object file on the host to test (its first reuseport program).',
+      }),
+    ),
+    pin: Type.Optional(
+      Type.String({
+        pattern: '^/sys/fs/bpf/',
+        patternMeans: 'a path under /sys/fs/bpf/',
+        description:
+          "The pinned program to test: its object is found through bpf_program's markers in dest_dir (else the pinned program is loaded itself); the tag tested must be the pinned one.",
+      }),
+    ),
+    sockets: Default(
+      Type.Integer({ minimum: 1, maximum: 1024, description: 'Loopback SO_REUSEPORT sockets (the workers).' }),
+      8,
+    ),
+    connections: Default(
+      Type.Integer({ minimum: 1, maximum: 1000000, description: 'Connections opened and counted.' }),
+      2000,
+    ),
+    max_imbalance: Default(
+      Type.Number({
+        minimum: 0,
+        description: "The largest imbalance allowed: the busiest socket's count over the mean, minus 1.",
+      }),
+      0.2,
+    ),
+    dest_dir: Default(
+      Type.String({ pattern: '^/', patternMeans: 'an absolute path', description: "bpf_program's dest_dir." }),
+      '/opt/lbprov/bpf',
+    ),
     weights: Type.Optional(
-      Type.Array(Type.Integer({ minimum: 0, maximum: 1000000 }), { minItems: 1, maxItems: 1024, description: 'One weight per socket (bpf/lb_hash_weighted.c): judge the spread against w_i / sum(w), within a tolerance computed from the number of connections, instead of against an even spread.' }),
+      Type.Array(Type.Integer({ minimum: 0, maximum: 1000000 }), {
+        minItems: 1,
+        maxItems: 1024,
+        description:
+          'One weight per socket (bpf/lb_hash_weighted.c): judge the spread against w_i / sum(w), within a tolerance computed from the number of connections, instead of against an even spread.',
+      }),
     ),
   },
   { anyOf: [{ required: ['object'] }, { required: ['pin'] }], additionalProperties: false },
@@ -39,9 +72,27 @@ interface Report {
 }
 
 const HELPER = readFileSync(join(packageRoot, 'bpf', 'lb_selftest.c'));
-const helper = (arch: string): BuildSpec => ({ source: HELPER, remoteSrc: '/opt/lbprov/src/lb_selftest.c', dest: '/opt/lbprov/bin/lb_selftest', cflags: ['-O2', '-Wall'], libs: ['-lbpf'], arch });
+const helper = (arch: string): BuildSpec => ({
+  source: HELPER,
+  remoteSrc: '/opt/lbprov/src/lb_selftest.c',
+  dest: '/opt/lbprov/bin/lb_selftest',
+  cflags: ['-O2', '-Wall'],
+  libs: ['-lbpf'],
+  arch,
+});
 
-const runArgv = (a: Args, b: BuildSpec): string[] => ['lbprov_selftest', b.dest, `${b.dest}.hash`, buildHash(b), a.dest_dir, a.pin ?? '', a.object ?? '', String(a.sockets), String(a.connections), ...(a.weights ? [a.weights.join(',')] : [])];
+const runArgv = (a: Args, b: BuildSpec): string[] => [
+  'lbprov_selftest',
+  b.dest,
+  `${b.dest}.hash`,
+  buildHash(b),
+  a.dest_dir,
+  a.pin ?? '',
+  a.object ?? '',
+  String(a.sockets),
+  String(a.connections),
+  ...(a.weights ? [a.weights.join(',')] : []),
+];
 
 /** What the self-test's figures mean: pass, or a failure that says which way the program is wrong. */
 export function judge(a: Args, out: StepOutput): { failed?: string; result?: Record<string, unknown> } {
@@ -53,21 +104,40 @@ export function judge(a: Args, out: StepOutput): { failed?: string; result?: Rec
     return { failed: `the self-test did not run (rc ${out.rc}): ${(out.stderr || out.stdout).trim()}` };
   }
   if (r.error) return { failed: `the self-test could not run: ${r.error}` };
-  const result = { accepted: r.accepted, refused: r.refused, imbalance: r.imbalance, elapsed_ms: r.elapsed_ms, tag: r.tag, type: r.type, sockets: r.sockets, connections: r.connections };
+  const result = {
+    accepted: r.accepted,
+    refused: r.refused,
+    imbalance: r.imbalance,
+    elapsed_ms: r.elapsed_ms,
+    tag: r.tag,
+    type: r.type,
+    sockets: r.sockets,
+    connections: r.connections,
+  };
   const what = a.object ?? a.pin;
-  if (a.pin && pinnedTag && r.tag !== pinnedTag) return { failed: `the object tested (tag ${r.tag}) is not the program pinned at ${a.pin} (tag ${pinnedTag})`, result };
+  if (a.pin && pinnedTag && r.tag !== pinnedTag)
+    return {
+      failed: `the object tested (tag ${r.tag}) is not the program pinned at ${a.pin} (tag ${pinnedTag})`,
+      result,
+    };
   if (r.refused > 0 || r.errors > 0) {
     const share = ((100 * r.refused) / r.connections).toFixed(1);
     return {
       failed:
         `${what}: ${r.refused} of ${r.connections} connections were refused (${share}%), ${r.accepted_total} accepted` +
-        (r.type === 'sk_reuseport' ? ': an sk_reuseport program returns a verdict (SK_PASS = 1), not a socket index; anything else drops the SYN. Select the socket with bpf_sk_select_reuseport() and return SK_PASS' : '') +
+        (r.type === 'sk_reuseport'
+          ? ': an sk_reuseport program returns a verdict (SK_PASS = 1), not a socket index; anything else drops the SYN. Select the socket with bpf_sk_select_reuseport() and return SK_PASS'
+          : '') +
         (r.errors ? `; ${r.errors} connect errors` : ''),
       result,
     };
   }
   if (a.weights) return judgeWeighted(a.weights, r, what ?? '', result);
-  if (r.imbalance > a.max_imbalance) return { failed: `${what}: imbalance ${r.imbalance.toFixed(3)} > max_imbalance ${a.max_imbalance} across ${r.sockets} sockets (accepted: ${r.accepted.join(' ')})`, result };
+  if (r.imbalance > a.max_imbalance)
+    return {
+      failed: `${what}: imbalance ${r.imbalance.toFixed(3)} > max_imbalance ${a.max_imbalance} across ${r.sockets} sockets (accepted: ${r.accepted.join(' ')})`,
+      result,
+    };
   return { result };
 }
 
@@ -86,13 +156,24 @@ export function weightedTolerance(weights: number[], n: number): number[] {
   return weights.map((w) => (w > 0 && n > 0 ? WEIGHT_Z * Math.sqrt((1 - w / sum) / (n * (w / sum))) : 0));
 }
 
-function judgeWeighted(weights: number[], r: Report, what: string, result: Record<string, unknown>): { failed?: string; result: Record<string, unknown> } {
+function judgeWeighted(
+  weights: number[],
+  r: Report,
+  what: string,
+  result: Record<string, unknown>,
+): { failed?: string; result: Record<string, unknown> } {
   const sum = weights.reduce((x, y) => x + y, 0);
   const n = r.accepted_total;
   const tol = weightedTolerance(weights, n);
   const dev = weights.map((w, i) => (w > 0 ? r.accepted[i] / ((n * w) / sum) - 1 : r.accepted[i] > 0 ? Infinity : 0));
   const worst = dev.reduce((k, d, i) => (Math.abs(d) - tol[i] > Math.abs(dev[k]) - tol[k] ? i : k), 0);
-  const out = { ...result, weights, expected: weights.map((w) => Math.round((n * w) / sum)), deviation: dev.map((d) => Number(d.toFixed(4))), tolerance: tol.map((t) => Number(t.toFixed(4))) };
+  const out = {
+    ...result,
+    weights,
+    expected: weights.map((w) => Math.round((n * w) / sum)),
+    deviation: dev.map((d) => Number(d.toFixed(4))),
+    tolerance: tol.map((t) => Number(t.toFixed(4))),
+  };
   if (Math.abs(dev[worst]) > tol[worst]) {
     return {
       failed:
@@ -106,7 +187,9 @@ function judgeWeighted(weights: number[], r: Report, what: string, result: Recor
 }
 
 const summary = (r: Record<string, unknown> | undefined): string | undefined =>
-  r ? `${r.sockets} sockets, ${r.connections} connections: refused ${r.refused}, imbalance ${Number(r.imbalance).toFixed(3)}${r.weights ? `, weights ${(r.weights as number[]).join(':')}: accepted ${(r.accepted as number[]).join(' ')}, expected ${(r.expected as number[]).join(' ')}` : ''}` : undefined;
+  r
+    ? `${String(r.sockets)} sockets, ${String(r.connections)} connections: refused ${String(r.refused)}, imbalance ${Number(r.imbalance).toFixed(3)}${r.weights ? `, weights ${(r.weights as number[]).join(':')}: accepted ${(r.accepted as number[]).join(' ')}, expected ${(r.expected as number[]).join(' ')}` : ''}`
+    : undefined;
 
 export default defineModule({
   name: 'reuseport_selftest',
@@ -142,7 +225,12 @@ export default defineModule({
     return { ...buildReads(b), run: { kind: 'exec', argv: runArgv(a, b) } };
   },
   plan(a, seen, ctx): Plan {
-    if (a.weights && a.weights.length !== a.sockets) return { changed: false, steps: [], failed: `weights: ${a.weights.length} given for ${a.sockets} sockets (one per socket)` };
+    if (a.weights && a.weights.length !== a.sockets)
+      return {
+        changed: false,
+        steps: [],
+        failed: `weights: ${a.weights.length} given for ${a.sockets} sockets (one per socket)`,
+      };
     const b = helper(ctx.facts?.arch ?? '');
     const out: StepOutput = { rc: seen.run.rc, stdout: seen.run.stdout.toString(), stderr: seen.run.stderr };
     if (!out.stdout.startsWith('NOT_BUILT')) {

@@ -4,7 +4,10 @@ import { runArgProps, runPlan, runReads, runReturns } from '../src/module/comman
 
 const schema = Type.Object(
   {
-    cmd: Type.String({ minLength: 1, description: 'The script, run by /bin/sh -c (also the free form, `shell: ...`).' }),
+    cmd: Type.String({
+      minLength: 1,
+      description: 'The script, run by /bin/sh -c (also the free form, `shell: ...`).',
+    }),
     ...runArgProps,
   },
   { additionalProperties: false },

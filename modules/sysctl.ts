@@ -4,15 +4,39 @@ import { Type, AnyOfTypes, Choice, Default, type ArgsOf } from '../src/module/ar
 const scalar = AnyOfTypes(['string', 'number', 'boolean']);
 const schema = Type.Object(
   {
-    name: Type.Optional(Type.String({ minLength: 1, description: 'One key, e.g. net.core.somaxconn (net/core/somaxconn works too).' })),
-    value: Type.Optional(AnyOfTypes(['string', 'number', 'boolean'], { description: 'The value of name (required with state present); true/false are 1/0.' })),
-    values: Type.Optional(
-      Type.Unsafe<Record<string, string | number | boolean>>({ type: 'object', additionalProperties: scalar, minProperties: 1, description: 'Many keys at once: key -> value (read, planned and applied in one round trip each).' }),
+    name: Type.Optional(
+      Type.String({ minLength: 1, description: 'One key, e.g. net.core.somaxconn (net/core/somaxconn works too).' }),
     ),
-    file: Default(Type.String({ minLength: 1, description: 'The sysctl.d file the keys are persisted in.' }), '/etc/sysctl.d/60-lbprov.conf'),
-    sysctl_file: Type.Optional(Type.String({ minLength: 1, description: "file under ansible.posix.sysctl's name (wins over file)." })),
-    state: Default(Choice(['present', 'absent'], { description: 'present: set (live and in file); absent: removed from file (the live value stays).' }), 'present'),
-    reload: Default(Type.Boolean({ description: 'Also set the live value (sysctl -w) when it differs; false: only the file.' }), true),
+    value: Type.Optional(
+      AnyOfTypes(['string', 'number', 'boolean'], {
+        description: 'The value of name (required with state present); true/false are 1/0.',
+      }),
+    ),
+    values: Type.Optional(
+      Type.Unsafe<Record<string, string | number | boolean>>({
+        type: 'object',
+        additionalProperties: scalar,
+        minProperties: 1,
+        description: 'Many keys at once: key -> value (read, planned and applied in one round trip each).',
+      }),
+    ),
+    file: Default(
+      Type.String({ minLength: 1, description: 'The sysctl.d file the keys are persisted in.' }),
+      '/etc/sysctl.d/60-lbprov.conf',
+    ),
+    sysctl_file: Type.Optional(
+      Type.String({ minLength: 1, description: "file under ansible.posix.sysctl's name (wins over file)." }),
+    ),
+    state: Default(
+      Choice(['present', 'absent'], {
+        description: 'present: set (live and in file); absent: removed from file (the live value stays).',
+      }),
+      'present',
+    ),
+    reload: Default(
+      Type.Boolean({ description: 'Also set the live value (sysctl -w) when it differs; false: only the file.' }),
+      true,
+    ),
   },
   { oneOf: [{ required: ['name'] }, { required: ['values'] }], additionalProperties: false },
 );
@@ -21,7 +45,10 @@ type Args = ArgsOf<typeof schema>;
 /** `net/ipv4/x` and `net.ipv4.x` are the same key. */
 export const normKey = (k: string): string => k.trim().replace(/\//g, '.');
 /** The kernel prints multi-value sysctls with tabs: compare after folding whitespace. */
-export const fold = (v: unknown): string => String(v === true ? 1 : v === false ? 0 : v).trim().replace(/\s+/g, ' ');
+export const fold = (v: unknown): string =>
+  String(v === true ? 1 : v === false ? 0 : v)
+    .trim()
+    .replace(/\s+/g, ' ');
 const procPath = (k: string): string => `/proc/sys/${k.replace(/\./g, '/')}`;
 
 function wanted(a: Args): Map<string, string> {
@@ -82,7 +109,8 @@ export default defineModule({
   plan(a, seen, ctx): Plan {
     const file = a.sysctl_file ?? a.file;
     const want = wanted(a);
-    if (a.state === 'present' && a.name !== undefined && a.value === undefined) return { changed: false, steps: [], failed: `sysctl ${a.name}: value is required with state present` };
+    if (a.state === 'present' && a.name !== undefined && a.value === undefined)
+      return { changed: false, steps: [], failed: `sysctl ${a.name}: value is required with state present` };
     const live = new Map<string, string>();
     const unknown: string[] = [];
     [...want.keys()].forEach((k, i) => {
@@ -91,10 +119,15 @@ export default defineModule({
       else live.set(k, fold(r.stdout.toString()));
     });
     if (unknown.length && a.state === 'present') {
-      return { changed: false, steps: [], failed: `${ctx.host}: unknown sysctl key${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')} (no ${unknown.map(procPath).join(', ')}; net.* keys are per network namespace, and some exist only in newer kernels)` };
+      return {
+        changed: false,
+        steps: [],
+        failed: `${ctx.host}: unknown sysctl key${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')} (no ${unknown.map(procPath).join(', ')}; net.* keys are per network namespace, and some exist only in newer kernels)`,
+      };
     }
     const before = seen.conf.stat ? seen.conf.stdout.toString() : '';
-    const after = a.state === 'present' ? editConf(before, want, new Set()) : editConf(before, new Map(), new Set(want.keys()));
+    const after =
+      a.state === 'present' ? editConf(before, want, new Set()) : editConf(before, new Map(), new Set(want.keys()));
     const steps: Step[] = [];
     const diff = [];
     if (after !== before) {
@@ -103,8 +136,14 @@ export default defineModule({
     }
     if (a.state === 'present' && a.reload) {
       const off = [...want].filter(([k, v]) => live.get(k) !== v);
-      for (const [k, v] of off) steps.push({ op: 'exec', argv: ['sysctl', '-q', '-w', `${k}=${v}`], what: `sysctl -w ${k}=${v}` });
-      if (off.length) diff.push({ path: 'sysctl (live)', before: off.map(([k]) => `${k} = ${live.get(k)}`).join('\n') + '\n', after: off.map(([k, v]) => `${k} = ${v}`).join('\n') + '\n' });
+      for (const [k, v] of off)
+        steps.push({ op: 'exec', argv: ['sysctl', '-q', '-w', `${k}=${v}`], what: `sysctl -w ${k}=${v}` });
+      if (off.length)
+        diff.push({
+          path: 'sysctl (live)',
+          before: off.map(([k]) => `${k} = ${live.get(k)}`).join('\n') + '\n',
+          after: off.map(([k, v]) => `${k} = ${v}`).join('\n') + '\n',
+        });
     }
     return {
       changed: steps.length > 0,

@@ -6,11 +6,23 @@ export { validateArgv };
 
 const schema = Type.Object(
   {
-    src: Type.String({ minLength: 1, description: "A local Handlebars template: absolute, or relative to the playbook's directory or its templates/ directory." }),
+    src: Type.String({
+      minLength: 1,
+      description:
+        "A local Handlebars template: absolute, or relative to the playbook's directory or its templates/ directory.",
+    }),
     dest: Type.String({ minLength: 1, description: 'Where the rendered file goes on the host.' }),
     ...attrProps,
-    validate: Type.Optional(Type.String({ pattern: '%s', description: 'A command that checks the rendered file before it replaces dest; %s is the temp file. No shell.' })),
-    backup: Default(Type.Boolean({ description: 'Keep the replaced file beside it, with a timestamp in its name.' }), false),
+    validate: Type.Optional(
+      Type.String({
+        pattern: '%s',
+        description: 'A command that checks the rendered file before it replaces dest; %s is the temp file. No shell.',
+      }),
+    ),
+    backup: Default(
+      Type.Boolean({ description: 'Keep the replaced file beside it, with a timestamp in its name.' }),
+      false,
+    ),
   },
   { additionalProperties: false },
 );
@@ -21,7 +33,9 @@ export default defineModule({
   localSrc: 'templates',
   schema,
   description: "Renders a Handlebars template with the task's variables and puts it at dest like copy.",
-  notes: ['The template is checked when the playbook loads (syntax errors name the file, line and column); it is rendered per host, with that host\'s variables and facts.'],
+  notes: [
+    "The template is checked when the playbook loads (syntax errors name the file, line and column); it is rendered per host, with that host's variables and facts.",
+  ],
   examples: `- name: Listener unit
   template:
     src: lb-listener.service.hbs
@@ -36,6 +50,12 @@ export default defineModule({
   plan(a, seen, ctx) {
     const content = Buffer.from(ctx.render(ctx.localFile(a.src, 'templates').toString('utf8')));
     const validate = a.validate ? validateArgv(a.validate) : undefined;
-    return contentPlan(a.dest, seen.dest, content, { mode: normalizeMode(a.mode), owner: a.owner, group: a.group }, { validate, backup: a.backup });
+    return contentPlan(
+      a.dest,
+      seen.dest,
+      content,
+      { mode: normalizeMode(a.mode), owner: a.owner, group: a.group },
+      { validate, backup: a.backup },
+    );
   },
 });

@@ -10,10 +10,21 @@ import { shq } from '../src/util/quote.js';
 const absolute = (description: string) => Type.String({ pattern: '^/', patternMeans: 'an absolute path', description });
 const schema = Type.Object(
   {
-    name: Type.String({ pattern: '^[a-z0-9][a-z0-9_-]*$', patternMeans: 'a name of lowercase letters, digits, - and _', description: 'Names the collector: its script, units and lbprov_NAME.prom file.' }),
+    name: Type.String({
+      pattern: '^[a-z0-9][a-z0-9_-]*$',
+      patternMeans: 'a name of lowercase letters, digits, - and _',
+      description: 'Names the collector: its script, units and lbprov_NAME.prom file.',
+    }),
     directory: Default(absolute("node_exporter's textfile directory."), '/var/lib/prometheus/node-exporter'),
     port: Type.Integer({ minimum: 1, maximum: 65535, description: "The listener's port." }),
-    interval: Default(Type.String({ pattern: '^[0-9]+(ms|s|min|h)?$', patternMeans: 'a systemd time span like 15s', description: 'How often the timer runs the script.' }), '15s'),
+    interval: Default(
+      Type.String({
+        pattern: '^[0-9]+(ms|s|min|h)?$',
+        patternMeans: 'a systemd time span like 15s',
+        description: 'How often the timer runs the script.',
+      }),
+      '15s',
+    ),
     pin: Default(absolute('The pinned program whose id and tag are reported.'), '/sys/fs/bpf/lb_hash'),
     counters: Default(absolute("The listener's per-worker accept counters."), '/run/lb-listener/accepts'),
   },
@@ -31,7 +42,15 @@ export function collectorFiles(a: Args): { files: FileWant[]; timer: string } {
       path: script,
       mode: '0755',
       // the listener writes its status (the program it attached) beside its counters
-      content: renderWith(SCRIPT, { name: a.name, interval: a.interval, port: a.port, directory: shq(a.directory), pin: shq(a.pin), counters: shq(a.counters), status: shq(join(dirname(a.counters), 'status')) }),
+      content: renderWith(SCRIPT, {
+        name: a.name,
+        interval: a.interval,
+        port: a.port,
+        directory: shq(a.directory),
+        pin: shq(a.pin),
+        counters: shq(a.counters),
+        status: shq(join(dirname(a.counters), 'status')),
+      }),
     },
     {
       path: `/etc/systemd/system/${unit}.service`,
@@ -78,22 +97,39 @@ export default defineModule({
     };
   },
   plan(a, seen, ctx): Plan {
-    if (ctx.facts && !ctx.facts.systemd) return { changed: false, steps: [], failed: `${ctx.host}: the collector's timer needs systemd (PID 1 is not systemd)` };
+    if (ctx.facts && !ctx.facts.systemd)
+      return {
+        changed: false,
+        steps: [],
+        failed: `${ctx.host}: the collector's timer needs systemd (PID 1 is not systemd)`,
+      };
     const { files, timer } = collectorFiles(a);
     const steps: Plan['steps'] = [];
     const diff: NonNullable<Plan['diff']> = [];
     if (!seen.dir.stat) {
       steps.push({ op: 'exec', argv: ['mkdir', '-p', '-m', '0755', '--', a.directory] });
       diff.push({ path: a.directory, before: 'state: absent\n', after: 'state: directory\n' });
-    } else if (seen.dir.stat.type !== 'directory') return { changed: false, steps: [], failed: `${a.directory} is not a directory` };
+    } else if (seen.dir.stat.type !== 'directory')
+      return { changed: false, steps: [], failed: `${a.directory} is not a directory` };
     const fp = filesPlan(files, (p) => seen[`f${files.findIndex((f) => f.path === p)}`]);
     steps.push(...fp.steps);
     diff.push(...(fp.diff ?? []));
     // the timer, as a `systemd` task with enabled: true, state: started, daemon_reload: true would have it
-    const u = unitPlan(timer, parseShow(seen.timer.stdout.toString()), { enabled: true, state: 'started', daemonReload: true, filesChanged: fp.changedUnits }, ctx);
+    const u = unitPlan(
+      timer,
+      parseShow(seen.timer.stdout.toString()),
+      { enabled: true, state: 'started', daemonReload: true, filesChanged: fp.changedUnits },
+      ctx,
+    );
     if (u.failed) return { changed: false, steps: [], failed: u.failed };
     steps.push(...u.steps);
     if (u.diff) diff.push(u.diff);
-    return { changed: steps.length > 0, steps, diff, msg: steps.length ? `collector ${a.name} -> ${a.directory}/lbprov_${a.name}.prom` : undefined, result: { file: `${a.directory}/lbprov_${a.name}.prom`, timer } };
+    return {
+      changed: steps.length > 0,
+      steps,
+      diff,
+      msg: steps.length ? `collector ${a.name} -> ${a.directory}/lbprov_${a.name}.prom` : undefined,
+      result: { file: `${a.directory}/lbprov_${a.name}.prom`, timer },
+    };
   },
 });

@@ -4,13 +4,27 @@ import { Type, Choice, Default } from '../src/module/args.js';
 
 const schema = Type.Object(
   {
-    url: Type.String({ pattern: '^https?://', patternMeans: 'an http:// or https:// URL', description: 'The URL, requested from the host itself.' }),
+    url: Type.String({
+      pattern: '^https?://',
+      patternMeans: 'an http:// or https:// URL',
+      description: 'The URL, requested from the host itself.',
+    }),
     method: Default(Choice(['GET', 'HEAD'], { description: 'The HTTP method.' }), 'GET'),
-    status_code: Default(Type.Union([Type.Integer(), Type.Array(Type.Integer(), { minItems: 1 })], { description: 'The status, or list of statuses, that pass.' }), [200]),
+    status_code: Default(
+      Type.Union([Type.Integer(), Type.Array(Type.Integer(), { minItems: 1 })], {
+        description: 'The status, or list of statuses, that pass.',
+      }),
+      [200],
+    ),
     body_contains: Type.Optional(Type.String({ description: 'Text the body must contain.' })),
     body_regex: Type.Optional(Type.String({ description: 'A regular expression (multiline) the body must match.' })),
     timeout: Default(Type.Number({ exclusiveMinimum: 0, description: 'Seconds to wait for the answer.' }), 30),
-    client: Default(Choice(['auto', 'curl', 'bash'], { description: "auto: curl when the host has it, else bash's /dev/tcp (an HTTP/1.0 client, http:// only)." }), 'auto'),
+    client: Default(
+      Choice(['auto', 'curl', 'bash'], {
+        description: "auto: curl when the host has it, else bash's /dev/tcp (an HTTP/1.0 client, http:// only).",
+      }),
+      'auto',
+    ),
   },
   { additionalProperties: false },
 );
@@ -55,7 +69,14 @@ export default defineModule({
     }
     return {
       changed: true,
-      steps: [{ op: 'exec', argv: ['lbprov_uri', a.url, a.method, String(a.timeout), a.client], capture: true, what: `${a.method} ${a.url}` }],
+      steps: [
+        {
+          op: 'exec',
+          argv: ['lbprov_uri', a.url, a.method, String(a.timeout), a.client],
+          capture: true,
+          what: `${a.method} ${a.url}`,
+        },
+      ],
       checkSkip: `uri does not send requests in check mode (${a.method} ${a.url})`,
       interpret: ([out]: StepOutput[]) => {
         const { status, content } = parseAnswer(out.stdout);
@@ -63,7 +84,8 @@ export default defineModule({
         const fail = (why: string) => ({ changed: false, result, failed: `${a.method} ${a.url}: ${why}` });
         if (!status) return fail(`no HTTP answer (rc ${out.rc})${out.stderr.trim() ? `: ${out.stderr.trim()}` : ''}`);
         if (!codes.includes(status)) return fail(`status ${status}, expected ${codes.join(' or ')}`);
-        if (a.body_contains !== undefined && !content.includes(a.body_contains)) return fail(`the body does not contain "${a.body_contains}"`);
+        if (a.body_contains !== undefined && !content.includes(a.body_contains))
+          return fail(`the body does not contain "${a.body_contains}"`);
         if (re && !re.test(content)) return fail(`the body does not match /${a.body_regex}/`);
         return { changed: false, result, msg: `${a.method} ${a.url}: ${status}` };
       },

@@ -12,12 +12,27 @@ const test = suite('check mode predicts a run task by task');
 test('recorded writes answer later stat and file reads; exec reads and other paths are untouched', () => {
   const o = new CheckOverlay();
   const reads = { dest: { kind: 'stat' as const, path: '/etc/a.conf' } };
-  o.record({ changed: true, steps: [{ op: 'write', path: '/etc/a.conf', content: Buffer.from('x=1\n'), mode: '0600' }] }, reads, { dest: { rc: 0, stdout: Buffer.alloc(0), stderr: '', stat: null } });
+  o.record(
+    { changed: true, steps: [{ op: 'write', path: '/etc/a.conf', content: Buffer.from('x=1\n'), mode: '0600' }] },
+    reads,
+    { dest: { rc: 0, stdout: Buffer.alloc(0), stderr: '', stat: null } },
+  );
   o.record({ changed: false, steps: [{ op: 'write', path: '/etc/b.conf', content: Buffer.from('') }] }, {}, {});
   assert.ok(o.has('/etc/a.conf'));
   assert.not.ok(o.has('/etc/b.conf'), 'an unchanged plan writes nothing');
-  const seen = { f: { rc: 1, stdout: Buffer.alloc(0), stderr: 'no such file', stat: null }, s: { rc: 0, stdout: Buffer.from('x'), stderr: '' }, g: { rc: 0, stdout: Buffer.alloc(0), stderr: '', stat: null } };
-  const out = o.apply({ f: { kind: 'file', path: '/etc/a.conf' }, s: { kind: 'exec', argv: ['cat', '/etc/a.conf'] }, g: { kind: 'stat', path: '/etc/c.conf' } }, seen);
+  const seen = {
+    f: { rc: 1, stdout: Buffer.alloc(0), stderr: 'no such file', stat: null },
+    s: { rc: 0, stdout: Buffer.from('x'), stderr: '' },
+    g: { rc: 0, stdout: Buffer.alloc(0), stderr: '', stat: null },
+  };
+  const out = o.apply(
+    {
+      f: { kind: 'file', path: '/etc/a.conf' },
+      s: { kind: 'exec', argv: ['cat', '/etc/a.conf'] },
+      g: { kind: 'stat', path: '/etc/c.conf' },
+    },
+    seen,
+  );
   assert.is(out.f.stdout.toString(), 'x=1\n');
   assert.equal(out.f.stat, { type: 'file', mode: '0600', owner: 'root', group: 'root', size: 4 });
   assert.is(out.s, seen.s);
@@ -27,19 +42,23 @@ test('recorded writes answer later stat and file reads; exec reads and other pat
 test('a check run predicts a second write of the same file as ok, as the real run then reports', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'lbprov-overlay-'));
   const pb = join(dir, 'pb.yml');
-  writeFileSync(pb, [
-    '- hosts: localhost',
-    '  gather_facts: false',
-    '  tasks:',
-    `    - { name: first, copy: { content: "port = 80\\n", dest: "${dir}/app.conf", mode: "0640" } }`,
-    `    - { name: same again, copy: { content: "port = 80\\n", dest: "${dir}/app.conf", mode: "0640" } }`,
-    `    - { name: changed again, copy: { content: "port = 81\\n", dest: "${dir}/app.conf", mode: "0640" } }`,
-    '',
-  ].join('\n'));
+  writeFileSync(
+    pb,
+    [
+      '- hosts: localhost',
+      '  gather_facts: false',
+      '  tasks:',
+      `    - { name: first, copy: { content: "port = 80\\n", dest: "${dir}/app.conf", mode: "0640" } }`,
+      `    - { name: same again, copy: { content: "port = 80\\n", dest: "${dir}/app.conf", mode: "0640" } }`,
+      `    - { name: changed again, copy: { content: "port = 81\\n", dest: "${dir}/app.conf", mode: "0640" } }`,
+      '',
+    ].join('\n'),
+  );
   const check = await applyJson([pb, '--check', '--diff']);
   assert.is(check.code, 0, check.stderr);
   assert.not.ok(existsSync(join(dir, 'app.conf')), 'check mode wrote nothing');
-  const status = (r: typeof check): string[] => r.run.plays[0].tasks.map((t) => `${t.name}: ${t.hosts.localhost.status}`);
+  const status = (r: typeof check): string[] =>
+    r.run.plays[0].tasks.map((t) => `${t.name}: ${t.hosts.localhost.status}`);
   assert.equal(status(check), ['first: changed', 'same again: ok', 'changed again: changed']);
   const diff = check.run.plays[0].tasks[2].hosts.localhost.diff?.[0];
   assert.is(diff?.before, 'port = 80\n', 'the diff is against what the run would have written');

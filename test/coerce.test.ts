@@ -23,7 +23,17 @@ const schema = {
 };
 
 test('strings become booleans and numbers where the argument says so', () => {
-  for (const [v, want] of [['false', false], ['no', false], ['0', false], ['off', false], ['N', false], ['True', true], ['yes', true], ['1', true], ['on', true]] as const) {
+  for (const [v, want] of [
+    ['false', false],
+    ['no', false],
+    ['0', false],
+    ['off', false],
+    ['N', false],
+    ['True', true],
+    ['yes', true],
+    ['1', true],
+    ['on', true],
+  ] as const) {
     const a: Record<string, unknown> = { flag: v };
     coerce(schema, a);
     assert.is(a.flag, want, v);
@@ -42,10 +52,17 @@ test('what has no exact conversion is left for the validator to refuse', () => {
 test('-e backup=no reaches a boolean argument as false (a real run, connection local)', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'lbprov-coerce-'));
   const pb = join(dir, 'pb.yml');
-  writeFileSync(pb, `- hosts: localhost\n  gather_facts: false\n  tasks:\n    - copy: { content: "a\\n", dest: "${dir}/f.txt", backup: "{{ keep }}" }\n    - copy: { content: "b\\n", dest: "${dir}/f.txt", backup: "{{ keep }}" }\n`);
+  writeFileSync(
+    pb,
+    `- hosts: localhost\n  gather_facts: false\n  tasks:\n    - copy: { content: "a\\n", dest: "${dir}/f.txt", backup: "{{ keep }}" }\n    - copy: { content: "b\\n", dest: "${dir}/f.txt", backup: "{{ keep }}" }\n`,
+  );
   const r = await applyJson([pb, '-e', 'keep=no']);
   assert.is(r.code, 0, JSON.stringify(r.run) + r.stderr);
-  assert.equal(readdirSync(dir).filter((f) => f.startsWith('f.txt')), ['f.txt'], 'no backup file');
+  assert.equal(
+    readdirSync(dir).filter((f) => f.startsWith('f.txt')),
+    ['f.txt'],
+    'no backup file',
+  );
   const y = await applyJson([pb, '-e', 'keep=yes']);
   assert.is(y.code, 0);
   assert.ok(readdirSync(dir).filter((f) => f.startsWith('f.txt')).length > 1, 'a backup was kept');

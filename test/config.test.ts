@@ -46,12 +46,24 @@ ssh_args = -o ProxyJump=bastion
 pipelining = True
 `;
 
-
 test('configparser syntax: sections, = and :, comments, continuation lines, errors with file:line', () => {
   const e = parseIni('f.cfg', '[a]\nx = 1 ; c\n# no\ny: two\n  more\n\n[b]\nz=\n');
-  assert.equal(e.map((x) => [x.section, x.key, x.value, x.line]), [['a', 'x', '1', 2], ['a', 'y', 'two\nmore', 4], ['b', 'z', '', 8]]);
-  assert.match(inputError(() => parseIni('f.cfg', '[a]\nnot a pair\n')), /^f\.cfg:2:1: expected "key = value"/);
-  assert.match(inputError(() => parseIni('f.cfg', 'x = 1\n')), /^f\.cfg:1:1: "x" comes before any \[section\]/);
+  assert.equal(
+    e.map((x) => [x.section, x.key, x.value, x.line]),
+    [
+      ['a', 'x', '1', 2],
+      ['a', 'y', 'two\nmore', 4],
+      ['b', 'z', '', 8],
+    ],
+  );
+  assert.match(
+    inputError(() => parseIni('f.cfg', '[a]\nnot a pair\n')),
+    /^f\.cfg:2:1: expected "key = value"/,
+  );
+  assert.match(
+    inputError(() => parseIni('f.cfg', 'x = 1\n')),
+    /^f\.cfg:1:1: "x" comes before any \[section\]/,
+  );
 });
 
 test('an ansible.cfg: known keys typed, paths relative to its folder, unknown keys warned about', () => {
@@ -87,18 +99,34 @@ if (haveAnsible('config against ansible-config', 'ansible-config')) {
   test('the same file and environment read by ansible-config dump give the same values', () => {
     writeFileSync(join(cwd, 'ansible.cfg'), ANSIBLE_CFG);
     const env = { ANSIBLE_FORKS: '9', ANSIBLE_BECOME_USER: 'envuser' };
-    const r = spawnSync('ansible-config', ['dump', '--only-changed'], { cwd, encoding: 'utf8', env: { PATH: process.env.PATH!, HOME: home, ...env } });
+    const r = spawnSync('ansible-config', ['dump', '--only-changed'], {
+      cwd,
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH!, HOME: home, ...env },
+    });
     assert.is(r.status, 0, r.stderr);
     const theirs: Record<string, unknown> = {};
-    for (const m of r.stdout.matchAll(/^(\w+)\(([^)]*)\) = (.*)$/gm)) theirs[m[1]] = m[3] === 'True' ? true : m[3] === 'False' ? false : pyValue(m[3]);
+    for (const m of r.stdout.matchAll(/^(\w+)\(([^)]*)\) = (.*)$/gm))
+      theirs[m[1]] = m[3] === 'True' ? true : m[3] === 'False' ? false : pyValue(m[3]);
     const ours = loadConfig(ce(env)).settings;
     const names: Record<string, string> = {
-      DEFAULT_HOST_LIST: 'inventory', DEFAULT_FORKS: 'forks', DEFAULT_REMOTE_USER: 'remote_user', DEFAULT_PRIVATE_KEY_FILE: 'private_key_file',
-      HOST_KEY_CHECKING: 'host_key_checking', DEFAULT_TIMEOUT: 'timeout', DEFAULT_ROLES_PATH: 'roles_path', RETRY_FILES_ENABLED: 'retry_files_enabled',
-      RETRY_FILES_SAVE_PATH: 'retry_files_save_path', DEFAULT_BECOME: 'become', DEFAULT_BECOME_USER: 'become_user', DEFAULT_BECOME_METHOD: 'become_method',
-      DEFAULT_BECOME_ASK_PASS: 'become_ask_pass', DEFAULT_BECOME_FLAGS: 'become_flags',
+      DEFAULT_HOST_LIST: 'inventory',
+      DEFAULT_FORKS: 'forks',
+      DEFAULT_REMOTE_USER: 'remote_user',
+      DEFAULT_PRIVATE_KEY_FILE: 'private_key_file',
+      HOST_KEY_CHECKING: 'host_key_checking',
+      DEFAULT_TIMEOUT: 'timeout',
+      DEFAULT_ROLES_PATH: 'roles_path',
+      RETRY_FILES_ENABLED: 'retry_files_enabled',
+      RETRY_FILES_SAVE_PATH: 'retry_files_save_path',
+      DEFAULT_BECOME: 'become',
+      DEFAULT_BECOME_USER: 'become_user',
+      DEFAULT_BECOME_METHOD: 'become_method',
+      DEFAULT_BECOME_ASK_PASS: 'become_ask_pass',
+      DEFAULT_BECOME_FLAGS: 'become_flags',
     };
-    for (const [a, l] of Object.entries(names)) assert.equal(ours[l as keyof typeof ours]?.value, theirs[a], `${a} / ${l}`);
+    for (const [a, l] of Object.entries(names))
+      assert.equal(ours[l as keyof typeof ours]?.value, theirs[a], `${a} / ${l}`);
   });
 }
 
@@ -132,7 +160,19 @@ test('precedence: LBPROV_* over ANSIBLE_* over the file; the command line over a
 test('flags map onto the lowest-precedence host variables', () => {
   const empty = loadConfig(ce({}, home));
   assert.is(empty.file, undefined);
-  const r = resolveSettings({ connection: 'local', become: true, becomeUser: 'u', becomeMethod: 'su', privateKey: 'keys/k', user: 'me', timeout: '2.5', askBecomePass: true }, empty);
+  const r = resolveSettings(
+    {
+      connection: 'local',
+      become: true,
+      becomeUser: 'u',
+      becomeMethod: 'su',
+      privateKey: 'keys/k',
+      user: 'me',
+      timeout: '2.5',
+      askBecomePass: true,
+    },
+    empty,
+  );
   assert.equal(r.baseVars, {
     ansible_user: 'me',
     ansible_ssh_private_key_file: join(process.cwd(), 'keys/k'),
@@ -148,17 +188,41 @@ test('flags map onto the lowest-precedence host variables', () => {
 
 test('bad values: exit-5 errors naming file:line or the variable or the flag', () => {
   writeFileSync(join(cwd, 'ansible.cfg'), '[defaults]\nforks = many\n');
-  assert.match(inputError(() => loadConfig(ce())), new RegExp(`^${join(cwd, 'ansible.cfg')}:2:1: \\[defaults\\] forks = "many": expected a whole number >= 1`));
+  assert.match(
+    inputError(() => loadConfig(ce())),
+    new RegExp(`^${join(cwd, 'ansible.cfg')}:2:1: \\[defaults\\] forks = "many": expected a whole number >= 1`),
+  );
   writeFileSync(join(cwd, 'ansible.cfg'), '[privilege_escalation]\nbecome = maybe\n');
-  assert.match(inputError(() => loadConfig(ce())), /ansible\.cfg:2:1: \[privilege_escalation\] become = "maybe": expected a boolean/);
+  assert.match(
+    inputError(() => loadConfig(ce())),
+    /ansible\.cfg:2:1: \[privilege_escalation\] become = "maybe": expected a boolean/,
+  );
   rmSync(join(cwd, 'ansible.cfg'));
-  assert.match(inputError(() => loadConfig(ce({ ANSIBLE_TIMEOUT: '0' }))), /environment variable ANSIBLE_TIMEOUT = "0": expected a number > 0/);
-  assert.match(inputError(() => loadConfig(ce({ LBPROV_BECOME_METHOD: 'doas' }))), /LBPROV_BECOME_METHOD = "doas": expected sudo or su/);
+  assert.match(
+    inputError(() => loadConfig(ce({ ANSIBLE_TIMEOUT: '0' }))),
+    /environment variable ANSIBLE_TIMEOUT = "0": expected a number > 0/,
+  );
+  assert.match(
+    inputError(() => loadConfig(ce({ LBPROV_BECOME_METHOD: 'doas' }))),
+    /LBPROV_BECOME_METHOD = "doas": expected sudo or su/,
+  );
   const empty = loadConfig(ce());
-  assert.match(inputError(() => resolveSettings({ timeout: '0' }, empty)), /-T\/--timeout 0: expected a number of seconds > 0/);
-  assert.match(inputError(() => resolveSettings({ timeout: 'soon' }, empty)), /-T\/--timeout soon/);
-  assert.match(inputError(() => resolveSettings({ becomeMethod: 'pbrun' }, empty)), /--become-method pbrun: expected sudo or su/);
-  assert.match(inputError(() => resolveSettings({ connection: 'winrm' }, empty)), /-c\/--connection winrm: expected ssh or local/);
+  assert.match(
+    inputError(() => resolveSettings({ timeout: '0' }, empty)),
+    /-T\/--timeout 0: expected a number of seconds > 0/,
+  );
+  assert.match(
+    inputError(() => resolveSettings({ timeout: 'soon' }, empty)),
+    /-T\/--timeout soon/,
+  );
+  assert.match(
+    inputError(() => resolveSettings({ becomeMethod: 'pbrun' }, empty)),
+    /--become-method pbrun: expected sudo or su/,
+  );
+  assert.match(
+    inputError(() => resolveSettings({ connection: 'winrm' }, empty)),
+    /-c\/--connection winrm: expected ssh or local/,
+  );
 });
 
 test('which file: LBPROV_CONFIG, ./lbprov.cfg, ~/.lbprov.cfg, ANSIBLE_CONFIG, ./ansible.cfg, ~/.ansible.cfg', () => {
@@ -178,7 +242,10 @@ test('which file: LBPROV_CONFIG, ./lbprov.cfg, ~/.lbprov.cfg, ANSIBLE_CONFIG, ./
   assert.is(findConfigFile(ce()), cwdLbprov);
   const envLbprov = put(join(root, 'env-lbprov.cfg'));
   assert.is(findConfigFile(ce({ LBPROV_CONFIG: envLbprov })), envLbprov);
-  assert.match(inputError(() => findConfigFile(ce({ LBPROV_CONFIG: join(root, 'nope.cfg') }))), /LBPROV_CONFIG=.*nope\.cfg: no readable config file/);
+  assert.match(
+    inputError(() => findConfigFile(ce({ LBPROV_CONFIG: join(root, 'nope.cfg') }))),
+    /LBPROV_CONFIG=.*nope\.cfg: no readable config file/,
+  );
   // a world-writable working directory's files are not read (anyone could have put them there)
   chmodSync(cwd, 0o777);
   const warnings: string[] = [];

@@ -48,7 +48,12 @@ function meta(text: string): Meta {
   return { runs: (m.runs as string[] | undefined) ?? ['apply', 'apply'], args: (m.args as string[] | undefined) ?? [] };
 }
 
-function runTool(cmd: string, args: string[], cwd: string, env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
+function runTool(
+  cmd: string,
+  args: string[],
+  cwd: string,
+  env: Record<string, string>,
+): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args, { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
@@ -78,7 +83,9 @@ function files(base: string): string[] {
         walk(p);
       } else {
         const text = readFileSync(p).toString('utf8').split(base).join('BASE');
-        out.push(`${rel} file ${mode} ${createHash('sha256').update(text).digest('hex').slice(0, 12)} ${JSON.stringify(text.slice(0, 60))}`);
+        out.push(
+          `${rel} file ${mode} ${createHash('sha256').update(text).digest('hex').slice(0, 12)} ${JSON.stringify(text.slice(0, 60))}`,
+        );
       }
     }
   };
@@ -90,19 +97,38 @@ const statusOf = (r: Record<string, unknown>): string =>
   r.unreachable ? 'unreachable' : r.failed ? 'failed' : r.skipped ? 'skipped' : r.changed ? 'changed' : 'ok';
 
 async function ansible(pb: string, base: string, mode: string, args: string[]): Promise<Outcome> {
-  const r = await runTool(ansiblePlaybook, ['-i', inventory, pb, '-e', `base=${base}`, ...(mode === 'check' ? ['--check', '--diff'] : []), ...args], here, {
-    ANSIBLE_STDOUT_CALLBACK: 'json', ANSIBLE_NOCOLOR: '1', ANSIBLE_RETRY_FILES_ENABLED: '0', ANSIBLE_LOCALHOST_WARNING: '0',
-    ANSIBLE_DEPRECATION_WARNINGS: '0', ANSIBLE_SYSTEM_WARNINGS: '0', ANSIBLE_HOST_KEY_CHECKING: 'False', ANSIBLE_FORKS: '5',
-  });
+  const r = await runTool(
+    ansiblePlaybook,
+    ['-i', inventory, pb, '-e', `base=${base}`, ...(mode === 'check' ? ['--check', '--diff'] : []), ...args],
+    here,
+    {
+      ANSIBLE_STDOUT_CALLBACK: 'json',
+      ANSIBLE_NOCOLOR: '1',
+      ANSIBLE_RETRY_FILES_ENABLED: '0',
+      ANSIBLE_LOCALHOST_WARNING: '0',
+      ANSIBLE_DEPRECATION_WARNINGS: '0',
+      ANSIBLE_SYSTEM_WARNINGS: '0',
+      ANSIBLE_HOST_KEY_CHECKING: 'False',
+      ANSIBLE_FORKS: '5',
+    },
+  );
   const statuses: string[] = [];
   const recap: Record<string, string> = {};
   try {
     const doc = JSON.parse(r.stdout.slice(r.stdout.indexOf('{'))) as {
-      plays: Array<{ play: { name: string }; tasks: Array<{ task: { name: string }; hosts: Record<string, Record<string, unknown>> }> }>;
+      plays: Array<{
+        play: { name: string };
+        tasks: Array<{ task: { name: string }; hosts: Record<string, Record<string, unknown>> }>;
+      }>;
       stats: Record<string, Record<string, number>>;
     };
-    for (const p of doc.plays) for (const t of p.tasks) for (const [h, res] of Object.entries(t.hosts)) statuses.push(`${p.play.name} | ${t.task.name} | ${h} = ${statusOf(res)}`);
-    for (const [h, s] of Object.entries(doc.stats)) recap[h] = `ok=${s.ok} changed=${s.changed} unreachable=${s.unreachable} failed=${s.failures} skipped=${s.skipped} rescued=${s.rescued} ignored=${s.ignored}`;
+    for (const p of doc.plays)
+      for (const t of p.tasks)
+        for (const [h, res] of Object.entries(t.hosts))
+          statuses.push(`${p.play.name} | ${t.task.name} | ${h} = ${statusOf(res)}`);
+    for (const [h, s] of Object.entries(doc.stats))
+      recap[h] =
+        `ok=${s.ok} changed=${s.changed} unreachable=${s.unreachable} failed=${s.failures} skipped=${s.skipped} rescued=${s.rescued} ignored=${s.ignored}`;
   } catch {
     statuses.push(`(no JSON: exit ${r.code}: ${(r.stdout + r.stderr).slice(0, 300)})`);
   }
@@ -110,13 +136,36 @@ async function ansible(pb: string, base: string, mode: string, args: string[]): 
 }
 
 async function lbprov(pb: string, base: string, mode: string, args: string[]): Promise<Outcome> {
-  const r = await runTool(process.execPath, [join(packageRoot, 'bin', 'lbprov.js'), 'apply', pb, '-i', inventory, '-e', `base=${base}`, '--json', ...(mode === 'check' ? ['--check', '--diff'] : []), ...args], here, { NO_COLOR: '1' });
+  const r = await runTool(
+    process.execPath,
+    [
+      join(packageRoot, 'bin', 'lbprov.js'),
+      'apply',
+      pb,
+      '-i',
+      inventory,
+      '-e',
+      `base=${base}`,
+      '--json',
+      ...(mode === 'check' ? ['--check', '--diff'] : []),
+      ...args,
+    ],
+    here,
+    { NO_COLOR: '1' },
+  );
   const statuses: string[] = [];
   const recap: Record<string, string> = {};
   try {
-    const doc = JSON.parse(r.stdout) as { plays: Array<{ name: string; tasks: Array<{ name: string; hosts: Record<string, { status: string }> }> }>; stats: Record<string, Record<string, number>> };
-    for (const p of doc.plays) for (const t of p.tasks) for (const [h, res] of Object.entries(t.hosts)) statuses.push(`${p.name} | ${t.name} | ${h} = ${res.status}`);
-    for (const [h, s] of Object.entries(doc.stats)) recap[h] = `ok=${s.ok} changed=${s.changed} unreachable=${s.unreachable} failed=${s.failed} skipped=${s.skipped} rescued=${s.rescued} ignored=${s.ignored}`;
+    const doc = JSON.parse(r.stdout) as {
+      plays: Array<{ name: string; tasks: Array<{ name: string; hosts: Record<string, { status: string }> }> }>;
+      stats: Record<string, Record<string, number>>;
+    };
+    for (const p of doc.plays)
+      for (const t of p.tasks)
+        for (const [h, res] of Object.entries(t.hosts)) statuses.push(`${p.name} | ${t.name} | ${h} = ${res.status}`);
+    for (const [h, s] of Object.entries(doc.stats))
+      recap[h] =
+        `ok=${s.ok} changed=${s.changed} unreachable=${s.unreachable} failed=${s.failed} skipped=${s.skipped} rescued=${s.rescued} ignored=${s.ignored}`;
   } catch {
     statuses.push(`(no JSON: exit ${r.code}: ${(r.stdout + r.stderr).slice(0, 300)})`);
   }
@@ -146,7 +195,9 @@ interface Difference {
 }
 
 const differences = (parseYaml(readFileSync(join(here, 'differences.yml'), 'utf8')) as Difference[] | null) ?? [];
-const cases = readdirSync(join(here, 'cases')).filter((f) => f.endsWith('.yml')).sort();
+const cases = readdirSync(join(here, 'cases'))
+  .filter((f) => f.endsWith('.yml'))
+  .sort();
 const summary = { playbooks: 0, compared: 0, identical: 0, deliberate: new Set<string>() };
 
 if (!existsSync(ansiblePlaybook)) {

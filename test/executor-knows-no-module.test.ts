@@ -19,7 +19,9 @@ const names = new Set(MODULES.keys());
 const VOCABULARY = /\.(kind|type|op)$/;
 
 function sources(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? sources(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : []));
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? sources(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : [],
+  );
 }
 
 function offences(file: string, text = readFileSync(file, 'utf8')): string[] {
@@ -37,9 +39,18 @@ function offences(file: string, text = readFileSync(file, 'utf8')): string[] {
       const p = n.parent;
       const compared =
         ts.isBinaryExpression(p) &&
-        [ts.SyntaxKind.EqualsEqualsEqualsToken, ts.SyntaxKind.ExclamationEqualsEqualsToken, ts.SyntaxKind.EqualsEqualsToken, ts.SyntaxKind.ExclamationEqualsToken].includes(p.operatorToken.kind) &&
+        [
+          ts.SyntaxKind.EqualsEqualsEqualsToken,
+          ts.SyntaxKind.ExclamationEqualsEqualsToken,
+          ts.SyntaxKind.EqualsEqualsToken,
+          ts.SyntaxKind.ExclamationEqualsToken,
+        ].includes(p.operatorToken.kind) &&
         !VOCABULARY.test((p.left === n ? p.right : p.left).getText(sf));
-      const singled = compared || ts.isCaseClause(p) || (ts.isCallExpression(p) && p.arguments.includes(n as ts.Expression)) || ts.isArrayLiteralExpression(p);
+      const singled =
+        compared ||
+        ts.isCaseClause(p) ||
+        (ts.isCallExpression(p) && p.arguments.includes(n)) ||
+        ts.isArrayLiteralExpression(p);
       if (singled) out.push(`${where(n)}: ${n.getText(sf)} singles out a module: ${p.getText(sf).slice(0, 100)}`);
     }
     ts.forEachChild(n, visit);
@@ -51,7 +62,10 @@ function offences(file: string, text = readFileSync(file, 'utf8')): string[] {
 test('no module name singles out a module in src/executor/ or src/playbook/', () => {
   const files = ['executor', 'playbook'].flatMap((d) => sources(join(packageRoot, 'src', d)));
   assert.ok(files.length > 10, 'the sources were found');
-  assert.equal(files.flatMap((f) => offences(f)), []);
+  assert.equal(
+    files.flatMap((f) => offences(f)),
+    [],
+  );
 });
 
 test('the check finds what it looks for', () => {
@@ -65,7 +79,14 @@ test('the check finds what it looks for', () => {
     "const stdout = r.kind === 'file' ? rest : none;",
   ].join('\n');
   const found = offences(join(packageRoot, 'src', 'executor', 'sample.ts'), sample).join('\n');
-  for (const what of ["'debug' singles out", "'assert' singles out", "'copy' singles out", "'template' singles out", 'imports the module systemd']) assert.ok(found.includes(what), `${what} in:\n${found}`);
+  for (const what of [
+    "'debug' singles out",
+    "'assert' singles out",
+    "'copy' singles out",
+    "'template' singles out",
+    'imports the module systemd',
+  ])
+    assert.ok(found.includes(what), `${what} in:\n${found}`);
   assert.not.ok(found.includes("'file'"), 'a Read kind is not a module');
 });
 

@@ -29,7 +29,10 @@ test('check mode on a fresh target changes nothing and predicts what apply then 
 test('the files are what the playbook says', () => {
   const d = join(base, 'files');
   assert.is((statSync(d).mode & 0o777).toString(8), '750');
-  assert.is(readFileSync(join(d, 'app.conf'), 'utf8'), '# rendered by lbprov\nworkers = 4\nport = 8080\nupstream = 10.0.0.1\nupstream = 10.0.0.2\n');
+  assert.is(
+    readFileSync(join(d, 'app.conf'), 'utf8'),
+    '# rendered by lbprov\nworkers = 4\nport = 8080\nupstream = 10.0.0.1\nupstream = 10.0.0.2\n',
+  );
   assert.is((statSync(join(d, 'app.conf')).mode & 0o777).toString(8), '600');
   assert.is(readlinkSync(join(d, 'link')), join(d, 'literal.txt'));
   assert.is(readFileSync(join(d, 'item-b.txt'), 'utf8'), 'item b\n');
@@ -41,7 +44,10 @@ test('a second apply reports changed=0 and runs no handler', async () => {
   const again = await applyJson([pb, ...vars]);
   assert.is(again.code, 0);
   assert.is(again.run.stats.localhost.changed, 0, JSON.stringify(withStatus(again.run, 'changed')));
-  assert.equal(again.run.plays[0].tasks.filter((t) => t.name === 'conf changed'), []);
+  assert.equal(
+    again.run.plays[0].tasks.filter((t) => t.name === 'conf changed'),
+    [],
+  );
 });
 
 test('a drifted file is found by check --diff and put back by apply', async () => {
@@ -49,12 +55,18 @@ test('a drifted file is found by check --diff and put back by apply', async () =
   writeFileSync(conf, 'edited by hand\n');
   const check = await applyJson([pb, '--check', '--diff', ...vars]);
   assert.equal(withStatus(check.run, 'changed'), ['conf from template @ localhost']);
-  assert.ok(check.run.plays[0].tasks.some((x) => x.name === 'conf changed'), 'the handler is notified in check mode too');
+  assert.ok(
+    check.run.plays[0].tasks.some((x) => x.name === 'conf changed'),
+    'the handler is notified in check mode too',
+  );
   const t = check.run.plays[0].tasks.find((x) => x.name === 'conf from template')!;
   assert.is(t.hosts.localhost.diff?.[0].before, 'edited by hand\n');
   assert.is(readFileSync(conf, 'utf8'), 'edited by hand\n', 'check mode left it alone');
   const plain = await lbprov(['apply', pb, '--check', '--diff', ...vars]);
-  assert.match(plain.stdout, /--- before: .*app\.conf\n\+\+\+ after: .*app\.conf\n@@ .* @@\n-edited by hand\n\+# rendered by lbprov/);
+  assert.match(
+    plain.stdout,
+    /--- before: .*app\.conf\n\+\+\+ after: .*app\.conf\n@@ .* @@\n-edited by hand\n\+# rendered by lbprov/,
+  );
   const fix = await applyJson([pb, ...vars]);
   assert.is(fix.run.stats.localhost.changed, 1);
   assert.match(readFileSync(conf, 'utf8'), /^# rendered by lbprov/);
@@ -73,33 +85,48 @@ test('no_log hides the secret everywhere: plain output, JSON, diffs', async () =
 
 test('--tags and --skip-tags select tasks', async () => {
   const only = await applyJson([pb, '--tags', 'setup', ...vars]);
-  assert.equal(only.run.plays[0].tasks.map((t) => t.name), ['dir']);
+  assert.equal(
+    only.run.plays[0].tasks.map((t) => t.name),
+    ['dir'],
+  );
   const skip = await applyJson([pb, '--skip-tags', 'setup', ...vars]);
   assert.not.ok(skip.run.plays[0].tasks.some((t) => t.name === 'dir'));
 });
 
 test('a failing task fails the host (exit 2) with the task and message; ignore_errors carries on', async () => {
   const f = join(base, 'fail.yml');
-  writeFileSync(f, `- hosts: all\n  gather_facts: false\n  tasks:\n    - name: ignored\n      command: "false"\n      ignore_errors: true\n    - name: boom\n      command: ls /nonexistent-dir-lbprov\n    - name: never reached\n      debug: { msg: x }\n`);
+  writeFileSync(
+    f,
+    `- hosts: all\n  gather_facts: false\n  tasks:\n    - name: ignored\n      command: "false"\n      ignore_errors: true\n    - name: boom\n      command: ls /nonexistent-dir-lbprov\n    - name: never reached\n      debug: { msg: x }\n`,
+  );
   const r = await lbprov(['apply', f]);
   assert.is(r.code, 2);
   assert.match(r.stdout, /failed: \[localhost\] => non-zero return code 1.*\.\.\.ignoring/);
-  assert.match(r.stdout, /TASK \[boom\][^\n]*\nfailed: \[localhost\] => non-zero return code 2: .*nonexistent-dir-lbprov/);
+  assert.match(
+    r.stdout,
+    /TASK \[boom\][^\n]*\nfailed: \[localhost\] => non-zero return code 2: .*nonexistent-dir-lbprov/,
+  );
   assert.not.match(r.stdout, /never reached/);
   assert.match(r.stdout, /localhost : ok=1 changed=1 unreachable=0 failed=1 skipped=0 rescued=0 ignored=1/);
 });
 
 test('a missing variable fails that host and task clearly', async () => {
   const f = join(base, 'missing.yml');
-  writeFileSync(f, `- hosts: all\n  gather_facts: false\n  tasks:\n    - name: uses a typo\n      debug: { msg: "{{ lb_prot }}" }\n`);
+  writeFileSync(
+    f,
+    `- hosts: all\n  gather_facts: false\n  tasks:\n    - name: uses a typo\n      debug: { msg: "{{ lb_prot }}" }\n`,
+  );
   const r = await lbprov(['apply', f]);
   assert.is(r.code, 2);
   assert.match(r.stdout, /failed: \[localhost\] => undefined variable "lb_prot"/);
 });
 
-test('a command over its timeout fails that task; the host\'s next task still runs in a fresh remote shell', async () => {
+test("a command over its timeout fails that task; the host's next task still runs in a fresh remote shell", async () => {
   const f = join(base, 'timeout.yml');
-  writeFileSync(f, `- hosts: all\n  gather_facts: false\n  tasks:\n    - name: slow\n      command: sleep 5\n      timeout: 1\n      ignore_errors: true\n    - name: after\n      command: echo still here\n      register: after\n    - assert: { that: "after.stdout == 'still here'" }\n`);
+  writeFileSync(
+    f,
+    `- hosts: all\n  gather_facts: false\n  tasks:\n    - name: slow\n      command: sleep 5\n      timeout: 1\n      ignore_errors: true\n    - name: after\n      command: echo still here\n      register: after\n    - assert: { that: "after.stdout == 'still here'" }\n`,
+  );
   const t0 = Date.now();
   const r = await applyJson([f]);
   assert.ok(Date.now() - t0 < 4500, 'did not wait for the sleep');
@@ -109,9 +136,15 @@ test('a command over its timeout fails that task; the host\'s next task still ru
 
 test('SIGINT stops the run after the running task: exit 99, recap printed', async () => {
   const f = join(base, 'interrupt.yml');
-  writeFileSync(f, `- hosts: all\n  gather_facts: false\n  tasks:\n    - command: sleep 1\n    - command: sleep 1\n    - command: sleep 1\n`);
+  writeFileSync(
+    f,
+    `- hosts: all\n  gather_facts: false\n  tasks:\n    - command: sleep 1\n    - command: sleep 1\n    - command: sleep 1\n`,
+  );
   const { spawn } = await import('node:child_process');
-  const child = spawn(process.execPath, [join(packageRoot, 'bin', 'lbprov.js'), 'apply', f], { cwd: packageRoot, env: { ...process.env, NO_COLOR: '1' } });
+  const child = spawn(process.execPath, [join(packageRoot, 'bin', 'lbprov.js'), 'apply', f], {
+    cwd: packageRoot,
+    env: { ...process.env, NO_COLOR: '1' },
+  });
   let out = '';
   let sent = false;
   // interrupt once the first task runs (a fixed delay races node's start-up on a busy machine)

@@ -70,11 +70,24 @@ test('the parser gives Ansible names and shapes', () => {
   assert.equal((f.date_time as Record<string, string>).iso8601, '2026-11-30T00:22:03Z');
   assert.is(f.service_mgr, 'systemd');
   assert.equal(f.default_ipv4, {
-    interface: 'ens5', alias: 'ens5', address: '10.0.0.17', broadcast: '10.0.15.255', netmask: '255.255.240.0',
-    network: '10.0.0.0', prefix: '20', macaddress: '0a:1b:2c:3d:4e:5f', mtu: 9001, type: 'ether', gateway: '10.0.0.1',
+    interface: 'ens5',
+    alias: 'ens5',
+    address: '10.0.0.17',
+    broadcast: '10.0.15.255',
+    netmask: '255.255.240.0',
+    network: '10.0.0.0',
+    prefix: '20',
+    macaddress: '0a:1b:2c:3d:4e:5f',
+    mtu: 9001,
+    type: 'ether',
+    gateway: '10.0.0.1',
   });
   assert.equal(f.interfaces, ['lo', 'ens5', 'br-lb']);
-  assert.is((f.br_lb as { type: string }).type, 'bridge', 'dashes become underscores, as Ansible names interface facts');
+  assert.is(
+    (f.br_lb as { type: string }).type,
+    'bridge',
+    'dashes become underscores, as Ansible names interface facts',
+  );
   assert.equal(f.all_ipv4_addresses, ['10.0.0.17']);
   assert.equal(f.all_ipv6_addresses, ['fe80::81b:2cff:fe3d:4e5f']);
   const vars = ansibleVars(f);
@@ -92,10 +105,34 @@ test('an empty answer gives defined, empty facts rather than a throw', () => {
 // The differential part: Ansible's setup module and lbprov, on this machine, in one run.
 const ansible = '/usr/bin/ansible';
 const STABLE = [
-  'os_family', 'distribution', 'distribution_version', 'distribution_major_version', 'distribution_release', 'system', 'kernel',
-  'kernel_version', 'machine', 'architecture', 'nodename', 'hostname', 'userspace_bits', 'machine_id', 'processor_vcpus',
-  'processor_count', 'processor_cores', 'processor_nproc', 'memtotal_mb', 'swaptotal_mb', 'user_id', 'user_uid', 'user_gid',
-  'user_dir', 'user_shell', 'pkg_mgr', 'service_mgr', 'all_ipv4_addresses',
+  'os_family',
+  'distribution',
+  'distribution_version',
+  'distribution_major_version',
+  'distribution_release',
+  'system',
+  'kernel',
+  'kernel_version',
+  'machine',
+  'architecture',
+  'nodename',
+  'hostname',
+  'userspace_bits',
+  'machine_id',
+  'processor_vcpus',
+  'processor_count',
+  'processor_cores',
+  'processor_nproc',
+  'memtotal_mb',
+  'swaptotal_mb',
+  'user_id',
+  'user_uid',
+  'user_gid',
+  'user_dir',
+  'user_shell',
+  'pkg_mgr',
+  'service_mgr',
+  'all_ipv4_addresses',
 ];
 
 if (!existsSync(ansible)) {
@@ -106,26 +143,49 @@ if (!existsSync(ansible)) {
   /** One side-by-side gathering: what differs between Ansible's facts and lbprov's. */
   const compare = async (dir: string, inv: string): Promise<string[]> => {
     const setup = spawnSync(ansible, ['localhost', '-c', 'local', '-m', 'setup'], {
-      encoding: 'utf8', cwd: dir, timeout: 120_000, env: { ...process.env, ANSIBLE_NOCOLOR: '1', ANSIBLE_LOCALHOST_WARNING: '0' },
+      encoding: 'utf8',
+      cwd: dir,
+      timeout: 120_000,
+      env: { ...process.env, ANSIBLE_NOCOLOR: '1', ANSIBLE_LOCALHOST_WARNING: '0' },
     });
     assert.is(setup.status, 0, setup.stderr);
-    const theirs = (JSON.parse(setup.stdout.slice(setup.stdout.indexOf('{'))) as { ansible_facts: Record<string, unknown> }).ansible_facts;
+    const theirs = (
+      JSON.parse(setup.stdout.slice(setup.stdout.indexOf('{'))) as { ansible_facts: Record<string, unknown> }
+    ).ansible_facts;
     const r = await lbprov(['facts', '-i', inv]);
     assert.is(r.code, 0, r.stderr);
     const ours = (JSON.parse(r.stdout) as Record<string, { ansible: Record<string, unknown> }>).localhost.ansible;
     const norm = (v: unknown): string => JSON.stringify(Array.isArray(v) ? [...(v as string[])].sort() : v);
-    const differ = [...STABLE, 'interfaces'].filter((k) => norm(ours[k]) !== norm(theirs[`ansible_${k}`]))
+    const differ = [...STABLE, 'interfaces']
+      .filter((k) => norm(ours[k]) !== norm(theirs[`ansible_${k}`]))
       .map((k) => `${k}: lbprov ${norm(ours[k])}, ansible ${norm(theirs[`ansible_${k}`])}`);
     const pick = (d: unknown): string => {
       const o = d as Record<string, unknown>;
-      return norm(Object.fromEntries(['interface', 'address', 'gateway', 'netmask', 'network', 'prefix', 'macaddress', 'mtu', 'type', 'broadcast'].map((k) => [k, o[k]])));
+      return norm(
+        Object.fromEntries(
+          [
+            'interface',
+            'address',
+            'gateway',
+            'netmask',
+            'network',
+            'prefix',
+            'macaddress',
+            'mtu',
+            'type',
+            'broadcast',
+          ].map((k) => [k, o[k]]),
+        ),
+      );
     };
-    if (pick(ours.default_ipv4) !== pick(theirs.ansible_default_ipv4)) differ.push(`default_ipv4: ${pick(ours.default_ipv4)} vs ${pick(theirs.ansible_default_ipv4)}`);
+    if (pick(ours.default_ipv4) !== pick(theirs.ansible_default_ipv4))
+      differ.push(`default_ipv4: ${pick(ours.default_ipv4)} vs ${pick(theirs.ansible_default_ipv4)}`);
     for (const name of ours.interfaces as string[]) {
       const key = name.replace(/[^A-Za-z0-9_]/g, '_');
       const a = ours[key] as Record<string, unknown>;
       const b = (theirs[`ansible_${key}`] ?? {}) as Record<string, unknown>;
-      for (const k of ['device', 'active', 'mtu', 'type', 'macaddress', 'ipv4', 'promisc']) if (norm(a[k]) !== norm(b[k])) differ.push(`${name}.${k}: ${norm(a[k])} vs ${norm(b[k])}`);
+      for (const k of ['device', 'active', 'mtu', 'type', 'macaddress', 'ipv4', 'promisc'])
+        if (norm(a[k]) !== norm(b[k])) differ.push(`${name}.${k}: ${norm(a[k])} vs ${norm(b[k])}`);
     }
     return differ;
   };
@@ -144,13 +204,16 @@ if (!existsSync(ansible)) {
     const inv = join(dir, 'local.yml');
     writeFileSync(inv, 'all:\n  hosts:\n    localhost: { ansible_connection: local }\n');
     const pb = join(dir, 'pb.yml');
-    writeFileSync(pb, [
-      '- hosts: all',
-      '  tasks:',
-      "    - assert: { that: [\"ansible_os_family == ansible_facts.os_family\", \"ansible_processor_vcpus > 0\", \"ansible_kernel == facts.kernel.release\"] }",
-      '    - debug: { msg: "{{ ansible_distribution }} {{ ansible_default_ipv4.interface }}" }',
-      '',
-    ].join('\n'));
+    writeFileSync(
+      pb,
+      [
+        '- hosts: all',
+        '  tasks:',
+        '    - assert: { that: ["ansible_os_family == ansible_facts.os_family", "ansible_processor_vcpus > 0", "ansible_kernel == facts.kernel.release"] }',
+        '    - debug: { msg: "{{ ansible_distribution }} {{ ansible_default_ipv4.interface }}" }',
+        '',
+      ].join('\n'),
+    );
     const r = await lbprov(['apply', pb, '-i', inv, '--json']);
     assert.is(r.code, 0, r.stdout + r.stderr);
     const run = JSON.parse(r.stdout) as { plays: Array<{ tasks: Array<{ hosts: Record<string, { msg?: string }> }> }> };

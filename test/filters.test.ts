@@ -29,12 +29,42 @@ const outcome = (fn: () => unknown): { ok: unknown } | { error: string } => {
 
 /** What is wrong with one outcome ('' when it is the expected one). */
 function mismatch(label: string, c: FilterCase, got: { ok: unknown } | { error: string }): string {
-  if (c.error) return 'error' in got && c.error.test(got.error) ? '' : `${label}: expected an error matching ${c.error}, got ${JSON.stringify(got)}`;
-  return 'ok' in got && isDeepStrictEqual(got.ok, c.expect) ? '' : `${label}: expected ${JSON.stringify(c.expect)}, got ${JSON.stringify(got)}`;
+  if (c.error)
+    return 'error' in got && c.error.test(got.error)
+      ? ''
+      : `${label}: expected an error matching ${c.error}, got ${JSON.stringify(got)}`;
+  return 'ok' in got && isDeepStrictEqual(got.ok, c.expect)
+    ? ''
+    : `${label}: expected ${JSON.stringify(c.expect)}, got ${JSON.stringify(got)}`;
 }
 
 test('the table covers every helper the README lists', () => {
-  const required = ['default', 'to_json', 'to_nice_json', 'to_yaml', 'from_json', 'b64encode', 'b64decode', 'regex_replace', 'regex_search', 'basename', 'dirname', 'bool', 'int', 'length', 'first', 'last', 'unique', 'sort', 'dict2items', 'items2dict', 'combine', 'ipaddr', 'ipv4', 'ipv6'];
+  const required = [
+    'default',
+    'to_json',
+    'to_nice_json',
+    'to_yaml',
+    'from_json',
+    'b64encode',
+    'b64decode',
+    'regex_replace',
+    'regex_search',
+    'basename',
+    'dirname',
+    'bool',
+    'int',
+    'length',
+    'first',
+    'last',
+    'unique',
+    'sort',
+    'dict2items',
+    'items2dict',
+    'combine',
+    'ipaddr',
+    'ipv4',
+    'ipv6',
+  ];
   for (const r of required) {
     assert.ok(FILTER_NAMES.includes(r), `helper ${r}`);
     assert.ok(CASES[r]?.length, `cases for ${r}`);
@@ -44,12 +74,29 @@ test('the table covers every helper the README lists', () => {
 });
 
 test('an lbprov expression gives the value Ansible gives', () => {
-  const wrong = all.map(({ name, c }) => mismatch(`${name}: ${c.expr ?? c.jinja}`, c, outcome(() => evaluate(c.expr ?? c.jinja, scopeOf(c))))).filter(Boolean);
+  const wrong = all
+    .map(({ name, c }) =>
+      mismatch(
+        `${name}: ${c.expr ?? c.jinja}`,
+        c,
+        outcome(() => evaluate(c.expr ?? c.jinja, scopeOf(c))),
+      ),
+    )
+    .filter(Boolean);
   assert.equal(wrong, []);
 });
 
 test('an lbprov template gives the same value as the expression (one function behind both)', () => {
-  const wrong = all.filter(({ c }) => c.hbs).map(({ name, c }) => mismatch(`${name}: ${c.hbs}`, c, outcome(() => renderString(c.hbs!, scopeOf(c))))).filter(Boolean);
+  const wrong = all
+    .filter(({ c }) => c.hbs)
+    .map(({ name, c }) =>
+      mismatch(
+        `${name}: ${c.hbs}`,
+        c,
+        outcome(() => renderString(c.hbs!, scopeOf(c))),
+      ),
+    )
+    .filter(Boolean);
   assert.equal(wrong, []);
 });
 
@@ -57,7 +104,10 @@ test('inside text, a helper renders as text; join has one default in both', () =
   const s = new Scope({ l: [1, 2], d: { a: 1 } }, {});
   assert.is(renderString('[{{join l}}] [{{join l ","}}] {{to_json d}}', s), '[12] [1,2] {"a": 1}');
   assert.is(evaluate("(l | join) == '12' and (l | join(',')) == '1,2'", s), true);
-  assert.is(renderString('{{#if (bool "yes")}}on{{else}}off{{/if}} {{#each (sort l reverse=true)}}{{this}}{{/each}}', s), 'on 21');
+  assert.is(
+    renderString('{{#if (bool "yes")}}on{{else}}off{{/if}} {{#each (sort l reverse=true)}}{{this}}{{/each}}', s),
+    'on 21',
+  );
 });
 
 test('a helper given an undefined variable is an error, never an empty string', () => {
@@ -91,14 +141,23 @@ test('Ansible itself gives every value of the table', () => {
   const ansible = spawnSync('sh', ['-c', 'command -v ansible'], { encoding: 'utf8' }).stdout.trim();
   const python = /^#!\s*(\S+)/.exec(readFileSync(ansible, 'utf8'))?.[1] ?? 'python3';
   const cases = all.filter(({ c }) => !c.lbprovOnly);
-  const r = spawnSync(python, [join(packageRoot, 'test', 'helpers', 'ansible-template.py')], { input: JSON.stringify(cases.map(({ c }) => ({ expr: c.jinja, vars: c.vars ?? {} }))), encoding: 'utf8', maxBuffer: 1 << 24 });
+  const r = spawnSync(python, [join(packageRoot, 'test', 'helpers', 'ansible-template.py')], {
+    input: JSON.stringify(cases.map(({ c }) => ({ expr: c.jinja, vars: c.vars ?? {} }))),
+    encoding: 'utf8',
+    maxBuffer: 1 << 24,
+  });
   assert.is(r.status, 0, r.stderr);
   const results = JSON.parse(r.stdout) as Array<{ ok?: unknown; error?: string }>;
   const wrong = cases
     .map(({ name, c }, i) => {
       const got = results[i];
-      if (c.error) return 'error' in got ? '' : `${name}: ${c.jinja}: Ansible gave ${JSON.stringify(got)}, the table expects an error`;
-      return isDeepStrictEqual(got, { ok: c.expect }) ? '' : `${name}: ${c.jinja}: Ansible gave ${JSON.stringify(got)}, the table says ${JSON.stringify(c.expect)}`;
+      if (c.error)
+        return 'error' in got
+          ? ''
+          : `${name}: ${c.jinja}: Ansible gave ${JSON.stringify(got)}, the table expects an error`;
+      return isDeepStrictEqual(got, { ok: c.expect })
+        ? ''
+        : `${name}: ${c.jinja}: Ansible gave ${JSON.stringify(got)}, the table says ${JSON.stringify(c.expect)}`;
     })
     .filter(Boolean);
   assert.equal(wrong, []);

@@ -15,13 +15,20 @@ import { ansibleInventory, haveAnsible } from './helpers/ansible.js';
 const fx = (f: string): string => join(packageRoot, 'test', 'fixtures', 'inventory-formats', f);
 
 /** Host vars with sorted keys, and every group's hosts sorted, as ansibleInventory() gives them. */
-function view(inv: Inventory): { hostvars: Record<string, Record<string, unknown>>; members: Record<string, string[]> } {
-  const sortKeys = (v: Record<string, unknown>): Record<string, unknown> => Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b)));
+function view(inv: Inventory): {
+  hostvars: Record<string, Record<string, unknown>>;
+  members: Record<string, string[]>;
+} {
+  const sortKeys = (v: Record<string, unknown>): Record<string, unknown> =>
+    Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b)));
   const hostvars = Object.fromEntries([...inv.hosts].map(([h, host]) => [h, sortKeys(host.vars)]));
-  const members = Object.fromEntries([...inv.groups].filter(([g, hs]) => g !== 'all' && (g !== 'ungrouped' || hs.length)).map(([g, hs]) => [g, [...hs].sort()]));
+  const members = Object.fromEntries(
+    [...inv.groups]
+      .filter(([g, hs]) => g !== 'all' && (g !== 'ungrouped' || hs.length))
+      .map(([g, hs]) => [g, [...hs].sort()]),
+  );
   return { hostvars, members };
 }
-
 
 test('sources are told apart as Ansible does', () => {
   assert.is(sourceKind(fx('fleet.yml')), 'yaml');
@@ -30,7 +37,10 @@ test('sources are told apart as Ansible does', () => {
   assert.is(sourceKind(fx('dir')), 'directory');
   assert.is(sourceKind(fx('fleet.sh')), 'script');
   assert.is(sourceKind('h1,h2'), 'host-list');
-  assert.match(inputError(() => sourceKind('/nonexistent/inv')), /no such file or directory/);
+  assert.match(
+    inputError(() => sourceKind('/nonexistent/inv')),
+    /no such file or directory/,
+  );
 });
 
 test('INI, directory and script inventories give the fleet of the YAML one, vars and groups alike', () => {
@@ -57,20 +67,23 @@ if (haveAnsible('inventory formats against ansible-inventory')) {
     const dir = mkdtempSync(join(tmpdir(), 'lbprov-ini-'));
     try {
       const f = join(dir, 'tricky');
-      writeFileSync(f, [
-        `a i=5 neg=-3 hex=0x1f f=1e3 t=True tl=true n=None s='x y' d="{'k': [1, (2, 3)]}" lead=08 ip=10.0.0.1 e= q="\\"quoted\\"" hash=a#b`,
-        'b:2201 ansible_user=deploy',
-        '[g]',
-        'c[1:3]',
-        'd',
-        '[g:vars]',
-        'x = "string"',
-        "y = ['l', 2]",
-        'z = yes',
-        'w = a = b',
-        '[parent:children]',
-        'g',
-      ].join('\n'));
+      writeFileSync(
+        f,
+        [
+          `a i=5 neg=-3 hex=0x1f f=1e3 t=True tl=true n=None s='x y' d="{'k': [1, (2, 3)]}" lead=08 ip=10.0.0.1 e= q="\\"quoted\\"" hash=a#b`,
+          'b:2201 ansible_user=deploy',
+          '[g]',
+          'c[1:3]',
+          'd',
+          '[g:vars]',
+          'x = "string"',
+          "y = ['l', 2]",
+          'z = yes',
+          'w = a = b',
+          '[parent:children]',
+          'g',
+        ].join('\n'),
+      );
       const ours = view(loadInventorySources([f]));
       const ref = ansibleInventory(f);
       assert.equal(ours.hostvars, ref.hostvars);
@@ -108,10 +121,19 @@ test('INI mistakes are reported together with file:line', () => {
 });
 
 test('inventory scripts: bad JSON, a non-zero exit and a hang are clear input errors', () => {
-  assert.match(inputError(() => loadInventorySources([fx('bad-json.sh')])), /bad-json\.sh --list: the output is not JSON/);
-  assert.match(inputError(() => loadInventorySources([fx('failing.sh')])), /failing\.sh --list: exited with 3: cannot reach the cloud API/);
+  assert.match(
+    inputError(() => loadInventorySources([fx('bad-json.sh')])),
+    /bad-json\.sh --list: the output is not JSON/,
+  );
+  assert.match(
+    inputError(() => loadInventorySources([fx('failing.sh')])),
+    /failing\.sh --list: exited with 3: cannot reach the cloud API/,
+  );
   const t0 = Date.now();
-  assert.match(inputError(() => loadInventorySources([fx('slow.sh')], { scriptTimeoutS: 1 })), /slow\.sh --list: no answer within 1s/);
+  assert.match(
+    inputError(() => loadInventorySources([fx('slow.sh')], { scriptTimeoutS: 1 })),
+    /slow\.sh --list: no answer within 1s/,
+  );
   assert.ok(Date.now() - t0 < 5000);
 });
 

@@ -46,7 +46,6 @@ test('patterns: union, exclusion, intersection, globs, all', () => {
   assert.equal(matchHosts(inv, 'nope:us1').unmatched, ['nope']);
 });
 
-
 test('bad inventory: every problem with file:line:col', () => {
   const msg = inputError(() => loadInventory([fx('bad.yml')]));
   assert.match(msg, /bad\.yml:4:7: group "edge": unknown key "hostz"/);
@@ -54,8 +53,14 @@ test('bad inventory: every problem with file:line:col', () => {
 });
 
 test('YAML syntax errors carry positions', () => {
-  assert.match(inputError(() => loadInventory([fx('broken-yaml.yml')])), /broken-yaml\.yml:4:3: YAML: Flow map/);
-  assert.match(inputError(() => loadInventory([fx('../playbooks/templates/conf.hbs')])), /conf\.hbs:2:1: an inventory is a mapping of group names/);
+  assert.match(
+    inputError(() => loadInventory([fx('broken-yaml.yml')])),
+    /broken-yaml\.yml:4:3: YAML: Flow map/,
+  );
+  assert.match(
+    inputError(() => loadInventory([fx('../playbooks/templates/conf.hbs')])),
+    /conf\.hbs:2:1: an inventory is a mapping of group names/,
+  );
 });
 
 test.run();

@@ -15,7 +15,10 @@ import { inputError } from './helpers/input-error.js';
  */
 const dir = mkdtempSync(join(tmpdir(), 'lbprov-jinja-'));
 mkdirSync(join(dir, 'templates'));
-writeFileSync(join(dir, 'templates', 'site.conf.j2'), 'listen {{ port }};\n{% if tls %}\nssl on;\n  {# a comment #}\n{% endif %}\n');
+writeFileSync(
+  join(dir, 'templates', 'site.conf.j2'),
+  'listen {{ port }};\n{% if tls %}\nssl on;\n  {# a comment #}\n{% endif %}\n',
+);
 const bad = join(dir, 'bad.yml');
 writeFileSync(
   bad,
@@ -33,20 +36,41 @@ writeFileSync(
   ].join('\n'),
 );
 const good = join(dir, 'good.yml');
-writeFileSync(good, ['- hosts: localhost', '  gather_facts: false', '  vars: { x: true }', '  tasks:', '    - name: wrapped', '      debug: { msg: hi }', '      when: "{{ x }}"', ''].join('\n'));
+writeFileSync(
+  good,
+  [
+    '- hosts: localhost',
+    '  gather_facts: false',
+    '  vars: { x: true }',
+    '  tasks:',
+    '    - name: wrapped',
+    '      debug: { msg: hi }',
+    '      when: "{{ x }}"',
+    '',
+  ].join('\n'),
+);
 
 const tpl = join(dir, 'templates', 'site.conf.j2');
 
 test('a {% if %} in a template file: its line and column there, and the Handlebars to write', () => {
   const msg = inputError(() => loadPlaybook(bad));
-  assert.match(msg, `${tpl}:2:1: Jinja syntax "{% if tls %}" (lbprov templates are Handlebars): write {{#if tls}} ... {{/if}} (the template of the task at ${bad}:7:`);
-  assert.match(msg, `${tpl}:4:3: Jinja syntax "{# a comment #}" (lbprov templates are Handlebars): write {{!-- a comment --}}`);
+  assert.match(
+    msg,
+    `${tpl}:2:1: Jinja syntax "{% if tls %}" (lbprov templates are Handlebars): write {{#if tls}} ... {{/if}} (the template of the task at ${bad}:7:`,
+  );
+  assert.match(
+    msg,
+    `${tpl}:4:3: Jinja syntax "{# a comment #}" (lbprov templates are Handlebars): write {{!-- a comment --}}`,
+  );
   assert.match(msg, `${tpl}:5:1: Jinja syntax "{% endif %}" (lbprov templates are Handlebars): write {{/if}}`);
 });
 
 test('a | default() filter in a var and {# #} in an argument: at the value, with the hint', () => {
   const msg = inputError(() => loadPlaybook(bad));
-  assert.match(msg, `${bad}:4:11: Jinja syntax "{{ x | default(80) }}" (lbprov templates are Handlebars): write {{default x 80}}`);
+  assert.match(
+    msg,
+    `${bad}:4:11: Jinja syntax "{{ x | default(80) }}" (lbprov templates are Handlebars): write {{default x 80}}`,
+  );
   assert.match(msg, `${bad}:9:21: Jinja syntax "{# note #}" (lbprov templates are Handlebars): write {{!-- note --}}`);
   assert.not.match(msg, /Parse error/);
 });
@@ -55,7 +79,8 @@ test('lbprov validate: exit 5, every use listed on stderr, nothing on stdout', a
   const r = await lbprov(['validate', bad]);
   assert.is(r.code, 5, r.stderr);
   assert.is(r.stdout, '');
-  for (const where of [`${tpl}:2:1`, `${tpl}:4:3`, `${tpl}:5:1`, `${bad}:4:11`, `${bad}:9:21`]) assert.ok(r.stderr.includes(`${where}: Jinja syntax`), `${where} in:\n${r.stderr}`);
+  for (const where of [`${tpl}:2:1`, `${tpl}:4:3`, `${tpl}:5:1`, `${bad}:4:11`, `${bad}:9:21`])
+    assert.ok(r.stderr.includes(`${where}: Jinja syntax`), `${where} in:\n${r.stderr}`);
   assert.match(r.stderr, 'write {{default x 80}}');
 });
 

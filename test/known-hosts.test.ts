@@ -40,7 +40,9 @@ test('a known key is accepted, a different key is refused with the line to fix',
 test('hashed names (HashKnownHosts) match', () => {
   const salt = randomBytes(20);
   const hash = createHmac('sha1', salt).update('[10.0.0.9]:2222').digest();
-  const kh = KnownHosts.load(file([`|1|${salt.toString('base64')}|${hash.toString('base64')} ssh-ed25519 ${k1.toString('base64')}`]));
+  const kh = KnownHosts.load(
+    file([`|1|${salt.toString('base64')}|${hash.toString('base64')} ssh-ed25519 ${k1.toString('base64')}`]),
+  );
   assert.is(kh.verify('[10.0.0.9]:2222', k1, 'strict'), null);
   assert.match(kh.verify('10.0.0.9', k1, 'strict') ?? '', /not in/);
 });

@@ -22,8 +22,16 @@ interface Prop {
 const props = (m: ModuleDef): Record<string, Prop> => (m.schema as { properties: Record<string, Prop> }).properties;
 const required = (m: ModuleDef): string[] => (m.schema as { required?: string[] }).required ?? [];
 // what the doc must print for a value, written independently of src/doc: YAML flow style
-const flow = (v: unknown): string => (Array.isArray(v) ? `[${v.map(flow).join(', ')}]` : typeof v === 'string' ? v : JSON.stringify(v));
-const typeWords: Record<string, string> = { string: 'string', integer: 'integer', number: 'number', boolean: 'boolean', array: 'list', object: 'mapping' };
+const flow = (v: unknown): string =>
+  Array.isArray(v) ? `[${v.map(flow).join(', ')}]` : typeof v === 'string' ? v : JSON.stringify(v);
+const typeWords: Record<string, string> = {
+  string: 'string',
+  integer: 'integer',
+  number: 'number',
+  boolean: 'boolean',
+  array: 'list',
+  object: 'mapping',
+};
 
 /** The lines `lbprov doc` prints under one argument's heading (`= name` or `- name`), by name. */
 function argSections(text: string): Map<string, { marker: string; lines: string[] }> {
@@ -48,9 +56,14 @@ function assertDocShowsSchema(m: ModuleDef, text: string): void {
     assert.is(s.marker, required(m).includes(name) ? '=' : '-', where);
     const type = s.lines.find((l) => l.startsWith('type: '));
     assert.ok(type, where);
-    for (const t of Array.isArray(p.type) ? p.type : p.type ? [p.type] : []) assert.ok(type.includes(typeWords[t]), `${where}\n(expected ${t})`);
+    for (const t of Array.isArray(p.type) ? p.type : p.type ? [p.type] : [])
+      assert.ok(type.includes(typeWords[t]), `${where}\n(expected ${t})`);
     if (p.default !== undefined) assert.ok(s.lines.includes(`default: ${flow(p.default)}`), where);
-    else assert.not.ok(s.lines.some((l) => l.startsWith('default: ')), where);
+    else
+      assert.not.ok(
+        s.lines.some((l) => l.startsWith('default: ')),
+        where,
+      );
     const choices = p.enum ?? p.items?.enum;
     if (choices) assert.ok(s.lines.includes(`choices: ${flow(choices)}`), where);
     assert.ok(p.description && s.lines.join(' ').includes(p.description.split(' ')[0]), where);
@@ -60,9 +73,16 @@ function assertDocShowsSchema(m: ModuleDef, text: string): void {
 test('lbprov doc --list lists every registered module, one line each', async () => {
   const r = await lbprov(['doc', '--list']);
   assert.is(r.code, 0, r.stderr);
-  const names = r.stdout.trimEnd().split('\n').map((l) => l.split(/\s+/)[0]);
+  const names = r.stdout
+    .trimEnd()
+    .split('\n')
+    .map((l) => l.split(/\s+/)[0]);
   assert.equal(names.sort(), [...new Set(MODULES.values())].map((m) => m.name).sort());
-  for (const m of ALL_MODULES) assert.ok(r.stdout.split('\n').some((l) => l.startsWith(`${m.name} `) && l.endsWith(`  ${m.description}`)), m.name);
+  for (const m of ALL_MODULES)
+    assert.ok(
+      r.stdout.split('\n').some((l) => l.startsWith(`${m.name} `) && l.endsWith(`  ${m.description}`)),
+      m.name,
+    );
 });
 
 test('lbprov doc sysctl shows every argument of its schema with its type and default', async () => {
@@ -75,7 +95,7 @@ test('lbprov doc sysctl shows every argument of its schema with its type and def
   assert.match(r.stdout, /RETURN VALUES:\n\n- live\n/);
 });
 
-test('every module\'s doc shows every argument of its schema', () => {
+test("every module's doc shows every argument of its schema", () => {
   for (const m of ALL_MODULES) assertDocShowsSchema(m, moduleText(m));
 });
 
@@ -85,13 +105,18 @@ test('an alias finds its module', async () => {
   assert.match(r.stdout, /^> PACKAGE /);
 });
 
-test('--json: the list and a module\'s doc are JSON documents with the schema\'s arguments', async () => {
+test("--json: the list and a module's doc are JSON documents with the schema's arguments", async () => {
   const list = await lbprov(['doc', '--list', '--json']);
   assert.is(list.code, 0, list.stderr);
   assert.equal(JSON.parse(list.stdout), Object.fromEntries(ALL_MODULES.map((m) => [m.name, m.description])));
   const r = await lbprov(['doc', 'sysctl', '--json']);
   assert.is(r.code, 0, r.stderr);
-  const doc = JSON.parse(r.stdout) as { name: string; arguments: Record<string, { type: string; default?: unknown; required: boolean; choices?: unknown[] }>; examples: string; returns: object };
+  const doc = JSON.parse(r.stdout) as {
+    name: string;
+    arguments: Record<string, { type: string; default?: unknown; required: boolean; choices?: unknown[] }>;
+    examples: string;
+    returns: object;
+  };
   assert.is(doc.name, 'sysctl');
   assert.equal(Object.keys(doc.arguments), Object.keys(props(sysctl)));
   for (const [name, p] of Object.entries(props(sysctl))) {
@@ -108,22 +133,30 @@ test('an unknown module is an input error (exit 5) naming the modules; with --js
   assert.match(r.stderr, /unknown module "sysctll" \(modules: .*sysctl.*\)/);
   const j = await lbprov(['doc', 'sysctll', '--json']);
   assert.is(j.code, 5);
-  assert.match((JSON.parse(j.stdout) as { errors: Array<{ message: string }> }).errors[0].message, /unknown module "sysctll"/);
+  assert.match(
+    (JSON.parse(j.stdout) as { errors: Array<{ message: string }> }).errors[0].message,
+    /unknown module "sysctll"/,
+  );
   assert.is((await lbprov(['doc'])).code, 5);
 });
 
-test('README.md\'s module table is the one generated from the modules', () => {
+test("README.md's module table is the one generated from the modules", () => {
   const readme = readFileSync(README, 'utf8');
   const fresh = withModuleTable(readme);
-  assert.ok(readme === fresh, 'README.md\'s module table is stale: run `npm run docs` (it rewrites the table from modules/*.ts) and commit README.md');
+  assert.ok(
+    readme === fresh,
+    "README.md's module table is stale: run `npm run docs` (it rewrites the table from modules/*.ts) and commit README.md",
+  );
   for (const m of ALL_MODULES) assert.ok(readme.includes(`| \`${m.name}\` |`), m.name);
 });
 
 test('every module has a one-line description, described arguments and return values, check/diff support', () => {
   for (const m of ALL_MODULES) {
     assert.ok(m.description.trim() && !m.description.includes('\n'), `${m.name}: description`);
-    for (const [name, p] of Object.entries(props(m))) assert.ok(p.description?.trim(), `${m.name}: argument ${name} has no description`);
-    for (const [name, r] of Object.entries(m.returns)) assert.ok(r.description.trim() && r.type, `${m.name}: return value ${name}`);
+    for (const [name, p] of Object.entries(props(m)))
+      assert.ok(p.description?.trim(), `${m.name}: argument ${name} has no description`);
+    for (const [name, r] of Object.entries(m.returns))
+      assert.ok(r.description.trim() && r.type, `${m.name}: return value ${name}`);
     assert.ok(['full', 'partial', 'none'].includes(m.check) && ['full', 'partial', 'none'].includes(m.diff), m.name);
   }
 });
@@ -133,7 +166,7 @@ test('every module has a one-line description, described arguments and return va
  * checked against the schema (types, required, unknown keys), expressions and templates parsed.
  * Local `src:` files and notified handlers are supplied so that only the examples are judged.
  */
-test('every module has examples, and each example task loads and passes the module\'s schema', () => {
+test("every module has examples, and each example task loads and passes the module's schema", () => {
   const dir = mkdtempSync(join(tmpdir(), 'lbprov-doc-examples-'));
   try {
     for (const m of ALL_MODULES) {
@@ -156,7 +189,10 @@ test('every module has examples, and each example task loads and passes the modu
       writeFileSync(pb, stringify([{ hosts: 'all', gather_facts: false, tasks, handlers }]));
       const loaded = loadPlaybook(pb);
       const modules = loaded.plays[0].tasks.map((t) => t.module);
-      assert.ok(modules.length === tasks.length && modules.every((n) => n === m.name), `${m.name}: every example task uses ${m.name} (got ${modules.join(', ')})`);
+      assert.ok(
+        modules.length === tasks.length && modules.every((n) => n === m.name),
+        `${m.name}: every example task uses ${m.name} (got ${modules.join(', ')})`,
+      );
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -19,19 +19,28 @@ function problems(file: string): string[] {
 }
 
 const bad = problems(fx('bad.yml'));
-const has = (re: RegExp): void => assert.ok(bad.some((l) => re.test(l)), `expected a line matching ${re} in:\n${bad.join('\n')}`);
+const has = (re: RegExp): void =>
+  assert.ok(
+    bad.some((l) => re.test(l)),
+    `expected a line matching ${re} in:\n${bad.join('\n')}`,
+  );
 
 test('all problems are reported at once', () => {
   assert.ok(bad.length >= 6, bad.join('\n'));
 });
 
-test('an unknown play key points at the key', () => has(/bad\.yml:3:3: play "broken on purpose": unknown key "gather_fact"/));
-test('an unknown module points at the key and lists the modules', () => has(/bad\.yml:6:7: task "unknown module": unknown module or task key "copyy" \(modules: .*copy.*\)/));
-test('a wrong argument value points at the value', () => has(/bad\.yml:8:36: task "wrong type" \(file\): "state" must be one of "directory", "file"/));
+test('an unknown play key points at the key', () =>
+  has(/bad\.yml:3:3: play "broken on purpose": unknown key "gather_fact"/));
+test('an unknown module points at the key and lists the modules', () =>
+  has(/bad\.yml:6:7: task "unknown module": unknown module or task key "copyy" \(modules: .*copy.*\)/));
+test('a wrong argument value points at the value', () =>
+  has(/bad\.yml:8:36: task "wrong type" \(file\): "state" must be one of "directory", "file"/));
 test('template syntax is checked before any host', () => has(/bad\.yml:10:21: template syntax/));
 test('expression syntax is checked before any host', () => has(/bad\.yml:13:13: cannot parse expression "x ==="/));
-test('two modules in one task', () => has(/bad\.yml:14:7: task "two modules": more than one module \(debug, command\)/));
-test('a notify naming no handler', () => has(/bad\.yml:17:7: task "notifies nobody" notifies "nobody", but no handler/));
+test('two modules in one task', () =>
+  has(/bad\.yml:14:7: task "two modules": more than one module \(debug, command\)/));
+test('a notify naming no handler', () =>
+  has(/bad\.yml:17:7: task "notifies nobody" notifies "nobody", but no handler/));
 
 test('wrong argument types are errors; a template where a number goes is checked later', () => {
   const p = problems(fx('local-ops.yml'));
@@ -39,7 +48,12 @@ test('wrong argument types are errors; a template where a number goes is checked
 });
 
 test('the CLI exits 5 with the positions on stderr, before contacting any host', async () => {
-  const r = await lbprov(['apply', fx('bad.yml'), '-i', join(packageRoot, 'test', 'fixtures', 'inventory', 'prod.yml')]);
+  const r = await lbprov([
+    'apply',
+    fx('bad.yml'),
+    '-i',
+    join(packageRoot, 'test', 'fixtures', 'inventory', 'prod.yml'),
+  ]);
   assert.is(r.code, 5);
   assert.match(r.stderr, /bad\.yml:6:7:/);
   assert.is(r.stdout, '', 'nothing ran');

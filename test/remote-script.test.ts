@@ -29,8 +29,15 @@ test('writes land atomically with mode, whatever the file name holds; nothing is
   assert.is(answers.get(0)?.rc, 0, answers.get(0)?.stderr.toString());
   assert.ok(readFileSync(evil).equals(content));
   assert.is((statSync(evil).mode & 0o777).toString(8), '640');
-  assert.not.ok(existsSync(join(process.cwd(), 'PWNED')) || existsSync(join(dir, 'PWNED')), 'no command substitution ran');
-  assert.equal(readdirSync(dir).filter((f) => f.startsWith('.lbprov.')), [], 'no temp file left behind');
+  assert.not.ok(
+    existsSync(join(process.cwd(), 'PWNED')) || existsSync(join(dir, 'PWNED')),
+    'no command substitution ran',
+  );
+  assert.equal(
+    readdirSync(dir).filter((f) => f.startsWith('.lbprov.')),
+    [],
+    'no temp file left behind',
+  );
 });
 
 test('reads: stat and content of existing, missing and linked paths in one round trip', async () => {
@@ -51,22 +58,31 @@ test('reads: stat and content of existing, missing and linked paths in one round
 test('a failing validate leaves the old file untouched and no temp file', async () => {
   const f = join(dir, 'validated.conf');
   writeFileSync(f, 'old\n');
-  const { answers } = await runScript(stepsScript([{ op: 'write', path: f, content: Buffer.from('new\n'), validate: ['grep', '-q', 'nomatch', '%s'] }]));
+  const { answers } = await runScript(
+    stepsScript([{ op: 'write', path: f, content: Buffer.from('new\n'), validate: ['grep', '-q', 'nomatch', '%s'] }]),
+  );
   assert.is(answers.get(0)?.rc, 1);
   assert.match(answers.get(0)!.stderr.toString(), /validation failed/);
   assert.is(readFileSync(f, 'utf8'), 'old\n');
-  assert.equal(readdirSync(dir).filter((x) => x.startsWith('.lbprov.')), []);
-  const ok = await runScript(stepsScript([{ op: 'write', path: f, content: Buffer.from('new\n'), validate: ['grep', '-q', 'new', '%s'] }]));
+  assert.equal(
+    readdirSync(dir).filter((x) => x.startsWith('.lbprov.')),
+    [],
+  );
+  const ok = await runScript(
+    stepsScript([{ op: 'write', path: f, content: Buffer.from('new\n'), validate: ['grep', '-q', 'new', '%s'] }]),
+  );
   assert.is(ok.answers.get(0)?.rc, 0);
   assert.is(readFileSync(f, 'utf8'), 'new\n');
 });
 
 test('a failing step stops the script: later steps do not run', async () => {
   const marker = join(dir, 'after-failure');
-  const { answers } = await runScript(stepsScript([
-    { op: 'exec', argv: ['false'] },
-    { op: 'exec', argv: ['touch', marker] },
-  ]));
+  const { answers } = await runScript(
+    stepsScript([
+      { op: 'exec', argv: ['false'] },
+      { op: 'exec', argv: ['touch', marker] },
+    ]),
+  );
   assert.is(answers.get(0)?.rc, 1);
   assert.is(answers.has(1), false);
   assert.not.ok(existsSync(marker));

@@ -24,16 +24,18 @@ function find(dir: string): string[] {
 
 const files = find(here)
   // the filter looks at the path under dist/test only: a checkout's own path must not match it
-  .filter((f) => (!filter || relative(here, f).includes(filter)) && !(pure && relative(here, f).startsWith('integration/')))
+  .filter(
+    (f) => (!filter || relative(here, f).includes(filter)) && !(pure && relative(here, f).startsWith('integration/')),
+  )
   // pure suites first, the lab's last: fast feedback, and one lab boot serves every integration suite
   .sort((a, b) => Number(a.includes('/integration/')) - Number(b.includes('/integration/')) || a.localeCompare(b));
 
 let text = '';
 const write = process.stdout.write.bind(process.stdout);
-process.stdout.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
+process.stdout.write = (chunk: string | Uint8Array, ...rest: unknown[]) => {
   text += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString();
   return (write as (...a: unknown[]) => boolean)(chunk, ...rest);
-});
+};
 
 const stop = async (): Promise<void> => {
   await teardownLab();
@@ -42,7 +44,9 @@ const stop = async (): Promise<void> => {
 process.once('SIGINT', () => void stop());
 process.once('SIGTERM', () => void stop());
 
-const { run } = (await import('uvu/run')) as { run: (suites: Array<{ name: string; file: string }>, opts?: { bail?: boolean }) => Promise<void> };
+const { run } = (await import('uvu/run')) as {
+  run: (suites: Array<{ name: string; file: string }>, opts?: { bail?: boolean }) => Promise<void>;
+};
 try {
   await run(files.map((f) => ({ name: relative(here, f), file: f })));
 } finally {

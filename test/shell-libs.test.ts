@@ -16,7 +16,10 @@ import { RemoteShell } from '../src/transport/remote-shell.js';
 
 /** A module's shell functions go to the hosts whose plays use the module, and only there. */
 const dir = mkdtempSync(join(tmpdir(), 'lbprov-libs-'));
-writeFileSync(join(dir, 'inventory.yml'), 'all:\n  hosts:\n    a: { ansible_connection: local }\n    b: { ansible_connection: local }\n');
+writeFileSync(
+  join(dir, 'inventory.yml'),
+  'all:\n  hosts:\n    a: { ansible_connection: local }\n    b: { ansible_connection: local }\n',
+);
 writeFileSync(
   join(dir, 'site.yml'),
   [
@@ -39,19 +42,39 @@ const pb = loadPlaybook(join(dir, 'site.yml'));
 
 test("each host's remote shell loads the shell files of the modules its plays use", () => {
   const runner = new PlaybookRunner(pb, inv, {} as RunOptions, {} as Reporter);
-  assert.equal(runner.libsFor('a').map((l) => l.file), ['modules/bpf_rollback.sh', 'modules/wait_for.sh']);
-  assert.equal(runner.libsFor('b').map((l) => l.file), ['modules/bpf_rollback.sh'], 'b runs no wait_for: it never gets its function');
+  assert.equal(
+    runner.libsFor('a').map((l) => l.file),
+    ['modules/bpf_rollback.sh', 'modules/wait_for.sh'],
+  );
+  assert.equal(
+    runner.libsFor('b').map((l) => l.file),
+    ['modules/bpf_rollback.sh'],
+    'b runs no wait_for: it never gets its function',
+  );
 });
 
 test('a task whose functions its shell did not load carries them in its script', async () => {
   const shell = new RemoteShell(new LocalTransport(), preludeText([]), undefined, 'local');
   try {
     // the shell alone does not know the module's function
-    const bare = parseAnswers((await shell.run(readsScript([{ kind: 'exec', argv: ['lbprov_wait_for', 'path', '', '/', 'present', '1000', '0', '1', ''] }]))).stdout);
+    const bare = parseAnswers(
+      (
+        await shell.run(
+          readsScript([{ kind: 'exec', argv: ['lbprov_wait_for', 'path', '', '/', 'present', '1000', '0', '1', ''] }]),
+        )
+      ).stdout,
+    );
     assert.is(bare.get(0)?.rc, 127);
     const task = pb.plays[0].tasks[0];
     const hc = { host: inv.hosts.get('a')!, registered: {}, libs: [] };
-    const r = await runTask(task, { hc, shell: async () => shell, scope: new Scope({}, {}), check: false, timeoutMs: 10_000, playbookDir: dir });
+    const r = await runTask(task, {
+      hc,
+      shell: async () => shell,
+      scope: new Scope({}, {}),
+      check: false,
+      timeoutMs: 10_000,
+      playbookDir: dir,
+    });
     assert.is(r.status, 'ok', r.msg);
   } finally {
     shell.close();

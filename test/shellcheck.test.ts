@@ -20,7 +20,13 @@ import { requireTools } from './helpers/skip.js';
 const SKIP = new Set(['node_modules', 'dist', '.git']);
 function shellFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
-    e.isDirectory() ? (SKIP.has(e.name) ? [] : shellFiles(join(dir, e.name))) : e.name.endsWith('.sh') ? [join(dir, e.name)] : [],
+    e.isDirectory()
+      ? SKIP.has(e.name)
+        ? []
+        : shellFiles(join(dir, e.name))
+      : e.name.endsWith('.sh')
+        ? [join(dir, e.name)]
+        : [],
   );
 }
 
@@ -33,7 +39,14 @@ if (requireTools('shellcheck', ['shellcheck'])) {
   test('every .sh file of the package is shellcheck-clean', () => {
     const files = shellFiles(packageRoot);
     const names = files.map((f) => relative(packageRoot, f));
-    for (const f of ['src/executor/prelude.sh', 'src/module/build.sh', 'modules/bpf_program.sh', 'modules/reuseport_selftest.sh', 'scripts/system-deps.sh']) assert.ok(names.includes(f), `${f} is checked`);
+    for (const f of [
+      'src/executor/prelude.sh',
+      'src/module/build.sh',
+      'modules/bpf_program.sh',
+      'modules/reuseport_selftest.sh',
+      'scripts/system-deps.sh',
+    ])
+      assert.ok(names.includes(f), `${f} is checked`);
     const r = shellcheck(files);
     assert.is(r.out, '');
     assert.is(r.rc, 0);
@@ -55,7 +68,14 @@ if (requireTools('shellcheck', ['shellcheck'])) {
   });
 
   test("the textfile collector's script, as rendered, is shellcheck-clean", () => {
-    const { files } = collectorFiles({ name: 'reuseport', directory: '/var/lib/prometheus/node-exporter', port: 8080, interval: '15s', pin: '/sys/fs/bpf/lb_hash', counters: '/run/lb-listener/accepts' });
+    const { files } = collectorFiles({
+      name: 'reuseport',
+      directory: '/var/lib/prometheus/node-exporter',
+      port: 8080,
+      interval: '15s',
+      pin: '/sys/fs/bpf/lb_hash',
+      counters: '/run/lb-listener/accepts',
+    });
     const r = shellcheck(['-'], files[0].content);
     assert.is(r.out, '');
     assert.is(r.rc, 0);

@@ -24,13 +24,18 @@ const me = userInfo().username;
 writeFileSync(join(dir, 'inc-a.conf'), 'Host inc-*\n  Port 2201\n  User inc-user\n');
 writeFileSync(join(dir, 'inc-b.conf'), 'Host inc-b\n  HostName b.included.example\n');
 mkdirSync(join(dir, 'conf.d'));
-writeFileSync(join(dir, 'conf.d', '10-x.conf'), 'Host globbed\n  HostName globbed.example\n  IdentityFile ~/.ssh/globbed\n');
+writeFileSync(
+  join(dir, 'conf.d', '10-x.conf'),
+  'Host globbed\n  HostName globbed.example\n  IdentityFile ~/.ssh/globbed\n',
+);
 writeFileSync(join(dir, 'conf.d', 'skip.txt'), 'Host globbed\n  HostName wrong.example\n');
 writeFileSync(join(dir, 'extra-key'), 'not a key\n');
 writeFileSync(join(dir, 'inside.conf'), 'HostName inside.example\nHost other-in-include\n  Port 999\n');
 
 const config = join(dir, 'config');
-writeFileSync(config, `# a config with most of what operators write
+writeFileSync(
+  config,
+  `# a config with most of what operators write
 Include ${dir}/inc-a.conf ${dir}/inc-b.conf
 Include ${dir}/conf.d/*.conf
 
@@ -106,9 +111,37 @@ Match all
 Host *
   User fallback
   ServerAliveInterval 15
-`);
+`,
+);
 
-const ALIASES = ['web1', 'web2', 'web9', 'WebUp', 'webup', 'db1', 'db2', 'db-east', 'dbx12', 'exec-yes', 'cmd', 'jumpnone', 'cmdfirst', 'inside', 'other-in-include', 'inc-a', 'inc-b', 'globbed', 'notme', 'equals', 'final', 'plain.example', '10.1.2.3', 'neg-a', 'neg-b', 'local-1'];
+const ALIASES = [
+  'web1',
+  'web2',
+  'web9',
+  'WebUp',
+  'webup',
+  'db1',
+  'db2',
+  'db-east',
+  'dbx12',
+  'exec-yes',
+  'cmd',
+  'jumpnone',
+  'cmdfirst',
+  'inside',
+  'other-in-include',
+  'inc-a',
+  'inc-b',
+  'globbed',
+  'notme',
+  'equals',
+  'final',
+  'plain.example',
+  '10.1.2.3',
+  'neg-a',
+  'neg-b',
+  'local-1',
+];
 
 interface G {
   hostname: string;
@@ -123,13 +156,34 @@ interface G {
 }
 
 function sshG(alias: string, args: string[] = []): G {
-  const out = execFileSync('ssh', ['-G', '-F', config, ...args, alias], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-  const g: G = { hostname: '', user: '', port: '', identityfile: [], connecttimeout: '', serveraliveinterval: '', identitiesonly: '' };
+  const out = execFileSync('ssh', ['-G', '-F', config, ...args, alias], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const g: G = {
+    hostname: '',
+    user: '',
+    port: '',
+    identityfile: [],
+    connecttimeout: '',
+    serveraliveinterval: '',
+    identitiesonly: '',
+  };
   for (const line of out.split('\n')) {
     const i = line.indexOf(' ');
     const [k, v] = [line.slice(0, i), line.slice(i + 1)];
     if (k === 'identityfile') g.identityfile.push(v);
-    else if (k === 'hostname' || k === 'user' || k === 'port' || k === 'proxyjump' || k === 'proxycommand' || k === 'connecttimeout' || k === 'serveraliveinterval' || k === 'identitiesonly') g[k] = v;
+    else if (
+      k === 'hostname' ||
+      k === 'user' ||
+      k === 'port' ||
+      k === 'proxyjump' ||
+      k === 'proxycommand' ||
+      k === 'connecttimeout' ||
+      k === 'serveraliveinterval' ||
+      k === 'identitiesonly'
+    )
+      g[k] = v;
   }
   return g;
 }
@@ -139,8 +193,13 @@ function mine(alias: string, options: Array<[string, string]> = []): G {
   const raw = resolveSshConfig(config, { alias }, newOptions(options));
   const d = resolveDestination({ alias, options, configFile: config });
   const g: G = {
-    hostname: d.hostname, user: d.user, port: String(d.port), identityfile: raw.multi.get('identityfile') ?? [],
-    connecttimeout: String(d.connectTimeoutS ?? 'none'), serveraliveinterval: String(d.serverAliveIntervalS ?? 0), identitiesonly: d.identitiesOnly ? 'yes' : 'no',
+    hostname: d.hostname,
+    user: d.user,
+    port: String(d.port),
+    identityfile: raw.multi.get('identityfile') ?? [],
+    connecttimeout: String(d.connectTimeoutS ?? 'none'),
+    serveraliveinterval: String(d.serverAliveIntervalS ?? 0),
+    identitiesonly: d.identitiesOnly ? 'yes' : 'no',
   };
   const jump = raw.single.get('proxyjump');
   if (jump && jump.toLowerCase() !== 'none') g.proxyjump = jump;
@@ -148,7 +207,8 @@ function mine(alias: string, options: Array<[string, string]> = []): G {
   return g;
 }
 
-const defaults = (g: G): G => (g.identityfile.some((f) => /k_|second|globbed|extra/.test(f)) ? g : { ...g, identityfile: [] });
+const defaults = (g: G): G =>
+  g.identityfile.some((f) => /k_|second|globbed|extra/.test(f)) ? g : { ...g, identityfile: [] };
 
 const haveSsh = existsSync('/usr/bin/ssh');
 if (!haveSsh) skipped.push('ssh_config against ssh -G: needs /usr/bin/ssh (openssh-client)');
@@ -164,7 +224,12 @@ if (haveSsh) {
   }
 
   test('command-line options (what the inventory gives) win over the file, as ssh -o / -p / -l / -i / -J', () => {
-    const args: Array<[string, string]> = [['User', 'inv-user'], ['Port', '2999'], ['IdentityFile', join(dir, 'extra-key')], ['ProxyJump', 'j1,j2']];
+    const args: Array<[string, string]> = [
+      ['User', 'inv-user'],
+      ['Port', '2999'],
+      ['IdentityFile', join(dir, 'extra-key')],
+      ['ProxyJump', 'j1,j2'],
+    ];
     for (const alias of ['web1', 'db1', 'cmd', 'plain.example']) {
       const want = sshG(alias, ['-o', 'User=inv-user', '-o', 'Port=2999', '-i', join(dir, 'extra-key'), '-J', 'j1,j2']);
       assert.equal(mine(alias, args), defaults(want), alias);
@@ -204,19 +269,38 @@ test('ProxyJump chains: the last hop is reached through the ones before it, the 
   assert.is(d.via?.via?.via, undefined);
   assert.is(resolveDestination({ alias: 'jumpnone', options: [], configFile: config }).via, undefined);
   assert.equal(parseJump('ssh://u@[2001:db8::1]:2200', 'x'), { user: 'u', host: '2001:db8::1', port: 2200 });
-  assert.throws(() => resolveDestination({ alias: 'loop', options: [['ProxyJump', 'loop']], configFile: join(dir, 'loop.conf') }), /ProxyJump|exist/);
+  assert.throws(
+    () => resolveDestination({ alias: 'loop', options: [['ProxyJump', 'loop']], configFile: join(dir, 'loop.conf') }),
+    /ProxyJump|exist/,
+  );
 });
 
 test('a host or user name with shell syntax never reaches ProxyCommand or Match exec', () => {
   const f = join(dir, 'inject.conf');
   const marker = join(dir, 'injected');
   writeFileSync(f, 'Host *\n  ProxyCommand nc %h %p\nMatch exec "test %h = x"\n  Port 1\n');
-  assert.throws(() => resolveDestination({ alias: `x;touch ${marker}`, options: [], configFile: f }), /characters a shell would interpret/);
-  assert.throws(() => resolveDestination({ alias: 'ok', options: [['User', '$(id)']], configFile: join(dir, 'cmd-only.conf') }), /exist/);
+  assert.throws(
+    () => resolveDestination({ alias: `x;touch ${marker}`, options: [], configFile: f }),
+    /characters a shell would interpret/,
+  );
+  assert.throws(
+    () => resolveDestination({ alias: 'ok', options: [['User', '$(id)']], configFile: join(dir, 'cmd-only.conf') }),
+    /exist/,
+  );
   writeFileSync(join(dir, 'cmd-only.conf'), 'Host *\n  ProxyCommand nc %h %p %r\n');
-  assert.throws(() => resolveDestination({ alias: 'ok', options: [['User', '$(id)']], configFile: join(dir, 'cmd-only.conf') }), /user name "\$\(id\)"/);
+  assert.throws(
+    () => resolveDestination({ alias: 'ok', options: [['User', '$(id)']], configFile: join(dir, 'cmd-only.conf') }),
+    /user name "\$\(id\)"/,
+  );
   assert.not.ok(existsSync(marker));
-  assert.is(resolveDestination({ alias: 'web-1.example', options: [['User', 'deploy']], configFile: join(dir, 'cmd-only.conf') }).proxyCommand, 'nc web-1.example 22 deploy');
+  assert.is(
+    resolveDestination({
+      alias: 'web-1.example',
+      options: [['User', 'deploy']],
+      configFile: join(dir, 'cmd-only.conf'),
+    }).proxyCommand,
+    'nc web-1.example 22 deploy',
+  );
 });
 
 test('a ProxyJump loop in the file is an error, not a hang', () => {
@@ -236,7 +320,10 @@ test('Include: relative paths live in ~/.ssh; inside an inactive Host block noth
 
 test('StrictHostKeyChecking, UserKnownHostsFile, IdentitiesOnly, ConnectTimeout are read', () => {
   const f = join(dir, 'misc.conf');
-  writeFileSync(f, 'Host m\n  StrictHostKeyChecking accept-new\n  UserKnownHostsFile ~/kh1 ~/kh2\n  IdentitiesOnly yes\n  ConnectTimeout 7\nHost n\n  StrictHostKeyChecking no\nHost o\n  StrictHostKeyChecking yes\n  ConnectTimeout soon\n');
+  writeFileSync(
+    f,
+    'Host m\n  StrictHostKeyChecking accept-new\n  UserKnownHostsFile ~/kh1 ~/kh2\n  IdentitiesOnly yes\n  ConnectTimeout 7\nHost n\n  StrictHostKeyChecking no\nHost o\n  StrictHostKeyChecking yes\n  ConnectTimeout soon\n',
+  );
   const m = resolveDestination({ alias: 'm', options: [], configFile: f, home: '/h' });
   assert.is(m.strictHostKeyChecking, 'accept-new');
   assert.equal(m.knownHostsFiles, ['/h/kh1', '/h/kh2']);
@@ -247,8 +334,19 @@ test('StrictHostKeyChecking, UserKnownHostsFile, IdentitiesOnly, ConnectTimeout 
 });
 
 test('ssh args: -o Key=Value, -oKey=Value, -o "Key Value", -J, -i, -p, -l; shell operators refused', () => {
-  const a = parseSshArgs(`-o ProxyJump=b1 -oUser=u1 -o "Port 2201" -J 'b2,b3' -i ~/k -C -tt -l u2 -o ControlMaster=auto -F /cfg`, 'x');
-  assert.equal(a.options, [['ProxyJump', 'b1'], ['User', 'u1'], ['Port', '2201'], ['ProxyJump', 'b2,b3'], ['IdentityFile', '~/k'], ['User', 'u2'], ['ControlMaster', 'auto']]);
+  const a = parseSshArgs(
+    `-o ProxyJump=b1 -oUser=u1 -o "Port 2201" -J 'b2,b3' -i ~/k -C -tt -l u2 -o ControlMaster=auto -F /cfg`,
+    'x',
+  );
+  assert.equal(a.options, [
+    ['ProxyJump', 'b1'],
+    ['User', 'u1'],
+    ['Port', '2201'],
+    ['ProxyJump', 'b2,b3'],
+    ['IdentityFile', '~/k'],
+    ['User', 'u2'],
+    ['ControlMaster', 'auto'],
+  ]);
   assert.is(a.configFile, '/cfg');
   assert.throws(() => parseSshArgs('-o User=x; rm -rf /', 'x'), /shell operator/);
   assert.throws(() => parseSshArgs('-o', 'x'), /needs an argument/);
@@ -258,7 +356,11 @@ test('ssh args: -o Key=Value, -oKey=Value, -o "Key Value", -J, -i, -p, -l; shell
 test('inventory vars win over the file; ssh args come after them; lbprov_ssh_config and none', () => {
   const inv = { files: [join(dir, 'inventory.yml')] } as unknown as Inventory;
   const host = { name: 'web1', vars: {}, groups: [] } as unknown as Host;
-  const s = connectionSpec(host, { ansible_user: 'root', ansible_ssh_common_args: '-o User=ignored -o Port=2400 -J jx', lbprov_ssh_config: config }, inv);
+  const s = connectionSpec(
+    host,
+    { ansible_user: 'root', ansible_ssh_common_args: '-o User=ignored -o Port=2400 -J jx', lbprov_ssh_config: config },
+    inv,
+  );
   assert.is(s.problem, undefined);
   assert.is(s.address, '10.0.0.web1.example');
   assert.is(s.user, 'root', 'ansible_user first');
@@ -270,14 +372,24 @@ test('inventory vars win over the file; ssh args come after them; lbprov_ssh_con
   assert.is(flag.port, 2222, '--ssh-config read');
   const bad = connectionSpec(host, {}, inv, join(dir, 'missing.conf'));
   assert.match(bad.problem ?? '', /missing\.conf does not exist/);
-  const mk = connectionSpec(host, { ansible_host: '10.9.9.9', ansible_port: 2022, ansible_ssh_private_key_file: 'keys/k' }, inv, config);
+  const mk = connectionSpec(
+    host,
+    { ansible_host: '10.9.9.9', ansible_port: 2022, ansible_ssh_private_key_file: 'keys/k' },
+    inv,
+    config,
+  );
   assert.is(mk.address, '10.9.9.9', 'ansible_host is the name looked up, as ssh is given it');
   assert.is(mk.port, 2022);
   assert.equal(mk.dest?.identityFiles, [join(dir, 'keys/k')]);
 });
 
 test('--ssh-config naming no file is bad input: exit 5, no host contacted', async () => {
-  const r = await lbprov(['apply', join(packageRoot, 'playbooks', 'hello.yml'), '--ssh-config', join(dir, 'nope.conf')]);
+  const r = await lbprov([
+    'apply',
+    join(packageRoot, 'playbooks', 'hello.yml'),
+    '--ssh-config',
+    join(dir, 'nope.conf'),
+  ]);
   assert.is(r.code, 5, r.stdout + r.stderr);
   assert.match(r.stderr, /--ssh-config .*nope\.conf: no such file/);
   const f = await lbprov(['facts', '--ssh-config', join(dir, 'nope.conf')]);
@@ -288,7 +400,10 @@ test('broken ssh settings are bad input: exit 5 naming the host, before any host
   const pb = join(dir, 'pb.yml');
   writeFileSync(pb, '- hosts: all\n  gather_facts: false\n  tasks:\n    - debug: { msg: hi }\n');
   const inv = join(dir, 'bad-args.yml');
-  writeFileSync(inv, 'all:\n  hosts:\n    evil: { ansible_host: 127.0.0.9, ansible_ssh_common_args: "-o User=x; touch /tmp/nope" }\n    fine: { ansible_host: 127.0.0.10 }\n');
+  writeFileSync(
+    inv,
+    'all:\n  hosts:\n    evil: { ansible_host: 127.0.0.9, ansible_ssh_common_args: "-o User=x; touch /tmp/nope" }\n    fine: { ansible_host: 127.0.0.10 }\n',
+  );
   const r = await lbprov(['apply', pb, '-i', inv, '--ssh-config', 'none']);
   assert.is(r.code, 5, r.stdout + r.stderr);
   assert.match(r.stderr, /host evil: ansible_ssh_common_args: .*shell operator/);

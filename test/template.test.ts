@@ -4,7 +4,16 @@ import { Scope } from '../src/playbook/scope.js';
 import { renderString, renderValue, TemplateError } from '../src/playbook/template.js';
 
 const scope = new Scope(
-  { port: 443, name: 'edge', label: '{{ name }}-{{ port }}', list: [1, 2], nested: '{{ label }}!', loop_a: '{{ loop_b }}', loop_b: '{{ loop_a }}', broken: '{{ nope }}' },
+  {
+    port: 443,
+    name: 'edge',
+    label: '{{ name }}-{{ port }}',
+    list: [1, 2],
+    nested: '{{ label }}!',
+    loop_a: '{{ loop_b }}',
+    loop_b: '{{ loop_a }}',
+    broken: '{{ nope }}',
+  },
   { facts: { kernel: { release: '6.8.0-1012-aws' } }, raw: 'text with {{ braces }} from a host' },
 );
 
@@ -21,7 +30,10 @@ test('mixed text renders to a string; vars refer to vars lazily, in any order', 
 });
 
 test('a missing variable is an error, never an empty string', () => {
-  assert.throws(() => renderString('x {{ missing }} y', scope), (e: Error) => e instanceof TemplateError && /undefined variable "missing"/.test(e.message));
+  assert.throws(
+    () => renderString('x {{ missing }} y', scope),
+    (e: Error) => e instanceof TemplateError && /undefined variable "missing"/.test(e.message),
+  );
   assert.throws(() => renderString('{{ facts.kernel.nope }}', scope), /has no "nope"/);
   assert.throws(() => renderString('{{ broken }}', scope), /undefined variable "nope".*in var "broken"/);
 });

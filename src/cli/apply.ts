@@ -37,12 +37,19 @@ export interface ApplyFlags extends ConnectionFlags {
   startAtTask?: string;
 }
 
-const csv = (s: string | undefined): string[] => (s ? s.split(',').map((x) => x.trim()).filter(Boolean) : []);
+const csv = (s: string | undefined): string[] =>
+  s
+    ? s
+        .split(',')
+        .map((x) => x.trim())
+        .filter(Boolean)
+    : [];
 
 /** A flag that must be a whole number >= min. */
 function wholeNumber(flag: string, value: string, min: number): number {
   const n = Number(value);
-  if (!/^\s*\d+\s*$/.test(value) || !Number.isSafeInteger(n) || n < min) throw new InputError(`${flag} ${value}: expected a whole number >= ${min}`);
+  if (!/^\s*\d+\s*$/.test(value) || !Number.isSafeInteger(n) || n < min)
+    throw new InputError(`${flag} ${value}: expected a whole number >= ${min}`);
   return n;
 }
 
@@ -64,16 +71,22 @@ export function prepare(playbookFile: string, flags: ApplyFlags): Prepared {
   const extraVars = problems.collect(() => parseExtraVars(flags.extraVars ?? []));
   const pb = problems.collect(() => loadPlaybook(playbookFile, { rolesPath: settings?.rolesPath }));
   // without valid settings the inventory is the flags' own (its problems are still reported)
-  const inv = problems.collect(() => inventoryFrom(settings?.inventory ?? flags.inventory, { scriptTimeoutS: settings?.scriptTimeoutS }));
+  const inv = problems.collect(() =>
+    inventoryFrom(settings?.inventory ?? flags.inventory, { scriptTimeoutS: settings?.scriptTimeoutS }),
+  );
   problems.throwIfAny();
   for (const w of pb!.warnings ?? []) process.stderr.write(`[WARNING]: ${w}\n`);
   if (flags.limit) {
     // `@FILE`: the hosts a retry file names, every one of which must be in the inventory
     const limit = limitFrom(flags.limit);
     const { hosts, unmatched } = matchHosts(inv!, limit);
-    if (!hosts.length || (flags.limit.startsWith('@') && unmatched.length)) throw new InputError(`--limit ${flags.limit} matches no host of the inventory${unmatched.length ? ` (unknown: ${unmatched.join(', ')})` : ''}`);
+    if (!hosts.length || (flags.limit.startsWith('@') && unmatched.length))
+      throw new InputError(
+        `--limit ${flags.limit} matches no host of the inventory${unmatched.length ? ` (unknown: ${unmatched.join(', ')})` : ''}`,
+      );
   }
-  if (flags.startAtTask !== undefined && !hasStartTask(pb!, flags.startAtTask)) throw new InputError(`--start-at-task ${flags.startAtTask}: no task of ${playbookFile} has that name`);
+  if (flags.startAtTask !== undefined && !hasStartTask(pb!, flags.startAtTask))
+    throw new InputError(`--start-at-task ${flags.startAtTask}: no task of ${playbookFile} has that name`);
   return { pb: pb!, inv: inv!, extraVars: extraVars!, forks: forks, timeout: timeout!, settings: settings! };
 }
 
@@ -86,19 +99,25 @@ export async function applyCommand(playbookFile: string, flags: ApplyFlags): Pro
   if (settings.askBecomePass && !listing) baseVars.ansible_become_password = await askBecomePassword();
   const tags = csv(flags.tags);
   const skipTags = csv(flags.skipTags);
-  const runner = new PlaybookRunner(pb, inv, {
-    check: !!flags.check,
-    diff: !!flags.diff,
-    forks,
-    tags,
-    skipTags,
-    extraVars,
-    connectTimeoutMs: settings.connectTimeoutMs,
-    commandTimeoutS: timeout,
-    sshConfig: flags.sshConfig,
-    baseVars,
-    startAtTask: flags.startAtTask,
-  }, new RedactingReporter(await pickReporter(flags)), flags.limit ? limitFrom(flags.limit) : undefined);
+  const runner = new PlaybookRunner(
+    pb,
+    inv,
+    {
+      check: !!flags.check,
+      diff: !!flags.diff,
+      forks,
+      tags,
+      skipTags,
+      extraVars,
+      connectTimeoutMs: settings.connectTimeoutMs,
+      commandTimeoutS: timeout,
+      sshConfig: flags.sshConfig,
+      baseVars,
+      startAtTask: flags.startAtTask,
+    },
+    new RedactingReporter(await pickReporter(flags)),
+    flags.limit ? limitFrom(flags.limit) : undefined,
+  );
 
   if (flags.syntaxCheck) {
     process.stdout.write(`\nplaybook: ${playbookFile}\n`);
@@ -107,25 +126,37 @@ export async function applyCommand(playbookFile: string, flags: ApplyFlags): Pro
   if (flags.listHosts || flags.listTasks || flags.listTags) {
     process.stdout.write(`\nplaybook: ${playbookFile}\n`);
     for (const play of pb.plays) {
-      process.stdout.write(`\n  play #${pb.plays.indexOf(play) + 1} (${play.hosts}): ${play.name}\tTAGS: [${play.tags.join(', ')}]\n`);
+      process.stdout.write(
+        `\n  play #${pb.plays.indexOf(play) + 1} (${play.hosts}): ${play.name}\tTAGS: [${play.tags.join(', ')}]\n`,
+      );
       if (flags.listHosts) {
         const hosts = runner.playHosts(play);
-        process.stdout.write(`    pattern: ['${play.hosts}']\n    hosts (${hosts.length}):\n${hosts.map((h) => `      ${h}\n`).join('')}`);
+        process.stdout.write(
+          `    pattern: ['${play.hosts}']\n    hosts (${hosts.length}):\n${hosts.map((h) => `      ${h}\n`).join('')}`,
+        );
       }
       if (flags.listTasks) {
         process.stdout.write('    tasks:\n');
-        for (const t of play.tasks) if (t.meta !== 'role_complete' && selectedByTags(t.tags, tags, skipTags)) process.stdout.write(`      ${t.name}\tTAGS: [${t.tags.join(', ')}]\n`);
+        for (const t of play.tasks)
+          if (t.meta !== 'role_complete' && selectedByTags(t.tags, tags, skipTags))
+            process.stdout.write(`      ${t.name}\tTAGS: [${t.tags.join(', ')}]\n`);
       }
       if (flags.listTags) {
         // as ansible-playbook --list-tags: every tag of the play's selected tasks, sorted
         const all = new Set(play.tags);
-        for (const t of [...play.tasks, ...play.handlers]) if (selectedByTags(t.tags, tags, skipTags)) t.tags.forEach((x) => all.add(x));
+        for (const t of [...play.tasks, ...play.handlers])
+          if (selectedByTags(t.tags, tags, skipTags)) t.tags.forEach((x) => all.add(x));
         process.stdout.write(`      TASK TAGS: [${[...all].sort().join(', ')}]\n`);
       }
     }
     return 0;
   }
-  precheckSsh(inv, pb.plays.flatMap((p) => runner.playHosts(p)), extraVars, flags.sshConfig);
+  precheckSsh(
+    inv,
+    pb.plays.flatMap((p) => runner.playHosts(p)),
+    extraVars,
+    flags.sshConfig,
+  );
   // `on`, not `once`: signal-exit (under listr2's cursor handling on a terminal) re-raises a signal
   // when it sees no other listener left, which killed the run with no recap. A second signal ends
   // the run at once.
@@ -139,12 +170,16 @@ export async function applyCommand(playbookFile: string, flags: ApplyFlags): Pro
   process.on('SIGTERM', stop);
   const stats = await runner.run();
   const retry = writeRetry(playbookFile, hostsToRetry(stats, runner.stopped));
-  if (retry) (flags.json ? process.stderr : process.stdout).write(`\nto retry the hosts that did not finish: --limit @${retry}\n`);
+  if (retry)
+    (flags.json ? process.stderr : process.stdout).write(
+      `\nto retry the hosts that did not finish: --limit @${retry}\n`,
+    );
   return interrupted ? 99 : exitCode(stats, runner.stopped);
 }
 
 async function pickReporter(flags: ApplyFlags): Promise<Reporter> {
   if (flags.json) return new JsonReporter();
-  if (process.stdout.isTTY && flags.color !== false && !process.env.NO_COLOR && !process.env.CI) return new (await import('../report/tty.js')).TtyReporter();
+  if (process.stdout.isTTY && flags.color !== false && !process.env.NO_COLOR && !process.env.CI)
+    return new (await import('../report/tty.js')).TtyReporter();
   return new PlainReporter();
 }

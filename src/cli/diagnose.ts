@@ -25,7 +25,8 @@ export interface DiagnoseFlags extends ConnectionFlags {
   sshConfig?: string;
 }
 
-const truthy = (v: unknown): boolean => (typeof v === 'string' ? ['true', 'yes', 'on', '1'].includes(v.toLowerCase()) : !!v);
+const truthy = (v: unknown): boolean =>
+  typeof v === 'string' ? ['true', 'yes', 'on', '1'].includes(v.toLowerCase()) : !!v;
 
 /**
  * `lbprov diagnose`: per host, in one round trip, what is pinned, what the listener has attached,
@@ -45,18 +46,31 @@ export async function diagnoseCommand(flags: DiagnoseFlags): Promise<number> {
   // the playbook's hosts, narrowed by -l: the hosts the rollout would touch
   const inPlay = new Set(matchHosts(inv!, play.hosts).hosts);
   const hosts = matchHosts(inv!, flags.limit ?? 'all').hosts.filter((h) => inPlay.has(h));
-  if (!hosts.length) throw new InputError(`no host of "${play.hosts}" in the inventory matches ${flags.limit ?? 'all'}`);
+  if (!hosts.length)
+    throw new InputError(`no host of "${play.hosts}" in the inventory matches ${flags.limit ?? 'all'}`);
 
   // every host's values and connection are worked out before any host is contacted (exit 5 otherwise)
   const plans = new Map<string, { spec: ConnectionSpec; expect: Expect; script: string; become?: string }>();
   for (const name of hosts) {
     const host = inv!.hosts.get(name)!;
     try {
-      const scope = new Scope({ ...settings!.baseVars, ...pb!.defaults, ...host.vars, ...play.vars, ...extra }, { inventory_hostname: name, playbook_dir: pb!.dir });
-      const vars = Object.fromEntries([...scope.keys()].filter((k) => k.startsWith('ansible_') || k.startsWith('lbprov_')).map((k) => [k, scope.get(k)]));
+      const scope = new Scope(
+        { ...settings!.baseVars, ...pb!.defaults, ...host.vars, ...play.vars, ...extra },
+        { inventory_hostname: name, playbook_dir: pb!.dir },
+      );
+      const vars = Object.fromEntries(
+        [...scope.keys()]
+          .filter((k) => k.startsWith('ansible_') || k.startsWith('lbprov_'))
+          .map((k) => [k, scope.get(k)]),
+      );
       const expect = expectFrom(scope);
       const become = truthy(connVar(vars, 'become')) ? String(connVar(vars, 'become_user') ?? 'root') : undefined;
-      plans.set(name, { spec: connectionSpec(host, vars, inv!, flags.sshConfig), expect, script: diagnoseScript(expect), become });
+      plans.set(name, {
+        spec: connectionSpec(host, vars, inv!, flags.sshConfig),
+        expect,
+        script: diagnoseScript(expect),
+        become,
+      });
     } catch (e) {
       problems.add(`host ${name}: ${errorMessage(e)}`);
     }

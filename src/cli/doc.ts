@@ -21,7 +21,10 @@ export function docCommand(module: string | undefined, flags: DocFlags): number 
     return 0;
   }
   const def = MODULES.get(module);
-  if (!def) throw new InputError(`lbprov doc: unknown module "${module}" (modules: ${ALL_MODULES.map((m) => m.name).join(', ')}; lbprov doc --list)`);
+  if (!def)
+    throw new InputError(
+      `lbprov doc: unknown module "${module}" (modules: ${ALL_MODULES.map((m) => m.name).join(', ')}; lbprov doc --list)`,
+    );
   out(flags.json ? `${JSON.stringify(moduleJson(def), null, 2)}\n` : moduleText(def));
   return 0;
 }

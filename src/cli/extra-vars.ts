@@ -13,11 +13,13 @@ export function parseExtraVars(items: readonly string[]): Vars {
       Object.assign(out, loadVarsFile(isAbsolute(f) ? f : resolve(f)));
     } else if (/^\s*\{/.test(item)) {
       const v = SourceDoc.parse('--extra-vars', item).value;
-      if (!v || typeof v !== 'object' || Array.isArray(v)) throw new InputError(`--extra-vars ${item}: expected a mapping`);
+      if (!v || typeof v !== 'object' || Array.isArray(v))
+        throw new InputError(`--extra-vars ${item}: expected a mapping`);
       Object.assign(out, v);
     } else {
       for (const m of item.matchAll(/([A-Za-z_][\w]*)=("([^"]*)"|'([^']*)'|\S*)/g)) out[m[1]] = m[3] ?? m[4] ?? m[2];
-      if (!/^[A-Za-z_]\w*=/.test(item.trim())) throw new InputError(`--extra-vars "${item}": expected K=V, @file.yml or a YAML mapping`);
+      if (!/^[A-Za-z_]\w*=/.test(item.trim()))
+        throw new InputError(`--extra-vars "${item}": expected K=V, @file.yml or a YAML mapping`);
     }
   }
   return out;

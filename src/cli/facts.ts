@@ -30,7 +30,11 @@ export async function factsCommand(flags: ConnectionFlags & { limit?: string; ss
       // the CLI/config connection settings sit below the inventory's vars, as in apply
       const all = { ...settings.baseVars, ...host.vars };
       const scope = new Scope(all, { inventory_hostname: name });
-      const vars = Object.fromEntries(Object.keys(all).filter(isConnVar).map((k) => [k, scope.get(k)]));
+      const vars = Object.fromEntries(
+        Object.keys(all)
+          .filter(isConnVar)
+          .map((k) => [k, scope.get(k)]),
+      );
       specs.set(name, connectionSpec(host, vars, inv, flags.sshConfig));
     } catch (e) {
       problems.add(`host ${name}: ${errorMessage(e)}`);

@@ -4,7 +4,12 @@ const increase = (_v: string, prev: number): number => prev + 1;
 
 /** -v, -vv, -vvv, -vvvv (src/util/verbose.ts says what each adds). */
 export function verboseOption(cmd: Command): Command {
-  return cmd.option('-v, --verbose', 'more output on stderr, up to -vvvv (1 task arguments, 2 settings and connections, 3 scripts sent, 4 remote shell events)', increase, 0);
+  return cmd.option(
+    '-v, --verbose',
+    'more output on stderr, up to -vvvv (1 task arguments, 2 settings and connections, 3 scripts sent, 4 remote shell events)',
+    increase,
+    0,
+  );
 }
 
 /** Ansible's connection and privilege flags; they sit below inventory vars (see src/cli/settings.ts). */

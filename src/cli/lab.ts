@@ -1,6 +1,9 @@
 import { labDown, labStatus, labUp } from '../lab/lab.js';
 
-export async function labCommand(action: string, o: { hosts: string; light?: boolean; inventory?: string }): Promise<number> {
+export async function labCommand(
+  action: string,
+  o: { hosts: string; light?: boolean; inventory?: string },
+): Promise<number> {
   const log = (s: string): boolean => process.stdout.write(s);
   switch (action) {
     case 'up':
@@ -16,7 +19,10 @@ export async function labCommand(action: string, o: { hosts: string; light?: boo
         return 1;
       }
       log(`lab ${state.dir}: inventory ${state.inventory}\n`);
-      for (const r of rows) log(`${r.host.name}\t${r.host.address}\t${r.host.mode}\tpid ${r.host.initPid}\t${r.alive ? 'running' : 'stopped'}\tssh ${r.ssh ? 'up' : 'down'}\n`);
+      for (const r of rows)
+        log(
+          `${r.host.name}\t${r.host.address}\t${r.host.mode}\tpid ${r.host.initPid}\t${r.alive ? 'running' : 'stopped'}\tssh ${r.ssh ? 'up' : 'down'}\n`,
+        );
       return rows.every((r) => r.ssh) ? 0 : 1;
     }
     default:

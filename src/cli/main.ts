@@ -8,6 +8,7 @@ import { addVaultOptions } from './vault-flags.js';
 import { vaultCommand } from './vault.js';
 import { redact } from '../vault/redact.js';
 import { connectionOptions, verboseOption } from './flags.js';
+import type { DiagnoseFlags } from './diagnose.js';
 
 const version = (JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')) as { version: string }).version;
 const collect = (v: string, prev: string[] = []): string[] => [...prev, v];
@@ -25,11 +26,18 @@ export async function main(argv: string[]): Promise<number> {
     .command('apply')
     .description('apply a playbook to the hosts of an inventory')
     .argument('<playbook>', 'playbook YAML file')
-    .option('-i, --inventory <source>', 'inventory: YAML, INI, a directory, an executable or "h1,h2," (repeatable); default the config\'s, else inventory/local.yml', collect)
+    .option(
+      '-i, --inventory <source>',
+      'inventory: YAML, INI, a directory, an executable or "h1,h2," (repeatable); default the config\'s, else inventory/local.yml',
+      collect,
+    )
     .option('-C, --check', 'plan only: report what would change, change nothing')
     .option('-D, --diff', 'show a unified diff of every file or value that changes')
     .option('-l, --limit <pattern>', 'further limit the hosts (host pattern, or @FILE: the hosts a retry file names)')
-    .option('--start-at-task <name>', 'start at the first task of this name (a glob); skip the tasks and plays before it')
+    .option(
+      '--start-at-task <name>',
+      'start at the first task of this name (a glob); skip the tasks and plays before it',
+    )
     .option('-t, --tags <tags>', 'only run tasks with these tags (comma-separated)')
     .option('--skip-tags <tags>', 'skip tasks with these tags (comma-separated)')
     .option('-f, --forks <n>', 'hosts in parallel (default 50)')
@@ -43,9 +51,9 @@ export async function main(argv: string[]): Promise<number> {
     .addOption(new Option('--task-timeout <s>', 'default per-command timeout in seconds').default('600'))
     .option('--ssh-config <file>', 'OpenSSH client config to read (default ~/.ssh/config; none: no file)');
   connectionOptions(apply).action(async (pb: string, flags: ApplyFlags) => {
-      // each command loads only what it needs: start-up time is paid on every run
-      code = await (await import('./apply.js')).applyCommand(pb, flags);
-    });
+    // each command loads only what it needs: start-up time is paid on every run
+    code = await (await import('./apply.js')).applyCommand(pb, flags);
+  });
 
   const validate = program
     .command('validate')
@@ -53,8 +61,8 @@ export async function main(argv: string[]): Promise<number> {
     .argument('<playbook>')
     .option('-i, --inventory <file>', 'inventory file (repeatable)', collect);
   verboseOption(validate).action(async (pb: string, flags: { inventory?: string[] }) => {
-      code = (await import('./validate.js')).validateCommand(pb, flags);
-    });
+    code = (await import('./validate.js')).validateCommand(pb, flags);
+  });
 
   const facts = program
     .command('facts')
@@ -63,23 +71,27 @@ export async function main(argv: string[]): Promise<number> {
     .option('-l, --limit <pattern>', 'host pattern', 'all')
     .option('-f, --forks <n>', 'hosts in parallel (default 50)')
     .option('--ssh-config <file>', 'OpenSSH client config to read (default ~/.ssh/config; none: no file)');
-  connectionOptions(facts, false).action(async (flags: { inventory?: string[]; limit?: string; sshConfig?: string }) => {
+  connectionOptions(facts, false).action(
+    async (flags: { inventory?: string[]; limit?: string; sshConfig?: string }) => {
       code = await (await import('./facts.js')).factsCommand(flags);
-    });
+    },
+  );
 
   const diagnose = program
     .command('diagnose')
-    .description('per host: the pinned and the attached program, where connections went, queues, counters, sysctls; a verdict')
+    .description(
+      'per host: the pinned and the attached program, where connections went, queues, counters, sysctls; a verdict',
+    )
     .option('-i, --inventory <file>', 'inventory file (repeatable)', collect)
-    .option('-l, --limit <pattern>', 'host pattern (within the playbook\'s hosts)')
+    .option('-l, --limit <pattern>', "host pattern (within the playbook's hosts)")
     .option('-e, --extra-vars <vars>', 'K=V, @file.yml or a YAML mapping (repeatable; as apply)', collect)
     .option('--playbook <file>', 'the playbook whose values are expected (default: the shipped playbooks/edge.yml)')
     .option('--json', 'print one JSON document, nothing else')
     .option('-f, --forks <n>', 'hosts in parallel (default 50)')
     .option('--ssh-config <file>', 'OpenSSH client config to read (default ~/.ssh/config; none: no file)');
-  connectionOptions(diagnose, false).action(async (flags: import('./diagnose.js').DiagnoseFlags) => {
-      code = await (await import('./diagnose.js')).diagnoseCommand(flags);
-    });
+  connectionOptions(diagnose, false).action(async (flags: DiagnoseFlags) => {
+    code = await (await import('./diagnose.js')).diagnoseCommand(flags);
+  });
 
   program
     .command('lab')

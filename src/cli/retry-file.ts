@@ -40,7 +40,10 @@ export function limitFrom(limit: string): string {
   } catch (e) {
     throw new InputError(`--limit ${limit}: cannot read ${file}: ${(e as Error).message}`);
   }
-  const hosts = text.split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+  const hosts = text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l && !l.startsWith('#'));
   if (!hosts.length) throw new InputError(`--limit ${limit}: ${file} names no host`);
   return hosts.join(',');
 }

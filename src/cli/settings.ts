@@ -72,11 +72,14 @@ export function resolveSettings(flags: ConnectionFlags, given?: Config): Resolve
   const timeoutRaw = pick<string | number>(flags.timeout, 'timeout');
   if (timeoutRaw !== undefined) {
     timeoutS = Number(timeoutRaw);
-    if (!(typeof timeoutRaw === 'number' || /^\s*\d+(\.\d+)?\s*$/.test(timeoutRaw)) || !(timeoutS > 0)) bad.add(`-T/--timeout ${timeoutRaw}: expected a number of seconds > 0`);
+    if (!(typeof timeoutRaw === 'number' || /^\s*\d+(\.\d+)?\s*$/.test(timeoutRaw)) || !(timeoutS > 0))
+      bad.add(`-T/--timeout ${timeoutRaw}: expected a number of seconds > 0`);
   }
   const method = pick<string>(flags.becomeMethod, 'become_method');
-  if (method !== undefined && method !== 'sudo' && method !== 'su') bad.add(`--become-method ${method}: expected sudo or su`);
-  if (flags.connection !== undefined && !['ssh', 'local'].includes(flags.connection)) bad.add(`-c/--connection ${flags.connection}: expected ssh or local`);
+  if (method !== undefined && method !== 'sudo' && method !== 'su')
+    bad.add(`--become-method ${method}: expected sudo or su`);
+  if (flags.connection !== undefined && !['ssh', 'local'].includes(flags.connection))
+    bad.add(`-c/--connection ${flags.connection}: expected ssh or local`);
   bad.throwIfAny();
 
   const base: Vars = {};
@@ -84,7 +87,10 @@ export function resolveSettings(flags: ConnectionFlags, given?: Config): Resolve
     if (v !== undefined) base[k] = v;
   };
   set('ansible_user', pick(flags.user, 'remote_user'));
-  set('ansible_ssh_private_key_file', flags.privateKey !== undefined ? resolve(flags.privateKey) : pick(undefined, 'private_key_file'));
+  set(
+    'ansible_ssh_private_key_file',
+    flags.privateKey !== undefined ? resolve(flags.privateKey) : pick(undefined, 'private_key_file'),
+  );
   set('ansible_connection', flags.connection);
   set('ansible_become', pick(flags.become, 'become'));
   set('ansible_become_user', pick(flags.becomeUser, 'become_user'));
@@ -102,14 +108,20 @@ export function resolveSettings(flags: ConnectionFlags, given?: Config): Resolve
     scriptTimeoutS: s.inventory_script_timeout?.value as number | undefined,
     askBecomePass: !!pick(flags.askBecomePass, 'become_ask_pass'),
     rolesPath: s.roles_path?.value as string[] | undefined,
-    retryFiles: { enabled: s.retry_files_enabled?.value as boolean | undefined, savePath: s.retry_files_save_path?.value as string | undefined },
+    retryFiles: {
+      enabled: s.retry_files_enabled?.value as boolean | undefined,
+      savePath: s.retry_files_save_path?.value as string | undefined,
+    },
     sshConfig: s.ssh_config?.value as string | undefined,
   };
 }
 
 /** -K: the become password, asked on the terminal without echo (Ansible's "BECOME password: "). */
 export async function askBecomePassword(): Promise<string> {
-  if (!process.stdin.isTTY) throw new InputError('-K/--ask-become-pass needs a terminal to ask on; without one, set ansible_become_password (e.g. in a vars file kept out of git)');
+  if (!process.stdin.isTTY)
+    throw new InputError(
+      '-K/--ask-become-pass needs a terminal to ask on; without one, set ansible_become_password (e.g. in a vars file kept out of git)',
+    );
   const { read } = await import('read');
   return read({ prompt: 'BECOME password: ', silent: true, replace: '', output: process.stderr });
 }

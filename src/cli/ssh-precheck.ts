@@ -8,14 +8,23 @@ import { InputError } from '../util/errors.js';
  * options are bad input (exit 5), as `ssh` itself refuses to start with them. Hosts whose
  * connection vars are templated are checked when they connect (their values need the play).
  */
-export function precheckSsh(inv: Inventory, hostNames: Iterable<string>, extraVars: Record<string, unknown>, sshConfig: string | undefined): void {
+export function precheckSsh(
+  inv: Inventory,
+  hostNames: Iterable<string>,
+  extraVars: Record<string, unknown>,
+  sshConfig: string | undefined,
+): void {
   const problems: string[] = [];
-  const conn = (vars: Record<string, unknown>): Array<[string, unknown]> => Object.entries(vars).filter(([k]) => k.startsWith('ansible_') || k.startsWith('lbprov_'));
+  const conn = (vars: Record<string, unknown>): Array<[string, unknown]> =>
+    Object.entries(vars).filter(([k]) => k.startsWith('ansible_') || k.startsWith('lbprov_'));
   for (const name of new Set(hostNames)) {
     const host = inv.hosts.get(name);
     if (!host) continue;
     const vars = Object.fromEntries([...conn(host.vars), ...conn(extraVars)]);
-    if (Object.values(vars).some((v) => typeof v !== 'string' ? typeof v === 'object' && v !== null : v.includes('{{'))) continue;
+    if (
+      Object.values(vars).some((v) => (typeof v !== 'string' ? typeof v === 'object' && v !== null : v.includes('{{')))
+    )
+      continue;
     try {
       const spec = connectionSpec(host, vars, inv, sshConfig);
       if (spec.problem) problems.push(spec.problem);

@@ -6,8 +6,16 @@ const collect = (v: string, prev: string[] = []): string[] => [...prev, v];
 /** --vault-id, --vault-password-file, -J/--ask-vault-pass, as ansible-playbook and ansible-vault have them. */
 export function vaultOptions(cmd: Command): Command {
   return cmd
-    .option('--vault-id <id>', '[label@]source: a password file, an executable that prints it, or "prompt" (repeatable)', collect)
-    .option('--vault-password-file <file>', 'vault password file, or an executable that prints the password (repeatable)', collect)
+    .option(
+      '--vault-id <id>',
+      '[label@]source: a password file, an executable that prints it, or "prompt" (repeatable)',
+      collect,
+    )
+    .option(
+      '--vault-password-file <file>',
+      'vault password file, or an executable that prints the password (repeatable)',
+      collect,
+    )
     .option('-J, --ask-vault-pass', 'ask for the vault password on the terminal');
 }
 

@@ -18,8 +18,11 @@ const collect = (v: string, prev: string[] = []): string[] => [...prev, v];
 
 /** `lbprov vault ACTION`: ansible-vault's actions and flags, on the same file format. */
 export function vaultCommand(program: Command): void {
-  const vault = program.command('vault').description('encrypt, decrypt, view, edit and rekey Ansible Vault files; encrypt strings for `!vault` values');
-  const sub = (name: string, desc: string, args: string): Command => vaultOptions(vault.command(name).description(desc).argument(args));
+  const vault = program
+    .command('vault')
+    .description('encrypt, decrypt, view, edit and rekey Ansible Vault files; encrypt strings for `!vault` values');
+  const sub = (name: string, desc: string, args: string): Command =>
+    vaultOptions(vault.command(name).description(desc).argument(args));
 
   sub('encrypt', 'encrypt files in place (or to --output; "-" or none: stdin to stdout)', '[files...]')
     .option('--output <file>', 'write here instead ("-": stdout)')
@@ -44,7 +47,7 @@ export function vaultCommand(program: Command): void {
   });
 
   sub('edit', 'edit an encrypted file with $EDITOR (decrypted in a 0600 temporary file, removed after)', '<files...>')
-    .option('--encrypt-vault-id <id>', 'accepted for ansible-vault compatibility: edit keeps the file\'s own vault id')
+    .option('--encrypt-vault-id <id>', "accepted for ansible-vault compatibility: edit keeps the file's own vault id")
     .action(async (files: string[], f: Flags) => {
       const { editFile } = await import('../vault/editor.js');
       const secrets = await secretsFor(f);
@@ -58,7 +61,11 @@ export function vaultCommand(program: Command): void {
       editFile(file, [], await encryptSecretFor(f));
     });
 
-  sub('encrypt_string', 'encrypt strings into `!vault |` values to paste into YAML ("-" or none: stdin)', '[strings...]')
+  sub(
+    'encrypt_string',
+    'encrypt strings into `!vault |` values to paste into YAML ("-" or none: stdin)',
+    '[strings...]',
+  )
     .option('-n, --name <var>', 'the variable name of each string, in order (repeatable)', collect)
     .option('--stdin-name <var>', 'the variable name of the string read from stdin')
     .option('-p, --prompt', 'ask for the string on the terminal')
@@ -72,12 +79,17 @@ export function vaultCommand(program: Command): void {
     .option('--new-vault-id <id>', 'the new [label@]source')
     .option('--encrypt-vault-id <id>', 'the vault id to encrypt with, among the new ones')
     .action(async (files: string[], f: Flags) => {
-      if (f.newVaultPasswordFile && f.newVaultId) throw new InputError('--new-vault-password-file and --new-vault-id: give one of them');
+      if (f.newVaultPasswordFile && f.newVaultId)
+        throw new InputError('--new-vault-password-file and --new-vault-id: give one of them');
       const { loadVaultSecrets } = await import('../vault/secrets.js');
       const { encryptSecret, rekeyFiles } = await import('../vault/editor.js');
       const secrets = await secretsFor(f);
       const next = await loadVaultSecrets(
-        { vaultId: f.newVaultId ? [f.newVaultId] : [], vaultPasswordFile: f.newVaultPasswordFile ? [f.newVaultPasswordFile] : [], askVaultPass: f.askVaultPass },
+        {
+          vaultId: f.newVaultId ? [f.newVaultId] : [],
+          vaultPasswordFile: f.newVaultPasswordFile ? [f.newVaultPasswordFile] : [],
+          askVaultPass: f.askVaultPass,
+        },
         { env: {}, newPassword: true, autoPrompt: true },
       );
       rekeyFiles(files, secrets, encryptSecret(next, f.encryptVaultId));
@@ -89,7 +101,8 @@ export function vaultCommand(program: Command): void {
 async function secretsFor(f: Flags) {
   const { loadVaultSecrets } = await import('../vault/secrets.js');
   const secrets = await loadVaultSecrets(f, { autoPrompt: true });
-  if (!secrets.length) throw new InputError('a vault password is required (--vault-password-file, --vault-id or --ask-vault-pass)');
+  if (!secrets.length)
+    throw new InputError('a vault password is required (--vault-password-file, --vault-id or --ask-vault-pass)');
   return secrets;
 }
 
@@ -124,9 +137,13 @@ async function encryptString(args: string[], f: Flags): Promise<void> {
   }
   const names = f.name ?? [];
   args.filter((a) => a !== '-').forEach((text, i) => items.push({ name: names[i], text }));
-  if (names.length && names.length < args.filter((a) => a !== '-').length) process.stderr.write('The number of --name options does not match the number of strings: the rest have no name.\n');
+  if (names.length && names.length < args.filter((a) => a !== '-').length)
+    process.stderr.write('The number of --name options does not match the number of strings: the rest have no name.\n');
   const blocks = encryptStrings(items, secret);
-  if (blocks.length > 1) items.forEach((it, i) => process.stderr.write(`# the encrypted ${it.name ? `variable "${it.name}"` : 'string'} #${i + 1}\n`));
+  if (blocks.length > 1)
+    items.forEach((it, i) =>
+      process.stderr.write(`# the encrypted ${it.name ? `variable "${it.name}"` : 'string'} #${i + 1}\n`),
+    );
   writeOutput(f.output ?? '-', `${blocks.join('\n')}\n`);
   done('Encryption successful');
 }

@@ -78,7 +78,8 @@ export function loadConfig(ce: ConfigEnv = here()): Config {
   const file = findConfigFile(ce, warnings);
   const settings: Config['settings'] = {};
   const byIni = new Map<string, SettingName>();
-  for (const [name, def] of Object.entries(SETTINGS) as Array<[SettingName, SettingDef]>) for (const [s, k] of def.ini) byIni.set(`${s}.${k}`, name);
+  for (const [name, def] of Object.entries(SETTINGS) as Array<[SettingName, SettingDef]>)
+    for (const [s, k] of def.ini) byIni.set(`${s}.${k}`, name);
   if (file) {
     for (const e of parseIni(file, readFileSync(file, 'utf8'))) {
       const name = byIni.get(`${e.section}.${e.key}`);
@@ -87,12 +88,16 @@ export function loadConfig(ce: ConfigEnv = here()): Config {
         warnings.push(`${file}:${e.line}: [${e.section}] ${e.key} is not a setting lbprov knows: ignored`);
         continue;
       }
-      settings[name] = { value: convert(name, e.value, `[${e.section}] ${e.key}`, dirname(file), pos), origin: `${file}:${e.line}` };
+      settings[name] = {
+        value: convert(name, e.value, `[${e.section}] ${e.key}`, dirname(file), pos),
+        origin: `${file}:${e.line}`,
+      };
     }
   }
   for (const [name, def] of Object.entries(SETTINGS) as Array<[SettingName, SettingDef]>) {
     const v = def.env.find((n) => ce.env[n] !== undefined && ce.env[n] !== '');
-    if (v) settings[name] = { value: convert(name, ce.env[v]!, `environment variable ${v}`, ce.cwd), origin: `env ${v}` };
+    if (v)
+      settings[name] = { value: convert(name, ce.env[v]!, `environment variable ${v}`, ce.cwd), origin: `env ${v}` };
   }
   return { file, settings, warnings };
 }
@@ -103,8 +108,10 @@ const FALSE = new Set(['0', 'false', 'no', 'off', 'n', 'f', '']);
 /** A setting's text as its type; relative paths are relative to the config file's folder (Ansible's rule). */
 export function convert(name: SettingName, text: string, what: string, baseDir: string, pos?: Pos): unknown {
   const def: SettingDef = SETTINGS[name];
-  const bad = (expected: string): InputError => new InputError(`${what} = ${JSON.stringify(text)}: expected ${expected}`, pos);
-  const path = (p: string): string => (p.startsWith('~/') ? join(homedir(), p.slice(2)) : isAbsolute(p) ? p : resolve(baseDir, p));
+  const bad = (expected: string): InputError =>
+    new InputError(`${what} = ${JSON.stringify(text)}: expected ${expected}`, pos);
+  const path = (p: string): string =>
+    p.startsWith('~/') ? join(homedir(), p.slice(2)) : isAbsolute(p) ? p : resolve(baseDir, p);
   const t = text.trim();
   switch (def.type) {
     case 'bool':
@@ -125,9 +132,16 @@ export function convert(name: SettingName, text: string, what: string, baseDir: 
       return path(t);
     case 'pathlist':
       // Ansible: inventory is comma-separated, roles_path colon-separated
-      return t.split(name === 'roles_path' ? ':' : ',').map((s) => s.trim()).filter(Boolean).map(path);
+      return t
+        .split(name === 'roles_path' ? ':' : ',')
+        .map((s) => s.trim())
+        .filter(Boolean)
+        .map(path);
     case 'list':
-      return t.split(',').map((s) => s.trim()).filter(Boolean);
+      return t
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
     default:
       return t;
   }

@@ -26,7 +26,8 @@ const str = (v: unknown, name: string): string => {
 export function expectFrom(scope: Scope): Expect {
   const get = (k: string, dflt?: unknown): unknown => (scope.has(k) ? scope.get(k) : dflt);
   const sysctls = get('edge_sysctls', {});
-  if (!sysctls || typeof sysctls !== 'object' || Array.isArray(sysctls)) throw new Error('edge_sysctls is not a mapping of sysctl keys to values');
+  if (!sysctls || typeof sysctls !== 'object' || Array.isArray(sysctls))
+    throw new Error('edge_sysctls is not a mapping of sysctl keys to values');
   const models = get('nic_models', []);
   return {
     pin: str(get('lb_pin'), 'lb_pin'),
@@ -36,7 +37,7 @@ export function expectFrom(scope: Scope): Expect {
     status: str(get('lb_status_file', '/run/lb-listener/status'), 'lb_status_file'),
     counters: str(get('lb_counters_file', '/run/lb-listener/accepts'), 'lb_counters_file'),
     sysctls: sysctls as Vars,
-    sysctlKeys: Object.keys(sysctls as Vars),
+    sysctlKeys: Object.keys(sysctls),
     kernelMin: String(get('kernel_min', '5.11')),
     nicModels: Array.isArray(models) ? models.map(String) : [String(models)],
     nicRequired: bool(get('nic_required', true)),

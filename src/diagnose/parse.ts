@@ -51,7 +51,13 @@ export interface ListenerStatus {
   cpus: number[];
 }
 
-const list = (v: string | undefined): number[] => (v ? v.split(',').map(Number).filter((n) => Number.isFinite(n)) : []);
+const list = (v: string | undefined): number[] =>
+  v
+    ? v
+        .split(',')
+        .map(Number)
+        .filter((n) => Number.isFinite(n))
+    : [];
 
 export function parseStatus(out: string): { status?: ListenerStatus; error?: string } {
   const kv = new Map<string, string>();
@@ -94,7 +100,10 @@ export function parseAccepts(out: string): number[] {
  * worker, lb_hash_weighted), of each worker's accepts per unit of weight: 0 is exactly as weighted.
  */
 export function imbalance(raw: number[], weights: number[] = []): number | null {
-  const counts = weights.length === raw.length && weights.some((w) => w > 0) ? raw.flatMap((a, i) => (weights[i] > 0 ? [a / weights[i]] : [])) : raw;
+  const counts =
+    weights.length === raw.length && weights.some((w) => w > 0)
+      ? raw.flatMap((a, i) => (weights[i] > 0 ? [a / weights[i]] : []))
+      : raw;
   const sum = counts.reduce((a, b) => a + b, 0);
   if (!counts.length || sum === 0) return null;
   return Math.max(...counts) / (sum / counts.length) - 1;
@@ -158,4 +167,5 @@ export function parseSysctls(out: string): Map<string, string | null> {
 }
 
 /** The sysctl's value as the kernel prints it vs the playbook's: whitespace folded (ip_local_port_range has tabs). */
-export const sameSysctl = (have: string, want: unknown): boolean => have.trim().replace(/\s+/g, ' ') === String(want).trim().replace(/\s+/g, ' ');
+export const sameSysctl = (have: string, want: unknown): boolean =>
+  have.trim().replace(/\s+/g, ' ') === String(want).trim().replace(/\s+/g, ' ');

@@ -15,7 +15,13 @@ export interface DiagTarget {
 }
 
 /** The nstat counters reported (nstat names: /proc/net/netstat's and /proc/net/snmp's prefix + field). */
-export const COUNTERS = ['TcpExtListenOverflows', 'TcpExtListenDrops', 'TcpOutRsts', 'TcpExtTCPReqQFullDrop', 'TcpExtSyncookiesSent'] as const;
+export const COUNTERS = [
+  'TcpExtListenOverflows',
+  'TcpExtListenDrops',
+  'TcpOutRsts',
+  'TcpExtTCPReqQFullDrop',
+  'TcpExtSyncookiesSent',
+] as const;
 
 const SYSCTL_KEY = /^[a-z0-9_]+(\.[A-Za-z0-9_-]+)+$/;
 
@@ -28,8 +34,10 @@ export const DIAG_MARK = '@@diag';
  * read on the host (the status file's pid and prog_id) are checked to be numbers before use.
  */
 export function diagnoseScript(t: DiagTarget): string {
-  for (const k of t.sysctlKeys) if (!SYSCTL_KEY.test(k)) throw new InputError(`edge_sysctls: "${k}" is not a sysctl key`);
-  if (!Number.isInteger(t.port) || t.port < 1 || t.port > 65535) throw new InputError(`lb_port: ${t.port} is not a port`);
+  for (const k of t.sysctlKeys)
+    if (!SYSCTL_KEY.test(k)) throw new InputError(`edge_sysctls: "${k}" is not a sysctl key`);
+  if (!Number.isInteger(t.port) || t.port < 1 || t.port > 65535)
+    throw new InputError(`lb_port: ${t.port} is not a port`);
   const status = shq(t.status);
   const sections: Array<[string, string]> = [
     // -j: bpftool reports its own errors as {"error": ...} too
@@ -49,7 +57,10 @@ export function diagnoseScript(t: DiagTarget): string {
     ['accepts', `cat ${shq(t.counters)} 2>/dev/null || true`],
     ['listen', `ss -Hltn 'sport = :${t.port}' 2>&1`],
     // -a absolute (since boot), -s do not touch nstat's history file, -z zeros too
-    ['nstat', `nstat -asz ${COUNTERS.join(' ')} 2>/dev/null || { echo '#proc'; cat /proc/net/netstat /proc/net/snmp; }`],
+    [
+      'nstat',
+      `nstat -asz ${COUNTERS.join(' ')} 2>/dev/null || { echo '#proc'; cat /proc/net/netstat /proc/net/snmp; }`,
+    ],
     [
       'sysctls',
       `for k in ${t.sysctlKeys.map(shq).join(' ')}; do p=/proc/sys/$(printf '%s' "$k" | tr . /); if [ -r "$p" ]; then printf '%s\\t%s\\n' "$k" "$(tr '\\t' ' ' < "$p")"; else printf '%s\\t\\001missing\\n' "$k"; fi; done`,

@@ -26,20 +26,31 @@ export interface ArgDoc {
   choices?: unknown[];
 }
 
-const NAMES: Record<string, string> = { string: 'string', integer: 'integer', number: 'number', boolean: 'boolean', object: 'mapping', null: 'null' };
+const NAMES: Record<string, string> = {
+  string: 'string',
+  integer: 'integer',
+  number: 'number',
+  boolean: 'boolean',
+  object: 'mapping',
+  null: 'null',
+};
 
 /** A type as a user reads it: "string", "string or list of string", "mapping of ...", "any". */
 export function typeName(s: Schema | undefined): string {
   if (!s || typeof s !== 'object') return 'any';
   const alts = [...(s.anyOf ?? []), ...(s.oneOf ?? [])];
   if (alts.length) return [...new Set(alts.map(typeName))].join(' or ');
-  if (s.enum) return [...new Set(s.enum.map((v) => (typeof v === 'number' && Number.isInteger(v) ? 'integer' : typeof v)))].map((t) => NAMES[t] ?? t).join(' or ');
+  if (s.enum)
+    return [...new Set(s.enum.map((v) => (typeof v === 'number' && Number.isInteger(v) ? 'integer' : typeof v)))]
+      .map((t) => NAMES[t] ?? t)
+      .join(' or ');
   const types = Array.isArray(s.type) ? s.type : s.type ? [s.type] : [];
   if (!types.length) return 'any';
   return types
     .map((t) => {
       if (t === 'array') return `list of ${typeName(s.items)}`;
-      if (t === 'object' && typeof s.additionalProperties === 'object') return `mapping of string to ${typeName(s.additionalProperties)}`;
+      if (t === 'object' && typeof s.additionalProperties === 'object')
+        return `mapping of string to ${typeName(s.additionalProperties)}`;
       return NAMES[t] ?? t;
     })
     .join(' or ');

@@ -25,7 +25,11 @@ const CHECK: Record<Support, string> = {
   partial: 'partial: see above',
   none: 'none: the task is skipped in check mode',
 };
-const DIFF: Record<Support, string> = { full: 'full: a before/after diff of what changes', partial: 'partial: see above', none: 'none' };
+const DIFF: Record<Support, string> = {
+  full: 'full: a before/after diff of what changes',
+  partial: 'partial: see above',
+  none: 'none',
+};
 
 /** `lbprov doc --list`: one line per module, names aligned. */
 export function listText(mods: readonly ModuleDef[]): string {
@@ -44,7 +48,11 @@ export function moduleText(m: ModuleDef): string {
   for (const p of [...argRules(m), ...(m.notes ?? [])]) out.push('', ...wrap(p));
   out.push('');
   if (m.aliases?.length) out.push(`ALIASES: ${m.aliases.join(', ')}`, '');
-  if (m.freeForm) out.push(`FREE FORM: a string argument (\`${m.name}: TEXT\`) is ${m.freeForm}; k=v pairs of its arguments also work.`, '');
+  if (m.freeForm)
+    out.push(
+      `FREE FORM: a string argument (\`${m.name}: TEXT\`) is ${m.freeForm}; k=v pairs of its arguments also work.`,
+      '',
+    );
   out.push('ARGUMENTS (= is required):', '');
   for (const a of argDocs(m)) {
     out.push(`${a.required ? '=' : '-'} ${a.name}`);
@@ -90,11 +98,21 @@ export function markdownTable(mods: readonly ModuleDef[]): string {
   const rows = mods.map((m) => {
     const args = argDocs(m).map((a) => {
       const name = a.required ? `**\`${a.name}\`**` : `\`${a.name}\``;
-      const extra = [a.choices ? a.choices.map(code).join(' ') : '', a.default !== undefined ? `default ${code(a.default)}` : ''].filter(Boolean).join(', ');
+      const extra = [
+        a.choices ? a.choices.map(code).join(' ') : '',
+        a.default !== undefined ? `default ${code(a.default)}` : '',
+      ]
+        .filter(Boolean)
+        .join(', ');
       return extra ? `${name} (${extra})` : name;
     });
-    const rules = argRules(m).map((r) => ` ${r}`).join('');
+    const rules = argRules(m)
+      .map((r) => ` ${r}`)
+      .join('');
     return `| \`${m.name}\` | ${cell(m.description)} | ${cell(args.join(', ') + (rules ? `.${rules}` : ''))} | ${m.check} / ${m.diff} |`;
   });
-  return ['| module | what it does | arguments (**required**) | check / diff |', '|---|---|---|---|', ...rows].join('\n') + '\n';
+  return (
+    ['| module | what it does | arguments (**required**) | check / diff |', '|---|---|---|---|', ...rows].join('\n') +
+    '\n'
+  );
 }

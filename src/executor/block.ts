@@ -13,7 +13,11 @@ export interface WalkHooks {
    */
   run(task: Task, order: number, extra: IncludeExtra): Promise<'ok' | 'failed' | 'stop'>;
   /** An include_tasks / include_role reached: the lists to run (one per loop item, with its vars), or a failure already reported. */
-  include(task: Task, order: number, extra: IncludeExtra): Promise<Array<{ tasks: Task[]; extra: IncludeExtra }> | 'skipped' | 'failed' | 'stop'>;
+  include(
+    task: Task,
+    order: number,
+    extra: IncludeExtra,
+  ): Promise<Array<{ tasks: Task[]; extra: IncludeExtra }> | 'skipped' | 'failed' | 'stop'>;
   /** A failure was caught by a rescue section: the recap counts it rescued, not failed. */
   rescued(task: Task): void;
   /** Role uses that ran a task on this host, and those that completed there (Ansible's has_run), for this play. */
@@ -40,7 +44,13 @@ export type Outcome = 'done' | 'failed' | 'stop';
  *
  * `order(i)` is the task's place in the play's output (reporters sort by it).
  */
-export async function walk(tasks: readonly Task[], from: number, hooks: WalkHooks, extra: IncludeExtra, order: (i: number) => number): Promise<Outcome> {
+export async function walk(
+  tasks: readonly Task[],
+  from: number,
+  hooks: WalkHooks,
+  extra: IncludeExtra,
+  order: (i: number) => number,
+): Promise<Outcome> {
   /** Blocks whose rescue section the host entered. */
   const rescuing = new Set<Block>();
   /** Blocks whose always section runs with a failure to carry on outwards once it is done (with the blocks around that block). */

@@ -17,8 +17,10 @@ export class CheckOverlay {
     for (const [k, v] of Object.entries(plan.checkState ?? {})) this.states.set(k, v);
     for (const s of plan.steps) {
       if (s.op !== 'write') continue;
-      const name = Object.keys(reads).find((n) => reads[n].kind !== 'exec' && (reads[n] as { path: string }).path === s.path);
-      const before = name ? seen[name]?.stat ?? undefined : undefined;
+      const name = Object.keys(reads).find(
+        (n) => reads[n].kind !== 'exec' && (reads[n] as { path: string }).path === s.path,
+      );
+      const before = name ? (seen[name]?.stat ?? undefined) : undefined;
       this.files.set(s.path, {
         content: s.content,
         stat: {

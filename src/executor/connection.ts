@@ -48,15 +48,30 @@ export const defaultSshConfig = (): string => join(homedir(), '.ssh', 'config');
  * (as Ansible calls it): the inventory's values are obtained first, so they win over the file.
  * `sshConfig` is --ssh-config (a file or `none`); the host var lbprov_ssh_config wins over it.
  */
-export function connectionSpec(host: Host, vars: Record<string, unknown>, inv: Inventory, sshConfig?: string): ConnectionSpec {
+export function connectionSpec(
+  host: Host,
+  vars: Record<string, unknown>,
+  inv: Inventory,
+  sshConfig?: string,
+): ConnectionSpec {
   const base = inv.files[0] ? dirname(inv.files[0]) : process.cwd();
-  const abs = (p: unknown): string | undefined => (typeof p === 'string' && p ? (isAbsolute(p) ? p : p.startsWith('~/') ? join(homedir(), p.slice(2)) : join(base, p)) : undefined);
+  const abs = (p: unknown): string | undefined =>
+    typeof p === 'string' && p
+      ? isAbsolute(p)
+        ? p
+        : p.startsWith('~/')
+          ? join(homedir(), p.slice(2))
+          : join(base, p)
+      : undefined;
   const conn = connVar(vars, 'connection') ?? (host.name === 'localhost' ? 'local' : 'ssh');
-  if (conn !== 'ssh' && conn !== 'local') throw new Error(`host ${host.name}: ansible_connection "${String(conn)}" is not supported (ssh or local)`);
+  if (conn !== 'ssh' && conn !== 'local')
+    throw new Error(`host ${host.name}: ansible_connection "${String(conn)}" is not supported (ssh or local)`);
   const checkingVar = vars.lbprov_host_key_checking === undefined ? undefined : String(vars.lbprov_host_key_checking);
-  if (checkingVar !== undefined && !['strict', 'accept-new', 'off'].includes(checkingVar)) throw new Error(`host ${host.name}: lbprov_host_key_checking must be strict, accept-new or off`);
+  if (checkingVar !== undefined && !['strict', 'accept-new', 'off'].includes(checkingVar))
+    throw new Error(`host ${host.name}: lbprov_host_key_checking must be strict, accept-new or off`);
   const retries = Number(vars.lbprov_connect_retries ?? 2);
-  if (!Number.isInteger(retries) || retries < 0) throw new Error(`host ${host.name}: lbprov_connect_retries must be a whole number >= 0`);
+  if (!Number.isInteger(retries) || retries < 0)
+    throw new Error(`host ${host.name}: lbprov_connect_retries must be a whole number >= 0`);
   const alias = String(connVar(vars, 'host') ?? host.name);
   const keyFile = abs(connVar(vars, 'ssh_private_key_file'));
   const spec: ConnectionSpec = {
@@ -68,7 +83,8 @@ export function connectionSpec(host: Host, vars: Record<string, unknown>, inv: I
     knownHosts: abs(vars.lbprov_known_hosts) ?? join(homedir(), '.ssh', 'known_hosts'),
     checking: (checkingVar ?? 'strict') as HostKeyChecking,
     hashKnownHosts: vars.lbprov_hash_known_hosts === true || vars.lbprov_hash_known_hosts === 'true',
-    connectTimeoutMs: vars.lbprov_connect_timeout !== undefined ? Number(vars.lbprov_connect_timeout) * 1000 : undefined,
+    connectTimeoutMs:
+      vars.lbprov_connect_timeout !== undefined ? Number(vars.lbprov_connect_timeout) * 1000 : undefined,
     connectRetries: retries,
     knownHostsVar: abs(vars.lbprov_known_hosts),
     checkingVar: checkingVar as HostKeyChecking | undefined,
@@ -81,17 +97,23 @@ export function connectionSpec(host: Host, vars: Record<string, unknown>, inv: I
     if (connVar(vars, 'port') !== undefined) options.push(['Port', String(connVar(vars, 'port'))]);
     if (connVar(vars, 'user') !== undefined) options.push(['User', String(connVar(vars, 'user'))]);
     if (keyFile) options.push(['IdentityFile', keyFile]);
-    if (vars.lbprov_connect_timeout !== undefined) options.push(['ConnectTimeout', String(vars.lbprov_connect_timeout)]);
-    if (vars.lbprov_keepalive_interval !== undefined) options.push(['ServerAliveInterval', String(vars.lbprov_keepalive_interval)]);
+    if (vars.lbprov_connect_timeout !== undefined)
+      options.push(['ConnectTimeout', String(vars.lbprov_connect_timeout)]);
+    if (vars.lbprov_keepalive_interval !== undefined)
+      options.push(['ServerAliveInterval', String(vars.lbprov_keepalive_interval)]);
     let argsConfig: string | undefined;
     for (const name of ['ssh_common_args', 'ssh_extra_args']) {
       const text = connVar(vars, name);
       if (typeof text !== 'string' || !text.trim()) continue;
       const parsed = parseSshArgs(text, `host ${host.name}: ansible_${name}`);
-      options.push(...parsed.options.map(([k, v]): [string, string] => (k.toLowerCase() === 'identityfile' ? [k, abs(v) ?? v] : [k, v])));
+      options.push(
+        ...parsed.options.map(([k, v]): [string, string] =>
+          k.toLowerCase() === 'identityfile' ? [k, abs(v) ?? v] : [k, v],
+        ),
+      );
       argsConfig ??= parsed.configFile;
     }
-    const chosen = vars.lbprov_ssh_config !== undefined ? String(vars.lbprov_ssh_config) : argsConfig ?? sshConfig;
+    const chosen = vars.lbprov_ssh_config !== undefined ? String(vars.lbprov_ssh_config) : (argsConfig ?? sshConfig);
     const file = chosen === undefined ? defaultSshConfig() : chosen.toLowerCase() === 'none' ? undefined : abs(chosen);
     const dest = resolveDestination({ alias, options, configFile: file, configOptional: chosen === undefined });
     spec.dest = dest;
@@ -142,7 +164,10 @@ export function makeTransport(spec: ConnectionSpec, connectTimeoutMs: number): T
 /** A host whose ssh settings could not be read: every use says why, and the host is unreachable. */
 class BrokenTransport implements Transport {
   readonly kind = 'ssh' as const;
-  constructor(private readonly why: string, readonly user: string) {}
+  constructor(
+    private readonly why: string,
+    readonly user: string,
+  ) {}
   connect(): Promise<void> {
     return Promise.reject(new UnreachableError(this.why));
   }

@@ -33,7 +33,13 @@ export function shellFor(hc: HostContext, t: Transport, become: BecomeSpec | und
   const key = become ? JSON.stringify([become.method, become.user, become.flags ?? null]) : '';
   let s = hc.shells.get(key);
   if (!s) {
-    s = new RemoteShell(t, preludeText(hc.libs ?? []), become, `${hc.host.name}${become ? ` ${become.method}:${become.user}` : ''}`, hc.shells.size === 0 && t.kind !== 'local' ? hc.lock : undefined);
+    s = new RemoteShell(
+      t,
+      preludeText(hc.libs ?? []),
+      become,
+      `${hc.host.name}${become ? ` ${become.method}:${become.user}` : ''}`,
+      hc.shells.size === 0 && t.kind !== 'local' ? hc.lock : undefined,
+    );
     hc.shells.set(key, s);
   }
   return s;

@@ -44,7 +44,10 @@ export async function runInclude(
       const tasks = inc.tasks ?? loadIncludedFile(file, task, at.playbookDir);
       const params = renderValue(inc.params, s) as Vars;
       out.push({ tasks, extra: { params: { ...at.extra.params, ...params }, data } });
-      report(slot, { status: 'ok', msg: `included: ${file}${item === undefined ? '' : ` (item=${typeof item === 'string' ? item : JSON.stringify(item)})`}` });
+      report(slot, {
+        status: 'ok',
+        msg: `included: ${file}${item === undefined ? '' : ` (item=${typeof item === 'string' ? item : JSON.stringify(item)})`}`,
+      });
     }
     return out;
   } catch (e) {

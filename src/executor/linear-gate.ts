@@ -12,7 +12,10 @@ export class LinearGate {
   stopped?: string;
 
   /** decide(): a reason to stop the batch, or undefined to go on; asked when every live host is waiting. */
-  constructor(hosts: readonly string[], private readonly decide: () => string | undefined) {
+  constructor(
+    hosts: readonly string[],
+    private readonly decide: () => string | undefined,
+  ) {
     this.live = new Set(hosts);
   }
 

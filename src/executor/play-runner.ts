@@ -27,7 +27,15 @@ import { hostVarsWith } from '../playbook/vars-dirs.js';
 import { BECOME_VARS, becomeFor, becomeKey, type BecomeKeywords } from './become.js';
 import type { BecomeSpec } from '../transport/become.js';
 import { verbosity, vlog } from '../util/verbose.js';
-import { NO_LOG_MSG, type HostStats, type HostTaskReport, type Reporter, type RunOptions, type Slot, type Status } from './types.js';
+import {
+  NO_LOG_MSG,
+  type HostStats,
+  type HostTaskReport,
+  type Reporter,
+  type RunOptions,
+  type Slot,
+  type Status,
+} from './types.js';
 
 /**
  * Runs a playbook: plays in order; in each play, serial batches in order; in a batch, hosts in
@@ -73,7 +81,9 @@ export class PlaybookRunner {
   /** The play's host pattern; a template (`hosts: "{{ target }}"`) is rendered from -e, play vars and defaults. */
   pattern(play: Play): string {
     if (!isTemplate(play.hosts)) return play.hosts;
-    return String(renderValue(play.hosts, new Scope({ ...this.pb.defaults, ...play.vars, ...this.opts.extraVars }, {})));
+    return String(
+      renderValue(play.hosts, new Scope({ ...this.pb.defaults, ...play.vars, ...this.opts.extraVars }, {})),
+    );
   }
 
   /** The hosts a play runs on: its pattern, --limit, minus hosts that failed in earlier plays. */
@@ -152,7 +162,9 @@ export class PlaybookRunner {
     }
     this.reporter.playStart(play.name, hosts);
     if (!hosts.length) {
-      this.reporter.warn(`play "${play.name}": no hosts matched "${this.pattern(play)}"${this.limit ? ` with --limit ${this.limit}` : ''}`);
+      this.reporter.warn(
+        `play "${play.name}": no hosts matched "${this.pattern(play)}"${this.limit ? ` with --limit ${this.limit}` : ''}`,
+      );
       return;
     }
     const fatal = { hit: false };
@@ -172,7 +184,11 @@ export class PlaybookRunner {
     for (const [k, batch] of all.entries()) {
       if (this.interrupted) break;
       if (fatal.hit || this.broken) {
-        for (const h of all.slice(k).flat()) this.stop(h, this.broken ? 'not started: the rollout stopped at an earlier batch' : 'not started: any_errors_fatal');
+        for (const h of all.slice(k).flat())
+          this.stop(
+            h,
+            this.broken ? 'not started: the rollout stopped at an earlier batch' : 'not started: any_errors_fatal',
+          );
         break;
       }
       this.reporter.batchStart(batch, k + 1, all.length);
@@ -194,7 +210,9 @@ export class PlaybookRunner {
         this.broken = true;
       } else if (failed === batch.length && all.length > 1) {
         // as Ansible: a batch in which every host failed ends the play
-        this.reporter.warn(`play "${play.name}": every host of batch ${k + 1}/${all.length} failed: stopping the rollout`);
+        this.reporter.warn(
+          `play "${play.name}": every host of batch ${k + 1}/${all.length} failed: stopping the rollout`,
+        );
         this.broken = true;
       }
     }
@@ -232,7 +250,8 @@ export class PlaybookRunner {
     for (const s of play.serial) {
       const v = typeof s === 'string' ? renderValue(s, scope) : s;
       for (const x of Array.isArray(v) ? v : [v]) {
-        if (typeof x === 'number' || (typeof x === 'string' && /^\d+%?$/.test(x.trim()))) out.push(typeof x === 'string' && !x.includes('%') ? Number(x) : x);
+        if (typeof x === 'number' || (typeof x === 'string' && /^\d+%?$/.test(x.trim())))
+          out.push(typeof x === 'string' && !x.includes('%') ? Number(x) : x);
         else throw new Error(`"${String(x)}" is neither a number nor a percentage`);
       }
     }
@@ -270,7 +289,7 @@ export class PlaybookRunner {
     const magic: Vars = {
       inventory_hostname: hc.host.name,
       group_names: hc.host.groups.filter((g) => g !== 'ungrouped'),
-      groups: this.groupsView ??= Object.fromEntries(inv.groups),
+      groups: (this.groupsView ??= Object.fromEntries(inv.groups)),
       hostvars,
       playbook_dir: this.pb.dir,
       ansible_check_mode: this.opts.check,
@@ -294,7 +313,13 @@ export class PlaybookRunner {
     return Object.fromEntries(Object.entries(this.opts.baseVars ?? {}).filter(([k]) => !BECOME_VARS.includes(k)));
   }
 
-  private async runHost(play: Play, hc: HostContext, fatal: { hit: boolean }, from: number, linear?: { gate: LinearGate; forks: Semaphore }): Promise<void> {
+  private async runHost(
+    play: Play,
+    hc: HostContext,
+    fatal: { hit: boolean },
+    from: number,
+    linear?: { gate: LinearGate; forks: Semaphore },
+  ): Promise<void> {
     const name = hc.host.name;
     // linear: wait for the batch before each task; forks caps the tasks in flight, not the hosts
     const next = async (): Promise<boolean> => {
@@ -322,45 +347,61 @@ export class PlaybookRunner {
   private walkTasks(run: HostRun, from: number, next: () => Promise<boolean>): ReturnType<typeof walk> {
     const { play, hc } = run;
     const name = hc.host.name;
-    const scopeOf = (task: Task, extra: IncludeExtra): Scope => (ownScope(task, extra) ? this.hostScope(play, hc, task, extra) : run.scope);
-    return walk(play.tasks, from, {
-      selected: (t) => selectedByTags(t.tags, this.opts.tags, this.opts.skipTags),
-      next,
-      run: async (task, order, extra) => {
-        if (task.meta === 'flush_handlers') return (await this.runHandlers(run, order)) ? 'ok' : 'stop';
-        const tslot: Slot = { order, name: task.name, module: task.module, kind: 'task' };
-        const ok = await run.slot(() => this.step(run, task, tslot, scopeOf(task, extra)));
-        if (task.register || !ok) run.scope = this.hostScope(play, hc);
-        return ok ? 'ok' : hc.out === 'unreachable' ? 'stop' : 'failed';
+    const scopeOf = (task: Task, extra: IncludeExtra): Scope =>
+      ownScope(task, extra) ? this.hostScope(play, hc, task, extra) : run.scope;
+    return walk(
+      play.tasks,
+      from,
+      {
+        selected: (t) => selectedByTags(t.tags, this.opts.tags, this.opts.skipTags),
+        next,
+        run: async (task, order, extra) => {
+          if (task.meta === 'flush_handlers') return (await this.runHandlers(run, order)) ? 'ok' : 'stop';
+          const tslot: Slot = { order, name: task.name, module: task.module, kind: 'task' };
+          const ok = await run.slot(() => this.step(run, task, tslot, scopeOf(task, extra)));
+          if (task.register || !ok) run.scope = this.hostScope(play, hc);
+          return ok ? 'ok' : hc.out === 'unreachable' ? 'stop' : 'failed';
+        },
+        include: async (task, order, extra) => {
+          const r = await runInclude(
+            task,
+            { order, extra, scope: scopeOf(task, extra), playbookDir: this.pb.dir },
+            (slot, report) => this.count(name, { ...slot, kind: 'task' }, report),
+          );
+          if (r === 'failed') {
+            hc.out = 'failed';
+            this.failedAt.set(name, task.name);
+          }
+          return r;
+        },
+        rescued: (task) => {
+          // Ansible's StrategyBase: a failure a rescue section catches counts rescued, not failed
+          const st = this.stats.get(name)!;
+          st.failed--;
+          st.rescued++;
+          hc.out = undefined;
+          this.failedAt.delete(name);
+          hc.registered.ansible_failed_task = failedTaskVars(task);
+          hc.registered.ansible_failed_result = this.lastResult.get(name) ?? {};
+          run.scope = this.hostScope(play, hc);
+        },
+        roles: { ran: new Set(), completed: new Set() },
       },
-      include: async (task, order, extra) => {
-        const r = await runInclude(task, { order, extra, scope: scopeOf(task, extra), playbookDir: this.pb.dir }, (slot, report) => this.count(name, { ...slot, kind: 'task' }, report));
-        if (r === 'failed') {
-          hc.out = 'failed';
-          this.failedAt.set(name, task.name);
-        }
-        return r;
-      },
-      rescued: (task) => {
-        // Ansible's StrategyBase: a failure a rescue section catches counts rescued, not failed
-        const st = this.stats.get(name)!;
-        st.failed--;
-        st.rescued++;
-        hc.out = undefined;
-        this.failedAt.delete(name);
-        hc.registered.ansible_failed_task = failedTaskVars(task);
-        hc.registered.ansible_failed_result = this.lastResult.get(name) ?? {};
-        run.scope = this.hostScope(play, hc);
-      },
-      roles: { ran: new Set(), completed: new Set() },
-    }, NO_EXTRA, (i) => i);
+      NO_EXTRA,
+      (i) => i,
+    );
   }
 
   /** What one host's tasks in one play share: see HostRun. */
   private hostRun(play: Play, hc: HostContext, forks?: Semaphore): HostRun {
     const scope = this.hostScope(play, hc);
     // lbprov_lock_timeout (seconds, default 60) may differ per host
-    hc.lock ??= { ...this.lock, timeoutS: scope.has('lbprov_lock_timeout') ? Number(renderValue(scope.get('lbprov_lock_timeout'), scope)) : DEFAULT_LOCK_TIMEOUT_S };
+    hc.lock ??= {
+      ...this.lock,
+      timeoutS: scope.has('lbprov_lock_timeout')
+        ? Number(renderValue(scope.get('lbprov_lock_timeout'), scope))
+        : DEFAULT_LOCK_TIMEOUT_S,
+    };
     const run: HostRun = {
       play,
       hc,
@@ -370,8 +411,16 @@ export class PlaybookRunner {
       transport: async () => {
         if (!hc.transport) {
           const vars = renderValue(pickConnVars({ ...this.opts.baseVars, ...hc.host.vars }), run.scope) as Vars;
-          const spec = connectionSpec(hc.host, { ...vars, ...pickConnVars(this.opts.extraVars) }, this.inv, this.opts.sshConfig);
-          vlog(2, `<${hc.host.name}> connection: ${spec.kind} ${spec.user}@${spec.address}:${spec.port}${spec.keyFile ? ` key ${spec.keyFile}` : ''} host keys ${spec.checking}`);
+          const spec = connectionSpec(
+            hc.host,
+            { ...vars, ...pickConnVars(this.opts.extraVars) },
+            this.inv,
+            this.opts.sshConfig,
+          );
+          vlog(
+            2,
+            `<${hc.host.name}> connection: ${spec.kind} ${spec.user}@${spec.address}:${spec.port}${spec.keyFile ? ` key ${spec.keyFile}` : ''} host keys ${spec.checking}`,
+          );
           hc.transport = makeTransport(spec, this.opts.connectTimeoutMs);
         }
         await hc.transport.connect();
@@ -411,15 +460,29 @@ export class PlaybookRunner {
     const { play, hc } = run;
     const name = hc.host.name;
     const base = this.becomeKeyOf(run, {});
-    const selected = play.tasks.filter((t, i) => i >= from && selectedByTags(t.tags, this.opts.tags, this.opts.skipTags) && this.becomeKeyOf(run, t) === base);
+    const selected = play.tasks.filter(
+      (t, i) =>
+        i >= from && selectedByTags(t.tags, this.opts.tags, this.opts.skipTags) && this.becomeKeyOf(run, t) === base,
+    );
     const wantFacts = play.gatherFacts && !hc.facts;
     if (!wantFacts && selected.length <= 1) return true;
     const fslot: Slot = { order: -1, name: 'Gathering Facts', module: 'facts', kind: 'facts' };
     if (wantFacts) this.reporter.taskStart(fslot, name);
     const t0 = performance.now();
     try {
-      const shell = async (): Promise<RemoteShell> => hidden(shellFor(hc, await run.transport(), this.becomeOf(run, {})), selected.some((t) => t.noLog));
-      const r = await run.slot(() => prefetch(selected, run.scope, { hc, check: this.opts.check, playbookDir: this.pb.dir, timeoutMs: this.timeoutMs(), shell }, wantFacts));
+      const shell = async (): Promise<RemoteShell> =>
+        hidden(
+          shellFor(hc, await run.transport(), this.becomeOf(run, {})),
+          selected.some((t) => t.noLog),
+        );
+      const r = await run.slot(() =>
+        prefetch(
+          selected,
+          run.scope,
+          { hc, check: this.opts.check, playbookDir: this.pb.dir, timeoutMs: this.timeoutMs(), shell },
+          wantFacts,
+        ),
+      );
       run.prefetched = r.prefetched;
       if (r.facts) {
         hc.facts = r.facts;
@@ -428,7 +491,10 @@ export class PlaybookRunner {
       }
     } catch (e) {
       if (wantFacts) {
-        this.count(name, fslot, { status: e instanceof UnreachableError ? 'unreachable' : 'failed', msg: errorMessage(e) });
+        this.count(name, fslot, {
+          status: e instanceof UnreachableError ? 'unreachable' : 'failed',
+          msg: errorMessage(e),
+        });
         hc.out = e instanceof UnreachableError ? 'unreachable' : 'failed';
         this.failedAt.set(name, fslot.name);
         return false;
@@ -445,9 +511,15 @@ export class PlaybookRunner {
     for (const h of play.handlers) {
       k++;
       if (![h.name, ...h.listen].some((n) => run.notified.has(n))) continue;
-      const hslot: Slot = { order: order + k / (play.handlers.length + 1), name: h.name, module: h.module, kind: 'handler' };
+      const hslot: Slot = {
+        order: order + k / (play.handlers.length + 1),
+        name: h.name,
+        module: h.module,
+        kind: 'handler',
+      };
       // handlers never read ahead (take finds nothing), but what they apply makes later reads stale
-      if (!(await run.slot(() => this.step(run, h, hslot, h.role ? this.hostScope(play, run.hc, h) : run.scope)))) return false;
+      if (!(await run.slot(() => this.step(run, h, hslot, h.role ? this.hostScope(play, run.hc, h) : run.scope))))
+        return false;
       run.scope = this.hostScope(play, run.hc);
     }
     run.notified.clear();
@@ -461,11 +533,22 @@ export class PlaybookRunner {
     this.reporter.taskStart(slot, name);
     const t0 = performance.now();
     const noLog = this.censored(task, name);
-    if (verbosity.level >= 1) vlog(1, `<${name}> TASK [${task.name}] ${noLog ? '(arguments hidden: no_log)' : describeArgs(task, scope)}`);
-    const shell = async (): Promise<RemoteShell> => hidden(shellFor(hc, await run.transport(), this.becomeOf(run, task, scope)), noLog);
+    if (verbosity.level >= 1)
+      vlog(1, `<${name}> TASK [${task.name}] ${noLog ? '(arguments hidden: no_log)' : describeArgs(task, scope)}`);
+    const shell = async (): Promise<RemoteShell> =>
+      hidden(shellFor(hc, await run.transport(), this.becomeOf(run, task, scope)), noLog);
     // a role's task looks for its files in the role first (task.dir), then beside the playbook
     const playbookDir = task.dir && task.dir !== this.pb.dir ? [task.dir, this.pb.dir] : this.pb.dir;
-    const r: TaskResult = await runTask(task, { hc, shell, scope, check: this.opts.check, timeoutMs: this.timeoutMs(task), playbookDir, prefetched: run.prefetched, extraVars: this.opts.extraVars });
+    const r: TaskResult = await runTask(task, {
+      hc,
+      shell,
+      scope,
+      check: this.opts.check,
+      timeoutMs: this.timeoutMs(task),
+      playbookDir,
+      prefetched: run.prefetched,
+      extraVars: this.opts.extraVars,
+    });
     this.lastResult.set(name, registered(r));
     if (task.register) this.register(hc, task.register, r, noLog);
     const ignored = r.status === 'failed' && task.ignoreErrors;
@@ -509,14 +592,19 @@ export class PlaybookRunner {
     const secrets = this.secretRegisters.get(host);
     if (!secrets?.size) return false;
     const text = JSON.stringify([task.args, task.loop, task.when, task.changedWhen, task.failedWhen, task.vars]);
-    return [...secrets].some((n) => new RegExp(`(^|[^A-Za-z0-9_])${n.replace(/[^A-Za-z0-9_]/g, '\\$&')}([^A-Za-z0-9_]|$)`).test(text));
+    return [...secrets].some((n) =>
+      new RegExp(`(^|[^A-Za-z0-9_])${n.replace(/[^A-Za-z0-9_]/g, '\\$&')}([^A-Za-z0-9_]|$)`).test(text),
+    );
   }
 
   private count(host: string, slot: Slot, report: HostTaskReport): void {
     const s = this.stats.get(host)!;
     const bump: Record<Status, () => void> = {
       ok: () => s.ok++,
-      changed: () => { s.ok++; s.changed++; },
+      changed: () => {
+        s.ok++;
+        s.changed++;
+      },
       skipped: () => s.skipped++,
       // an ignored failure counts ok and ignored, and changed when the result changed (Ansible's StrategyBase)
       failed: () => (report.ignored ? (s.ok++, s.ignored++, report.changed && s.changed++) : s.failed++),

@@ -35,12 +35,20 @@ export async function prefetch(
       const s = Object.keys(task.vars).length ? scope.child(task.vars) : scope;
       if (task.when !== undefined) {
         const text = JSON.stringify(task.when);
-        if (registers.some((r) => new RegExp(`(^|[^A-Za-z0-9_])${r.replace(/[^A-Za-z0-9_]/g, '\\$&')}([^A-Za-z0-9_]|$)`).test(text))) continue;
+        if (
+          registers.some((r) =>
+            new RegExp(`(^|[^A-Za-z0-9_])${r.replace(/[^A-Za-z0-9_]/g, '\\$&')}([^A-Za-z0-9_]|$)`).test(text),
+          )
+        )
+          continue;
         if (!truthy(evaluate(task.when, s))) continue;
       }
       const args = renderValue(task.args, s) as Record<string, unknown>;
       if (check(task.def.schema, args, task.module).length) continue;
-      const reads = task.def.reads(args, moduleContext(task, task.dir ? { ...env, playbookDir: [task.dir, ...[env.playbookDir].flat()] } : env, s));
+      const reads = task.def.reads(
+        args,
+        moduleContext(task, task.dir ? { ...env, playbookDir: [task.dir, ...[env.playbookDir].flat()] } : env, s),
+      );
       const names = Object.keys(reads);
       if (!names.length) continue;
       planned.push({ task, key: readsKey(args, reads), names, first: all.length });
@@ -52,9 +60,17 @@ export async function prefetch(
   const byTask = new Map<Task, { key: string; seen: Record<string, Seen> }>();
   let facts: Facts | undefined;
   if (all.length) {
-    const seen = await readAll(env, Object.fromEntries(all.map((r, i) => [String(i), r])), libsOf(planned.map((p) => p.task.def)));
+    const seen = await readAll(
+      env,
+      Object.fromEntries(all.map((r, i) => [String(i), r])),
+      libsOf(planned.map((p) => p.task.def)),
+    );
     if (withFacts) facts = factsFrom(seen['0']);
-    for (const p of planned) byTask.set(p.task, { key: p.key, seen: Object.fromEntries(p.names.map((n, i) => [n, seen[String(p.first + i)]])) });
+    for (const p of planned)
+      byTask.set(p.task, {
+        key: p.key,
+        seen: Object.fromEntries(p.names.map((n, i) => [n, seen[String(p.first + i)]])),
+      });
   }
   let stale = false;
   const prefetched: Prefetched = {

@@ -9,7 +9,10 @@ import { FACTS_SCRIPT } from '../facts/sources.js';
  */
 export const PRIMITIVES: ShellLib = (() => {
   const lib = shellLib('src/executor/prelude.sh');
-  return { file: lib.file, text: `${lib.text}# lbprov_facts: every fact in one go (src/facts/sources.ts), read like any other read\nlbprov_facts() {\n${FACTS_SCRIPT}}\n` };
+  return {
+    file: lib.file,
+    text: `${lib.text}# lbprov_facts: every fact in one go (src/facts/sources.ts), read like any other read\nlbprov_facts() {\n${FACTS_SCRIPT}}\n`,
+  };
 })();
 
 /** The shell libraries of these modules, each file once, in a fixed order. */

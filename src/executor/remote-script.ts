@@ -38,7 +38,15 @@ export function stepsScript(steps: readonly Step[]): string {
     }
     const b64 = s.content.toString('base64').replace(/.{1,76}/g, '$&\n');
     out.push(`w${i}() { base64 -d > "$1" <<'LBPROV_EOF'\n${b64}LBPROV_EOF\n}`);
-    const args = [s.path, s.mode ?? '', s.owner ?? '', s.group ?? '', `w${i}`, s.backup ? '1' : '0', ...(s.validate ?? [])];
+    const args = [
+      s.path,
+      s.mode ?? '',
+      s.owner ?? '',
+      s.group ?? '',
+      `w${i}`,
+      s.backup ? '1' : '0',
+      ...(s.validate ?? []),
+    ];
     noNul(args);
     out.push(`lbprov_step ${i} 1 lbprov_put ${args.map(shq).join(' ')}`);
   });
@@ -59,14 +67,22 @@ export function parseAnswers(out: Buffer): Map<number, Answer> {
   if (at < 0) return answers;
   const nl = out.indexOf(10, at);
   if (nl < 0) return answers;
-  const [n, rcs, sizes] = out.subarray(at + 9, nl).toString().split('|');
+  const [n, rcs, sizes] = out
+    .subarray(at + 9, nl)
+    .toString()
+    .split('|');
   const rc = rcs ? rcs.split(' ').map(Number) : [];
   const size = sizes ? sizes.split(' ').map(Number) : [];
   let pos = nl + 1;
   for (let i = 0; i < Number(n); i++) {
     const o = size[2 * i] ?? 0;
     const e = size[2 * i + 1] ?? 0;
-    answers.set(i, { index: i, rc: rc[i] ?? -1, stdout: out.subarray(pos, pos + o), stderr: out.subarray(pos + o, pos + o + e) });
+    answers.set(i, {
+      index: i,
+      rc: rc[i] ?? -1,
+      stdout: out.subarray(pos, pos + o),
+      stderr: out.subarray(pos + o, pos + o + e),
+    });
     pos += o + e;
   }
   return answers;
@@ -79,7 +95,14 @@ export function parseStat(out: Buffer): { stat: FileStat | null; rest: Buffer } 
   let rest = nl < 0 ? Buffer.alloc(0) : out.subarray(nl + 1);
   if (first === 'absent') return { stat: null, rest };
   const [kind, mode, owner, group, size] = first.split('|');
-  const type = kind === 'regular file' || kind === 'regular empty file' ? 'file' : kind === 'directory' ? 'directory' : kind === 'symbolic link' ? 'link' : 'other';
+  const type =
+    kind === 'regular file' || kind === 'regular empty file'
+      ? 'file'
+      : kind === 'directory'
+        ? 'directory'
+        : kind === 'symbolic link'
+          ? 'link'
+          : 'other';
   const stat: FileStat = { type, mode: mode.padStart(4, '0'), owner, group, size: Number(size) };
   if (type === 'link') {
     const nl2 = rest.indexOf(10);

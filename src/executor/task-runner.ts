@@ -90,7 +90,13 @@ export async function runTask(task: Task, env: TaskEnv): Promise<TaskResult> {
       if (r.status === 'unreachable') return { ...r, results };
     }
     const any = (s: Status): boolean => results.some((r) => r.status === s);
-    const status: Status = any('failed') ? 'failed' : any('changed') ? 'changed' : results.length && results.every((r) => r.status === 'skipped') ? 'skipped' : 'ok';
+    const status: Status = any('failed')
+      ? 'failed'
+      : any('changed')
+        ? 'changed'
+        : results.length && results.every((r) => r.status === 'skipped')
+          ? 'skipped'
+          : 'ok';
     const failedItems = results.map((r, i) => (r.status === 'failed' ? `item ${i}: ${r.msg}` : '')).filter(Boolean);
     return result(status, failedItems.length ? failedItems.join('; ') : `${results.length} items`, {
       results,
@@ -128,14 +134,21 @@ async function untilLoop(task: Task, env: TaskEnv, scope: Scope): Promise<TaskRe
     if (truthy(evaluate(task.until, s))) return r;
     if (attempt < retries && delayMs) await new Promise((res) => setTimeout(res, delayMs));
   }
-  return { ...r, status: 'failed', failed: true, msg: `until "${String(task.until)}" still false after ${retries} attempts${r.msg ? `: ${r.msg}` : ''}` };
+  return {
+    ...r,
+    status: 'failed',
+    failed: true,
+    msg: `until "${String(task.until)}" still false after ${retries} attempts${r.msg ? `: ${r.msg}` : ''}`,
+  };
 }
 
 async function runItem(task: Task, env: TaskEnv, scope: Scope): Promise<TaskResult> {
-  if (task.when !== undefined && !truthy(evaluate(task.when, scope))) return result('skipped', 'conditional result was false');
+  if (task.when !== undefined && !truthy(evaluate(task.when, scope)))
+    return result('skipped', 'conditional result was false');
   const args = renderValue(task.args, scope) as Record<string, unknown>;
   const problems = check(task.def.schema, args, task.module);
-  if (problems.length) return result('failed', `invalid arguments after templating: ${problems.map((p) => p.message).join('; ')}`);
+  if (problems.length)
+    return result('failed', `invalid arguments after templating: ${problems.map((p) => p.message).join('; ')}`);
   const ctx = moduleContext(task, env, scope);
   const check_ = task.checkMode ?? env.check;
 
@@ -154,13 +167,21 @@ async function runItem(task: Task, env: TaskEnv, scope: Scope): Promise<TaskResu
   let r: TaskResult;
   if (plan.failed) r = result('failed', plan.failed, { data: plan.result ?? {} });
   else if (check_ && plan.changed && plan.checkSkip) r = result('skipped', plan.checkSkip, { data: plan.result ?? {} });
-  else if (check_ || !plan.steps.length) r = result(plan.changed ? 'changed' : 'ok', (check_ && plan.steps.length && plan.checkMsg) || plan.msg, { diff: plan.diff ?? [], data: plan.result ?? {} });
+  else if (check_ || !plan.steps.length)
+    r = result(plan.changed ? 'changed' : 'ok', (check_ && plan.steps.length && plan.checkMsg) || plan.msg, {
+      diff: plan.diff ?? [],
+      data: plan.result ?? {},
+    });
   else r = await apply(env, plan, task.def.shell);
   r.warnings.push(...(plan.warnings ?? []));
   return finish(task, scope, r);
 }
 
-export function moduleContext(task: Task, env: Pick<TaskEnv, 'hc' | 'check' | 'playbookDir'>, scope: Scope): ModuleContext {
+export function moduleContext(
+  task: Task,
+  env: Pick<TaskEnv, 'hc' | 'check' | 'playbookDir'>,
+  scope: Scope,
+): ModuleContext {
   return {
     host: env.hc.host.name,
     facts: env.hc.facts,
@@ -176,13 +197,18 @@ export function moduleContext(task: Task, env: Pick<TaskEnv, 'hc' | 'check' | 'p
 export { localPath };
 
 /** Reads on the host in one round trip; `libs`: the shell functions the reads call (ModuleDef.shell). */
-export async function readAll(env: Pick<TaskEnv, 'shell' | 'timeoutMs'> & { hc?: HostContext }, reads: Record<string, Read>, libs: readonly ShellLib[] = []): Promise<Record<string, Seen>> {
+export async function readAll(
+  env: Pick<TaskEnv, 'shell' | 'timeoutMs'> & { hc?: HostContext },
+  reads: Record<string, Read>,
+  libs: readonly ShellLib[] = [],
+): Promise<Record<string, Seen>> {
   const names = Object.keys(reads);
   if (!names.length) return {};
   const list = names.map((n) => reads[n]);
   const r = await (await env.shell()).run(missingLibs(env.hc?.libs, libs) + readsScript(list), env.timeoutMs);
   const answers = parseAnswers(r.stdout);
-  if (answers.size < list.length) throw new Error(`reading the host's state failed (rc ${r.rc}): ${r.stderr.toString().trim() || 'no output'}`);
+  if (answers.size < list.length)
+    throw new Error(`reading the host's state failed (rc ${r.rc}): ${r.stderr.toString().trim() || 'no output'}`);
   return Object.fromEntries(names.map((n, i) => [n, toSeen(list[i], answers.get(i))]));
 }
 
@@ -199,23 +225,41 @@ async function apply(env: TaskEnv, plan: Plan, libs: readonly ShellLib[] = []): 
   const outputs: StepOutput[] = [];
   for (let i = 0; i < plan.steps.length; i++) {
     const a = answers.get(i);
-    if (!a) return result('failed', `the change stopped before step ${i + 1} of ${plan.steps.length} (rc ${r.rc}): ${r.stderr.toString().trim() || 'no output'}`, { diff: plan.diff ?? [] });
+    if (!a)
+      return result(
+        'failed',
+        `the change stopped before step ${i + 1} of ${plan.steps.length} (rc ${r.rc}): ${r.stderr.toString().trim() || 'no output'}`,
+        { diff: plan.diff ?? [] },
+      );
     const step = plan.steps[i];
     if (a.rc !== 0 && !(step.op === 'exec' && step.capture)) {
-      const what = step.op === 'write' ? `writing ${step.path}` : step.what ?? step.argv.join(' ');
-      return result('failed', `${what} failed (rc ${a.rc}): ${a.stderr.toString().trim() || a.stdout.toString().trim()}`, { diff: plan.diff ?? [] });
+      const what = step.op === 'write' ? `writing ${step.path}` : (step.what ?? step.argv.join(' '));
+      return result(
+        'failed',
+        `${what} failed (rc ${a.rc}): ${a.stderr.toString().trim() || a.stdout.toString().trim()}`,
+        { diff: plan.diff ?? [] },
+      );
     }
     outputs.push(toOutput(a));
   }
   const seen = plan.interpret?.(outputs);
   const changed = seen?.changed ?? plan.changed;
-  if (seen?.failed) return result('failed', seen.failed, { changed, data: { ...plan.result, ...seen.result }, diff: plan.diff ?? [] });
-  return result(changed ? 'changed' : 'ok', seen?.msg ?? plan.msg, { diff: plan.diff ?? [], data: { ...plan.result, ...seen?.result } });
+  if (seen?.failed)
+    return result('failed', seen.failed, { changed, data: { ...plan.result, ...seen.result }, diff: plan.diff ?? [] });
+  return result(changed ? 'changed' : 'ok', seen?.msg ?? plan.msg, {
+    diff: plan.diff ?? [],
+    data: { ...plan.result, ...seen?.result },
+  });
 }
 
 /** changed_when / failed_when, with the result bound to the task's register name. */
 function finish(task: Task, scope: Scope, r: TaskResult): TaskResult {
-  if ((task.changedWhen === undefined && task.failedWhen === undefined) || r.status === 'skipped' || r.status === 'unreachable') return r;
+  if (
+    (task.changedWhen === undefined && task.failedWhen === undefined) ||
+    r.status === 'skipped' ||
+    r.status === 'unreachable'
+  )
+    return r;
   const s = scope.child({}, task.register ? { [task.register]: registered(r) } : {});
   if (task.changedWhen !== undefined && r.status !== 'failed') {
     const changed = truthy(evaluate(task.changedWhen, s));
@@ -223,7 +267,12 @@ function finish(task: Task, scope: Scope, r: TaskResult): TaskResult {
   }
   if (task.failedWhen !== undefined) {
     const failed = truthy(evaluate(task.failedWhen, s));
-    r = { ...r, failed, status: failed ? 'failed' : r.changed ? 'changed' : 'ok', msg: failed && r.status !== 'failed' ? `failed_when holds: ${String(task.failedWhen)}` : r.msg };
+    r = {
+      ...r,
+      failed,
+      status: failed ? 'failed' : r.changed ? 'changed' : 'ok',
+      msg: failed && r.status !== 'failed' ? `failed_when holds: ${String(task.failedWhen)}` : r.msg,
+    };
   }
   return r;
 }

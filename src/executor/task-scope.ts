@@ -26,10 +26,20 @@ export interface ScopeParts {
 export function taskScope(play: Play, p: ScopeParts, task?: Task, extra?: IncludeExtra): Scope {
   const role = task?.role;
   const above: Vars = { ...role?.params, ...extra?.params, ...p.extraVars };
-  const templated: Vars = { ...p.base, ...play.roleDefaults, ...role?.defaults, ...p.hostVars, ...play.vars, ...play.roleVars, ...role?.vars, ...above };
+  const templated: Vars = {
+    ...p.base,
+    ...play.roleDefaults,
+    ...role?.defaults,
+    ...p.hostVars,
+    ...play.vars,
+    ...play.roleVars,
+    ...role?.vars,
+    ...above,
+  };
   const registered = Object.fromEntries(Object.entries(p.registered).filter(([k]) => !Object.hasOwn(above, k)));
   return new Scope(templated, { ...p.magic, ...registered, ...extra?.data });
 }
 
 /** Whether a task needs a scope of its own (a role's task, an included one) rather than the play's. */
-export const ownScope = (task: Task, extra: IncludeExtra): boolean => !!task.role || Object.keys(extra.params).length > 0 || Object.keys(extra.data).length > 0;
+export const ownScope = (task: Task, extra: IncludeExtra): boolean =>
+  !!task.role || Object.keys(extra.params).length > 0 || Object.keys(extra.data).length > 0;

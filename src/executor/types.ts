@@ -72,4 +72,5 @@ export interface Reporter {
   settle?(): Promise<void>;
 }
 
-export const NO_LOG_MSG = "the output has been hidden due to the fact that 'no_log: true' was specified for this result";
+export const NO_LOG_MSG =
+  "the output has been hidden due to the fact that 'no_log: true' was specified for this result";

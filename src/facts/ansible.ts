@@ -31,25 +31,73 @@ export const ANSIBLE_FACTS_COMMAND = [
   'echo "date=$(date +\'%s %Z %z\')"',
   'for p in apt-get dnf yum zypper apk pacman; do command -v "$p" >/dev/null 2>&1 && { echo "pkg=$p"; break; }; done',
   'echo "route4=$(ip -4 route get 8.8.8.8 2>/dev/null)"',
-  'for n in /sys/class/net/*; do i=${n##*/} t=\'\' f=\'\' m=\'\' a=\'\' b=- o=-; [ -d "$n/bridge" ] && b=bridge; [ -d "$n/bonding" ] && o=bonding; ' +
+  "for n in /sys/class/net/*; do i=${n##*/} t='' f='' m='' a='' b=- o=-; [ -d \"$n/bridge\" ] && b=bridge; [ -d \"$n/bonding\" ] && o=bonding; " +
     'read -r t < "$n/type"; read -r f < "$n/flags"; read -r m < "$n/mtu"; read -r a < "$n/address"; echo "if $i $t $f $m $a $b $o"; done 2>/dev/null',
   'ip -o addr show 2>/dev/null | awk \'{ x = "-"; for (i = 1; i <= NF; i++) if ($i == ($3 == "inet" ? "brd" : "scope")) x = $(i + 1); print ($3 == "inet" ? "a4 " : "a6 ") $2 " " $4 " " x }\'',
 ].join('\n');
 
 const OS_FAMILY: Record<string, string> = {
-  debian: 'Debian', ubuntu: 'Debian', raspbian: 'Debian', linuxmint: 'Debian', pop: 'Debian', kali: 'Debian',
-  rhel: 'RedHat', centos: 'RedHat', fedora: 'RedHat', rocky: 'RedHat', almalinux: 'RedHat', ol: 'RedHat', amzn: 'RedHat',
-  sles: 'Suse', opensuse: 'Suse', 'opensuse-leap': 'Suse', 'opensuse-tumbleweed': 'Suse', arch: 'Archlinux', alpine: 'Alpine', gentoo: 'Gentoo',
+  debian: 'Debian',
+  ubuntu: 'Debian',
+  raspbian: 'Debian',
+  linuxmint: 'Debian',
+  pop: 'Debian',
+  kali: 'Debian',
+  rhel: 'RedHat',
+  centos: 'RedHat',
+  fedora: 'RedHat',
+  rocky: 'RedHat',
+  almalinux: 'RedHat',
+  ol: 'RedHat',
+  amzn: 'RedHat',
+  sles: 'Suse',
+  opensuse: 'Suse',
+  'opensuse-leap': 'Suse',
+  'opensuse-tumbleweed': 'Suse',
+  arch: 'Archlinux',
+  alpine: 'Alpine',
+  gentoo: 'Gentoo',
 };
 const DISTRIBUTION: Record<string, string> = {
-  debian: 'Debian', ubuntu: 'Ubuntu', rhel: 'RedHat', centos: 'CentOS', fedora: 'Fedora', rocky: 'Rocky', almalinux: 'AlmaLinux',
-  ol: 'OracleLinux', amzn: 'Amazon', sles: 'SLES', opensuse: 'openSUSE', 'opensuse-leap': 'openSUSE Leap', arch: 'Archlinux', alpine: 'Alpine',
+  debian: 'Debian',
+  ubuntu: 'Ubuntu',
+  rhel: 'RedHat',
+  centos: 'CentOS',
+  fedora: 'Fedora',
+  rocky: 'Rocky',
+  almalinux: 'AlmaLinux',
+  ol: 'OracleLinux',
+  amzn: 'Amazon',
+  sles: 'SLES',
+  opensuse: 'openSUSE',
+  'opensuse-leap': 'openSUSE Leap',
+  arch: 'Archlinux',
+  alpine: 'Alpine',
 };
-const PKG_MGR: Record<string, string> = { 'apt-get': 'apt', dnf: 'dnf', yum: 'yum', zypper: 'zypper', apk: 'apk', pacman: 'pacman' };
+const PKG_MGR: Record<string, string> = {
+  'apt-get': 'apt',
+  dnf: 'dnf',
+  yum: 'yum',
+  zypper: 'zypper',
+  apk: 'apk',
+  pacman: 'pacman',
+};
 /** /sys/class/net/X/type, as Ansible's INTERFACE_TYPE */
-const IF_TYPE: Record<string, string> = { '1': 'ether', '32': 'infiniband', '512': 'ppp', '772': 'loopback', '65534': 'tunnel' };
+const IF_TYPE: Record<string, string> = {
+  '1': 'ether',
+  '32': 'infiniband',
+  '512': 'ppp',
+  '772': 'loopback',
+  '65534': 'tunnel',
+};
 
-interface Ipv4 { address: string; broadcast: string; netmask: string; network: string; prefix: string }
+interface Ipv4 {
+  address: string;
+  broadcast: string;
+  netmask: string;
+  network: string;
+  prefix: string;
+}
 
 const toInt = (ip: string): number => ip.split('.').reduce((a, o) => a * 256 + Number(o), 0);
 const toIp = (n: number): string => [24, 16, 8, 0].map((s) => Math.floor(n / 2 ** s) % 256).join('.');
@@ -58,7 +106,13 @@ function ipv4(cidr: string, brd: string): Ipv4 {
   const [address, p = '32'] = cidr.split('/');
   const prefix = Number(p);
   const mask = prefix === 0 ? 0 : (0xffffffff << (32 - prefix)) >>> 0;
-  return { address, broadcast: brd === '-' ? '' : brd, netmask: toIp(mask), network: toIp((toInt(address) & mask) >>> 0), prefix: String(prefix) };
+  return {
+    address,
+    broadcast: brd === '-' ? '' : brd,
+    netmask: toIp(mask),
+    network: toIp((toInt(address) & mask) >>> 0),
+    prefix: String(prefix),
+  };
 }
 
 const mb = (kb: string | undefined): number => Math.floor(Number(kb ?? 0) / 1024);
@@ -85,37 +139,59 @@ export function parseAnsibleFacts(out: string): AnsibleFacts {
   const fqdn = get('fqdn') || nodename;
   const machine = get('machine');
   Object.assign(f, {
-    system: get('system'), kernel: get('kernel'), kernel_version: get('kernel_version'), machine,
-    architecture: machine, nodename, hostname: nodename.split('.')[0], fqdn,
-    domain: fqdn.includes('.') ? fqdn.slice(fqdn.indexOf('.') + 1) : '', userspace_bits: machine ? (/64|s390x/.test(machine) ? '64' : '32') : '', machine_id: get('machine_id'),
+    system: get('system'),
+    kernel: get('kernel'),
+    kernel_version: get('kernel_version'),
+    machine,
+    architecture: machine,
+    nodename,
+    hostname: nodename.split('.')[0],
+    fqdn,
+    domain: fqdn.includes('.') ? fqdn.slice(fqdn.indexOf('.') + 1) : '',
+    userspace_bits: machine ? (/64|s390x/.test(machine) ? '64' : '32') : '',
+    machine_id: get('machine_id'),
   });
 
   // distribution
   const id = get('os_id').toLowerCase();
   const like = get('os_like').toLowerCase().split(/\s+/);
-  const family = OS_FAMILY[id] ?? like.map((l) => OS_FAMILY[l]).find(Boolean) ?? (id ? id[0].toUpperCase() + id.slice(1) : 'NA');
+  const family =
+    OS_FAMILY[id] ?? like.map((l) => OS_FAMILY[l]).find(Boolean) ?? (id ? id[0].toUpperCase() + id.slice(1) : 'NA');
   const debianVersion = get('debian_version');
   const version = id === 'debian' && /^\d/.test(debianVersion) ? debianVersion : get('os_version_id');
   Object.assign(f, {
-    distribution: DISTRIBUTION[id] ?? (get('os_name') || 'NA'), distribution_version: version || 'NA',
-    distribution_major_version: version ? version.split('.')[0] : 'NA', distribution_release: get('os_codename') || 'NA', os_family: family,
+    distribution: DISTRIBUTION[id] ?? (get('os_name') || 'NA'),
+    distribution_version: version || 'NA',
+    distribution_major_version: version ? version.split('.')[0] : 'NA',
+    distribution_release: get('os_codename') || 'NA',
+    os_family: family,
   });
 
   // hardware
   const vcpus = Number(get('vcpus')) || 0;
   const sockets = Number(get('sockets')) || 1;
   Object.assign(f, {
-    processor_vcpus: vcpus, processor_count: sockets, processor_cores: Number(get('cores')) || vcpus / sockets,
-    processor_nproc: Number(get('nproc')) || vcpus, processor_threads_per_core: Math.max(1, Math.round(vcpus / sockets / (Number(get('cores')) || vcpus / sockets))),
-    memtotal_mb: mb(kv.get('mem_MemTotal:')), memfree_mb: mb(kv.get('mem_MemFree:')),
-    swaptotal_mb: mb(kv.get('mem_SwapTotal:')), swapfree_mb: mb(kv.get('mem_SwapFree:')),
+    processor_vcpus: vcpus,
+    processor_count: sockets,
+    processor_cores: Number(get('cores')) || vcpus / sockets,
+    processor_nproc: Number(get('nproc')) || vcpus,
+    processor_threads_per_core: Math.max(1, Math.round(vcpus / sockets / (Number(get('cores')) || vcpus / sockets))),
+    memtotal_mb: mb(kv.get('mem_MemTotal:')),
+    memfree_mb: mb(kv.get('mem_MemFree:')),
+    swaptotal_mb: mb(kv.get('mem_SwapTotal:')),
+    swapfree_mb: mb(kv.get('mem_SwapFree:')),
   });
 
   // user, packages, services
   const pid1 = get('pid1');
   Object.assign(f, {
-    user_id: get('user_id'), user_uid: Number(get('user_uid')), user_gid: Number(get('user_gid')), user_gecos: get('user_gecos'),
-    user_dir: get('user_dir'), user_shell: get('user_shell'), pkg_mgr: PKG_MGR[get('pkg')] ?? 'unknown',
+    user_id: get('user_id'),
+    user_uid: Number(get('user_uid')),
+    user_gid: Number(get('user_gid')),
+    user_gecos: get('user_gecos'),
+    user_dir: get('user_dir'),
+    user_shell: get('user_shell'),
+    pkg_mgr: PKG_MGR[get('pkg')] ?? 'unknown',
     service_mgr: pid1 === 'systemd' ? 'systemd' : pid1 === 'init' ? 'sysvinit' : pid1 || 'service',
   });
 
@@ -125,8 +201,19 @@ export function parseAnsibleFacts(out: string): AnsibleFacts {
   const [date = '', time = ''] = iso.split('T');
   Object.assign(f, {
     date_time: {
-      date, time, epoch, epoch_int: epoch, iso8601: iso ? `${iso}Z` : '', tz, tz_offset: offset,
-      year: date.slice(0, 4), month: date.slice(5, 7), day: date.slice(8, 10), hour: time.slice(0, 2), minute: time.slice(3, 5), second: time.slice(6, 8),
+      date,
+      time,
+      epoch,
+      epoch_int: epoch,
+      iso8601: iso ? `${iso}Z` : '',
+      tz,
+      tz_offset: offset,
+      year: date.slice(0, 4),
+      month: date.slice(5, 7),
+      day: date.slice(8, 10),
+      hour: time.slice(0, 2),
+      minute: time.slice(3, 5),
+      second: time.slice(6, 8),
     },
   });
 
@@ -136,8 +223,11 @@ export function parseAnsibleFacts(out: string): AnsibleFacts {
     if (!name) continue;
     const fl = Number.parseInt(flags, 16) || 0;
     interfaces[name] = {
-      device: name, active: (fl & 1) === 1, promisc: (fl & 0x100) !== 0, mtu: Number(mtu),
-      type: bridge === 'bridge' ? 'bridge' : bond === 'bonding' ? 'bonding' : IF_TYPE[type] ?? 'unknown',
+      device: name,
+      active: (fl & 1) === 1,
+      promisc: (fl & 0x100) !== 0,
+      mtu: Number(mtu),
+      type: bridge === 'bridge' ? 'bridge' : bond === 'bonding' ? 'bonding' : (IF_TYPE[type] ?? 'unknown'),
       ...(mac && mac !== '00:00:00:00:00:00' ? { macaddress: mac } : {}),
     };
   }
@@ -165,7 +255,15 @@ export function parseAnsibleFacts(out: string): AnsibleFacts {
   if (dev && interfaces[dev]) {
     const i = interfaces[dev];
     const a = i.ipv4 as Ipv4 | undefined;
-    Object.assign(def, { interface: dev, alias: dev, ...(a ?? {}), address: after('src') ?? a?.address, macaddress: i.macaddress ?? 'unknown', mtu: i.mtu, type: i.type });
+    Object.assign(def, {
+      interface: dev,
+      alias: dev,
+      ...(a ?? {}),
+      address: after('src') ?? a?.address,
+      macaddress: i.macaddress ?? 'unknown',
+      mtu: i.mtu,
+      type: i.type,
+    });
     const via = after('via');
     if (via) def.gateway = via;
   }

@@ -37,14 +37,22 @@ const SOURCES = [
   }),
   source({
     name: 'nics',
-    command: 'for n in /sys/class/net/*; do d=$n/device; v=\'\' i=\'\' r=\'\'; if [ -e "$d" ]; then v=$(cat "$d/vendor" 2>/dev/null); i=$(cat "$d/device" 2>/dev/null); r=$(basename "$(readlink "$d/driver" 2>/dev/null)" 2>/dev/null); fi; echo "${n##*/}|$v|$i|$r"; done',
+    command:
+      'for n in /sys/class/net/*; do d=$n/device; v=\'\' i=\'\' r=\'\'; if [ -e "$d" ]; then v=$(cat "$d/vendor" 2>/dev/null); i=$(cat "$d/device" 2>/dev/null); r=$(basename "$(readlink "$d/driver" 2>/dev/null)" 2>/dev/null); fi; echo "${n##*/}|$v|$i|$r"; done',
     parse: (o) =>
-      o.split('\n').filter(Boolean).map((line): Nic => {
-        const [name, vendor, device, driver] = line.split('|').map((x) => x || null);
-        return { name: name ?? '', vendor, device, driver, model: nicModel(vendor, device) };
-      }),
+      o
+        .split('\n')
+        .filter(Boolean)
+        .map((line): Nic => {
+          const [name, vendor, device, driver] = line.split('|').map((x) => x || null);
+          return { name: name ?? '', vendor, device, driver, model: nicModel(vendor, device) };
+        }),
   }),
-  source({ name: 'systemd', command: '[ -d /run/systemd/system ] && echo yes || echo no', parse: (o) => o.trim() === 'yes' }),
+  source({
+    name: 'systemd',
+    command: '[ -d /run/systemd/system ] && echo yes || echo no',
+    parse: (o) => o.trim() === 'yes',
+  }),
   source({ name: 'ansible', command: ANSIBLE_FACTS_COMMAND, parse: parseAnsibleFacts }),
   source({
     name: 'user',
@@ -72,4 +80,3 @@ export function parseFacts(out: string): Facts {
   for (const s of SOURCES) facts[s.name] = s.parse((sections.get(s.name) ?? '').replace(/\n$/, ''));
   return facts as unknown as Facts;
 }
-

@@ -10,7 +10,12 @@ import { pyValue, shlexSplit } from './py-literal.js';
  * literals: `5` is a number, `True` a boolean, anything else a string). Children and vars may name
  * a group that is declared further down; one never declared is an error, as in Ansible.
  */
-export function readIniInventory(raw: RawInventory, file: string, problems: Problems, text = readFileSync(file, 'utf8')): void {
+export function readIniInventory(
+  raw: RawInventory,
+  file: string,
+  problems: Problems,
+  text = readFileSync(file, 'utf8'),
+): void {
   let groupName = 'ungrouped';
   let state = 'hosts';
   // groups named under :children or :vars before they were declared, with where
@@ -45,7 +50,10 @@ export function readIniInventory(raw: RawInventory, file: string, problems: Prob
       continue;
     }
     if (line.startsWith('[') && line.endsWith(']')) {
-      problems.add(`Invalid section entry: '${line}'. Please make sure that there are no spaces in the section entry, and that there are no other invalid characters`, at);
+      problems.add(
+        `Invalid section entry: '${line}'. Please make sure that there are no spaces in the section entry, and that there are no other invalid characters`,
+        at,
+      );
       continue;
     }
     if (state === 'skip') continue;
@@ -120,9 +128,9 @@ export function hostAndPort(token: string): { pattern: string; port?: number } |
     const at = outside.indexOf(':');
     const port = token.slice(at + 1);
     if (/^\d+$/.test(port)) return { pattern: token.slice(0, at), port: Number(port) };
-    if (port === '') return `Invalid host pattern '${token}' supplied, ending in ':' is not allowed, this character is reserved to provide a port.`;
+    if (port === '')
+      return `Invalid host pattern '${token}' supplied, ending in ':' is not allowed, this character is reserved to provide a port.`;
   }
   if (token === '---') return `Invalid host pattern '${token}' supplied, '---' is normally a sign this is a YAML file.`;
   return { pattern: token };
 }
-

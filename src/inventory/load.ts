@@ -38,7 +38,8 @@ export function loadInventory(files: readonly string[]): Inventory {
   const problems = new Problems();
   for (const file of files) {
     problems.collect(() => {
-      if (existsSync(file) && statSync(file).isDirectory()) throw new InputError(`${file}: an inventory must be a YAML file`);
+      if (existsSync(file) && statSync(file).isDirectory())
+        throw new InputError(`${file}: an inventory must be a YAML file`);
       readInventoryFile(raw, SourceDoc.load(file), problems);
       readVarsDirs(raw, dirname(file), problems);
     });
@@ -80,7 +81,14 @@ export function addChild(raw: RawInventory, parent: string, child: string, pos?:
   group(raw, child).parents.add(parent);
 }
 
-function readGroup(raw: RawInventory, doc: SourceDoc, problems: Problems, name: string, body: unknown, path: PathSeg[]): void {
+function readGroup(
+  raw: RawInventory,
+  doc: SourceDoc,
+  problems: Problems,
+  name: string,
+  body: unknown,
+  path: PathSeg[],
+): void {
   const g = group(raw, name);
   if (body == null) return;
   if (!isMapping(body)) {
@@ -88,17 +96,21 @@ function readGroup(raw: RawInventory, doc: SourceDoc, problems: Problems, name: 
     return;
   }
   for (const key of Object.keys(body)) {
-    if (!GROUP_KEYS.has(key)) problems.add(`group "${name}": unknown key "${key}" (expected hosts, vars or children)`, doc.pos([...path, key], 'key'));
+    if (!GROUP_KEYS.has(key))
+      problems.add(
+        `group "${name}": unknown key "${key}" (expected hosts, vars or children)`,
+        doc.pos([...path, key], 'key'),
+      );
   }
   if (body.vars != null) {
     if (isMapping(body.vars)) {
       checkTemplates(doc, problems, [...path, 'vars'], body.vars);
       Object.assign(g.vars, body.vars);
-    }
-    else problems.add(`group "${name}": vars must be a mapping`, doc.pos([...path, 'vars']));
+    } else problems.add(`group "${name}": vars must be a mapping`, doc.pos([...path, 'vars']));
   }
   if (body.hosts != null) {
-    if (!isMapping(body.hosts)) problems.add(`group "${name}": hosts must be a mapping of host names`, doc.pos([...path, 'hosts']));
+    if (!isMapping(body.hosts))
+      problems.add(`group "${name}": hosts must be a mapping of host names`, doc.pos([...path, 'hosts']));
     else {
       for (const [pattern, hv] of Object.entries(body.hosts)) {
         if (hv != null && !isMapping(hv)) {
@@ -128,7 +140,8 @@ function readGroup(raw: RawInventory, doc: SourceDoc, problems: Problems, name: 
     }
   }
   if (body.children != null) {
-    if (!isMapping(body.children)) problems.add(`group "${name}": children must be a mapping of group names`, doc.pos([...path, 'children']));
+    if (!isMapping(body.children))
+      problems.add(`group "${name}": children must be a mapping of group names`, doc.pos([...path, 'children']));
     else {
       for (const [child, cbody] of Object.entries(body.children)) {
         addChild(raw, name, child, doc.pos([...path, 'children', child], 'key'));
@@ -162,7 +175,6 @@ export function addHost(raw: RawInventory, groupName: string, host: string, vars
   }
 }
 
-
 /** group_vars/NAME.yml (or .yaml, or a NAME/ folder of them) and host_vars/ likewise. */
 export function readVarsDirs(raw: RawInventory, dir: string, problems: Problems): void {
   for (const [kind, names] of [
@@ -188,7 +200,12 @@ function varsFilesFor(base: string, name: string): string[] {
     const p = join(base, name + ext);
     if (!existsSync(p)) continue;
     if (statSync(p).isDirectory()) {
-      out.push(...readdirSync(p).filter((f) => /\.ya?ml$/.test(f)).sort().map((f) => join(p, f)));
+      out.push(
+        ...readdirSync(p)
+          .filter((f) => /\.ya?ml$/.test(f))
+          .sort()
+          .map((f) => join(p, f)),
+      );
     } else if (ext !== '') out.push(p);
   }
   return out;
@@ -259,11 +276,17 @@ export function resolve(raw: RawInventory, files: readonly string[]): Inventory 
     for (const c of g.children) for (const h of members.get(c)!) set.add(h);
     // back into inventory order: a numeric sort of positions is much faster than comparing names
     const at = Int32Array.from(set, (h) => index.get(h)!).sort();
-    members.set(name, Array.from(at, (i) => raw.hostOrder[i]));
+    members.set(
+      name,
+      Array.from(at, (i) => raw.hostOrder[i]),
+    );
   }
   const grouped = new Set<string>();
   for (const [name, hs] of members) if (name !== 'all' && name !== 'ungrouped') hs.forEach((h) => grouped.add(h));
-  members.set('ungrouped', raw.hostOrder.filter((h) => !grouped.has(h)));
+  members.set(
+    'ungrouped',
+    raw.hostOrder.filter((h) => !grouped.has(h)),
+  );
 
   const groupsOf = new Map<string, string[]>(raw.hostOrder.map((h) => [h, []]));
   for (const [g, hs] of members) if (g !== 'all') for (const h of hs) groupsOf.get(h)!.push(g);
@@ -275,7 +298,9 @@ export function resolve(raw: RawInventory, files: readonly string[]): Inventory 
     const key = groups.join('\0');
     let m = merged.get(key);
     if (!m) {
-      const ordered = ['all', ...groups].sort((a, b) => (depth.get(a) ?? 0) - (depth.get(b) ?? 0) || a.localeCompare(b));
+      const ordered = ['all', ...groups].sort(
+        (a, b) => (depth.get(a) ?? 0) - (depth.get(b) ?? 0) || a.localeCompare(b),
+      );
       const vars: Vars = {};
       for (const g of ordered) Object.assign(vars, raw.groups.get(g)!.vars);
       m = { vars, groups: [...groups].sort() };

@@ -112,9 +112,16 @@ class LiteralParser {
 
   private number(): number {
     const rest = this.s.slice(this.i);
-    const m = /^([-+]\s*)*(0[xX][0-9a-fA-F](_?[0-9a-fA-F])*|0[oO][0-7](_?[0-7])*|0[bB][01](_?[01])*|((\d(_?\d)*)?\.\d(_?\d)*|\d(_?\d)*\.?)([eE][-+]?\d(_?\d)*)?)(?![\w.])/.exec(rest);
+    const m =
+      /^([-+]\s*)*(0[xX][0-9a-fA-F](_?[0-9a-fA-F])*|0[oO][0-7](_?[0-7])*|0[bB][01](_?[01])*|((\d(_?\d)*)?\.\d(_?\d)*|\d(_?\d)*\.?)([eE][-+]?\d(_?\d)*)?)(?![\w.])/.exec(
+        rest,
+      );
     if (!m) throw new NotLiteral();
-    const sign = (m[1] ? m[0].slice(0, m[0].length - m[2].length).replace(/\s/g, '') : '').split('').filter((x) => x === '-').length % 2 ? -1 : 1;
+    const sign =
+      (m[1] ? m[0].slice(0, m[0].length - m[2].length).replace(/\s/g, '') : '').split('').filter((x) => x === '-')
+        .length % 2
+        ? -1
+        : 1;
     const body = m[2].replace(/_/g, '');
     // 08 is a syntax error in Python 3 (leading zeros in a decimal integer)
     if (/^0\d/.test(body) && !/[.eE]/.test(body)) throw new NotLiteral();
@@ -158,7 +165,20 @@ class LiteralParser {
       const c = this.s[this.i];
       if (c === '\\' && !raw) {
         const n = this.s[this.i + 1] ?? '';
-        const simple: Record<string, string> = { n: '\n', t: '\t', r: '\r', '\\': '\\', "'": "'", '"': '"', a: '\x07', b: '\b', f: '\f', v: '\v', '0': '\0', '\n': '' };
+        const simple: Record<string, string> = {
+          n: '\n',
+          t: '\t',
+          r: '\r',
+          '\\': '\\',
+          "'": "'",
+          '"': '"',
+          a: '\x07',
+          b: '\b',
+          f: '\f',
+          v: '\v',
+          '0': '\0',
+          '\n': '',
+        };
         if (n in simple) {
           out += simple[n];
           this.i += 2;

@@ -30,7 +30,9 @@ export function expandHostRange(pattern: string): string[] {
   if (!ranges.length) return [pattern];
   const count = ranges.reduce((n, r) => n * r.length, 1);
   if (count > MAX_RANGE_HOSTS) {
-    throw new InputError(`host range "${pattern}" names ${count} hosts; at most ${MAX_RANGE_HOSTS} are allowed in one pattern`);
+    throw new InputError(
+      `host range "${pattern}" names ${count} hosts; at most ${MAX_RANGE_HOSTS} are allowed in one pattern`,
+    );
   }
   // the product, built left to right: linear in the number of hosts
   let out = [texts[0]];
@@ -42,7 +44,13 @@ export function expandHostRange(pattern: string): string[] {
   return out;
 }
 
-function rangeValues(pattern: string, whole: string, begin: string, end: string, stepText: string | undefined): string[] {
+function rangeValues(
+  pattern: string,
+  whole: string,
+  begin: string,
+  end: string,
+  stepText: string | undefined,
+): string[] {
   const bad = (why: string): never => {
     throw new InputError(`host range "${whole}" in "${pattern}": ${why}`);
   };
@@ -65,7 +73,9 @@ function rangeValues(pattern: string, whole: string, begin: string, end: string,
   if (from > to) bad(`it runs backwards (${from} > ${to})`);
   const n = Math.floor((to - from) / step) + 1;
   if (n > MAX_RANGE_HOSTS) {
-    throw new InputError(`host range "${pattern}" names ${n} hosts; at most ${MAX_RANGE_HOSTS} are allowed in one pattern`);
+    throw new InputError(
+      `host range "${pattern}" names ${n} hosts; at most ${MAX_RANGE_HOSTS} are allowed in one pattern`,
+    );
   }
   // a leading zero fixes the width (web[01:10]): as Ansible, begin and end must then be equally wide
   const width = begin.length > 1 && begin.startsWith('0') ? begin.length : 0;

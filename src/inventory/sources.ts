@@ -38,7 +38,8 @@ function executable(file: string): boolean {
  * What Ansible skips in an inventory directory: hidden files, group_vars/, host_vars/,
  * vars_plugins/, and the extensions of INVENTORY_IGNORE_EXTS (REJECT_EXTS + .orig .ini .cfg .retry).
  */
-export const IGNORED_IN_DIR = /^\.|^host_vars$|^group_vars$|^vars_plugins$|(\.pyc|\.pyo|\.swp|\.bak|~|\.rpm|\.md|\.txt|\.rst|\.orig|\.ini|\.cfg|\.retry)$/;
+export const IGNORED_IN_DIR =
+  /^\.|^host_vars$|^group_vars$|^vars_plugins$|(\.pyc|\.pyo|\.swp|\.bak|~|\.rpm|\.md|\.txt|\.rst|\.orig|\.ini|\.cfg|\.retry)$/;
 
 export interface SourceOptions {
   /** Seconds an inventory script may take per call. */
@@ -79,13 +80,26 @@ function readSource(raw: RawInventory, source: string, problems: Problems, files
 }
 
 /** Inside a directory source: sub-directories recurse (with their own group_vars/), files are read. */
-function readSourceFileOrDir(raw: RawInventory, path: string, problems: Problems, files: string[], opts: SourceOptions): void {
+function readSourceFileOrDir(
+  raw: RawInventory,
+  path: string,
+  problems: Problems,
+  files: string[],
+  opts: SourceOptions,
+): void {
   const kind = sourceKind(path);
   if (kind === 'directory') readSource(raw, path, problems, files, opts);
   else readFile(raw, path, kind, problems, files, opts);
 }
 
-function readFile(raw: RawInventory, file: string, kind: SourceKind, problems: Problems, files: string[], opts: SourceOptions): void {
+function readFile(
+  raw: RawInventory,
+  file: string,
+  kind: SourceKind,
+  problems: Problems,
+  files: string[],
+  opts: SourceOptions,
+): void {
   files.push(file);
   if (kind === 'script') readScriptInventory(raw, file, opts.scriptTimeoutS ?? SCRIPT_TIMEOUT_S);
   else if (kind === 'yaml') readInventoryFile(raw, SourceDoc.load(file), problems);
@@ -94,7 +108,10 @@ function readFile(raw: RawInventory, file: string, kind: SourceKind, problems: P
 
 /** `-i 'h1,h2:2222,'`: hosts in `ungrouped`, a port after a colon. */
 function readHostList(raw: RawInventory, list: string, problems: Problems): void {
-  for (const item of list.split(',').map((s) => s.trim()).filter(Boolean)) {
+  for (const item of list
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const hp = hostAndPort(item);
     if (typeof hp === 'string') problems.add(`-i ${list}: ${hp}`);
     else addHost(raw, 'ungrouped', hp.pattern, hp.port !== undefined ? { ansible_port: hp.port } : {});

@@ -36,7 +36,13 @@ export function inLabHost(state: LabState, name: string, argv: string[], input?:
  */
 export function labOnlyFrom(state: LabState, name: string, from: string[]): void {
   const addrs = from.map((f) => host(state, f).address);
-  if (addrs.length) inLabHost(state, name, ['tee', DROP_IN], `# lbprov lab: logins only through ${from.join(', ')}\nAllowUsers ${addrs.map((a) => `*@${a}`).join(' ')}\n`);
+  if (addrs.length)
+    inLabHost(
+      state,
+      name,
+      ['tee', DROP_IN],
+      `# lbprov lab: logins only through ${from.join(', ')}\nAllowUsers ${addrs.map((a) => `*@${a}`).join(' ')}\n`,
+    );
   else inLabHost(state, name, ['rm', '-f', DROP_IN]);
   reloadSshd(state, name);
 }

@@ -37,21 +37,34 @@ export interface LabNet {
 export function labNet(slot = labSlot()): LabNet {
   if (slot === 0) {
     return {
-      slot, bridge: 'lbplab0', gateway: '198.18.0.1', prefix: 24, maxHosts: MAX_HOSTS,
-      veth: (i) => `lh${i}`, address: (i) => `198.18.0.${10 + i}`, unused: '198.18.0.250',
+      slot,
+      bridge: 'lbplab0',
+      gateway: '198.18.0.1',
+      prefix: 24,
+      maxHosts: MAX_HOSTS,
+      veth: (i) => `lh${i}`,
+      address: (i) => `198.18.0.${10 + i}`,
+      unused: '198.18.0.250',
     };
   }
   const base = 96 + 32 * slot;
   return {
-    slot, bridge: `lbplab${slot}`, gateway: `198.18.0.${base + 1}`, prefix: 27, maxHosts: 28,
-    veth: (i) => `l${slot}h${i}`, address: (i) => `198.18.0.${base + 1 + i}`, unused: `198.18.0.${base + 30}`,
+    slot,
+    bridge: `lbplab${slot}`,
+    gateway: `198.18.0.${base + 1}`,
+    prefix: 27,
+    maxHosts: 28,
+    veth: (i) => `l${slot}h${i}`,
+    address: (i) => `198.18.0.${base + 1 + i}`,
+    unused: `198.18.0.${base + 30}`,
   };
 }
 
 export function labSlot(): number {
   const raw = process.env.LBPROV_LAB_SLOT ?? '0';
   const slot = Number(raw);
-  if (!Number.isInteger(slot) || slot < 0 || slot > 3) throw new LabError(`LBPROV_LAB_SLOT must be 0..3, not ${JSON.stringify(raw)}`);
+  if (!Number.isInteger(slot) || slot < 0 || slot > 3)
+    throw new LabError(`LBPROV_LAB_SLOT must be 0..3, not ${JSON.stringify(raw)}`);
   return slot;
 }
 
@@ -111,7 +124,10 @@ export function missingTools(mode: 'full' | 'light'): string[] {
 }
 
 function assertRoot(): void {
-  if (process.getuid?.() !== 0) throw new LabError('the lab needs root: it creates namespaces, overlay mounts and a bridge (run as root, e.g. sudo npx lbprov lab up)');
+  if (process.getuid?.() !== 0)
+    throw new LabError(
+      'the lab needs root: it creates namespaces, overlay mounts and a bridge (run as root, e.g. sudo npx lbprov lab up)',
+    );
 }
 
 /** Is this pid still the process we started (not a reused pid)? */
@@ -175,7 +191,8 @@ export async function labUp(o: UpOptions): Promise<LabState> {
   const missing = missingTools(mode);
   if (missing.length) throw new LabError(`the lab needs: ${missing.join(', ')}`);
   const net = labNet();
-  if (!Number.isInteger(o.hosts) || o.hosts < 1 || o.hosts > net.maxHosts) throw new LabError(`--hosts must be 1..${net.maxHosts}`);
+  if (!Number.isInteger(o.hosts) || o.hosts < 1 || o.hosts > net.maxHosts)
+    throw new LabError(`--hosts must be 1..${net.maxHosts}`);
   const dir = labDir();
   await labDown({ quiet: true });
   mkdirSync(dir, { recursive: true, mode: 0o700 });
@@ -189,14 +206,24 @@ export async function labUp(o: UpOptions): Promise<LabState> {
 
   const init = join(packageRoot, 'src', 'lab', 'host-init.sh');
   const hosts: LabHost[] = [];
-  const state: LabState = { dir, key, knownHosts: join(dir, 'known_hosts'), inventory: resolve(o.inventory ?? join(dir, 'inventory.yml')), hosts };
+  const state: LabState = {
+    dir,
+    key,
+    knownHosts: join(dir, 'known_hosts'),
+    inventory: resolve(o.inventory ?? join(dir, 'inventory.yml')),
+    hosts,
+  };
   const save = (): void => writeFileSync(stateFile(dir), JSON.stringify(state, null, 2));
   const known: string[] = [];
   try {
     // every start runs to its end before a failure is raised: a host still booting when the lab is
     // torn down would have no pid in the state yet and outlive the lab
     const failures: unknown[] = [];
-    await mapLimit(Array.from({ length: o.hosts }, (_, i) => i + 1), 16, (i) => startHost(i).catch((e: unknown) => void failures.push(e)));
+    await mapLimit(
+      Array.from({ length: o.hosts }, (_, i) => i + 1),
+      16,
+      (i) => startHost(i).catch((e: unknown) => void failures.push(e)),
+    );
     if (failures.length) throw failures[0];
     async function startHost(i: number): Promise<void> {
       const name = `h${i}`;
@@ -205,12 +232,31 @@ export async function labUp(o: UpOptions): Promise<LabState> {
       mkdirSync(hdir, { recursive: true });
       run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', name, '-f', join(hdir, 'ssh_host_ed25519_key')]);
       writeFileSync(join(hdir, 'authorized_keys'), pub, { mode: 0o600 });
-      known[i - 1] = `${address} ${readFileSync(join(hdir, 'ssh_host_ed25519_key.pub'), 'utf8').trim().split(' ').slice(0, 2).join(' ')}`;
+      known[i - 1] =
+        `${address} ${readFileSync(join(hdir, 'ssh_host_ed25519_key.pub'), 'utf8').trim().split(' ').slice(0, 2).join(' ')}`;
       const logFd = openSync(join(hdir, 'init.log'), 'w');
-      const child = spawn('unshare', ['--pid', '--fork', '--mount', '--uts', '--net', '--ipc', '--mount-proc', init, hdir, name, `${address}/${net.prefix}`, net.gateway, mode], {
-        detached: true,
-        stdio: ['ignore', logFd, logFd],
-      });
+      const child = spawn(
+        'unshare',
+        [
+          '--pid',
+          '--fork',
+          '--mount',
+          '--uts',
+          '--net',
+          '--ipc',
+          '--mount-proc',
+          init,
+          hdir,
+          name,
+          `${address}/${net.prefix}`,
+          net.gateway,
+          mode,
+        ],
+        {
+          detached: true,
+          stdio: ['ignore', logFd, logFd],
+        },
+      );
       closeSync(logFd);
       child.unref();
       const unsharePid = child.pid!;
@@ -219,7 +265,8 @@ export async function labUp(o: UpOptions): Promise<LabState> {
       const log = (): string => readFileSync(join(hdir, 'init.log'), 'utf8').trim();
       host.initPid = await waitFor(`${name}'s init process`, 5000, () => {
         const pid = childOf(unsharePid);
-        if (pid === undefined && !existsSync(`/proc/${unsharePid}`)) throw new LabError(`${name} did not start: ${log() || 'no output'}`);
+        if (pid === undefined && !existsSync(`/proc/${unsharePid}`))
+          throw new LabError(`${name} did not start: ${log() || 'no output'}`);
         return pid;
       });
       save();
@@ -234,7 +281,10 @@ export async function labUp(o: UpOptions): Promise<LabState> {
     writeFileSync(state.inventory, inventoryYaml(state));
     await mapLimit(hosts, 32, (h) =>
       waitFor(`sshd on ${h.name} (${h.address}); see ${join(dir, h.name, 'init.log')}`, 60_000, async () => {
-        if (!alive(h)) throw new LabError(`${h.name} died while booting: ${readFileSync(join(dir, h.name, 'init.log'), 'utf8').trim()}`);
+        if (!alive(h))
+          throw new LabError(
+            `${h.name} died while booting: ${readFileSync(join(dir, h.name, 'init.log'), 'utf8').trim()}`,
+          );
         return (await portOpen(h.address, 22)) ? true : undefined;
       }),
     );
@@ -242,7 +292,9 @@ export async function labUp(o: UpOptions): Promise<LabState> {
     await labDown({ quiet: true });
     throw e;
   }
-  o.log?.(`lab up: ${hosts.length} ${mode} host(s) ${hosts[0].address}..${hosts[hosts.length - 1].address}; inventory ${state.inventory}\n`);
+  o.log?.(
+    `lab up: ${hosts.length} ${mode} host(s) ${hosts[0].address}..${hosts[hosts.length - 1].address}; inventory ${state.inventory}\n`,
+  );
   return state;
 }
 
@@ -278,18 +330,24 @@ export async function labDown(o: { quiet?: boolean; log?: (s: string) => void } 
     }
   }
   for (const h of state?.hosts ?? []) {
-    await waitFor(`${h.name} to stop`, 10_000, () => (ours(h.unsharePid, 'unshare') ? undefined : true)).catch(() => undefined);
+    await waitFor(`${h.name} to stop`, 10_000, () => (ours(h.unsharePid, 'unshare') ? undefined : true)).catch(
+      () => undefined,
+    );
   }
   // veth ends go with their host's namespace, but only once the kernel has torn it down
   for (const h of state?.hosts ?? []) run('ip', ['link', 'del', labNet().veth(Number(h.name.slice(1)))], true);
   run('ip', ['link', 'del', labNet().bridge], true);
   if (existsSync(dir)) rmSync(dir, { recursive: true, force: true });
-  if (state?.inventory && existsSync(state.inventory) && !state.inventory.startsWith(dir)) rmSync(state.inventory, { force: true });
+  if (state?.inventory && existsSync(state.inventory) && !state.inventory.startsWith(dir))
+    rmSync(state.inventory, { force: true });
   if (!o.quiet) o.log?.(state ? `lab down: stopped ${stopped} host(s), removed ${dir}\n` : 'lab down: no lab was up\n');
   return stopped;
 }
 
-export async function labStatus(): Promise<{ state?: LabState; rows: Array<{ host: LabHost; alive: boolean; ssh: boolean }> }> {
+export async function labStatus(): Promise<{
+  state?: LabState;
+  rows: Array<{ host: LabHost; alive: boolean; ssh: boolean }>;
+}> {
   const state = readState();
   if (!state) return { rows: [] };
   const rows = await mapLimit(state.hosts, 32, async (h) => {

@@ -36,8 +36,10 @@ export const Type = {
   Boolean: (options: SchemaOptions = {}): TBoolean => make('Boolean', { ...options, type: 'boolean' }),
   Unknown: (options: SchemaOptions = {}): TUnknown => make('Unknown', { ...options }),
   Unsafe: <T>(options: SchemaOptions = {}): TUnsafe<T> => make('Unsafe', { ...options }),
-  Array: <T extends TSchema>(items: T, options: SchemaOptions = {}): TArray<T> => make('Array', { ...options, type: 'array', items }),
-  Union: <T extends TSchema[]>(anyOf: [...T], options: SchemaOptions = {}): TUnion<T> => make('Union', { ...options, anyOf }),
+  Array: <T extends TSchema>(items: T, options: SchemaOptions = {}): TArray<T> =>
+    make('Array', { ...options, type: 'array', items }),
+  Union: <T extends TSchema[]>(anyOf: [...T], options: SchemaOptions = {}): TUnion<T> =>
+    make('Union', { ...options, anyOf }),
   Optional: <T extends TSchema>(schema: T): TOptional<T> => ({ ...schema, [OptionalKind]: 'Optional' }) as TOptional<T>,
   Object: <P extends TProperties>(properties: P, options: SchemaOptions = {}): TObject<P> => {
     const required = Object.keys(properties).filter((k) => !(OptionalKind in properties[k]));
@@ -50,7 +52,7 @@ export type TDefaulted<T extends TSchema> = TOptional<T> & { default: Static<T> 
 
 /** `schema` with a default `value`, which must itself be of the schema's type. */
 export function Default<T extends TSchema>(schema: T, value: Static<T>): TDefaulted<T> {
-  return Type.Optional({ ...schema, default: value }) as TDefaulted<T>;
+  return Type.Optional({ ...schema, default: value });
 }
 
 /** One of fixed strings, as JSON Schema `enum` (the message names the choices). */
@@ -66,11 +68,16 @@ interface JsonTypes {
 }
 
 /** A value of any of these JSON types, as one `type: [...]` (one message, and coerce.ts converts to the first that fits). */
-export function AnyOfTypes<const K extends ReadonlyArray<keyof JsonTypes>>(types: K, options: SchemaOptions = {}): TUnsafe<JsonTypes[K[number]]> {
+export function AnyOfTypes<const K extends ReadonlyArray<keyof JsonTypes>>(
+  types: K,
+  options: SchemaOptions = {},
+): TUnsafe<JsonTypes[K[number]]> {
   return Type.Unsafe<JsonTypes[K[number]]>({ ...options, type: [...types] });
 }
 
 type DefaultedKeys<P extends TProperties> = { [K in keyof P]: P[K] extends { default: unknown } ? K : never }[keyof P];
 
 /** The arguments a module's `plan` gets: the schema's type, with every defaulted argument present. */
-export type ArgsOf<S extends TObject> = Static<S> & { [K in DefaultedKeys<S['properties']>]-?: Static<S['properties'][K]> };
+export type ArgsOf<S extends TObject> = Static<S> & {
+  [K in DefaultedKeys<S['properties']>]-?: Static<S['properties'][K]>;
+};

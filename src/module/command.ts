@@ -5,11 +5,21 @@ import type { Plan, Read, Seen, StepOutput } from './types.js';
 
 /** The arguments `command` and `shell` share: creates/removes, chdir. */
 export const runArgProps = {
-  creates: Type.Optional(Type.String({ minLength: 1, description: 'A path; when it exists, the command is not run (relative to chdir when given).' })),
-  removes: Type.Optional(Type.String({ minLength: 1, description: 'A path; when it does not exist, the command is not run (relative to chdir when given).' })),
+  creates: Type.Optional(
+    Type.String({
+      minLength: 1,
+      description: 'A path; when it exists, the command is not run (relative to chdir when given).',
+    }),
+  ),
+  removes: Type.Optional(
+    Type.String({
+      minLength: 1,
+      description: 'A path; when it does not exist, the command is not run (relative to chdir when given).',
+    }),
+  ),
   chdir: Type.Optional(Type.String({ minLength: 1, description: 'The directory to run the command in.' })),
 };
-const runArgs = Type.Object(runArgProps);
+export const runArgs = Type.Object(runArgProps);
 export type RunArgs = Static<typeof runArgs>;
 
 /** What `command` and `shell` register (their `returns` docs). */
@@ -31,7 +41,8 @@ export function splitCommand(cmd: string): string[] {
 }
 
 /** `creates`/`removes` relative to `chdir` when it is given, as Ansible's command module resolves them. */
-const inDir = (a: RunArgs, p: string): string => (a.chdir && !p.startsWith('/') ? `${a.chdir.replace(/\/$/, '')}/${p}` : p);
+const inDir = (a: RunArgs, p: string): string =>
+  a.chdir && !p.startsWith('/') ? `${a.chdir.replace(/\/$/, '')}/${p}` : p;
 
 export function runReads(a: RunArgs): Record<string, Read> {
   const r: Record<string, Read> = {};
@@ -49,8 +60,10 @@ const NOT_RUN = { rc: 0, stdout: '', stderr: '', stdout_lines: [], stderr_lines:
  * rc 0 and empty output, so a later `when: r.stdout == ...` still evaluates.
  */
 export function runPlan(a: RunArgs, argv: string[], seen: Record<string, Seen>): Plan {
-  if (a.creates && seen.creates?.stat) return { changed: false, steps: [], msg: `skipped, since ${a.creates} exists`, result: { ...NOT_RUN } };
-  if (a.removes && !seen.removes?.stat) return { changed: false, steps: [], msg: `skipped, since ${a.removes} does not exist`, result: { ...NOT_RUN } };
+  if (a.creates && seen.creates?.stat)
+    return { changed: false, steps: [], msg: `skipped, since ${a.creates} exists`, result: { ...NOT_RUN } };
+  if (a.removes && !seen.removes?.stat)
+    return { changed: false, steps: [], msg: `skipped, since ${a.removes} does not exist`, result: { ...NOT_RUN } };
   // through env: the program is exec'd, as Ansible's command does; a shell builtin (eval, source)
   // or one of lbprov's own shell functions is "not found", never run
   const full = a.chdir ? ['env', '-C', a.chdir, '--', ...argv] : ['env', '--', ...argv];
@@ -61,7 +74,10 @@ export function runPlan(a: RunArgs, argv: string[], seen: Record<string, Seen>):
     result: { ...NOT_RUN },
     ...(a.creates || a.removes ? { checkMsg: would } : { checkSkip: would }),
     interpret: ([out]: StepOutput[]) => ({
-      failed: out.rc !== 0 ? `non-zero return code ${out.rc}${out.stderr.trim() ? `: ${out.stderr.trim().split('\n').slice(-3).join(' / ')}` : ''}` : undefined,
+      failed:
+        out.rc !== 0
+          ? `non-zero return code ${out.rc}${out.stderr.trim() ? `: ${out.stderr.trim().split('\n').slice(-3).join(' / ')}` : ''}`
+          : undefined,
       result: {
         cmd: argv,
         rc: out.rc,

@@ -15,9 +15,26 @@ export const ACCOUNT_NAME = '^([A-Za-z_][A-Za-z0-9_.-]{0,31}\\$?|[0-9]{1,10})$';
 
 /** The arguments shared by the modules that set a file's mode and owner. */
 export const attrProps = {
-  mode: Type.Optional(AnyOfTypes(['string', 'integer'], { description: 'Permission bits in octal, e.g. "0644" (quote it: YAML reads 0644 unquoted as a number, which is turned back into octal). Unset: left as it is (new files: the umask).' })),
-  owner: Type.Optional(Type.String({ pattern: ACCOUNT_NAME, patternMeans: 'a user name or a numeric uid', description: 'Owner: a user name or a numeric uid. Unset: left as it is.' })),
-  group: Type.Optional(Type.String({ pattern: ACCOUNT_NAME, patternMeans: 'a group name or a numeric gid', description: 'Group: a group name or a numeric gid. Unset: left as it is.' })),
+  mode: Type.Optional(
+    AnyOfTypes(['string', 'integer'], {
+      description:
+        'Permission bits in octal, e.g. "0644" (quote it: YAML reads 0644 unquoted as a number, which is turned back into octal). Unset: left as it is (new files: the umask).',
+    }),
+  ),
+  owner: Type.Optional(
+    Type.String({
+      pattern: ACCOUNT_NAME,
+      patternMeans: 'a user name or a numeric uid',
+      description: 'Owner: a user name or a numeric uid. Unset: left as it is.',
+    }),
+  ),
+  group: Type.Optional(
+    Type.String({
+      pattern: ACCOUNT_NAME,
+      patternMeans: 'a group name or a numeric gid',
+      description: 'Group: a group name or a numeric gid. Unset: left as it is.',
+    }),
+  ),
 };
 
 /** `chown -- owner[:group] path` (or `:group`): the owner and group never read as options. */
@@ -41,8 +58,14 @@ export function attrPlan(path: string, stat: FileStat, want: Attrs): { steps: St
   // owner first: chown clears setuid/setgid bits, so the mode is set (or set again) after it
   if (owner || group) {
     steps.push({ op: 'exec', argv: chownArgv(path, owner, group), what: `chown ${path}` });
-    if (owner) { before.push(`owner: ${stat.owner}`); after.push(`owner: ${owner}`); }
-    if (group) { before.push(`group: ${stat.group}`); after.push(`group: ${group}`); }
+    if (owner) {
+      before.push(`owner: ${stat.owner}`);
+      after.push(`owner: ${owner}`);
+    }
+    if (group) {
+      before.push(`group: ${stat.group}`);
+      after.push(`group: ${group}`);
+    }
   }
   const mode = want.mode ?? stat.mode;
   if (want.mode && want.mode !== stat.mode) {
@@ -52,7 +75,9 @@ export function attrPlan(path: string, stat: FileStat, want: Attrs): { steps: St
   } else if ((owner || group) && /^[1-7]/.test(mode) && mode.length === 4) {
     steps.push({ op: 'exec', argv: ['chmod', mode, '--', path], what: `chmod ${mode} ${path}` });
   }
-  const diff = steps.length ? [{ path: `${path} (attributes)`, before: before.join('\n') + '\n', after: after.join('\n') + '\n' }] : [];
+  const diff = steps.length
+    ? [{ path: `${path} (attributes)`, before: before.join('\n') + '\n', after: after.join('\n') + '\n' }]
+    : [];
   return { steps, diff };
 }
 
@@ -69,10 +94,18 @@ export function diffText(b: Buffer): string {
  * temp file and rename when the content differs (attributes set before the rename), attribute
  * steps alone when only they differ, nothing otherwise.
  */
-export function contentPlan(path: string, seen: Seen, content: Buffer, attrs: Attrs, extra: { validate?: string[]; backup?: boolean } = {}): Plan {
+export function contentPlan(
+  path: string,
+  seen: Seen,
+  content: Buffer,
+  attrs: Attrs,
+  extra: { validate?: string[]; backup?: boolean } = {},
+): Plan {
   const stat = seen.stat;
-  if (stat && stat.type !== 'file') return { changed: false, steps: [], failed: `${path} exists and is a ${stat.type}, not a file` };
-  if (seen.rc !== 0 && !stat) return { changed: false, steps: [], failed: `cannot read ${path}: ${seen.stderr.trim()}` };
+  if (stat && stat.type !== 'file')
+    return { changed: false, steps: [], failed: `${path} exists and is a ${stat.type}, not a file` };
+  if (seen.rc !== 0 && !stat)
+    return { changed: false, steps: [], failed: `cannot read ${path}: ${seen.stderr.trim()}` };
   if (!stat || !seen.stdout.equals(content)) {
     return {
       changed: true,
@@ -88,7 +121,8 @@ export function contentPlan(path: string, seen: Seen, content: Buffer, attrs: At
 /** `validate: "visudo -cf %s"` as an argv; no shell, so operators are refused. */
 export function validateArgv(cmd: string): string[] {
   const words = parse(cmd, (name) => `$${name}`);
-  if (words.some((w) => typeof w !== 'string')) throw new Error(`validate "${cmd}" must be a plain command (no pipes or redirections)`);
+  if (words.some((w) => typeof w !== 'string'))
+    throw new Error(`validate "${cmd}" must be a plain command (no pipes or redirections)`);
   const argv = words as string[];
   if (!argv.some((w) => w.includes('%s'))) throw new Error(`validate "${cmd}" must contain %s (the file to check)`);
   return argv;

@@ -3,10 +3,7 @@ import type { Facts } from '../facts/types.js';
 import type { ArgsOf } from './args.js';
 
 /** A read-only look at the host, all of a task's reads done in one round trip. */
-export type Read =
-  | { kind: 'stat'; path: string }
-  | { kind: 'file'; path: string }
-  | { kind: 'exec'; argv: string[] };
+export type Read = { kind: 'stat'; path: string } | { kind: 'file'; path: string } | { kind: 'exec'; argv: string[] };
 
 /** What a read found. `stat` is null when the path does not exist. */
 export interface Seen {
@@ -82,7 +79,12 @@ export interface Plan {
    */
   checkState?: Record<string, unknown>;
   /** Reads the outcome of the steps after a real run (e.g. a command's rc decides failure). */
-  interpret?: (outputs: StepOutput[]) => { failed?: string; result?: Record<string, unknown>; changed?: boolean; msg?: string };
+  interpret?: (outputs: StepOutput[]) => {
+    failed?: string;
+    result?: Record<string, unknown>;
+    changed?: boolean;
+    msg?: string;
+  };
 }
 
 /** What a module may know about the run, besides its arguments. */
@@ -167,8 +169,15 @@ export interface ShellLib {
  * schema's arguments, so the type and the schema cannot drift. The registry holds ModuleDef (any
  * arguments): the executor calls `plan` only with arguments ajv has validated against `schema`.
  */
-export function defineModule<S extends TObject>(def: Omit<ModuleDef<ArgsOf<S>>, 'schema'> & { schema: S }): ModuleDef<ArgsOf<S>> {
+export function defineModule<S extends TObject>(
+  def: Omit<ModuleDef<ArgsOf<S>>, 'schema'> & { schema: S },
+): ModuleDef<ArgsOf<S>> {
   return def;
 }
 
-export const noChange = (msg?: string, result?: Record<string, unknown>): Plan => ({ changed: false, steps: [], msg, result });
+export const noChange = (msg?: string, result?: Record<string, unknown>): Plan => ({
+  changed: false,
+  steps: [],
+  msg,
+  result,
+});

@@ -10,7 +10,10 @@ export interface FileWant {
   unit?: boolean;
 }
 
-export function filesPlan(files: FileWant[], seen: (path: string) => Seen): { steps: Step[]; diff: Plan['diff']; changedUnits: boolean } {
+export function filesPlan(
+  files: FileWant[],
+  seen: (path: string) => Seen,
+): { steps: Step[]; diff: Plan['diff']; changedUnits: boolean } {
   const steps: Step[] = [];
   const diff: NonNullable<Plan['diff']> = [];
   let changedUnits = false;
@@ -34,7 +37,10 @@ export interface UnitState {
 }
 
 /** The read of a unit's state (parseShow reads its answer). */
-export const showRead = (unit: string): Read => ({ kind: 'exec', argv: ['systemctl', 'show', '--property=LoadState,ActiveState,UnitFileState,NeedDaemonReload', '--', unit] });
+export const showRead = (unit: string): Read => ({
+  kind: 'exec',
+  argv: ['systemctl', 'show', '--property=LoadState,ActiveState,UnitFileState,NeedDaemonReload', '--', unit],
+});
 
 export function parseShow(out: string): UnitState {
   const m: Record<string, string> = {};
@@ -42,7 +48,12 @@ export function parseShow(out: string): UnitState {
     const i = line.indexOf('=');
     if (i > 0) m[line.slice(0, i)] = line.slice(i + 1).trim();
   }
-  return { LoadState: m.LoadState ?? '', ActiveState: m.ActiveState ?? '', UnitFileState: m.UnitFileState ?? '', NeedDaemonReload: m.NeedDaemonReload ?? 'no' };
+  return {
+    LoadState: m.LoadState ?? '',
+    ActiveState: m.ActiveState ?? '',
+    UnitFileState: m.UnitFileState ?? '',
+    NeedDaemonReload: m.NeedDaemonReload ?? 'no',
+  };
 }
 
 /** What a task wants of a unit (the `systemd` module's arguments). */
@@ -79,7 +90,12 @@ const UNIT_DIRS = ['/etc/systemd/system', '/lib/systemd/system', '/usr/lib/syste
  * changes costs one reload; `systemctl enable` reloads systemd itself, so a separate reload only
  * without it), enable/disable, start/stop/restart/reload (`enable --now` is one call).
  */
-export function unitPlan(name: string, seen: UnitState, want: UnitWant, ctx: Pick<ModuleContext, 'host' | 'wouldExist'>): UnitPlan {
+export function unitPlan(
+  name: string,
+  seen: UnitState,
+  want: UnitWant,
+  ctx: Pick<ModuleContext, 'host' | 'wouldExist'>,
+): UnitPlan {
   let s = seen;
   const unitFile = name.includes('.') ? name : `${name}.service`;
   const steps: Step[] = [];
@@ -91,38 +107,71 @@ export function unitPlan(name: string, seen: UnitState, want: UnitWant, ctx: Pic
     before.push(was);
     after.push(will);
   };
-  const sc = (...args: string[]): Step => ({ op: 'exec', argv: ['systemctl', ...args, '--', name], what: `systemctl ${args.join(' ')} ${name}` });
+  const sc = (...args: string[]): Step => ({
+    op: 'exec',
+    argv: ['systemctl', ...args, '--', name],
+    what: `systemctl ${args.join(' ')} ${name}`,
+  });
   // in check mode, a unit file an earlier task would have written is a unit systemd would load
   if (s.LoadState === 'not-found' && UNIT_DIRS.some((d) => ctx.wouldExist(`${d}/${unitFile}`))) {
-    s = { ...s, LoadState: 'loaded', UnitFileState: 'disabled', ActiveState: 'inactive', NeedDaemonReload: want.daemonReload ? 'yes' : 'no' };
+    s = {
+      ...s,
+      LoadState: 'loaded',
+      UnitFileState: 'disabled',
+      ActiveState: 'inactive',
+      NeedDaemonReload: want.daemonReload ? 'yes' : 'no',
+    };
   }
-  const needReload = want.daemonReload && (s.NeedDaemonReload === 'yes' || s.LoadState === 'not-found' || !!want.filesChanged);
+  const needReload =
+    want.daemonReload && (s.NeedDaemonReload === 'yes' || s.LoadState === 'not-found' || !!want.filesChanged);
   // what a reload will load is not known before it runs: plan as for a freshly loaded unit
-  if (needReload && s.LoadState === 'not-found') s = { ...s, LoadState: 'loaded', UnitFileState: 'disabled', ActiveState: 'inactive' };
+  if (needReload && s.LoadState === 'not-found')
+    s = { ...s, LoadState: 'loaded', UnitFileState: 'disabled', ActiveState: 'inactive' };
   if (want.masked === true && s.UnitFileState !== 'masked') {
     change(sc('mask'), `masked: no (${s.UnitFileState || 'unknown'})`, 'masked: yes');
   } else if (want.masked === false && s.UnitFileState === 'masked') {
     change(sc('unmask'), 'masked: yes', 'masked: no');
     s = { ...s, UnitFileState: 'disabled' };
   }
-  if (s.LoadState === 'not-found' && (want.enabled || want.state === 'started' || want.state === 'restarted' || want.state === 'reloaded')) {
-    return none(`${ctx.host}: unit ${name} not found${want.daemonReload ? '' : ' (a new unit file needs daemon_reload: true)'}`);
+  if (
+    s.LoadState === 'not-found' &&
+    (want.enabled || want.state === 'started' || want.state === 'restarted' || want.state === 'reloaded')
+  ) {
+    return none(
+      `${ctx.host}: unit ${name} not found${want.daemonReload ? '' : ' (a new unit file needs daemon_reload: true)'}`,
+    );
   }
   const running = RUNNING.has(s.ActiveState);
   const enable = want.enabled === true && !ENABLED.has(s.UnitFileState);
   const action =
-    want.state === 'started' && !running ? 'start'
-    : want.state === 'started' && want.filesChanged ? 'restart'
-    : want.state === 'stopped' && running ? 'stop'
-    : want.state === 'restarted' ? 'restart'
-    : want.state === 'reloaded' ? 'reload-or-restart'
-    : undefined;
+    want.state === 'started' && !running
+      ? 'start'
+      : want.state === 'started' && want.filesChanged
+        ? 'restart'
+        : want.state === 'stopped' && running
+          ? 'stop'
+          : want.state === 'restarted'
+            ? 'restart'
+            : want.state === 'reloaded'
+              ? 'reload-or-restart'
+              : undefined;
   // `systemctl enable` reloads systemd itself: a separate daemon-reload only without it
-  if (needReload) change(enable ? undefined : { op: 'exec', argv: ['systemctl', 'daemon-reload'], what: 'systemctl daemon-reload' }, 'unit files: changed on disk', 'unit files: reloaded');
+  if (needReload)
+    change(
+      enable ? undefined : { op: 'exec', argv: ['systemctl', 'daemon-reload'], what: 'systemctl daemon-reload' },
+      'unit files: changed on disk',
+      'unit files: reloaded',
+    );
   const disable = !enable && want.enabled === false && s.UnitFileState === 'enabled';
-  if (enable) change(sc('enable', ...(action === 'start' ? ['--now'] : [])), `enabled: ${s.UnitFileState}`, 'enabled: enabled');
+  if (enable)
+    change(sc('enable', ...(action === 'start' ? ['--now'] : [])), `enabled: ${s.UnitFileState}`, 'enabled: enabled');
   else if (disable) change(sc('disable'), 'enabled: enabled', 'enabled: disabled');
-  if (action) change(enable && action === 'start' ? undefined : sc(action), `state: ${s.ActiveState}`, `state: ${action === 'restart' && want.state === 'started' ? 'restarted' : want.state}`);
+  if (action)
+    change(
+      enable && action === 'start' ? undefined : sc(action),
+      `state: ${s.ActiveState}`,
+      `state: ${action === 'restart' && want.state === 'started' ? 'restarted' : want.state}`,
+    );
   if (!steps.length) return { steps, status: s, changes: [], wouldBe: s };
   const wouldBe: UnitState = {
     LoadState: 'loaded',
@@ -130,5 +179,11 @@ export function unitPlan(name: string, seen: UnitState, want: UnitWant, ctx: Pic
     UnitFileState: want.masked === true ? 'masked' : enable ? 'enabled' : disable ? 'disabled' : s.UnitFileState,
     ActiveState: action === 'stop' ? 'inactive' : action ? 'active' : s.ActiveState,
   };
-  return { steps, status: s, diff: { path: `unit ${name}`, before: before.join('\n') + '\n', after: after.join('\n') + '\n' }, changes: after, wouldBe };
+  return {
+    steps,
+    status: s,
+    diff: { path: `unit ${name}`, before: before.join('\n') + '\n', after: after.join('\n') + '\n' },
+    changes: after,
+    wouldBe,
+  };
 }

@@ -67,7 +67,8 @@ function walk(s: Schema | undefined, v: unknown): unknown {
   } else if (v && typeof v === 'object' && !Array.isArray(v)) {
     const o = v as Record<string, unknown>;
     for (const k of Object.keys(o)) {
-      const sub = s.properties?.[k] ?? (typeof s.additionalProperties === 'object' ? s.additionalProperties : undefined);
+      const sub =
+        s.properties?.[k] ?? (typeof s.additionalProperties === 'object' ? s.additionalProperties : undefined);
       if (sub) o[k] = coerceValue(sub, o[k]);
     }
   }

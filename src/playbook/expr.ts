@@ -1,5 +1,13 @@
 import jsep from 'jsep';
-import { callFilter, FILTER_NAMES, FILTERS, FilterError, hasFilter, UndefinedValue, versionCompare } from './filters.js';
+import {
+  callFilter,
+  FILTER_NAMES,
+  FILTERS,
+  FilterError,
+  hasFilter,
+  UndefinedValue,
+  versionCompare,
+} from './filters.js';
 import { regex } from './filters-regex.js';
 import type { Scope } from './scope.js';
 import { TemplateError } from './template-error.js';
@@ -30,9 +38,22 @@ export class ExprError extends Error {
   override name = 'ExprError';
 }
 
-const str = (v: unknown): string => (typeof v === 'string' ? v : v == null ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v));
+const str = (v: unknown): string =>
+  typeof v === 'string' ? v : v == null ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v);
 
-const PY_ESCAPES: Record<string, string> = { n: '\n', t: '\t', r: '\r', b: '\b', f: '\f', v: '\v', a: '\x07', '\\': '\\', "'": "'", '"': '"', '\n': '' };
+const PY_ESCAPES: Record<string, string> = {
+  n: '\n',
+  t: '\t',
+  r: '\r',
+  b: '\b',
+  f: '\f',
+  v: '\v',
+  a: '\x07',
+  '\\': '\\',
+  "'": "'",
+  '"': '"',
+  '\n': '',
+};
 
 /**
  * A string literal read as Jinja (Python) reads it: `\n` and friends, `\x41`, `\u00e9`, octal `\101`;
@@ -47,7 +68,28 @@ function pyString(raw: string): string {
   });
 }
 
-const BINARY_OPS = new Set(['is', '|', '&&', 'and', '||', 'or', '==', '===', '!=', '!==', '<', '>', '<=', '>=', '+', '-', '*', '/', '%', 'in']);
+const BINARY_OPS = new Set([
+  'is',
+  '|',
+  '&&',
+  'and',
+  '||',
+  'or',
+  '==',
+  '===',
+  '!=',
+  '!==',
+  '<',
+  '>',
+  '<=',
+  '>=',
+  '+',
+  '-',
+  '*',
+  '/',
+  '%',
+  'in',
+]);
 const UNARY_OPS = new Set(['!', 'not', '-', '+']);
 const TESTS = new Set(['defined', 'undefined', 'none', 'changed', 'failed', 'skipped', 'succeeded', 'success']);
 const REGEX_FUNCTIONS = new Set(['match', 'search', 'regex_search', 'regex_replace']);
@@ -63,7 +105,8 @@ const literalValue = (l: jsep.Literal): unknown => (typeof l.value === 'string' 
  */
 export function checkExpr(n: Node): void {
   const known = (name: string): void => {
-    if (name !== 'defined' && !hasFilter(name)) throw new ExprError(`unknown function "${name}" (known: ${FILTER_NAMES.join(', ')})`);
+    if (name !== 'defined' && !hasFilter(name))
+      throw new ExprError(`unknown function "${name}" (known: ${FILTER_NAMES.join(', ')})`);
   };
   // `reAt`: which argument is the pattern: match(x, re), x | match(re), x.match(re)
   const call = (name: string, args: Node[], reAt: number): void => {
@@ -79,7 +122,8 @@ export function checkExpr(n: Node): void {
     for (const a of args) {
       // keyword arguments: f(x, indent=2)
       if (a.type === 'BinaryExpression' && (a as jsep.BinaryExpression).operator === '=') {
-        if ((a as jsep.BinaryExpression).left.type !== 'Identifier') throw new ExprError('a keyword argument is name=value');
+        if ((a as jsep.BinaryExpression).left.type !== 'Identifier')
+          throw new ExprError('a keyword argument is name=value');
         checkExpr((a as jsep.BinaryExpression).right);
       } else checkExpr(a);
     }
@@ -109,12 +153,19 @@ export function checkExpr(n: Node): void {
       checkExpr(b.left);
       if (b.operator === 'is' && b.right.type === 'CallExpression') {
         const c = b.right as jsep.CallExpression;
-        if (c.callee.type !== 'Identifier' || !TEST_CALLS.has((c.callee as jsep.Identifier).name)) throw new ExprError(`"is" with arguments needs one of: ${[...TEST_CALLS].join(', ')}`);
-        call((c.callee as jsep.Identifier).name === 'regex' ? 'search' : (c.callee as jsep.Identifier).name, c.arguments, 0);
+        if (c.callee.type !== 'Identifier' || !TEST_CALLS.has((c.callee as jsep.Identifier).name))
+          throw new ExprError(`"is" with arguments needs one of: ${[...TEST_CALLS].join(', ')}`);
+        call(
+          (c.callee as jsep.Identifier).name === 'regex' ? 'search' : (c.callee as jsep.Identifier).name,
+          c.arguments,
+          0,
+        );
       } else if (b.operator === 'is') {
         let r = b.right;
-        if (r.type === 'UnaryExpression' && ['not', '!'].includes((r as jsep.UnaryExpression).operator)) r = (r as jsep.UnaryExpression).argument;
-        if (r.type !== 'Identifier' || !TESTS.has((r as jsep.Identifier).name)) throw new ExprError(`"is" needs a test name (${[...TESTS].join(', ')})`);
+        if (r.type === 'UnaryExpression' && ['not', '!'].includes((r as jsep.UnaryExpression).operator))
+          r = (r as jsep.UnaryExpression).argument;
+        if (r.type !== 'Identifier' || !TESTS.has((r as jsep.Identifier).name))
+          throw new ExprError(`"is" needs a test name (${[...TESTS].join(', ')})`);
       } else if (b.operator === '|') {
         const r = b.right;
         if (r.type === 'Identifier') known((r as jsep.Identifier).name);
@@ -176,7 +227,10 @@ function checkDepth(root: Node): void {
     const [n, d] = stack.pop()!;
     if (d > MAX_EXPR_DEPTH) throw new ExprError(`the expression is nested more than ${MAX_EXPR_DEPTH} levels deep`);
     for (const v of Object.values(n as object)) {
-      if (Array.isArray(v)) for (const x of v) { if (x && typeof x === 'object') stack.push([x, d + 1]); }
+      if (Array.isArray(v))
+        for (const x of v) {
+          if (x && typeof x === 'object') stack.push([x, d + 1]);
+        }
       else if (v && typeof v === 'object' && 'type' in v) stack.push([v, d + 1]);
     }
   }
@@ -193,7 +247,8 @@ export function evaluate(expr: unknown, scope: Scope): unknown {
   try {
     return new Evaluator(scope).eval(node);
   } catch (e) {
-    if (e instanceof TemplateError || e instanceof ExprError || e instanceof FilterError) throw new ExprError(`${e.message} (in "${src}")`);
+    if (e instanceof TemplateError || e instanceof ExprError || e instanceof FilterError)
+      throw new ExprError(`${e.message} (in "${src}")`);
     throw e;
   }
 }
@@ -258,23 +313,51 @@ class Evaluator {
     if (op === 'is') return this.test(b.left, b.right);
     if (op === '|') return this.filter(b.left, b.right);
     if (op === '&&' || op === 'and') return truthy(this.eval(b.left)) ? this.eval(b.right) : false;
-    if (op === '||' || op === 'or') { const l = this.eval(b.left); return truthy(l) ? l : this.eval(b.right); }
+    if (op === '||' || op === 'or') {
+      const l = this.eval(b.left);
+      return truthy(l) ? l : this.eval(b.right);
+    }
     const l = this.eval(b.left);
     const r = this.eval(b.right);
     switch (op) {
-      case '==': case '===': return looseEqual(l, r);
-      case '!=': case '!==': return !looseEqual(l, r);
-      case '<': return (l as number) < (r as number);
-      case '>': return (l as number) > (r as number);
-      case '<=': return (l as number) <= (r as number);
-      case '>=': return (l as number) >= (r as number);
-      case '+': return typeof l === 'number' && typeof r === 'number' ? l + r : Array.isArray(l) && Array.isArray(r) ? [...l, ...r] : str(l) + str(r);
-      case '-': return Number(l) - Number(r);
-      case '*': return Number(l) * Number(r);
-      case '/': return Number(l) / Number(r);
-      case '%': return Number(l) % Number(r);
-      case 'in': return Array.isArray(r) ? r.some((x) => looseEqual(x, l)) : typeof r === 'string' ? r.includes(str(l)) : r && typeof r === 'object' ? Object.hasOwn(r, str(l)) : false;
-      default: throw new ExprError(`operator "${op}" is not supported`);
+      case '==':
+      case '===':
+        return looseEqual(l, r);
+      case '!=':
+      case '!==':
+        return !looseEqual(l, r);
+      case '<':
+        return (l as number) < (r as number);
+      case '>':
+        return (l as number) > (r as number);
+      case '<=':
+        return (l as number) <= (r as number);
+      case '>=':
+        return (l as number) >= (r as number);
+      case '+':
+        return typeof l === 'number' && typeof r === 'number'
+          ? l + r
+          : Array.isArray(l) && Array.isArray(r)
+            ? [...(l as unknown[]), ...(r as unknown[])]
+            : str(l) + str(r);
+      case '-':
+        return Number(l) - Number(r);
+      case '*':
+        return Number(l) * Number(r);
+      case '/':
+        return Number(l) / Number(r);
+      case '%':
+        return Number(l) % Number(r);
+      case 'in':
+        return Array.isArray(r)
+          ? r.some((x) => looseEqual(x, l))
+          : typeof r === 'string'
+            ? r.includes(str(l))
+            : r && typeof r === 'object'
+              ? Object.hasOwn(r, str(l))
+              : false;
+      default:
+        throw new ExprError(`operator "${op}" is not supported`);
     }
   }
 
@@ -297,19 +380,32 @@ class Evaluator {
       } else out = Boolean(this.apply(name === 'regex' ? 'search' : name, left, c.arguments));
       return negate ? !out : out;
     }
-    if (right.type !== 'Identifier') throw new ExprError('"is" needs a test name (defined, none, changed, failed, skipped, succeeded)');
+    if (right.type !== 'Identifier')
+      throw new ExprError('"is" needs a test name (defined, none, changed, failed, skipped, succeeded)');
     const name = (right as jsep.Identifier).name;
     let out: boolean;
     if (name === 'defined' || name === 'undefined') out = this.defined(left) === (name === 'defined');
     else {
       const v = this.eval(left) as Record<string, unknown> | null;
       switch (name) {
-        case 'none': out = v === null; break;
-        case 'changed': out = Boolean(v?.changed); break;
-        case 'failed': out = Boolean(v?.failed); break;
-        case 'skipped': out = Boolean(v?.skipped); break;
-        case 'succeeded': case 'success': out = !v?.failed; break;
-        default: throw new ExprError(`unknown test "${name}"`);
+        case 'none':
+          out = v === null;
+          break;
+        case 'changed':
+          out = Boolean(v?.changed);
+          break;
+        case 'failed':
+          out = Boolean(v?.failed);
+          break;
+        case 'skipped':
+          out = Boolean(v?.skipped);
+          break;
+        case 'succeeded':
+        case 'success':
+          out = !v?.failed;
+          break;
+        default:
+          throw new ExprError(`unknown test "${name}"`);
       }
     }
     return negate ? !out : out;
@@ -371,7 +467,8 @@ function property(obj: unknown, key: unknown): unknown {
     if (key === 'length') return obj.length;
     if (typeof key === 'number') return obj.at(key);
   }
-  if (obj === null || typeof obj !== 'object') throw new ExprError(`cannot read "${str(key)}" of ${obj === null ? 'null' : typeof obj}`);
+  if (obj === null || typeof obj !== 'object')
+    throw new ExprError(`cannot read "${str(key)}" of ${obj === null ? 'null' : typeof obj}`);
   const k = str(key);
   if (!Object.hasOwn(obj, k)) throw new ExprError(`no "${k}" in the value`);
   return (obj as Record<string, unknown>)[k];

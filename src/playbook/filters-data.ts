@@ -102,7 +102,10 @@ export function items2dict(v: unknown, keyName: unknown, valueName: unknown): Di
   const val = pyStr(valueName);
   for (const item of v) {
     if (!isDict(item)) throw new FilterError(`items2dict requires a list of dictionaries, got ${pyRepr(v)} instead.`);
-    if (!Object.hasOwn(item, k) || !Object.hasOwn(item, val)) throw new FilterError(`items2dict requires each dictionary in the list to contain the keys '${k}' and '${val}', got ${pyRepr(v)} instead.`);
+    if (!Object.hasOwn(item, k) || !Object.hasOwn(item, val))
+      throw new FilterError(
+        `items2dict requires each dictionary in the list to contain the keys '${k}' and '${val}', got ${pyRepr(v)} instead.`,
+      );
     out[pyStr(item[k])] = item[val];
   }
   return out;
@@ -121,11 +124,12 @@ function mergeHash(x: Dict, y: Dict, recursive: boolean, listMerge: string): Dic
     const xv = out[k];
     if (isDict(xv) && isDict(yv)) out[k] = recursive ? mergeHash(xv, yv, recursive, listMerge) : yv;
     else if (Array.isArray(xv) && Array.isArray(yv)) {
+      const [xl, yl] = [xv as unknown[], yv as unknown[]];
       if (listMerge === 'replace') out[k] = yv;
-      else if (listMerge === 'append') out[k] = [...xv, ...yv];
-      else if (listMerge === 'prepend') out[k] = [...yv, ...xv];
-      else if (listMerge === 'append_rp') out[k] = [...xv.filter((z) => !yv.some((w) => pyEqual(w, z))), ...yv];
-      else if (listMerge === 'prepend_rp') out[k] = [...yv, ...xv.filter((z) => !yv.some((w) => pyEqual(w, z)))];
+      else if (listMerge === 'append') out[k] = [...xl, ...yl];
+      else if (listMerge === 'prepend') out[k] = [...yl, ...xl];
+      else if (listMerge === 'append_rp') out[k] = [...xl.filter((z) => !yl.some((w) => pyEqual(w, z))), ...yl];
+      else if (listMerge === 'prepend_rp') out[k] = [...yl, ...xl.filter((z) => !yl.some((w) => pyEqual(w, z)))];
       // 'keep': x's list stays
     } else out[k] = yv;
   }
@@ -134,13 +138,21 @@ function mergeHash(x: Dict, y: Dict, recursive: boolean, listMerge: string): Dic
 
 /** combine(*dicts, recursive=False, list_merge='replace'); `[d1, d2] | combine` works too. */
 export function combine(terms: unknown[], recursive: unknown, listMerge: unknown): Dict {
-  const dicts = terms.flatMap((t) => (Array.isArray(t) ? t : [t]));
+  const dicts = terms.flatMap((t): unknown[] => (Array.isArray(t) ? (t as unknown[]) : [t]));
   const mode = pyStr(listMerge);
-  if (!LIST_MERGE.includes(mode)) throw new FilterError(`merge_hash: 'list_merge' argument can only be equal to ${LIST_MERGE.map((m) => `'${m}'`).join(', ').replace(/, ('[^']+')$/, ' or $1')}`);
+  if (!LIST_MERGE.includes(mode))
+    throw new FilterError(
+      `merge_hash: 'list_merge' argument can only be equal to ${LIST_MERGE.map((m) => `'${m}'`)
+        .join(', ')
+        .replace(/, ('[^']+')$/, ' or $1')}`,
+    );
   if (!dicts.length) return {};
   for (let i = 1; i < dicts.length; i++) {
     const [a, b] = [dicts[i - 1], dicts[i]];
-    if (!isDict(a) || !isDict(b)) throw new FilterError(`failed to combine variables, expected dicts but got a '${pyType(a)}' and a '${pyType(b)}'`);
+    if (!isDict(a) || !isDict(b))
+      throw new FilterError(
+        `failed to combine variables, expected dicts but got a '${pyType(a)}' and a '${pyType(b)}'`,
+      );
   }
   if (dicts.length === 1) return dicts[0] as Dict;
   return (dicts as Dict[]).reduce((acc, d) => mergeHash(acc, d, Boolean(recursive), mode));

@@ -42,7 +42,8 @@ function parse(value: unknown): Net | undefined {
   if (pfx === undefined) return { ...a, prefix: width, width, vtype: 'address' };
   let prefix: number | null;
   if (/^\d+$/.test(pfx)) prefix = Number(pfx);
-  else if (a.version === 4 && ipaddrjs.IPv4.isValidFourPartDecimal(pfx)) prefix = ipaddrjs.IPv4.parse(pfx).prefixLengthFromSubnetMask();
+  else if (a.version === 4 && ipaddrjs.IPv4.isValidFourPartDecimal(pfx))
+    prefix = ipaddrjs.IPv4.parse(pfx).prefixLengthFromSubnetMask();
   else prefix = null;
   if (prefix === null || prefix > width) return undefined;
   return { ...a, prefix, width, vtype: 'network' };
@@ -70,7 +71,12 @@ const QUERIES: Record<string, (v: Net, value: unknown) => unknown> = {
   broadcast: (v) => (size(v) > 2n ? text(broadcast(v)!, v.version) : null),
   'network/prefix': (v) => `${text(network(v), v.version)}/${v.prefix}`,
   subnet: (v) => `${text(network(v), v.version)}/${v.prefix}`,
-  host: (v) => (size(v) === 1n ? `${text(v.ip, v.version)}/${v.prefix}` : v.ip !== network(v) || broadcast(v) === undefined ? `${text(v.ip, v.version)}/${v.prefix}` : null),
+  host: (v) =>
+    size(v) === 1n
+      ? `${text(v.ip, v.version)}/${v.prefix}`
+      : v.ip !== network(v) || broadcast(v) === undefined
+        ? `${text(v.ip, v.version)}/${v.prefix}`
+        : null,
   net: (v) => (size(v) > 1n && v.ip === network(v) ? `${text(network(v), v.version)}/${v.prefix}` : null),
   size: (v) => Number(size(v)),
   version: (v) => v.version,
@@ -84,7 +90,10 @@ function address(v: Net): string | null {
 
 /** ipaddr(value, query=''): lists are filtered; an invalid value is False. */
 export function ipaddr(value: unknown, query: unknown = '', version?: 4 | 6): unknown {
-  if (Array.isArray(value)) return value.map((x) => ipaddr(x, query, version)).filter((x) => x !== false && x !== null && x !== '' && x !== undefined);
+  if (Array.isArray(value))
+    return value
+      .map((x) => ipaddr(x, query, version))
+      .filter((x) => x !== false && x !== null && x !== '' && x !== undefined);
   if (!value || value === true) return false;
   const v = parse(value);
   if (!v) return false;
@@ -94,7 +103,13 @@ export function ipaddr(value: unknown, query: unknown = '', version?: 4 | 6): un
   // a network as the query: the value when it lies inside it
   const within = parse(q);
   if (within && within.vtype === 'network') {
-    return within.version === v.version && network({ ...v, prefix: within.prefix }) === network(within) && v.prefix >= within.prefix ? value : null;
+    return within.version === v.version &&
+      network({ ...v, prefix: within.prefix }) === network(within) &&
+      v.prefix >= within.prefix
+      ? value
+      : null;
   }
-  throw new FilterError(`ipaddr: unknown filter type: ${q} (lbprov knows ${Object.keys(QUERIES).filter(Boolean).join(', ')}, or a network such as 10.0.0.0/8)`);
+  throw new FilterError(
+    `ipaddr: unknown filter type: ${q} (lbprov knows ${Object.keys(QUERIES).filter(Boolean).join(', ')}, or a network such as 10.0.0.0/8)`,
+  );
 }

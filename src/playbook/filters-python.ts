@@ -45,7 +45,10 @@ function strRepr(s: string): string {
 export function pyRepr(v: unknown): string {
   if (typeof v === 'string') return strRepr(v);
   if (Array.isArray(v)) return `[${v.map(pyRepr).join(', ')}]`;
-  if (v !== null && typeof v === 'object') return `{${Object.entries(v).map(([k, x]) => `${strRepr(k)}: ${pyRepr(x)}`).join(', ')}}`;
+  if (v !== null && typeof v === 'object')
+    return `{${Object.entries(v)
+      .map(([k, x]) => `${strRepr(k)}: ${pyRepr(x)}`)
+      .join(', ')}}`;
   return pyStr(v);
 }
 
@@ -61,7 +64,10 @@ export function pyStr(v: unknown): string {
 }
 
 /** Python's json.dumps(): `, ` and `: ` between items (`,` once indented), non-ASCII escaped unless ensure_ascii=False. */
-export function pyJson(v: unknown, opts: { indent?: number | null; sortKeys?: boolean; ensureAscii?: boolean } = {}): string {
+export function pyJson(
+  v: unknown,
+  opts: { indent?: number | null; sortKeys?: boolean; ensureAscii?: boolean } = {},
+): string {
   const { indent = null, sortKeys = false, ensureAscii = true } = opts;
   const itemSep = indent === null ? ', ' : ',';
   const str = (s: string): string => {
@@ -86,11 +92,13 @@ export function pyJson(v: unknown, opts: { indent?: number | null; sortKeys?: bo
     if (x === null || x === undefined) return 'null';
     if (x === true) return 'true';
     if (x === false) return 'false';
-    if (typeof x === 'number') return Number.isNaN(x) ? 'NaN' : !Number.isFinite(x) ? (x > 0 ? 'Infinity' : '-Infinity') : pyNumber(x);
+    if (typeof x === 'number')
+      return Number.isNaN(x) ? 'NaN' : !Number.isFinite(x) ? (x > 0 ? 'Infinity' : '-Infinity') : pyNumber(x);
     if (typeof x === 'string') return str(x);
     const nl = indent === null ? '' : `\n${' '.repeat(indent * (depth + 1))}`;
     const end = indent === null ? '' : `\n${' '.repeat(indent * depth)}`;
-    if (Array.isArray(x)) return x.length ? `[${nl}${x.map((e) => walk(e, depth + 1)).join(itemSep + nl)}${end}]` : '[]';
+    if (Array.isArray(x))
+      return x.length ? `[${nl}${x.map((e) => walk(e, depth + 1)).join(itemSep + nl)}${end}]` : '[]';
     if (typeof x === 'object') {
       let keys = Object.keys(x);
       if (sortKeys) keys = keys.sort();
@@ -182,7 +190,12 @@ export function pyEqual(a: unknown, b: unknown): boolean {
   if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((x, i) => pyEqual(x, b[i]));
   if (a && b && typeof a === 'object' && typeof b === 'object' && !Array.isArray(a) && !Array.isArray(b)) {
     const ka = Object.keys(a);
-    return ka.length === Object.keys(b).length && ka.every((k) => Object.hasOwn(b, k) && pyEqual((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
+    return (
+      ka.length === Object.keys(b).length &&
+      ka.every(
+        (k) => Object.hasOwn(b, k) && pyEqual((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]),
+      )
+    );
   }
   return false;
 }

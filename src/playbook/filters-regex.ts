@@ -20,7 +20,9 @@ export function regex(re: unknown, opts: { ignorecase?: unknown; multiline?: unk
     try {
       r = RE2JS.compile(src, flags);
     } catch (e) {
-      throw new FilterError(`invalid regular expression "${src}": ${(e as Error).message} (lbprov uses RE2: no backreferences or lookaround)`);
+      throw new FilterError(
+        `invalid regular expression "${src}": ${(e as Error).message} (lbprov uses RE2: no backreferences or lookaround)`,
+      );
     }
     if (cache.size > 1000) cache.clear();
     cache.set(key, r);
@@ -61,7 +63,8 @@ function expand(repl: string, m: Match, re: RE2JS): string {
   const groupCount = re.groupCount();
   const group = (ref: string): string => {
     const key = /^\d+$/.test(ref) ? Number(ref) : ref;
-    if (typeof key === 'number' ? key > groupCount : !Object.hasOwn(re.namedGroups(), key)) throw new FilterError(typeof key === 'number' ? `invalid group reference ${key}` : `unknown group name '${key}'`);
+    if (typeof key === 'number' ? key > groupCount : !Object.hasOwn(re.namedGroups(), key))
+      throw new FilterError(typeof key === 'number' ? `invalid group reference ${key}` : `unknown group name '${key}'`);
     return m.group(key) ?? '';
   };
   for (let i = 0; i < repl.length; i++) {
@@ -95,7 +98,12 @@ function expand(repl: string, m: Match, re: RE2JS): string {
 }
 
 /** regex_replace(value, pattern, replacement, ignorecase=False, multiline=False): Python's re.sub. */
-export function regexReplace(value: unknown, pattern: unknown, replacement: unknown, opts: { ignorecase?: unknown; multiline?: unknown }): string {
+export function regexReplace(
+  value: unknown,
+  pattern: unknown,
+  replacement: unknown,
+  opts: { ignorecase?: unknown; multiline?: unknown },
+): string {
   const text = pyStr(value);
   const re = regex(pattern, opts);
   const repl = pyStr(replacement);
@@ -109,7 +117,12 @@ export function regexReplace(value: unknown, pattern: unknown, replacement: unkn
 }
 
 /** regex_search(value, regex, '\\1', '\\g<name>', ..., ignorecase, multiline): the match, the listed groups, or None. */
-export function regexSearch(value: unknown, pattern: unknown, groups: unknown[], opts: { ignorecase?: unknown; multiline?: unknown }): unknown {
+export function regexSearch(
+  value: unknown,
+  pattern: unknown,
+  groups: unknown[],
+  opts: { ignorecase?: unknown; multiline?: unknown },
+): unknown {
   const refs = groups.map((g) => {
     const s = pyStr(g);
     const named = /^\\g<(\S+)>/.exec(s);
@@ -123,13 +136,19 @@ export function regexSearch(value: unknown, pattern: unknown, groups: unknown[],
   if (first.done) return null;
   if (!refs.length) return first.value.group(0);
   return refs.map((r) => {
-    if (typeof r === 'number' ? r > re.groupCount() : !Object.hasOwn(re.namedGroups(), r)) throw new FilterError('no such group');
+    if (typeof r === 'number' ? r > re.groupCount() : !Object.hasOwn(re.namedGroups(), r))
+      throw new FilterError('no such group');
     return first.value.group(r);
   });
 }
 
 /** The `match` and `search` tests: the pattern at the start, or anywhere. */
-export function regexTest(value: unknown, pattern: unknown, anchored: boolean, opts: { ignorecase?: unknown; multiline?: unknown } = {}): boolean {
+export function regexTest(
+  value: unknown,
+  pattern: unknown,
+  anchored: boolean,
+  opts: { ignorecase?: unknown; multiline?: unknown } = {},
+): boolean {
   const m = regex(pattern, opts).matcher(pyStr(value));
   return anchored ? m.lookingAt() : m.find();
 }

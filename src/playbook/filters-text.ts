@@ -1,4 +1,14 @@
-import { Document, isMap, isScalar, isSeq, parse as parseYaml, visit, type Node, type ScalarTag, type Tags } from 'yaml';
+import {
+  Document,
+  isMap,
+  isScalar,
+  isSeq,
+  parse as parseYaml,
+  visit,
+  type Node,
+  type ScalarTag,
+  type Tags,
+} from 'yaml';
 import { FilterError, pyStr } from './filters-python.js';
 
 /** Text filters that Ansible takes from Python: base64, os.path, str.split, shlex.quote, PyYAML. */
@@ -35,18 +45,28 @@ export function b64decode(v: unknown, enc: unknown): string {
     if (d < 0) continue;
     pads = 0;
     if (quad === 0) left = d;
-    else if (quad === 1) out.push(((left << 2) | (d >> 4)) & 0xff), (left = d & 0x0f);
-    else if (quad === 2) out.push(((left << 4) | (d >> 2)) & 0xff), (left = d & 0x03);
-    else out.push(((left << 6) | d) & 0xff);
+    else if (quad === 1) {
+      out.push(((left << 2) | (d >> 4)) & 0xff);
+      left = d & 0x0f;
+    } else if (quad === 2) {
+      out.push(((left << 4) | (d >> 2)) & 0xff);
+      left = d & 0x03;
+    } else out.push(((left << 6) | d) & 0xff);
     quad = (quad + 1) % 4;
   }
-  if (quad === 1) throw new FilterError(`Invalid base64-encoded string: number of data characters (${(out.length / 3) * 4 + 1}) cannot be 1 more than a multiple of 4`);
+  if (quad === 1)
+    throw new FilterError(
+      `Invalid base64-encoded string: number of data characters (${(out.length / 3) * 4 + 1}) cannot be 1 more than a multiple of 4`,
+    );
   if (quad !== 0) throw new FilterError('Incorrect padding');
   return Buffer.from(out).toString(encoding(enc));
 }
 
 function pathArg(v: unknown, filter: string): string {
-  if (typeof v !== 'string') throw new FilterError(`${filter}: expected str, bytes or os.PathLike object, not ${v === null ? 'NoneType' : Array.isArray(v) ? 'list' : typeof v === 'object' ? 'dict' : typeof v === 'number' ? 'int' : typeof v}`);
+  if (typeof v !== 'string')
+    throw new FilterError(
+      `${filter}: expected str, bytes or os.PathLike object, not ${v === null ? 'NoneType' : Array.isArray(v) ? 'list' : typeof v === 'object' ? 'dict' : typeof v === 'number' ? 'int' : typeof v}`,
+    );
   return v;
 }
 
@@ -101,7 +121,14 @@ export function quote(v: unknown): string {
 }
 
 const BOOL = 'tag:yaml.org,2002:bool';
-const pyBool = (value: boolean, test: RegExp): ScalarTag => ({ tag: BOOL, default: true, test, resolve: () => value, identify: (v) => v === value, stringify: () => String(value) });
+const pyBool = (value: boolean, test: RegExp): ScalarTag => ({
+  tag: BOOL,
+  default: true,
+  test,
+  resolve: () => value,
+  identify: (v) => v === value,
+  stringify: () => String(value),
+});
 /** PyYAML's booleans (resolver.py): yes/no/true/false/on/off; `y` and `n` are strings, written without quotes. */
 const pyYamlBools = (tags: Tags): Tags => [
   ...tags.filter((t) => (t as ScalarTag).tag !== BOOL),
@@ -113,7 +140,10 @@ const pyYamlBools = (tags: Tags): Tags => [
  * yaml.dump as Ansible's to_yaml/to_nice_yaml call it: keys sorted, sequences not indented under
  * their key, and (default_flow_style None) a collection of scalars only written inline.
  */
-export function toYaml(v: unknown, o: { indent: unknown; sortKeys: unknown; flowStyle: unknown; width: unknown }): string {
+export function toYaml(
+  v: unknown,
+  o: { indent: unknown; sortKeys: unknown; flowStyle: unknown; width: unknown },
+): string {
   const doc = new Document(v, { version: '1.1', sortMapEntries: Boolean(o.sortKeys), customTags: pyYamlBools });
   const inline = (n: Node): boolean => {
     if (o.flowStyle === true) return true;
@@ -125,7 +155,16 @@ export function toYaml(v: unknown, o: { indent: unknown; sortKeys: unknown; flow
     Map: (_k, n) => void (n.flow = n.items.length === 0 || inline(n)),
     Seq: (_k, n) => void (n.flow = n.items.length === 0 || inline(n)),
   });
-  return doc.toString({ indent: Number(o.indent ?? 2), indentSeq: false, lineWidth: Number(o.width ?? 80), flowCollectionPadding: false, singleQuote: true, nullStr: 'null', trueStr: 'true', falseStr: 'false' });
+  return doc.toString({
+    indent: Number(o.indent ?? 2),
+    indentSeq: false,
+    lineWidth: Number(o.width ?? 80),
+    flowCollectionPadding: false,
+    singleQuote: true,
+    nullStr: 'null',
+    trueStr: 'true',
+    falseStr: 'false',
+  });
 }
 
 /** yaml.safe_load with YAML 1.1 (yes/no are booleans), as Ansible's from_yaml. */

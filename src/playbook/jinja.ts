@@ -33,7 +33,12 @@ function* spans(text: string, open: string, close: string): Generator<[number, n
 }
 
 /** Handlebars' own spans, which hold no Jinja: comments, raw blocks, escaped mustaches `\{{`. */
-const HANDLEBARS_SPANS: Array<[string, string]> = [['{{!--', '--}}'], ['{{{{raw}}}}', '{{{{/raw}}}}'], ['{{!', '}}'], ['\\{{', '}}']];
+const HANDLEBARS_SPANS: Array<[string, string]> = [
+  ['{{!--', '--}}'],
+  ['{{{{raw}}}}', '{{{{/raw}}}}'],
+  ['{{!', '}}'],
+  ['\\{{', '}}'],
+];
 
 export function findJinja(src: string): JinjaUse[] {
   if (!src.includes('{%') && !src.includes('{#') && !src.includes('{{')) return [];
@@ -49,9 +54,15 @@ export function findJinja(src: string): JinjaUse[] {
     const inner = text.slice(i + 2, j - 2);
     const body = inner.replace(/^[-+]/, '').replace(/[-+]$/, '');
     const kw = /^\s*([A-Za-z_]\w*)/.exec(body);
-    if (kw) found.push({ index: i, end: j, hint: statementHint(kw[1], body.slice(kw[0].length).trim(), inner.startsWith('-'), inner.endsWith('-')) });
+    if (kw)
+      found.push({
+        index: i,
+        end: j,
+        hint: statementHint(kw[1], body.slice(kw[0].length).trim(), inner.startsWith('-'), inner.endsWith('-')),
+      });
   }
-  for (const [i, j] of spans(text, '{#', '#}')) if (text[i - 1] !== '{') found.push({ index: i, end: j, hint: `write {{!--${text.slice(i + 2, j - 2)}--}}` });
+  for (const [i, j] of spans(text, '{#', '#}'))
+    if (text[i - 1] !== '{') found.push({ index: i, end: j, hint: `write {{!--${text.slice(i + 2, j - 2)}--}}` });
   for (const [i0, j] of spans(text, '{{', '}}')) {
     let i = i0;
     while (text[i + 2] === '{') i++;
@@ -77,9 +88,18 @@ export function jinjaMessage(u: JinjaUse): string {
 /** Inside `{{ }}`: what Jinja reads as an expression but Handlebars cannot (filters, calls, operators, indexing). */
 function isJinjaExpression(inner: string): boolean {
   // string literals can hold anything; Handlebars' block params `as |a b|` are its own pipes
-  const bare = inner.replace(/"(?:\\.|[^"\\])*"|'(?:\\.|[^'\\])*'/g, '""').replace(/\bas\s+\|[^|]*\|/g, '').replace(/^~|~$/g, '');
-  const words = bare.trim().replace(/^[#^/]\s*\w+|^else\b/, '').trim();
-  return /\||[=!<>]=|[\w\])]\s*~|~\s*[\w"'(]|[\w\])]\[|[A-Za-z_]\w*\(|\s[<>+*%]\s/.test(bare) || /\s(and|or|not|in|is|if)\s/.test(` ${words.split(/\s+/).slice(1).join(' ')} `);
+  const bare = inner
+    .replace(/"(?:\\.|[^"\\])*"|'(?:\\.|[^'\\])*'/g, '""')
+    .replace(/\bas\s+\|[^|]*\|/g, '')
+    .replace(/^~|~$/g, '');
+  const words = bare
+    .trim()
+    .replace(/^[#^/]\s*\w+|^else\b/, '')
+    .trim();
+  return (
+    /\||[=!<>]=|[\w\])]\s*~|~\s*[\w"'(]|[\w\])]\[|[A-Za-z_]\w*\(|\s[<>+*%]\s/.test(bare) ||
+    /\s(and|or|not|in|is|if)\s/.test(` ${words.split(/\s+/).slice(1).join(' ')} `)
+  );
 }
 
 function expressionHint(inner: string): string {
@@ -111,7 +131,9 @@ function statementHint(kw: string, rest: string, trimL: boolean, trimR: boolean)
         if (inner) return `write ${open}#unless ${inner}${close} ... {{/unless}}`;
       }
       const c = cond(rest);
-      return c ? `write ${open}#if ${c}${close} ... {{/if}}` : 'write {{#if x}} ... {{/if}}, with (eq a b), (ne a b), (not x) for comparisons';
+      return c
+        ? `write ${open}#if ${c}${close} ... {{/if}}`
+        : 'write {{#if x}} ... {{/if}}, with (eq a b), (ne a b), (not x) for comparisons';
     }
     case 'elif': {
       const c = cond(rest);
@@ -125,9 +147,11 @@ function statementHint(kw: string, rest: string, trimL: boolean, trimR: boolean)
       const m = /^(\w+)(?:\s*,\s*(\w+))?\s+in\s+([\s\S]+)$/.exec(rest);
       if (m) {
         const items = m[3].replace(/\.items\(\)\s*$|\|\s*dict2items\s*$/, '').trim();
-        const list = (n => (n ? toHbs(n, false) : undefined))(tryParse(items)) ?? items;
+        const list = ((n) => (n ? toHbs(n, false) : undefined))(tryParse(items)) ?? items;
         // a pair loop over a mapping: Handlebars' block params are |value key|
-        return m[2] ? `write ${open}#each ${list} as |${m[2]} ${m[1]}|${close} ... {{/each}}` : `write ${open}#each ${list} as |${m[1]}|${close} ... {{/each}} (or {{this}} inside {{#each ${list}}})`;
+        return m[2]
+          ? `write ${open}#each ${list} as |${m[2]} ${m[1]}|${close} ... {{/each}}`
+          : `write ${open}#each ${list} as |${m[1]}|${close} ... {{/each}} (or {{this}} inside {{#each ${list}}})`;
       }
       return 'write {{#each list as |item|}} ... {{/each}}';
     }
@@ -159,10 +183,19 @@ function handlebars(src: string, top: boolean): string | undefined {
 }
 
 function toHbs(n: jsep.Expression, top: boolean): string | undefined {
-  const call = (name: string, args: Array<string | undefined>): string | undefined => (args.every((a) => a !== undefined) ? (top ? `${name} ${args.join(' ')}` : `(${name} ${args.join(' ')})`) : undefined);
+  const call = (name: string, args: Array<string | undefined>): string | undefined =>
+    args.every((a) => a !== undefined)
+      ? top
+        ? `${name} ${args.join(' ')}`
+        : `(${name} ${args.join(' ')})`
+      : undefined;
   const args = (list: jsep.Expression[]): Array<string | undefined> =>
     list.map((a) => {
-      if (a.type === 'BinaryExpression' && (a as jsep.BinaryExpression).operator === '=' && (a as jsep.BinaryExpression).left.type === 'Identifier') {
+      if (
+        a.type === 'BinaryExpression' &&
+        (a as jsep.BinaryExpression).operator === '=' &&
+        (a as jsep.BinaryExpression).left.type === 'Identifier'
+      ) {
         const v = toHbs((a as jsep.BinaryExpression).right, false);
         return v === undefined ? undefined : `${((a as jsep.BinaryExpression).left as jsep.Identifier).name}=${v}`;
       }

@@ -1,6 +1,5 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
-import { MODULES } from '../../modules/index.js';
 import { META_DEF } from '../module/meta.js';
 import { loadVarsFile } from '../inventory/load.js';
 import type { Vars } from '../inventory/types.js';
@@ -37,11 +36,26 @@ export function loadPlaybook(file: string, opts: LoadOptions = {}): Playbook {
   readPlaybookFile(path, problems, plays, varsDirs, [], opts.rolesPath ?? DEFAULT_ROLES_PATH, {});
   problems.throwIfAny();
   const dir = dirname(path);
-  return { file: path, dir, defaults: varsDirs.get(dir)?.groups.get('all') ?? {}, plays, varsDirs, warnings: problems.warnings.map(formatProblem) };
+  return {
+    file: path,
+    dir,
+    defaults: varsDirs.get(dir)?.groups.get('all') ?? {},
+    plays,
+    varsDirs,
+    warnings: problems.warnings.map(formatProblem),
+  };
 }
 
 /** A playbook file's plays, with those of the playbooks it imports in their place. */
-function readPlaybookFile(path: string, problems: Problems, plays: Play[], varsDirs: Map<string, PlaybookVarsDir>, stack: string[], rolesPath: readonly string[], given: { vars?: Vars; tags?: string[]; at?: Pos }): void {
+function readPlaybookFile(
+  path: string,
+  problems: Problems,
+  plays: Play[],
+  varsDirs: Map<string, PlaybookVarsDir>,
+  stack: string[],
+  rolesPath: readonly string[],
+  given: { vars?: Vars; tags?: string[]; at?: Pos },
+): void {
   const doc = problems.collect(() => SourceDoc.load(path));
   if (!doc) return;
   const dir = dirname(path);
@@ -51,9 +65,13 @@ function readPlaybookFile(path: string, problems: Problems, plays: Play[], varsD
     return;
   }
   (doc.value as unknown[]).forEach((raw, i) => {
-    const key = isMap(raw) ? Object.keys(raw).find((k) => k.replace(/^ansible\.(builtin|legacy)\./, '') === 'import_playbook') : undefined;
+    const key = isMap(raw)
+      ? Object.keys(raw).find((k) => k.replace(/^ansible\.(builtin|legacy)\./, '') === 'import_playbook')
+      : undefined;
     if (isMap(raw) && key) {
-      for (const k of Object.keys(raw)) if (![key, 'name', 'vars', 'tags'].includes(k)) problems.add(`import_playbook: unknown key "${k}" (name, vars, tags)`, doc.pos([i, k], 'key'));
+      for (const k of Object.keys(raw))
+        if (![key, 'name', 'vars', 'tags'].includes(k))
+          problems.add(`import_playbook: unknown key "${k}" (name, vars, tags)`, doc.pos([i, k], 'key'));
       const target = raw[key];
       const at = doc.pos([i, key]);
       if (typeof target !== 'string' || isTemplate(target)) {
@@ -66,7 +84,14 @@ function readPlaybookFile(path: string, problems: Problems, plays: Play[], varsD
         return;
       }
       if ([...stack, path].includes(f)) {
-        problems.add(`import cycle: ${[...stack, path].slice([...stack, path].indexOf(f)).map((x) => relative(dir, x) || x).concat(relative(dir, f)).join(' -> ')}`, at);
+        problems.add(
+          `import cycle: ${[...stack, path]
+            .slice([...stack, path].indexOf(f))
+            .map((x) => relative(dir, x) || x)
+            .concat(relative(dir, f))
+            .join(' -> ')}`,
+          at,
+        );
         return;
       }
       readPlaybookFile(f, problems, plays, varsDirs, [...stack, path], rolesPath, {
@@ -89,7 +114,10 @@ function readPlaybookFile(path: string, problems: Problems, plays: Play[], varsD
 /** group_vars/<group>(.yml|.yaml|/) and host_vars/<host>(...) beside a playbook, by name (the inventory says who is in which group). */
 function readVarsDirs(dir: string, problems: Problems): PlaybookVarsDir {
   const out: PlaybookVarsDir = { groups: new Map(), hosts: new Map() };
-  for (const [sub, into] of [['group_vars', out.groups], ['host_vars', out.hosts]] as const) {
+  for (const [sub, into] of [
+    ['group_vars', out.groups],
+    ['host_vars', out.hosts],
+  ] as const) {
     const base = join(dir, sub);
     if (!existsSync(base) || !statSync(base).isDirectory()) continue;
     for (const entry of readdirSync(base).sort()) {
@@ -97,7 +125,12 @@ function readVarsDirs(dir: string, problems: Problems): PlaybookVarsDir {
       const isDir = statSync(p).isDirectory();
       if (!isDir && !/\.ya?ml$/.test(entry)) continue;
       const name = isDir ? entry : entry.replace(/\.ya?ml$/, '');
-      const files = isDir ? readdirSync(p).filter((f) => /\.ya?ml$/.test(f)).sort().map((f) => join(p, f)) : [p];
+      const files = isDir
+        ? readdirSync(p)
+            .filter((f) => /\.ya?ml$/.test(f))
+            .sort()
+            .map((f) => join(p, f))
+        : [p];
       for (const f of files) {
         const vars = problems.collect(() => loadVarsFile(f));
         if (vars) into.set(name, { ...into.get(name), ...vars });
@@ -107,7 +140,14 @@ function readVarsDirs(dir: string, problems: Problems): PlaybookVarsDir {
   return out;
 }
 
-function readPlay(doc: SourceDoc, dir: string, raw: unknown, path: PathSeg[], problems: Problems, rolesPath: readonly string[]): Play | undefined {
+function readPlay(
+  doc: SourceDoc,
+  dir: string,
+  raw: unknown,
+  path: PathSeg[],
+  problems: Problems,
+  rolesPath: readonly string[],
+): Play | undefined {
   if (!isMap(raw)) {
     problems.add('a play must be a mapping (hosts:, tasks:, ...)', doc.pos(path));
     return undefined;
@@ -116,10 +156,13 @@ function readPlay(doc: SourceDoc, dir: string, raw: unknown, path: PathSeg[], pr
   addSchemaProblems(doc, problems, path, PLAY_SCHEMA, raw, `play "${name}"`);
   const vars: Vars = isMap(raw.vars) ? { ...raw.vars } : {};
   list(raw.vars_files).forEach((vf, i) => {
-    const f = isAbsolute(vf) ? vf : [join(dir, vf), join(dir, 'vars', vf)].find(existsSync) ?? join(dir, vf);
+    const f = isAbsolute(vf) ? vf : ([join(dir, vf), join(dir, 'vars', vf)].find(existsSync) ?? join(dir, vf));
     const at = Array.isArray(raw.vars_files) ? [...path, 'vars_files', i] : [...path, 'vars_files'];
     if (!existsSync(f)) {
-      problems.add(`vars_files: "${vf}" not found${isAbsolute(vf) ? '' : ` (looked in ${dir} and ${join(dir, 'vars')})`}`, doc.pos(at));
+      problems.add(
+        `vars_files: "${vf}" not found${isAbsolute(vf) ? '' : ` (looked in ${dir} and ${join(dir, 'vars')})`}`,
+        doc.pos(at),
+      );
       return;
     }
     if (!statSync(f).isFile()) {
@@ -132,15 +175,34 @@ function readPlay(doc: SourceDoc, dir: string, raw: unknown, path: PathSeg[], pr
   checkTemplates(doc, problems, [...path, 'vars'], raw.vars);
   const tags = list(raw.tags);
   // Ansible's order: pre_tasks, handlers flushed, roles, tasks, handlers flushed, post_tasks
-  const pl: PlayLoad = { playbookDir: dir, rolesPath, problems, handlers: [], roles: [], compiled: new Set(), handlerFiles: new Set(), nextBlock: 0 };
+  const pl: PlayLoad = {
+    playbookDir: dir,
+    rolesPath,
+    problems,
+    handlers: [],
+    roles: [],
+    compiled: new Set(),
+    handlerFiles: new Set(),
+    nextBlock: 0,
+  };
   const tasks: Task[] = [];
   const ctx = rootCtx(doc, dir, false, tags);
   const flush = (at: PathSeg[]): void => {
-    if (tasks.length) tasks.push({ ...baseTask({}, ['always'], doc.pos(at)), name: 'meta: flush_handlers', module: 'meta', def: META_DEF, meta: 'flush_handlers' });
+    if (tasks.length)
+      tasks.push({
+        ...baseTask({}, ['always'], doc.pos(at)),
+        name: 'meta: flush_handlers',
+        module: 'meta',
+        def: META_DEF,
+        meta: 'flush_handlers',
+      });
   };
   readList(pl, raw.pre_tasks, [...path, 'pre_tasks'], ctx, tasks);
   if (raw.pre_tasks) flush([...path, 'pre_tasks']);
-  if (raw.roles != null) (Array.isArray(raw.roles) ? raw.roles : []).forEach((r, i) => readRoleEntry(pl, r, [...path, 'roles', i], ctx, tasks));
+  if (raw.roles != null)
+    (Array.isArray(raw.roles) ? raw.roles : []).forEach((r, i) =>
+      readRoleEntry(pl, r, [...path, 'roles', i], ctx, tasks),
+    );
   readList(pl, raw.tasks, [...path, 'tasks'], ctx, tasks);
   if (raw.post_tasks) flush([...path, 'tasks']);
   readList(pl, raw.post_tasks, [...path, 'post_tasks'], ctx, tasks);
@@ -149,7 +211,12 @@ function readPlay(doc: SourceDoc, dir: string, raw: unknown, path: PathSeg[], pr
   const notifying = [...tasks, ...handlers, ...tasks.flatMap((t) => includedTasks(t))];
   const names = new Set(handlers.flatMap((h) => [h.name, ...h.listen]));
   for (const t of notifying) {
-    for (const n of t.notify) if (!names.has(n)) problems.add(`task "${t.name}" notifies "${n}", but no handler of this play has that name or listens to it`, t.pos);
+    for (const n of t.notify)
+      if (!names.has(n))
+        problems.add(
+          `task "${t.name}" notifies "${n}", but no handler of this play has that name or listens to it`,
+          t.pos,
+        );
   }
   return {
     name,
@@ -157,7 +224,12 @@ function readPlay(doc: SourceDoc, dir: string, raw: unknown, path: PathSeg[], pr
     vars,
     ...becomeKeywords(raw),
     gatherFacts: raw.gather_facts !== false,
-    serial: raw.serial === undefined ? [] : Array.isArray(raw.serial) ? (raw.serial as Array<number | string>) : [raw.serial as number | string],
+    serial:
+      raw.serial === undefined
+        ? []
+        : Array.isArray(raw.serial)
+          ? (raw.serial as Array<number | string>)
+          : [raw.serial as number | string],
     maxFailPercentage: typeof raw.max_fail_percentage === 'number' ? raw.max_fail_percentage : undefined,
     anyErrorsFatal: raw.any_errors_fatal === true,
     strategy: raw.strategy === 'linear' || raw.strategy === 'free' ? raw.strategy : undefined,
@@ -166,10 +238,11 @@ function readPlay(doc: SourceDoc, dir: string, raw: unknown, path: PathSeg[], pr
     handlers,
     pos: doc.pos(path),
     dir,
-    ...(pl.roles.length ? { roleDefaults: playRoleVars(pl.roles).defaults, roleVars: playRoleVars(pl.roles).vars } : {}),
+    ...(pl.roles.length
+      ? { roleDefaults: playRoleVars(pl.roles).defaults, roleVars: playRoleVars(pl.roles).vars }
+      : {}),
   };
 }
-
 
 /** Tasks of include_tasks / include_role read at load time (for checks that span the play). */
 function includedTasks(t: Task): Task[] {

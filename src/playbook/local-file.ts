@@ -7,7 +7,15 @@ import { isAbsolute, join } from 'node:path';
  */
 export function localCandidates(dir: string | readonly string[], path: string, kind: 'files' | 'templates'): string[] {
   if (isAbsolute(path)) return [path];
-  return [...new Set((typeof dir === 'string' ? [dir] : dir).flatMap((d) => [join(d, path), join(d, kind, path), join(d, '..', kind, path)]))];
+  return [
+    ...new Set(
+      (typeof dir === 'string' ? [dir] : dir).flatMap((d) => [
+        join(d, path),
+        join(d, kind, path),
+        join(d, '..', kind, path),
+      ]),
+    ),
+  ];
 }
 
 /** A `src:` path resolved (see localCandidates); throws when none exists. */

@@ -8,7 +8,11 @@ import { SourceDoc } from '../util/yaml.js';
 import type { RoleVars } from './types.js';
 
 /** Ansible's roles_path when the config sets none. */
-export const DEFAULT_ROLES_PATH = [join(homedir(), '.ansible', 'roles'), '/usr/share/ansible/roles', '/etc/ansible/roles'];
+export const DEFAULT_ROLES_PATH = [
+  join(homedir(), '.ansible', 'roles'),
+  '/usr/share/ansible/roles',
+  '/etc/ansible/roles',
+];
 
 /**
  * Where a role is looked for, in Ansible's order (RoleDefinition._load_role_path): a path as
@@ -16,7 +20,12 @@ export const DEFAULT_ROLES_PATH = [join(homedir(), '.ansible', 'roles'), '/usr/s
  * it, then the playbook's folder itself.
  */
 export function roleSearchDirs(playbookDir: string, rolesPath: readonly string[], parentRoleDir?: string): string[] {
-  return [join(playbookDir, 'roles'), ...rolesPath, ...(parentRoleDir ? [resolve(parentRoleDir, '..')] : []), playbookDir];
+  return [
+    join(playbookDir, 'roles'),
+    ...rolesPath,
+    ...(parentRoleDir ? [resolve(parentRoleDir, '..')] : []),
+    playbookDir,
+  ];
 }
 
 export function findRole(name: string, dirs: readonly string[]): string | undefined {
@@ -28,7 +37,9 @@ export function findRole(name: string, dirs: readonly string[]): string | undefi
 
 /** A file of a role's folder: `main.yml`, `main.yaml` or `main` (or `<from>` likewise). */
 export function roleFile(roleDir: string, sub: string, from = 'main'): string | undefined {
-  return [`${from}.yml`, `${from}.yaml`, from].map((f) => join(roleDir, sub, f)).find((p) => existsSync(p) && statSync(p).isFile());
+  return [`${from}.yml`, `${from}.yaml`, from]
+    .map((f) => join(roleDir, sub, f))
+    .find((p) => existsSync(p) && statSync(p).isFile());
 }
 
 /** What a role's folder holds, read once per run (roles are used several times). */
@@ -54,7 +65,13 @@ export function roleFiles(dir: string, problems: Problems, from: { defaults?: st
   const metaFile = roleFile(dir, 'meta');
   const meta = metaFile ? problems.collect(() => SourceDoc.load(metaFile)) : undefined;
   const m = meta?.value as { allow_duplicates?: unknown } | null | undefined;
-  r = { dir, defaults: vars('defaults', from.defaults), vars: vars('vars', from.vars), meta, allowDuplicates: m?.allow_duplicates === true };
+  r = {
+    dir,
+    defaults: vars('defaults', from.defaults),
+    vars: vars('vars', from.vars),
+    meta,
+    allowDuplicates: m?.allow_duplicates === true,
+  };
   cache.set(key, r);
   return r;
 }
@@ -69,7 +86,7 @@ export interface RoleUse {
   deps: RoleUse[];
 }
 
-const merge = (...vs: Vars[]): Vars => Object.assign({}, ...vs);
+const merge = (...vs: Vars[]): Vars => Object.assign({}, ...vs) as Vars;
 
 /** Ansible's Role.get_default_vars(dep_chain): dependencies' defaults, then the parents', then its own. */
 function defaultsOf(r: RoleUse, chain: readonly RoleUse[]): Vars {
@@ -78,12 +95,22 @@ function defaultsOf(r: RoleUse, chain: readonly RoleUse[]): Vars {
 
 /** Ansible's Role.get_vars(dep_chain, include_params=False). */
 function varsOf(r: RoleUse, chain: readonly RoleUse[]): Vars {
-  return merge(...chain.map((p) => merge(p.varsKw, p.files.vars)), ...r.deps.map((d) => varsOf(d, [])), r.varsKw, r.files.vars);
+  return merge(
+    ...chain.map((p) => merge(p.varsKw, p.files.vars)),
+    ...r.deps.map((d) => varsOf(d, [])),
+    r.varsKw,
+    r.files.vars,
+  );
 }
 
 /** The variables a task of role `r` sees, `chain` being the roles that depend on it (outermost first). */
 export function roleVars(r: RoleUse, chain: readonly RoleUse[]): RoleVars {
-  return { name: r.name, defaults: defaultsOf(r, chain), vars: varsOf(r, chain), params: merge(...chain.map((p) => p.params), r.params) };
+  return {
+    name: r.name,
+    defaults: defaultsOf(r, chain),
+    vars: varsOf(r, chain),
+    params: merge(...chain.map((p) => p.params), r.params),
+  };
 }
 
 /** The play-wide role variables (every role of the play's, as Ansible merges them when role vars are not private). */

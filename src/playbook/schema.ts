@@ -9,14 +9,26 @@ export const ajv = new Ajv.default({ allErrors: true, useDefaults: true, strict:
 ajv.addKeyword({ keyword: 'patternMeans', schemaType: 'string' });
 
 const stringList = { anyOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }] };
-const condition = { anyOf: [{ type: ['string', 'boolean'] }, { type: 'array', items: { type: ['string', 'boolean'] } }] };
-const serialItem = { anyOf: [{ type: 'integer', minimum: 1 }, { type: 'string', pattern: '^\\d+%?$' }] };
+const condition = {
+  anyOf: [{ type: ['string', 'boolean'] }, { type: 'array', items: { type: ['string', 'boolean'] } }],
+};
+const serialItem = {
+  anyOf: [
+    { type: 'integer', minimum: 1 },
+    { type: 'string', pattern: '^\\d+%?$' },
+  ],
+};
 
 export const PLAY_SCHEMA: JsonSchema = {
   type: 'object',
   properties: {
     name: { type: 'string' },
-    hosts: { anyOf: [{ type: 'string', minLength: 1 }, { type: 'array', items: { type: 'string' }, minItems: 1 }] },
+    hosts: {
+      anyOf: [
+        { type: 'string', minLength: 1 },
+        { type: 'array', items: { type: 'string' }, minItems: 1 },
+      ],
+    },
     vars: { type: 'object' },
     vars_files: stringList,
     become: { type: ['boolean', 'string'] },
@@ -63,8 +75,18 @@ export const TASK_SCHEMA: JsonSchema = {
     failed_when: condition,
     timeout: { type: 'integer', minimum: 1 },
     until: condition,
-    retries: { anyOf: [{ type: 'integer', minimum: 0 }, { type: 'string', minLength: 1 }] },
-    delay: { anyOf: [{ type: 'number', minimum: 0 }, { type: 'string', minLength: 1 }] },
+    retries: {
+      anyOf: [
+        { type: 'integer', minimum: 0 },
+        { type: 'string', minLength: 1 },
+      ],
+    },
+    delay: {
+      anyOf: [
+        { type: 'number', minimum: 0 },
+        { type: 'string', minLength: 1 },
+      ],
+    },
     vars: { type: 'object' },
     args: { type: 'object' },
   },
@@ -85,15 +107,19 @@ export function validator(schema: JsonSchema): ValidateFunction {
 /** A path segment list from ajv's JSON pointer (`/tasks/0/when` -> ['tasks', 0, 'when']). */
 export function pointerPath(pointer: string): Array<string | number> {
   if (!pointer) return [];
-  return pointer.slice(1).split('/').map((s) => {
-    const k = s.replace(/~1/g, '/').replace(/~0/g, '~');
-    return /^\d+$/.test(k) ? Number(k) : k;
-  });
+  return pointer
+    .slice(1)
+    .split('/')
+    .map((s) => {
+      const k = s.replace(/~1/g, '/').replace(/~0/g, '~');
+      return /^\d+$/.test(k) ? Number(k) : k;
+    });
 }
 
 function valueAt(data: unknown, path: Array<string | number>): unknown {
   let cur = data;
-  for (const seg of path) cur = cur && typeof cur === 'object' ? (cur as Record<string, unknown>)[seg as string] : undefined;
+  for (const seg of path)
+    cur = cur && typeof cur === 'object' ? (cur as Record<string, unknown>)[seg as string] : undefined;
   return cur;
 }
 
@@ -127,10 +153,18 @@ export function check(schema: JsonSchema, data: unknown, what: string): SchemaPr
     }
   }
   // anyOf/oneOf report each branch; keep the most specific message per path
-  return problems.filter((p) => !(p.message.startsWith('must match') && problems.some((q) => q !== p && q.path.join('/') === p.path.join('/'))));
+  return problems.filter(
+    (p) =>
+      !(p.message.startsWith('must match') && problems.some((q) => q !== p && q.path.join('/') === p.path.join('/'))),
+  );
 }
 
-function describe(e: ErrorObject, path: Array<string | number>, what: string, value: unknown): SchemaProblem | undefined {
+function describe(
+  e: ErrorObject,
+  path: Array<string | number>,
+  what: string,
+  value: unknown,
+): SchemaProblem | undefined {
   const at = path.length ? ` "${path.filter((s) => typeof s === 'string').at(-1) ?? path.at(-1)}"` : '';
   switch (e.keyword) {
     case 'additionalProperties': {
@@ -138,13 +172,30 @@ function describe(e: ErrorObject, path: Array<string | number>, what: string, va
       return { path: [...path, key], which: 'key', message: `${what}: unknown key "${key}"` };
     }
     case 'required':
-      return { path, which: 'value', message: `${what}: missing required argument "${(e.params as { missingProperty: string }).missingProperty}"` };
+      return {
+        path,
+        which: 'value',
+        message: `${what}: missing required argument "${(e.params as { missingProperty: string }).missingProperty}"`,
+      };
     case 'type':
-      return { path, which: 'value', message: `${what}:${at} must be ${(e.params as { type: string | string[] }).type.toString().replace(/,/g, ' or ')}, not ${Array.isArray(value) ? 'a list' : value === null ? 'null' : typeof value}` };
+      return {
+        path,
+        which: 'value',
+        message: `${what}:${at} must be ${(e.params as { type: string | string[] }).type.toString().replace(/,/g, ' or ')}, not ${Array.isArray(value) ? 'a list' : value === null ? 'null' : typeof value}`,
+      };
     case 'enum':
-      return { path, which: 'value', message: `${what}:${at} must be one of ${(e.params as { allowedValues: unknown[] }).allowedValues.map((x) => JSON.stringify(x)).join(', ')}` };
+      return {
+        path,
+        which: 'value',
+        message: `${what}:${at} must be one of ${(e.params as { allowedValues: unknown[] }).allowedValues.map((x) => JSON.stringify(x)).join(', ')}`,
+      };
     case 'oneOf':
-      if (!path.length) return { path, which: 'value', message: `${what}: give exactly one of the alternative arguments (${altNames(e)})` };
+      if (!path.length)
+        return {
+          path,
+          which: 'value',
+          message: `${what}: give exactly one of the alternative arguments (${altNames(e)})`,
+        };
       return { path, which: 'value', message: `${what}:${at} ${e.message}` };
     case 'not':
       return { path, which: 'value', message: `${what}: these arguments cannot be used together` };
@@ -153,7 +204,11 @@ function describe(e: ErrorObject, path: Array<string | number>, what: string, va
     case 'pattern': {
       // `patternMeans` says what a value must be (a package name, a user name); `description` is the argument's doc
       const d = (e.parentSchema as { patternMeans?: string } | undefined)?.patternMeans;
-      return { path, which: 'value', message: d ? `${what}:${at} ${JSON.stringify(value)} is not ${d}` : `${what}:${at} ${e.message}` };
+      return {
+        path,
+        which: 'value',
+        message: d ? `${what}:${at} ${JSON.stringify(value)} is not ${d}` : `${what}:${at} ${e.message}`,
+      };
     }
     default:
       return { path, which: 'value', message: `${what}:${at} ${e.message}` };

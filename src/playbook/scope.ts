@@ -19,12 +19,16 @@ export class Scope {
     private readonly parent?: Scope,
   ) {
     const has = (k: string | symbol): boolean => typeof k === 'string' && this.has(k);
-    this.view = new Proxy({}, {
-      has: (_t, k) => has(k),
-      get: (_t, k) => (k === Symbol.toPrimitive ? () => '[variables]' : has(k) ? this.get(k as string) : undefined),
-      getOwnPropertyDescriptor: (_t, k) => (has(k) ? { value: this.get(k as string), configurable: true, enumerable: true, writable: false } : undefined),
-      ownKeys: () => [...this.keys()],
-    });
+    this.view = new Proxy(
+      {},
+      {
+        has: (_t, k) => has(k),
+        get: (_t, k) => (k === Symbol.toPrimitive ? () => '[variables]' : has(k) ? this.get(k as string) : undefined),
+        getOwnPropertyDescriptor: (_t, k) =>
+          has(k) ? { value: this.get(k as string), configurable: true, enumerable: true, writable: false } : undefined,
+        ownKeys: () => [...this.keys()],
+      },
+    );
   }
 
   /** A scope for one task or loop item: its own vars on top of this one. */
@@ -50,14 +54,16 @@ export class Scope {
       throw new TemplateError(`undefined variable "${name}"`);
     }
     if (this.cache.has(name)) return this.cache.get(name);
-    if (this.resolving.has(name)) throw new TemplateError(`variable "${name}" refers to itself (${[...this.resolving].join(' -> ')} -> ${name})`);
+    if (this.resolving.has(name))
+      throw new TemplateError(`variable "${name}" refers to itself (${[...this.resolving].join(' -> ')} -> ${name})`);
     this.resolving.add(name);
     try {
       const value = renderValue(this.templated[name], this);
       this.cache.set(name, value);
       return value;
     } catch (e) {
-      if (e instanceof TemplateError && !e.message.includes('in var ')) throw new TemplateError(`${e.message} in var "${name}"`);
+      if (e instanceof TemplateError && !e.message.includes('in var '))
+        throw new TemplateError(`${e.message} in var "${name}"`);
       throw e;
     } finally {
       this.resolving.delete(name);

@@ -1,7 +1,9 @@
 import type { JsonSchema } from '../module/types.js';
 
 const stringList = { anyOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }] };
-const condition = { anyOf: [{ type: ['string', 'boolean'] }, { type: 'array', items: { type: ['string', 'boolean'] } }] };
+const condition = {
+  anyOf: [{ type: ['string', 'boolean'] }, { type: 'array', items: { type: ['string', 'boolean'] } }],
+};
 
 /** The keys of a block besides its sections: what its tasks inherit. */
 export const BLOCK_SCHEMA: JsonSchema = {
@@ -48,5 +50,18 @@ export const INCLUDE_SCHEMA: JsonSchema = {
 };
 
 /** The keywords of a `roles:` entry; any other key is a role parameter. */
-export const ROLE_ENTRY_KEYS = new Set(['role', 'name', 'vars', 'tags', 'when', 'become', 'become_user', 'become_method', 'become_flags', 'ignore_errors', 'no_log', 'check_mode', 'diff']);
-
+export const ROLE_ENTRY_KEYS = new Set([
+  'role',
+  'name',
+  'vars',
+  'tags',
+  'when',
+  'become',
+  'become_user',
+  'become_method',
+  'become_flags',
+  'ignore_errors',
+  'no_log',
+  'check_mode',
+  'diff',
+]);

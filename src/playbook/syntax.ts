@@ -13,7 +13,8 @@ export function checkTemplates(doc: SourceDoc, problems: Problems, path: PathSeg
   if (typeof value === 'string') {
     // Jinja is reported with the Handlebars to write, instead of Handlebars' "Parse error"
     const jinja = findJinja(value);
-    for (const u of jinja) problems.add(`${jinjaMessage(u)}${value.includes('\n') ? ` (line ${u.line} of the value)` : ''}`, doc.pos(path));
+    for (const u of jinja)
+      problems.add(`${jinjaMessage(u)}${value.includes('\n') ? ` (line ${u.line} of the value)` : ''}`, doc.pos(path));
     if (jinja.length || !isTemplate(value)) return;
     try {
       templateSyntax(value);
@@ -22,11 +23,13 @@ export function checkTemplates(doc: SourceDoc, problems: Problems, path: PathSeg
       else throw e;
     }
   } else if (Array.isArray(value)) value.forEach((v, i) => checkTemplates(doc, problems, [...path, i], v));
-  else if (value !== null && typeof value === 'object') for (const [k, v] of Object.entries(value)) checkTemplates(doc, problems, [...path, k], v);
+  else if (value !== null && typeof value === 'object')
+    for (const [k, v] of Object.entries(value)) checkTemplates(doc, problems, [...path, k], v);
 }
 
 /** Ansible's warning for a condition wrapped in {{ }} (playbook/conditional.py), word for word. */
-export const CONDITIONAL_DELIMITERS = 'conditional statements should not include jinja2 templating delimiters such as {{ }} or {% %}.';
+export const CONDITIONAL_DELIMITERS =
+  'conditional statements should not include jinja2 templating delimiters such as {{ }} or {% %}.';
 
 /**
  * A condition (`when`, `changed_when`, `failed_when`, `assert.that`): a string, a bool, or a list of

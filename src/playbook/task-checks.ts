@@ -16,7 +16,14 @@ const literal = (v: unknown): v is string => typeof v === 'string' && !isTemplat
  * mode that is not octal, and a local `src` that is missing or (from templates/) not a valid
  * template. Values that are templates are checked once rendered, on each host.
  */
-export function checkTaskArgs(doc: SourceDoc, problems: Problems, path: PathSeg[], def: ModuleDef, args: Record<string, unknown>, dir: string | readonly string[]): void {
+export function checkTaskArgs(
+  doc: SourceDoc,
+  problems: Problems,
+  path: PathSeg[],
+  def: ModuleDef,
+  args: Record<string, unknown>,
+  dir: string | readonly string[],
+): void {
   const props = (def.schema as { properties?: Record<string, unknown> }).properties ?? {};
   if ('mode' in props && args.mode !== undefined && !(typeof args.mode === 'string' && isTemplate(args.mode))) {
     if (typeof args.mode === 'string' || typeof args.mode === 'number') {
@@ -43,13 +50,22 @@ export function checkTaskArgs(doc: SourceDoc, problems: Problems, path: PathSeg[
     const where = doc.pos([...path, 'src']);
     // every Jinja use in the file, each at its place, with the Handlebars to write
     const jinja = findJinja(text);
-    for (const u of jinja) problems.add(`${jinjaMessage(u)} (the template of the task at ${where.file}:${where.line}:${where.col})`, { file, line: u.line, col: u.col });
+    for (const u of jinja)
+      problems.add(`${jinjaMessage(u)} (the template of the task at ${where.file}:${where.line}:${where.col})`, {
+        file,
+        line: u.line,
+        col: u.col,
+      });
     if (!jinja.length) templateSyntax(text);
   } catch (e) {
     if (e instanceof InputError) problems.list.push(...e.problems);
     else if (e instanceof TemplateError) {
       const where = doc.pos([...path, 'src']);
-      problems.add(`${e.message} (the template of the task at ${where.file}:${where.line}:${where.col})`, { file, line: e.loc?.line ?? 1, col: e.loc?.col ?? 1 });
+      problems.add(`${e.message} (the template of the task at ${where.file}:${where.line}:${where.col})`, {
+        file,
+        line: e.loc?.line ?? 1,
+        col: e.loc?.col ?? 1,
+      });
     } else throw e;
   }
 }

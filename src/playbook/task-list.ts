@@ -1,6 +1,5 @@
 import { existsSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative } from 'node:path';
-import { MODULES } from '../../modules/index.js';
 import { META_DEF } from '../module/meta.js';
 import type { Vars } from '../inventory/types.js';
 import { InputError, Problems, type Pos } from '../util/errors.js';
@@ -17,7 +16,15 @@ const isMap = (v: unknown): v is Raw => typeof v === 'object' && v !== null && !
 const list = (v: unknown): string[] => (v == null ? [] : Array.isArray(v) ? v.map(String) : [String(v)]);
 /** `ansible.builtin.import_tasks` is `import_tasks`. */
 const short = (k: string): string => k.replace(/^ansible\.(builtin|legacy)\./, '');
-const STRUCTURAL = ['block', 'import_tasks', 'include_tasks', 'import_role', 'include_role', 'include', 'import_playbook'];
+const STRUCTURAL = [
+  'block',
+  'import_tasks',
+  'include_tasks',
+  'import_role',
+  'include_role',
+  'include',
+  'import_playbook',
+];
 
 /** What a task inherits from the blocks, imports and roles around it. */
 export interface ListCtx {
@@ -54,7 +61,19 @@ export interface PlayLoad {
 }
 
 export function rootCtx(doc: SourceDoc, dir: string, handler: boolean, tags: string[]): ListCtx {
-  return { doc, dir, handler, tags, when: [], become: {}, keywords: {}, vars: {}, roleChain: [], blocks: [], files: [doc.file] };
+  return {
+    doc,
+    dir,
+    handler,
+    tags,
+    when: [],
+    become: {},
+    keywords: {},
+    vars: {},
+    roleChain: [],
+    blocks: [],
+    files: [doc.file],
+  };
 }
 
 /** Reads a task list (tasks, handlers, a block section, an imported file) into `out`, flattening what is static. */
@@ -75,7 +94,15 @@ function readEntry(pl: PlayLoad, raw: unknown, path: PathSeg[], ctx: ListCtx, ou
   }
   const key = Object.keys(raw).find((k) => STRUCTURAL.includes(short(k)));
   if (!key) {
-    const t = readTask(doc, ctx.dir === pl.playbookDir ? ctx.dir : [ctx.dir, pl.playbookDir], raw, path, ctx.tags, problems, ctx.handler);
+    const t = readTask(
+      doc,
+      ctx.dir === pl.playbookDir ? ctx.dir : [ctx.dir, pl.playbookDir],
+      raw,
+      path,
+      ctx.tags,
+      problems,
+      ctx.handler,
+    );
     if (t) out.push(inherit(t, ctx));
     return;
   }
@@ -86,18 +113,31 @@ function readEntry(pl: PlayLoad, raw: unknown, path: PathSeg[], ctx: ListCtx, ou
     return;
   }
   if (kind === 'include') {
-    problems.add('"include" was removed from Ansible: use import_tasks (static) or include_tasks (dynamic)', doc.pos([...path, key], 'key'));
+    problems.add(
+      '"include" was removed from Ansible: use import_tasks (static) or include_tasks (dynamic)',
+      doc.pos([...path, key], 'key'),
+    );
     return;
   }
   const label = `${kind}${typeof raw.name === 'string' ? ` "${raw.name}"` : ''}`;
-  addSchemaProblems(doc, problems, path, { ...INCLUDE_SCHEMA, properties: { ...(INCLUDE_SCHEMA as { properties: object }).properties, [key]: {} } }, raw, label);
+  addSchemaProblems(
+    doc,
+    problems,
+    path,
+    { ...INCLUDE_SCHEMA, properties: { ...(INCLUDE_SCHEMA as { properties: object }).properties, [key]: {} } },
+    raw,
+    label,
+  );
   for (const k of ['when'] as const) checkExpressions(doc, problems, [...path, k], raw[k]);
   checkTemplates(doc, problems, [...path, 'vars'], raw.vars);
   const arg = raw[key];
   if (kind === 'import_tasks' || kind === 'include_tasks') {
     const file = typeof arg === 'string' ? arg : isMap(arg) && typeof arg.file === 'string' ? arg.file : undefined;
     if (!file) {
-      problems.add(`${label}: give the file to ${kind === 'import_tasks' ? 'import' : 'include'} (${key}: FILE)`, doc.pos([...path, key]));
+      problems.add(
+        `${label}: give the file to ${kind === 'import_tasks' ? 'import' : 'include'} (${key}: FILE)`,
+        doc.pos([...path, key]),
+      );
       return;
     }
     if (kind === 'import_tasks') return importTasks(pl, raw, file, path, key, ctx, out);
@@ -108,14 +148,40 @@ function readEntry(pl: PlayLoad, raw: unknown, path: PathSeg[], ctx: ListCtx, ou
     problems.add(`${label}: give the role as ${key}: { name: ROLE }`, doc.pos([...path, key]));
     return;
   }
-  const bad = Object.keys(arg).filter((k) => !['name', 'tasks_from', 'vars_from', 'defaults_from', 'handlers_from', 'allow_duplicates', 'public', 'apply'].includes(k));
+  const bad = Object.keys(arg).filter(
+    (k) =>
+      ![
+        'name',
+        'tasks_from',
+        'vars_from',
+        'defaults_from',
+        'handlers_from',
+        'allow_duplicates',
+        'public',
+        'apply',
+      ].includes(k),
+  );
   for (const k of bad) problems.add(`${label}: unknown key "${k}"`, doc.pos([...path, key, k], 'key'));
   if (isTemplate(arg.name)) {
-    problems.add(`${label}: the role name must be literal (it is looked up before any host is contacted)`, doc.pos([...path, key, 'name']));
+    problems.add(
+      `${label}: the role name must be literal (it is looked up before any host is contacted)`,
+      doc.pos([...path, key, 'name']),
+    );
     return;
   }
-  const from = { tasks: str(arg.tasks_from), vars: str(arg.vars_from), defaults: str(arg.defaults_from), handlers: str(arg.handlers_from) };
-  const use = { name: arg.name, pos: doc.pos([...path, key, 'name']), params: {}, varsKw: isMap(raw.vars) ? raw.vars : {}, from };
+  const from = {
+    tasks: str(arg.tasks_from),
+    vars: str(arg.vars_from),
+    defaults: str(arg.defaults_from),
+    handlers: str(arg.handlers_from),
+  };
+  const use = {
+    name: arg.name,
+    pos: doc.pos([...path, key, 'name']),
+    params: {},
+    varsKw: isMap(raw.vars) ? raw.vars : {},
+    from,
+  };
   if (kind === 'import_role') {
     const inner = withKeywords(ctx, raw);
     compileRole(pl, use, inner, out, arg.allow_duplicates !== false, true);
@@ -150,7 +216,10 @@ function withKeywords(ctx: ListCtx, raw: Raw): ListCtx {
   return {
     ...ctx,
     tags: [...new Set([...ctx.tags, ...list(raw.tags)])],
-    when: raw.when === undefined ? ctx.when : [...ctx.when, ...(Array.isArray(raw.when) ? raw.when : [raw.when])],
+    when:
+      raw.when === undefined
+        ? ctx.when
+        : [...ctx.when, ...(Array.isArray(raw.when) ? (raw.when as unknown[]) : [raw.when])],
     become: { ...ctx.become, ...Object.fromEntries(Object.entries(b).filter(([, v]) => v !== undefined)) },
     keywords: kw,
     vars: isMap(raw.vars) ? { ...ctx.vars, ...raw.vars } : ctx.vars,
@@ -159,7 +228,8 @@ function withKeywords(ctx: ListCtx, raw: Raw): ListCtx {
 
 /** What a task takes from around it: tags, conditions (outer first), become, vars below its own, its role and blocks. */
 function inherit(t: Task, ctx: ListCtx): Task {
-  const when = t.when === undefined ? ctx.when : [...ctx.when, ...(Array.isArray(t.when) ? t.when : [t.when])];
+  const when =
+    t.when === undefined ? ctx.when : [...ctx.when, ...(Array.isArray(t.when) ? (t.when as unknown[]) : [t.when])];
   return {
     ...t,
     when: when.length ? when : undefined,
@@ -200,16 +270,28 @@ function readBlock(pl: PlayLoad, raw: Raw, path: PathSeg[], ctx: ListCtx, out: T
 }
 
 /** A file to import or include: beside the file naming it (the role's tasks/ folder), then beside the playbook. */
-function resolveTaskFile(pl: Pick<PlayLoad, 'playbookDir'>, file: string, ctx: Pick<ListCtx, 'dir'>): string | undefined {
+function resolveTaskFile(
+  pl: Pick<PlayLoad, 'playbookDir'>,
+  file: string,
+  ctx: Pick<ListCtx, 'dir'>,
+): string | undefined {
   if (isAbsolute(file)) return existsSync(file) ? file : undefined;
-  const tries = [join(ctx.dir, file), join(ctx.dir, 'tasks', file), join(pl.playbookDir, file), join(pl.playbookDir, 'tasks', file)];
+  const tries = [
+    join(ctx.dir, file),
+    join(ctx.dir, 'tasks', file),
+    join(pl.playbookDir, file),
+    join(pl.playbookDir, 'tasks', file),
+  ];
   return tries.find((p) => existsSync(p) && statSync(p).isFile());
 }
 
 /** Loads a task file: a YAML list, checked like the playbook (shared by import and include). */
 function loadTaskFile(pl: PlayLoad, f: string, at: Pos, ctx: Pick<ListCtx, 'files'>): SourceDoc | undefined {
   if (ctx.files.includes(f)) {
-    pl.problems.add(`import cycle: ${[...ctx.files.slice(ctx.files.indexOf(f)), f].map((x) => relative(pl.playbookDir, x) || x).join(' -> ')}`, at);
+    pl.problems.add(
+      `import cycle: ${[...ctx.files.slice(ctx.files.indexOf(f)), f].map((x) => relative(pl.playbookDir, x) || x).join(' -> ')}`,
+      at,
+    );
     return undefined;
   }
   const doc = pl.problems.collect(() => SourceDoc.load(f));
@@ -221,13 +303,26 @@ function loadTaskFile(pl: PlayLoad, f: string, at: Pos, ctx: Pick<ListCtx, 'file
   return doc;
 }
 
-function importTasks(pl: PlayLoad, raw: Raw, file: string, path: PathSeg[], key: string, ctx: ListCtx, out: Task[]): void {
+function importTasks(
+  pl: PlayLoad,
+  raw: Raw,
+  file: string,
+  path: PathSeg[],
+  key: string,
+  ctx: ListCtx,
+  out: Task[],
+): void {
   const at = ctx.doc.pos([...path, key]);
   if (isTemplate(file)) {
-    pl.problems.add(`import_tasks: "${file}" is a template; an import is read before any host is contacted (use include_tasks)`, at);
+    pl.problems.add(
+      `import_tasks: "${file}" is a template; an import is read before any host is contacted (use include_tasks)`,
+      at,
+    );
     return;
   }
-  for (const k of ['loop', 'with_items']) if (raw[k] !== undefined) pl.problems.add(`import_tasks cannot loop (use include_tasks)`, ctx.doc.pos([...path, k], 'key'));
+  for (const k of ['loop', 'with_items'])
+    if (raw[k] !== undefined)
+      pl.problems.add(`import_tasks cannot loop (use include_tasks)`, ctx.doc.pos([...path, k], 'key'));
   const f = resolveTaskFile(pl, file, ctx);
   if (!f) {
     pl.problems.add(`import_tasks: "${file}" not found (looked in ${ctx.dir} and ${pl.playbookDir})`, at);
@@ -238,7 +333,15 @@ function importTasks(pl: PlayLoad, raw: Raw, file: string, path: PathSeg[], key:
   readList(pl, doc.value, [], { ...withKeywords(ctx, raw), doc, dir: dirname(f), files: [...ctx.files, f] }, out);
 }
 
-function includeTasks(pl: PlayLoad, raw: Raw, file: string, path: PathSeg[], key: string, ctx: ListCtx, out: Task[]): void {
+function includeTasks(
+  pl: PlayLoad,
+  raw: Raw,
+  file: string,
+  path: PathSeg[],
+  key: string,
+  ctx: ListCtx,
+  out: Task[],
+): void {
   const t = includeTask(raw, key, ctx, path);
   t.name = typeof raw.name === 'string' ? raw.name : `include_tasks : ${file}`;
   t.include = { kind: 'tasks', file, base: ctx.dir, params: isMap(raw.vars) ? raw.vars : {} };
@@ -254,7 +357,13 @@ function includeTasks(pl: PlayLoad, raw: Raw, file: string, path: PathSeg[], key
     if (!doc) return;
     const tasks: Task[] = [];
     // the included tasks inherit from the include's surroundings, not the include's own tags and when
-    readList(pl, doc.value, [], { ...ctx, doc, dir: dirname(f), files: [...ctx.files, f], blocks: [], vars: ctx.vars }, tasks);
+    readList(
+      pl,
+      doc.value,
+      [],
+      { ...ctx, doc, dir: dirname(f), files: [...ctx.files, f], blocks: [], vars: ctx.vars },
+      tasks,
+    );
     t.include.tasks = tasks;
   }
   out.push(t);
@@ -262,7 +371,16 @@ function includeTasks(pl: PlayLoad, raw: Raw, file: string, path: PathSeg[], key
 
 /** Loads a task file named by a template once rendered for a host (include_tasks: "{{ x }}.yml"): problems are thrown. */
 export function loadIncludedFile(file: string, from: Task, playbookDir: string): Task[] {
-  const pl: PlayLoad = { playbookDir, rolesPath: [], problems: new Problems(), handlers: [], roles: [], compiled: new Set(), handlerFiles: new Set(), nextBlock: 1e6 };
+  const pl: PlayLoad = {
+    playbookDir,
+    rolesPath: [],
+    problems: new Problems(),
+    handlers: [],
+    roles: [],
+    compiled: new Set(),
+    handlerFiles: new Set(),
+    nextBlock: 1e6,
+  };
   const dir = from.include?.base ?? playbookDir;
   const f = resolveTaskFile(pl, file, { dir });
   if (!f) throw new InputError(`include_tasks: "${file}" not found (looked in ${dir} and ${playbookDir})`);
@@ -298,7 +416,12 @@ export function readRoleEntry(pl: PlayLoad, raw: unknown, path: PathSeg[], ctx: 
   checkExpressions(doc, pl.problems, [...path, 'when'], raw.when);
   checkTemplates(doc, pl.problems, [...path, 'vars'], raw.vars);
   const inner = withKeywords({ ...ctx }, { ...raw, vars: undefined });
-  const use: RoleRef = { name: String(raw[nameKey]), pos: doc.pos([...path, nameKey]), params, varsKw: isMap(raw.vars) ? raw.vars : {} };
+  const use: RoleRef = {
+    name: String(raw[nameKey]),
+    pos: doc.pos([...path, nameKey]),
+    params,
+    varsKw: isMap(raw.vars) ? raw.vars : {},
+  };
   // Ansible's role cache: the key holds the parameters, when, tags and vars of the use
   compileRole(pl, use, inner, out, false, true, roleKey(params, raw));
 }
@@ -307,16 +430,30 @@ export function readRoleEntry(pl: PlayLoad, raw: unknown, path: PathSeg[], ctx: 
  * Expands a role where it is used: its dependencies (meta/main.yml) first, each once per play unless
  * it allows duplicates, then its tasks; its handlers join the play's.
  */
-function compileRole(pl: PlayLoad, ref: RoleRef, ctx: ListCtx, out: Task[], allowDup: boolean, playWide: boolean, key = roleKey(ref.params, { vars: ref.varsKw })): RoleUse | undefined {
+function compileRole(
+  pl: PlayLoad,
+  ref: RoleRef,
+  ctx: ListCtx,
+  out: Task[],
+  allowDup: boolean,
+  playWide: boolean,
+  key = roleKey(ref.params, { vars: ref.varsKw }),
+): RoleUse | undefined {
   const parent = ctx.roleChain.at(-1);
   const dir = findRole(ref.name, roleSearchDirs(pl.playbookDir, pl.rolesPath, parent?.files.dir));
   if (!dir) {
-    pl.problems.add(`role "${ref.name}" not found (looked in ${roleSearchDirs(pl.playbookDir, pl.rolesPath, parent?.files.dir).join(', ')})`, ref.pos);
+    pl.problems.add(
+      `role "${ref.name}" not found (looked in ${roleSearchDirs(pl.playbookDir, pl.rolesPath, parent?.files.dir).join(', ')})`,
+      ref.pos,
+    );
     return undefined;
   }
   const cyc = ctx.roleChain.findIndex((r) => r.files.dir === dir);
   if (cyc >= 0) {
-    pl.problems.add(`role dependency cycle: ${[...ctx.roleChain.slice(cyc).map((r) => r.name), ref.name].join(' -> ')}`, ref.pos);
+    pl.problems.add(
+      `role dependency cycle: ${[...ctx.roleChain.slice(cyc).map((r) => r.name), ref.name].join(' -> ')}`,
+      ref.pos,
+    );
     return undefined;
   }
   const files = roleFiles(dir, pl.problems, { vars: ref.from?.vars, defaults: ref.from?.defaults });
@@ -343,7 +480,8 @@ function compileRole(pl: PlayLoad, ref: RoleRef, ctx: ListCtx, out: Task[], allo
   const rv = roleVars(use, ctx.roleChain);
   const inner: ListCtx = { ...ctx, dir: join(dir, 'tasks'), role: rv, roleChain: chain };
   const tasksFile = roleFile(dir, 'tasks', ref.from?.tasks);
-  if (ref.from?.tasks && !tasksFile) pl.problems.add(`role "${ref.name}": tasks_from "${ref.from.tasks}" not found in ${join(dir, 'tasks')}`, ref.pos);
+  if (ref.from?.tasks && !tasksFile)
+    pl.problems.add(`role "${ref.name}": tasks_from "${ref.from.tasks}" not found in ${join(dir, 'tasks')}`, ref.pos);
   if (tasksFile) {
     const doc = loadTaskFile(pl, tasksFile, ref.pos, ctx);
     // read into `out` itself: the blocks' sections are index ranges of the list they are in
@@ -352,16 +490,37 @@ function compileRole(pl: PlayLoad, ref: RoleRef, ctx: ListCtx, out: Task[], allo
     // shown as Ansible shows them: "ROLE : TASK"
     for (let k = first; k < out.length; k++) {
       const t = out[k];
-      if (t.role === rv) out[k] = { ...t, name: t.name.startsWith(`${ref.name} : `) ? t.name : `${ref.name} : ${t.name}`, ownName: t.ownName ?? t.name, roleOnce: once };
+      if (t.role === rv)
+        out[k] = {
+          ...t,
+          name: t.name.startsWith(`${ref.name} : `) ? t.name : `${ref.name} : ${t.name}`,
+          ownName: t.ownName ?? t.name,
+          roleOnce: once,
+        };
     }
   }
-  if (once) out.push({ ...baseTask({}, [], ref.pos), name: `${ref.name} : role_complete`, module: 'meta', def: META_DEF, meta: 'role_complete', roleOnce: once });
+  if (once)
+    out.push({
+      ...baseTask({}, [], ref.pos),
+      name: `${ref.name} : role_complete`,
+      module: 'meta',
+      def: META_DEF,
+      meta: 'role_complete',
+      roleOnce: once,
+    });
   const handlersFile = roleFile(dir, 'handlers', ref.from?.handlers);
   if (handlersFile && !pl.handlerFiles.has(handlersFile)) {
     pl.handlerFiles.add(handlersFile);
     const doc = loadTaskFile(pl, handlersFile, ref.pos, ctx);
     const hs: Task[] = [];
-    if (doc) readList(pl, doc.value, [], { ...inner, doc, handler: true, when: [], blocks: [], files: [...ctx.files, handlersFile] }, hs);
+    if (doc)
+      readList(
+        pl,
+        doc.value,
+        [],
+        { ...inner, doc, handler: true, when: [], blocks: [], files: [...ctx.files, handlersFile] },
+        hs,
+      );
     // Ansible also answers to "ROLE : HANDLER"
     for (const h of hs) pl.handlers.push({ ...h, name: `${ref.name} : ${h.name}`, listen: [...h.listen, h.name] });
   }
@@ -370,7 +529,8 @@ function compileRole(pl: PlayLoad, ref: RoleRef, ctx: ListCtx, out: Task[], allo
 
 function compileDep(pl: PlayLoad, raw: unknown, path: PathSeg[], ctx: ListCtx, out: Task[]): RoleUse | undefined {
   const doc = ctx.doc;
-  if (typeof raw === 'string') return compileRole(pl, { name: raw, pos: doc.pos(path), params: {}, varsKw: {} }, ctx, out, false, false);
+  if (typeof raw === 'string')
+    return compileRole(pl, { name: raw, pos: doc.pos(path), params: {}, varsKw: {} }, ctx, out, false, false);
   if (!isMap(raw) || (typeof raw.role !== 'string' && typeof raw.name !== 'string')) {
     pl.problems.add('a dependency is a role name or a mapping with "role: NAME"', doc.pos(path));
     return undefined;
@@ -379,7 +539,15 @@ function compileDep(pl: PlayLoad, raw: unknown, path: PathSeg[], ctx: ListCtx, o
   const params: Vars = {};
   for (const [k, v] of Object.entries(raw)) if (!ROLE_ENTRY_KEYS.has(k)) params[k] = v;
   const inner = withKeywords(ctx, { ...raw, vars: undefined });
-  return compileRole(pl, { name: String(raw[nameKey]), pos: doc.pos([...path, nameKey]), params, varsKw: isMap(raw.vars) ? raw.vars : {} }, inner, out, false, false, roleKey(params, raw));
+  return compileRole(
+    pl,
+    { name: String(raw[nameKey]), pos: doc.pos([...path, nameKey]), params, varsKw: isMap(raw.vars) ? raw.vars : {} },
+    inner,
+    out,
+    false,
+    false,
+    roleKey(params, raw),
+  );
 }
 
 /** Ansible's role cache key: the same role with the same parameters, when, tags and vars is the same role. */

@@ -12,12 +12,27 @@ type Raw = Record<string, unknown>;
 const isMap = (v: unknown): v is Raw => typeof v === 'object' && v !== null && !Array.isArray(v);
 const list = (v: unknown): string[] => (v == null ? [] : Array.isArray(v) ? v.map(String) : [String(v)]);
 
-export function addSchemaProblems(doc: SourceDoc, problems: Problems, base: PathSeg[], schema: Record<string, unknown>, data: unknown, what: string): void {
+export function addSchemaProblems(
+  doc: SourceDoc,
+  problems: Problems,
+  base: PathSeg[],
+  schema: Record<string, unknown>,
+  data: unknown,
+  what: string,
+): void {
   for (const p of check(schema, data, what)) problems.add(p.message, doc.pos([...base, ...p.path], p.which));
 }
 
 /** One module task (or `meta: flush_handlers`): its shape, module, arguments, templates and expressions checked. */
-export function readTask(doc: SourceDoc, dir: string | readonly string[], raw: unknown, path: PathSeg[], playTags: string[], problems: Problems, handler: boolean): Task | undefined {
+export function readTask(
+  doc: SourceDoc,
+  dir: string | readonly string[],
+  raw: unknown,
+  path: PathSeg[],
+  playTags: string[],
+  problems: Problems,
+  handler: boolean,
+): Task | undefined {
   const pos = doc.pos(path);
   if (!isMap(raw)) {
     problems.add('a task must be a mapping with a module key', pos);
@@ -26,14 +41,25 @@ export function readTask(doc: SourceDoc, dir: string | readonly string[], raw: u
   const candidates = Object.keys(raw).filter((k) => !TASK_KEYS.has(k));
   const label = typeof raw.name === 'string' ? `task "${raw.name}"` : 'task';
   if (candidates.length === 1 && candidates[0] === 'meta') {
-    if (raw.meta !== 'flush_handlers') problems.add(`${label}: meta supports only flush_handlers`, doc.pos([...path, 'meta']));
-    return { ...baseTask(raw, playTags, pos), name: 'meta: flush_handlers', module: 'meta', def: META_DEF, meta: 'flush_handlers' };
+    if (raw.meta !== 'flush_handlers')
+      problems.add(`${label}: meta supports only flush_handlers`, doc.pos([...path, 'meta']));
+    return {
+      ...baseTask(raw, playTags, pos),
+      name: 'meta: flush_handlers',
+      module: 'meta',
+      def: META_DEF,
+      meta: 'flush_handlers',
+    };
   }
   const known = candidates.filter((k) => MODULES.has(k));
   for (const k of candidates.filter((c) => !MODULES.has(c))) {
-    problems.add(`${label}: unknown module or task key "${k}" (modules: ${[...new Set([...MODULES.values()].map((m) => m.name))].sort().join(', ')})`, doc.pos([...path, k], 'key'));
+    problems.add(
+      `${label}: unknown module or task key "${k}" (modules: ${[...new Set([...MODULES.values()].map((m) => m.name))].sort().join(', ')})`,
+      doc.pos([...path, k], 'key'),
+    );
   }
-  if (known.length > 1) problems.add(`${label}: more than one module (${known.join(', ')}); a task runs exactly one`, pos);
+  if (known.length > 1)
+    problems.add(`${label}: more than one module (${known.join(', ')}); a task runs exactly one`, pos);
   if (known.length === 0) {
     if (!candidates.length) problems.add(`${label}: no module given`, pos);
     return undefined;
@@ -43,7 +69,10 @@ export function readTask(doc: SourceDoc, dir: string | readonly string[], raw: u
   let args: Raw;
   const rawArgs = raw[key];
   if (typeof rawArgs === 'string' || typeof rawArgs === 'number') {
-    args = def.freeForm && !onlyKnownKeyValues(String(rawArgs), def) ? { [def.freeForm]: String(rawArgs) } : parseKeyValues(String(rawArgs));
+    args =
+      def.freeForm && !onlyKnownKeyValues(String(rawArgs), def)
+        ? { [def.freeForm]: String(rawArgs) }
+        : parseKeyValues(String(rawArgs));
   } else if (rawArgs == null) args = {};
   else if (isMap(rawArgs)) args = { ...rawArgs };
   else {
@@ -60,11 +89,13 @@ export function readTask(doc: SourceDoc, dir: string | readonly string[], raw: u
   checkTaskArgs(doc, problems, [...path, key], def, args, dir);
   checkNul(doc, problems, [...path, key], rawArgs);
   checkTemplates(doc, problems, [...path, 'vars'], raw.vars);
-  for (const k of ['when', 'changed_when', 'failed_when', 'until'] as const) checkExpressions(doc, problems, [...path, k], raw[k]);
+  for (const k of ['when', 'changed_when', 'failed_when', 'until'] as const)
+    checkExpressions(doc, problems, [...path, k], raw[k]);
   for (const a of def.expressionArgs ?? []) checkExpressions(doc, problems, [...path, key, a], args[a]);
   // a task without a name is named by its module, never by its arguments (they may hold a secret)
   const name = typeof raw.name === 'string' ? raw.name : def.name;
-  if (handler && typeof raw.name !== 'string' && !raw.listen) problems.add('a handler needs a name (or listen) to be notified by', pos);
+  if (handler && typeof raw.name !== 'string' && !raw.listen)
+    problems.add('a handler needs a name (or listen) to be notified by', pos);
   return { ...baseTask(raw, playTags, pos), name, module: def.name, def, args };
 }
 
@@ -98,7 +129,11 @@ export function baseTask(raw: Raw, playTags: string[], pos: Pos): Omit<Task, 'na
 function onlyKnownKeyValues(s: string, def: { schema: unknown }): boolean {
   const props = (def.schema as { properties?: Record<string, unknown> }).properties ?? {};
   const pairs = [...s.matchAll(/(\w+)=("([^"]*)"|'([^']*)'|\S+)/g)];
-  return pairs.length > 0 && pairs.every((m) => Object.hasOwn(props, m[1])) && !s.replace(/(\w+)=("([^"]*)"|'([^']*)'|\S+)/g, '').trim();
+  return (
+    pairs.length > 0 &&
+    pairs.every((m) => Object.hasOwn(props, m[1])) &&
+    !s.replace(/(\w+)=("([^"]*)"|'([^']*)'|\S+)/g, '').trim()
+  );
 }
 
 /** `path=/x state=directory` as Ansible's k=v shorthand. */

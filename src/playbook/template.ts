@@ -1,7 +1,7 @@
 import Handlebars from 'handlebars';
 import { callFilter, FILTER_NAMES, FilterError, hasFilter, UndefinedValue } from './filters.js';
 import { findJinja, jinjaMessage } from './jinja.js';
-import { Scope } from './scope.js';
+import { type Scope } from './scope.js';
 import { TemplateError } from './template-error.js';
 
 export { TemplateError };
@@ -31,6 +31,7 @@ hb.registerHelper('__value', (value: unknown, options: Handlebars.HelperOptions)
 
 // `{{default a.b 1}}`: `a.b` read by __maybe, which gives undefined where a or a.b is missing or cannot be rendered
 hb.registerHelper('__maybe', function (this: unknown, path: string) {
+  // eslint-disable-next-line @typescript-eslint/no-this-alias -- Handlebars gives the context as `this`: the walk starts there
   let cur: unknown = this;
   try {
     for (const p of path.split('.')) {
@@ -52,24 +53,74 @@ hb.registerHelper('__maybe', function (this: unknown, path: string) {
 function tolerantDefaults(node: unknown, blockParams: Set<string>): void {
   if (Array.isArray(node)) return node.forEach((n) => tolerantDefaults(n, blockParams));
   if (node === null || typeof node !== 'object') return;
-  const n = node as { type?: string; path?: hbs.AST.PathExpression; params?: hbs.AST.Expression[]; program?: hbs.AST.Program; blockParams?: string[] };
+  const n = node as {
+    type?: string;
+    path?: hbs.AST.PathExpression;
+    params?: hbs.AST.Expression[];
+    program?: hbs.AST.Program;
+    blockParams?: string[];
+  };
   const isCall = n.type === 'MustacheStatement' || n.type === 'SubExpression' || n.type === 'BlockStatement';
   const first = n.params?.[0] as hbs.AST.PathExpression | undefined;
-  if (isCall && n.path?.type === 'PathExpression' && ['default', 'd'].includes(n.path.original) && first?.type === 'PathExpression' && !first.data && first.depth === 0 && first.parts.length && !/^(this|\.)/.test(first.original) && !blockParams.has(first.parts[0])) {
-    const maybe: hbs.AST.PathExpression = { type: 'PathExpression', data: false, depth: 0, parts: ['__maybe'], original: '__maybe', loc: first.loc } as hbs.AST.PathExpression;
-    const lit: hbs.AST.StringLiteral = { type: 'StringLiteral', value: first.parts.join('.'), original: first.parts.join('.'), loc: first.loc };
-    n.params![0] = { type: 'SubExpression', path: maybe, params: [lit], hash: undefined as unknown as hbs.AST.Hash, loc: first.loc } as hbs.AST.SubExpression;
+  if (
+    isCall &&
+    n.path?.type === 'PathExpression' &&
+    ['default', 'd'].includes(n.path.original) &&
+    first?.type === 'PathExpression' &&
+    !first.data &&
+    first.depth === 0 &&
+    first.parts.length &&
+    !/^(this|\.)/.test(first.original) &&
+    !blockParams.has(first.parts[0])
+  ) {
+    const maybe: hbs.AST.PathExpression = {
+      type: 'PathExpression',
+      data: false,
+      depth: 0,
+      parts: ['__maybe'],
+      original: '__maybe',
+      loc: first.loc,
+    };
+    const lit: hbs.AST.StringLiteral = {
+      type: 'StringLiteral',
+      value: first.parts.join('.'),
+      original: first.parts.join('.'),
+      loc: first.loc,
+    };
+    n.params![0] = {
+      type: 'SubExpression',
+      path: maybe,
+      params: [lit],
+      hash: undefined as unknown as hbs.AST.Hash,
+      loc: first.loc,
+    } as hbs.AST.SubExpression;
   }
   // `{{default (first l) 3}}`: an undefined result of the inner helper (`[] | first`) is the default's business
   const sub = n.params?.[0] as hbs.AST.SubExpression | undefined;
-  if (isCall && n.path?.type === 'PathExpression' && ['default', 'd'].includes(n.path.original) && sub?.type === 'SubExpression' && sub.path.type === 'PathExpression' && hasFilter((sub.path as hbs.AST.PathExpression).original)) {
-    const name = (sub.path as hbs.AST.PathExpression).original;
+  if (
+    isCall &&
+    n.path?.type === 'PathExpression' &&
+    ['default', 'd'].includes(n.path.original) &&
+    sub?.type === 'SubExpression' &&
+    sub.path.type === 'PathExpression' &&
+    hasFilter(sub.path.original)
+  ) {
+    const name = sub.path.original;
     const lit: hbs.AST.StringLiteral = { type: 'StringLiteral', value: name, original: name, loc: sub.loc };
     sub.params = [lit, ...sub.params];
-    sub.path = { ...(sub.path as hbs.AST.PathExpression), parts: ['__try'], original: '__try', head: '__try' } as hbs.AST.PathExpression;
+    sub.path = {
+      ...sub.path,
+      parts: ['__try'],
+      original: '__try',
+      head: '__try',
+    } as hbs.AST.PathExpression;
   }
-  const inner = n.type === 'BlockStatement' && n.program?.blockParams?.length ? new Set([...blockParams, ...n.program.blockParams]) : blockParams;
-  for (const [k, v] of Object.entries(node)) if (k !== 'loc' && typeof v === 'object') tolerantDefaults(v, k === 'program' ? inner : blockParams);
+  const inner =
+    n.type === 'BlockStatement' && n.program?.blockParams?.length
+      ? new Set([...blockParams, ...n.program.blockParams])
+      : blockParams;
+  for (const [k, v] of Object.entries(node))
+    if (k !== 'loc' && typeof v === 'object') tolerantDefaults(v, k === 'program' ? inner : blockParams);
 }
 
 hb.registerHelper('__try', (name: string, ...params: unknown[]) => {
@@ -87,7 +138,10 @@ function variable(ctx: unknown, name: string): unknown {
   throw new TemplateError(`undefined variable "${name}"`);
 }
 
-type Compiled = { kind: 'path'; parts: string[] } | { kind: 'text'; fn: HandlebarsTemplateDelegate } | { kind: 'value'; fn: HandlebarsTemplateDelegate };
+type Compiled =
+  | { kind: 'path'; parts: string[] }
+  | { kind: 'text'; fn: HandlebarsTemplateDelegate }
+  | { kind: 'value'; fn: HandlebarsTemplateDelegate };
 const compiled = new Map<string, Compiled>();
 
 /** True when a string holds template syntax. */
@@ -100,13 +154,18 @@ function compile(src: string): Compiled {
   if (c) return c;
   let ast: hbs.AST.Program;
   const depth = blockDepth(src);
-  if (depth > MAX_BLOCK_DEPTH) throw new TemplateError(`template syntax: blocks ({{#if}}, {{#each}}, ...) nested more than ${MAX_BLOCK_DEPTH} deep`);
+  if (depth > MAX_BLOCK_DEPTH)
+    throw new TemplateError(
+      `template syntax: blocks ({{#if}}, {{#each}}, ...) nested more than ${MAX_BLOCK_DEPTH} deep`,
+    );
   try {
     ast = hb.parse(src);
   } catch (e) {
     // a parse error's first line is only "Parse error on line N:"; its last says what was expected
     const lines = (e as Error).message.split('\n');
-    const err = new TemplateError(`template syntax: ${lines[0].startsWith('Parse error') ? `${lines[0].replace(/:$/, '')}: ${lines.at(-1)}` : lines[0]}`);
+    const err = new TemplateError(
+      `template syntax: ${lines[0].startsWith('Parse error') ? `${lines[0].replace(/:$/, '')}: ${lines.at(-1)}` : lines[0]}`,
+    );
     const { lineNumber, column } = e as { lineNumber?: number; column?: number };
     const line = lineNumber ?? Number(/on line (\d+)/.exec((e as Error).message)?.[1] ?? 0);
     if (line) err.loc = { line, col: (column ?? 0) + 1 };
@@ -114,11 +173,16 @@ function compile(src: string): Compiled {
   }
   const partial = findPartial(ast);
   if (partial) {
-    const err = new TemplateError('template syntax: partials and decorators ({{> name}}, {{* name}}) are not supported');
+    const err = new TemplateError(
+      'template syntax: partials and decorators ({{> name}}, {{* name}}) are not supported',
+    );
     err.loc = { line: partial.loc.start.line, col: partial.loc.start.column + 1 };
     throw err;
   }
-  if (callsLog(ast)) throw new TemplateError('template syntax: the "log" helper is not available (it would print values, no_log secrets included, to the terminal)');
+  if (callsLog(ast))
+    throw new TemplateError(
+      'template syntax: the "log" helper is not available (it would print values, no_log secrets included, to the terminal)',
+    );
   tolerantDefaults(ast, new Set());
   const only = ast.body.length === 1 ? ast.body[0] : undefined;
   const m = only?.type === 'MustacheStatement' ? (only as hbs.AST.MustacheStatement) : undefined;
@@ -129,9 +193,20 @@ function compile(src: string): Compiled {
     c = { kind: 'path', parts: path.parts };
   } else if (m && path && !path.data && path.parts.length === 1 && hasFilter(path.original)) {
     // exactly `{{to_json x}}`: the helper's value, with its type
-    const sub: hbs.AST.SubExpression = { type: 'SubExpression', path: path, params: m.params, hash: m.hash, loc: m.loc };
-    const wrapped: hbs.AST.MustacheStatement = { ...m, path: { ...path, parts: ['__value'], original: '__value', head: '__value' } as hbs.AST.PathExpression, params: [sub], hash: undefined as unknown as hbs.AST.Hash };
-    c = { kind: 'value', fn: hb.compile({ ...ast, body: [wrapped] } as hbs.AST.Program, opts) };
+    const sub: hbs.AST.SubExpression = {
+      type: 'SubExpression',
+      path: path,
+      params: m.params,
+      hash: m.hash,
+      loc: m.loc,
+    };
+    const wrapped: hbs.AST.MustacheStatement = {
+      ...m,
+      path: { ...path, parts: ['__value'], original: '__value', head: '__value' } as hbs.AST.PathExpression,
+      params: [sub],
+      hash: undefined as unknown as hbs.AST.Hash,
+    };
+    c = { kind: 'value', fn: hb.compile({ ...ast, body: [wrapped] }, opts) };
   } else {
     c = { kind: 'text', fn: hb.compile(ast, opts) };
   }
@@ -166,7 +241,11 @@ function refuseJinja(src: string): void {
   if (jinjaChecked.has(src)) return;
   const found = findJinja(src);
   if (found.length) {
-    const err = new TemplateError(found.length > 1 ? `${jinjaMessage(found[0])} (and ${found.length - 1} more Jinja use${found.length > 2 ? 's' : ''})` : jinjaMessage(found[0]));
+    const err = new TemplateError(
+      found.length > 1
+        ? `${jinjaMessage(found[0])} (and ${found.length - 1} more Jinja use${found.length > 2 ? 's' : ''})`
+        : jinjaMessage(found[0]),
+    );
     err.loc = { line: found[0].line, col: found[0].col };
     throw err;
   }
@@ -192,7 +271,10 @@ function callsLog(node: unknown): boolean {
   if (Array.isArray(node)) return node.some(callsLog);
   if (node === null || typeof node !== 'object') return false;
   const n = node as { type?: string; path?: { type?: string; original?: unknown }; params?: unknown[]; hash?: unknown };
-  const isCall = n.type === 'BlockStatement' || n.type === 'SubExpression' || (n.type === 'MustacheStatement' && ((n.params?.length ?? 0) > 0 || !!n.hash));
+  const isCall =
+    n.type === 'BlockStatement' ||
+    n.type === 'SubExpression' ||
+    (n.type === 'MustacheStatement' && ((n.params?.length ?? 0) > 0 || !!n.hash));
   if (isCall && n.path?.type === 'PathExpression' && n.path.original === 'log') return true;
   return Object.entries(node).some(([k, v]) => k !== 'loc' && typeof v === 'object' && callsLog(v));
 }
@@ -208,7 +290,11 @@ export function renderString(src: string, scope: Scope): unknown {
   if (c.kind === 'path') return lookupPath(scope.view, c.parts, src);
   const box: { value?: unknown } = {};
   try {
-    const text = c.fn(scope.view, { allowProtoPropertiesByDefault: false, allowProtoMethodsByDefault: false, data: { box } });
+    const text = c.fn(scope.view, {
+      allowProtoPropertiesByDefault: false,
+      allowProtoMethodsByDefault: false,
+      data: { box },
+    });
     return c.kind === 'value' ? box.value : text;
   } catch (e) {
     if (e instanceof TemplateError) throw e;
@@ -217,8 +303,13 @@ export function renderString(src: string, scope: Scope): unknown {
     const missing = /^"([^"]+)" not defined in/.exec(msg);
     // Handlebars reads a helper's argument `a.b` without checks: a missing `a` is a TypeError
     const field = /^Cannot read properties of (undefined|null) \(reading '([^']*)'\)/.exec(msg);
-    if (field) throw new TemplateError(`undefined variable in "${src}": something before ".${field[2]}" is ${field[1]}`);
-    throw new TemplateError(missing ? `undefined variable "${missing[1]}" in "${src}"${e && /\[variables\]/.test(msg) ? '' : ' (a field of a value)'}` : `template "${src}": ${msg.split('\n')[0]}`);
+    if (field)
+      throw new TemplateError(`undefined variable in "${src}": something before ".${field[2]}" is ${field[1]}`);
+    throw new TemplateError(
+      missing
+        ? `undefined variable "${missing[1]}" in "${src}"${e && /\[variables\]/.test(msg) ? '' : ' (a field of a value)'}`
+        : `template "${src}": ${msg.split('\n')[0]}`,
+    );
   }
 }
 
@@ -226,8 +317,11 @@ function lookupPath(root: Record<string, unknown>, parts: string[], src: string)
   let cur: unknown = root;
   let walked = '';
   for (const p of parts) {
-    const ok = cur !== null && typeof cur === 'object' && (p in (cur as object)) && (Object.hasOwn(cur as object, p) || cur === root);
-    if (!ok) throw new TemplateError(walked ? `"${walked}" has no "${p}" (in "${src}")` : `undefined variable "${p}" in "${src}"`);
+    const ok = cur !== null && typeof cur === 'object' && p in cur && (Object.hasOwn(cur, p) || cur === root);
+    if (!ok)
+      throw new TemplateError(
+        walked ? `"${walked}" has no "${p}" (in "${src}")` : `undefined variable "${p}" in "${src}"`,
+      );
     cur = (cur as Record<string, unknown>)[p];
     walked = walked ? `${walked}.${p}` : p;
   }

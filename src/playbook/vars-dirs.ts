@@ -8,7 +8,12 @@ import type { PlaybookVarsDir } from './types.js';
  * name) < inventory host vars < playbook host_vars/<host>.
  */
 export function hostVarsWith(inv: Inventory, host: Host, dir: PlaybookVarsDir | undefined): Vars {
-  if (!dir || !inv.layers || (!dir.hosts.has(host.name) && ![...dir.groups.keys()].some((g) => g === 'all' || host.groups.includes(g)))) return host.vars;
+  if (
+    !dir ||
+    !inv.layers ||
+    (!dir.hosts.has(host.name) && ![...dir.groups.keys()].some((g) => g === 'all' || host.groups.includes(g)))
+  )
+    return host.vars;
   const { groupVars, hostVars, groupRank } = inv.layers;
   const groups = host.groups.filter((g) => g !== 'all').sort(groupRank);
   return Object.assign(

@@ -3,7 +3,10 @@ import type { HostStats, HostTaskReport, Reporter, Slot } from '../executor/type
 interface JsonTask {
   name: string;
   module: string;
-  hosts: Record<string, { status: string; msg?: string; diff?: Array<{ path: string; before: string; after: string }>; ms?: number }>;
+  hosts: Record<
+    string,
+    { status: string; msg?: string; diff?: Array<{ path: string; before: string; after: string }>; ms?: number }
+  >;
 }
 
 /** `--json`: nothing but one JSON document on stdout, written at the end (format.md). */
@@ -28,7 +31,12 @@ export class JsonReporter implements Reporter {
       play.bySlot.set(slot.order, t);
       play.tasks.push(t);
     }
-    t.hosts[host] = { status: r.status, ...(r.msg !== undefined ? { msg: r.msg } : {}), ...(r.diff ? { diff: r.diff } : {}), ...(r.ms !== undefined ? { ms: r.ms } : {}) };
+    t.hosts[host] = {
+      status: r.status,
+      ...(r.msg !== undefined ? { msg: r.msg } : {}),
+      ...(r.diff ? { diff: r.diff } : {}),
+      ...(r.ms !== undefined ? { ms: r.ms } : {}),
+    };
   }
 
   warn(message: string): void {
@@ -36,7 +44,12 @@ export class JsonReporter implements Reporter {
   }
 
   end(stats: Map<string, HostStats>, stopped?: ReadonlyMap<string, string>): void {
-    const plays = this.plays.map((p) => ({ name: p.name, tasks: [...p.bySlot.entries()].sort((a, b) => a[0] - b[0]).map(([, t]) => t) }));
-    this.write(`${JSON.stringify({ plays, stats: Object.fromEntries(stats), ...(stopped?.size ? { stopped: Object.fromEntries(stopped) } : {}) })}\n`);
+    const plays = this.plays.map((p) => ({
+      name: p.name,
+      tasks: [...p.bySlot.entries()].sort((a, b) => a[0] - b[0]).map(([, t]) => t),
+    }));
+    this.write(
+      `${JSON.stringify({ plays, stats: Object.fromEntries(stats), ...(stopped?.size ? { stopped: Object.fromEntries(stopped) } : {}) })}\n`,
+    );
   }
 }

@@ -25,7 +25,10 @@ export class PlainReporter implements Reporter {
   private open?: number;
   private readonly color: boolean;
 
-  constructor(private readonly write: (s: string) => void = (s) => process.stdout.write(s), color = false) {
+  constructor(
+    private readonly write: (s: string) => void = (s) => process.stdout.write(s),
+    color = false,
+  ) {
     this.color = color;
   }
 
@@ -40,7 +43,8 @@ export class PlainReporter implements Reporter {
 
   batchStart(hosts: string[], index?: number, total?: number): void {
     this.flush(true);
-    if (index !== undefined && total !== undefined && total > 1) this.write(`\n${this.paint(1, `batch ${index}/${total}: ${hosts.join(', ')}`)}\n`);
+    if (index !== undefined && total !== undefined && total > 1)
+      this.write(`\n${this.paint(1, `batch ${index}/${total}: ${hosts.join(', ')}`)}\n`);
     this.batch = hosts;
     this.progress.clear();
     this.done.clear();
@@ -95,11 +99,21 @@ export class PlainReporter implements Reporter {
     for (const d of r.diff ?? []) out.push(unifiedDiff(d));
     for (const w of r.warnings ?? []) out.push(this.paint(35, `[WARNING]: ${w}`));
     switch (r.status) {
-      case 'ok': out.push(this.paint(32, `ok: [${host}]${r.shown !== undefined ? ` => ${r.shown}` : ''}`)); break;
-      case 'changed': out.push(this.paint(33, `changed: [${host}]`)); break;
-      case 'skipped': out.push(this.paint(36, `skipping: [${host}]`)); break;
-      case 'failed': out.push(this.paint(31, `failed: [${host}] => ${r.msg ?? 'failed'}${r.ignored ? ' ...ignoring' : ''}`)); break;
-      case 'unreachable': out.push(this.paint(31, `unreachable: [${host}] => ${r.msg ?? 'unreachable'}`)); break;
+      case 'ok':
+        out.push(this.paint(32, `ok: [${host}]${r.shown !== undefined ? ` => ${r.shown}` : ''}`));
+        break;
+      case 'changed':
+        out.push(this.paint(33, `changed: [${host}]`));
+        break;
+      case 'skipped':
+        out.push(this.paint(36, `skipping: [${host}]`));
+        break;
+      case 'failed':
+        out.push(this.paint(31, `failed: [${host}] => ${r.msg ?? 'failed'}${r.ignored ? ' ...ignoring' : ''}`));
+        break;
+      case 'unreachable':
+        out.push(this.paint(31, `unreachable: [${host}] => ${r.msg ?? 'unreachable'}`));
+        break;
     }
     return out;
   }

@@ -6,5 +6,8 @@ import type { HostStats } from '../executor/types.js';
  */
 export function recapLines(stats: Map<string, HostStats>): string[] {
   const width = Math.max(0, ...[...stats.keys()].map((h) => h.length));
-  return [...stats].map(([h, s]) => `${h.padEnd(width)} : ok=${s.ok} changed=${s.changed} unreachable=${s.unreachable} failed=${s.failed} skipped=${s.skipped} rescued=${s.rescued} ignored=${s.ignored}`);
+  return [...stats].map(
+    ([h, s]) =>
+      `${h.padEnd(width)} : ok=${s.ok} changed=${s.changed} unreachable=${s.unreachable} failed=${s.failed} skipped=${s.skipped} rescued=${s.rescued} ignored=${s.ignored}`,
+  );
 }

@@ -81,7 +81,9 @@ export class TtyReporter implements Reporter {
       registerSignalListeners: false,
       renderer: 'default',
       rendererOptions: { collapseSubtasks: false, collapseErrors: true, showErrorMessage: true },
-    }).run().catch(() => undefined);
+    })
+      .run()
+      .catch(() => undefined);
   }
 
   /** The header: `batch k/n: d/t hosts done[, f failed]`. */

@@ -28,7 +28,8 @@ export interface BecomeCommand {
 }
 
 // su's prompt in the locales Ansible knows (plugins/become/su.py), with "user's " before it at times
-const SU_PROMPT = /(\w+'s )?(Password|Passwort|Mot de passe|Contraseña|Senha|Wachtwoord|Lösenord|Salasana|Parola|Heslo|Hasło|Пароль|密码|密碼|口令|パスワード|암호) ?(:|：) ?$/;
+const SU_PROMPT =
+  /(\w+'s )?(Password|Passwort|Mot de passe|Contraseña|Senha|Wachtwoord|Lösenord|Salasana|Parola|Heslo|Hasło|Пароль|密码|密碼|口令|パスワード|암호) ?(:|：) ?$/;
 
 /**
  * The argv that runs `argv` as spec.user, as Ansible's sudo and su become plugins build it: the
@@ -36,7 +37,11 @@ const SU_PROMPT = /(\w+'s )?(Password|Passwort|Mot de passe|Contraseña|Senha|Wa
  * done (asking, failing) and the command's own output starts. With a password, sudo gets `-S` (read
  * it from stdin) and a prompt of its own, and `-n` is dropped, as Ansible does.
  */
-export function becomeCommand(argv: readonly string[], spec: BecomeSpec, id = randomBytes(12).toString('hex')): BecomeCommand {
+export function becomeCommand(
+  argv: readonly string[],
+  spec: BecomeSpec,
+  id = randomBytes(12).toString('hex'),
+): BecomeCommand {
   const success = `BECOME-SUCCESS-${id}`;
   const wrapped = ['/bin/sh', '-c', `echo ${success}; exec "$@"`, 'sh', ...argv];
   if (spec.method === 'su') {
@@ -46,10 +51,17 @@ export function becomeCommand(argv: readonly string[], spec: BecomeSpec, id = ra
   let prompt: string | undefined;
   if (spec.password !== undefined) {
     prompt = `[sudo via lbprov, key=${id}] password:`;
-    flags = flags.filter((f) => f !== '-n' && f !== '--non-interactive').map((f) => (f.startsWith('--') ? f : f.replace(/^(-\w*)n(\w*)$/, '$1$2'))).filter((f) => f !== '-');
+    flags = flags
+      .filter((f) => f !== '-n' && f !== '--non-interactive')
+      .map((f) => (f.startsWith('--') ? f : f.replace(/^(-\w*)n(\w*)$/, '$1$2')))
+      .filter((f) => f !== '-');
     if (!flags.some((f) => f === '-S' || f === '--stdin' || /^-\w*S/.test(f))) flags.push('-S');
   }
-  return { argv: ['sudo', ...flags, ...(prompt ? ['-p', prompt] : []), '-u', spec.user, '--', ...wrapped], prompt, success };
+  return {
+    argv: ['sudo', ...flags, ...(prompt ? ['-p', prompt] : []), '-u', spec.user, '--', ...wrapped],
+    prompt,
+    success,
+  };
 }
 
 /**
@@ -58,7 +70,12 @@ export function becomeCommand(argv: readonly string[], spec: BecomeSpec, id = ra
  * only the command's own output. Anything else (sudo exits: no rights, a password required and
  * none given; no success within timeoutMs) is a BecomeError with sudo's or su's own words.
  */
-export function becomeChannel(inner: Channel, spec: BecomeSpec, cmd: BecomeCommand, timeoutMs: number): Promise<Channel> {
+export function becomeChannel(
+  inner: Channel,
+  spec: BecomeSpec,
+  cmd: BecomeCommand,
+  timeoutMs: number,
+): Promise<Channel> {
   let dataCb: ((d: Buffer) => void) | undefined;
   let errCb: ((d: Buffer) => void) | undefined;
   let closeCb: ((why?: string) => void) | undefined;
@@ -86,7 +103,10 @@ export function becomeChannel(inner: Channel, spec: BecomeSpec, cmd: BecomeComma
       inner.close();
       reject(new BecomeError(why));
     };
-    const timer = setTimeout(() => fail(`${what}: no answer from ${spec.method} within ${timeoutMs / 1000}s${said() ? `: ${said()}` : ''}`), timeoutMs);
+    const timer = setTimeout(
+      () => fail(`${what}: no answer from ${spec.method} within ${timeoutMs / 1000}s${said() ? `: ${said()}` : ''}`),
+      timeoutMs,
+    );
     inner.onData((d) => {
       if (done) return dataCb?.(d);
       out += d.toString('latin1');
@@ -111,7 +131,8 @@ export function becomeChannel(inner: Channel, spec: BecomeSpec, cmd: BecomeComma
       err += d.toString();
       if (!isPrompt(err)) return;
       prompts++;
-      if (spec.password === undefined) fail(`${what}: a password is required (give it with -K, or ansible_become_password)`);
+      if (spec.password === undefined)
+        fail(`${what}: a password is required (give it with -K, or ansible_become_password)`);
       else if (prompts > 1) fail(`${what}: the password was refused: ${said() || 'incorrect password'}`);
       else {
         inner.write(`${spec.password}\n`);

@@ -32,8 +32,10 @@ export function runLock(timeoutS = DEFAULT_LOCK_TIMEOUT_S): HostLock {
  */
 export function lockPrologue(l: HostLock): string {
   const safe = /^[A-Za-z0-9._:-]+$/;
-  for (const v of [l.runId, l.controller, l.since]) if (!safe.test(v)) throw new Error(`host lock: unexpected characters in ${JSON.stringify(v)}`);
-  if (!Number.isFinite(l.timeoutS) || l.timeoutS < 0) throw new Error(`lbprov_lock_timeout: expected seconds >= 0, got ${l.timeoutS}`);
+  for (const v of [l.runId, l.controller, l.since])
+    if (!safe.test(v)) throw new Error(`host lock: unexpected characters in ${JSON.stringify(v)}`);
+  if (!Number.isFinite(l.timeoutS) || l.timeoutS < 0)
+    throw new Error(`lbprov_lock_timeout: expected seconds >= 0, got ${l.timeoutS}`);
   return [
     `lk=${LOCK_FILE}`,
     // a host without systemd may have no /run/lock (a fresh /run): make it as systemd-tmpfiles would

@@ -1,5 +1,17 @@
 import { createHmac, randomBytes } from 'node:crypto';
-import { chmodSync, closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import {
+  chmodSync,
+  closeSync,
+  existsSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  statSync,
+  unlinkSync,
+  writeSync,
+} from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 
 export type HostKeyChecking = 'strict' | 'accept-new' | 'off';
@@ -107,10 +119,12 @@ export class KnownHosts {
       (opts.warn ?? defaultWarn)(m);
     };
     if (existsSync(file)) {
-      readFileSync(file, 'utf8').split('\n').forEach((raw, i) => {
-        const e = parseLine(raw, i + 1, (why) => warn(i + 1, why));
-        if (e) entries.push(e);
-      });
+      readFileSync(file, 'utf8')
+        .split('\n')
+        .forEach((raw, i) => {
+          const e = parseLine(raw, i + 1, (why) => warn(i + 1, why));
+          if (e) entries.push(e);
+        });
     }
     return new KnownHosts(file, entries, opts, warnings);
   }
@@ -199,7 +213,14 @@ export class KnownHosts {
       throw e;
     }
     const lineNo = old ? old.split('\n').length : 1;
-    this.entries.push({ patterns: hashed ? [] : [name], hashed, type: keyType(key), key, line: lineNo, revoked: false });
+    this.entries.push({
+      patterns: hashed ? [] : [name],
+      hashed,
+      type: keyType(key),
+      key,
+      line: lineNo,
+      revoked: false,
+    });
   }
 }
 

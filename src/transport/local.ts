@@ -1,6 +1,13 @@
 import { spawn } from 'node:child_process';
 import { userInfo } from 'node:os';
-import { CommandTimeoutError, withBecome, type Channel, type ExecOptions, type ExecResult, type Transport } from './types.js';
+import {
+  CommandTimeoutError,
+  withBecome,
+  type Channel,
+  type ExecOptions,
+  type ExecResult,
+  type Transport,
+} from './types.js';
 
 /** `connection: local`: commands are child processes of lbprov, no shell in between. */
 export class LocalTransport implements Transport {

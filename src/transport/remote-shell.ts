@@ -19,7 +19,7 @@ export const agent = (prelude: string, lock?: HostLock): string =>
     ...(lock ? [lockPrologue(lock)] : []),
     'd=$(mktemp -d -t lbprov.XXXXXXXXXX) || exit 4',
     // with a script still running the janitor cleans up (it ends the script first)
-    "trap '[ -s \"$d/job\" ] || rm -rf \"$d\"' EXIT",
+    'trap \'[ -s "$d/job" ] || rm -rf "$d"\' EXIT',
     "trap 'exit 129' HUP",
     "trap 'exit 143' TERM",
     JANITOR,
@@ -30,7 +30,7 @@ export const agent = (prelude: string, lock?: HostLock): string =>
     // so is the reader of the next command line, which, while a script runs, is how the agent
     // hears of EOF (connection lost, controller gone) or ABORT (a timeout) without waiting for it
     'set -m',
-    "lbprov_next() { local c='' i='' l=''; IFS=' ' read -r c i l || c=EOF; printf '%s %s %s\\n' \"$c\" \"$i\" \"$l\" > \"$d/h\"; : > \"$d/reader\"; }",
+    'lbprov_next() { local c=\'\' i=\'\' l=\'\'; IFS=\' \' read -r c i l || c=EOF; printf \'%s %s %s\\n\' "$c" "$i" "$l" > "$d/h"; : > "$d/reader"; }',
     'lbprov_next & r=$!; echo $r > "$d/reader"',
     'while :; do',
     '  wait "$r"',
@@ -68,7 +68,7 @@ export const agent = (prelude: string, lock?: HostLock): string =>
 const JANITOR = [
   // SC2034: the coprocess is named for its pipe alone; SC2016: the inner script expands its own $1
   '# shellcheck disable=SC2034,SC2016',
-  'coproc LBPROV_JANITOR { exec setsid bash -c \'',
+  "coproc LBPROV_JANITOR { exec setsid bash -c '",
   '  read -r _',
   '  [ ! -s "$1/reader" ] || kill -KILL -- "-$(< "$1/reader")" 2> /dev/null',
   '  if [ -s "$1/job" ]; then',
@@ -123,7 +123,10 @@ export class RemoteShell {
     const b = this.become;
     if (!b || b.user === this.t.user) return this.t.open(argv);
     const cmd = becomeCommand(argv, b);
-    vlog(3, `<${this.label}> become: ${cmd.argv.slice(0, b.method === 'su' ? -1 : cmd.argv.indexOf('/bin/sh')).join(' ')} ... (the remote shell, BECOME-SUCCESS marker)`);
+    vlog(
+      3,
+      `<${this.label}> become: ${cmd.argv.slice(0, b.method === 'su' ? -1 : cmd.argv.indexOf('/bin/sh')).join(' ')} ... (the remote shell, BECOME-SUCCESS marker)`,
+    );
     return this.t.open(cmd.argv).then((c) => becomeChannel(c, b, cmd, this.becomeTimeoutMs));
   }
 
@@ -149,7 +152,11 @@ export class RemoteShell {
       const chan = await this.start();
       const body = Buffer.from(script);
       const id = this.nextId++;
-      if (verbosity.level >= 3) vlog(3, `<${this.label}> script ${id} (${body.length} bytes):\n${this.hideScripts ? '  (hidden: no_log)' : script}`);
+      if (verbosity.level >= 3)
+        vlog(
+          3,
+          `<${this.label}> script ${id} (${body.length} bytes):\n${this.hideScripts ? '  (hidden: no_log)' : script}`,
+        );
       const t0 = performance.now();
       return await new Promise<ExecResult>((resolve, reject) => {
         this.pending = { id, resolve, reject, t0 };
@@ -202,7 +209,10 @@ export class RemoteShell {
       if (p && p.id === id) {
         clearTimeout(p.timer);
         this.pending = undefined;
-        vlog(4, `<${this.label}> script ${id}: rc ${rc}, ${stdout.length} bytes out, ${stderr.length} bytes err, ${Math.round(performance.now() - p.t0)} ms`);
+        vlog(
+          4,
+          `<${this.label}> script ${id}: rc ${rc}, ${stdout.length} bytes out, ${stderr.length} bytes err, ${Math.round(performance.now() - p.t0)} ms`,
+        );
         p.resolve({ rc, stdout, stderr });
       }
     }

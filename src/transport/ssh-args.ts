@@ -23,12 +23,14 @@ export function parseSshArgs(text: string, what: string): SshArgs {
   const toks = parse(text, (k) => `$${k}`);
   const words: string[] = [];
   for (const t of toks) {
-    if (typeof t !== 'string') throw new Error(`${what}: "${text}" holds a shell operator or pattern; give ssh options only`);
+    if (typeof t !== 'string')
+      throw new Error(`${what}: "${text}" holds a shell operator or pattern; give ssh options only`);
     words.push(t);
   }
   for (let i = 0; i < words.length; i++) {
     const w = words[i];
-    if (!w.startsWith('-') || w === '-') throw new Error(`${what}: unexpected argument "${w}" (ssh options only, e.g. -o ProxyJump=bastion)`);
+    if (!w.startsWith('-') || w === '-')
+      throw new Error(`${what}: unexpected argument "${w}" (ssh options only, e.g. -o ProxyJump=bastion)`);
     // a cluster of flags: -tt, -CA, or one flag with its argument glued on (-oUser=x, -Jbastion)
     for (let j = 1; j < w.length; j++) {
       const f = w[j];

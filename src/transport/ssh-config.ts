@@ -13,7 +13,8 @@ const DIRECTIVE = 1 as LineType.DIRECTIVE;
 // the parser is loaded only when a config file is read: most runs on a machine without
 // ~/.ssh/config never pay for it (start-up time is paid on every run)
 let parser: typeof SSHConfigType | undefined;
-const sshConfigParser = (): typeof SSHConfigType => (parser ??= (createRequire(import.meta.url)('ssh-config') as { default: typeof SSHConfigType }).default);
+const sshConfigParser = (): typeof SSHConfigType =>
+  (parser ??= (createRequire(import.meta.url)('ssh-config') as { default: typeof SSHConfigType }).default);
 
 /**
  * OpenSSH client configuration (ssh_config(5)) resolved for one destination, the way `ssh -G`
@@ -103,7 +104,10 @@ function rawText(line: Extract<Line, { param: string }>): string {
 
 /** ssh's match_pattern: `*` any run, `?` exactly one character. */
 function globMatch(pattern: string, text: string): boolean {
-  const re = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  const re = pattern
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.');
   return new RegExp(`^${re}$`, 's').test(text);
 }
 
@@ -139,8 +143,17 @@ interface Walk {
  * Resolves the options for `ctx.alias` from `file` on top of `opts` (the command-line options).
  * A missing file is no error when `optional` (the default ~/.ssh/config).
  */
-export function resolveSshConfig(file: string | undefined, ctx: ResolveContext, opts: SshOptionsRaw = newOptions(), optional = false): SshOptionsRaw {
-  const full: Required<ResolveContext> = { alias: ctx.alias, localUser: ctx.localUser ?? localUser(), home: ctx.home ?? homedir() };
+export function resolveSshConfig(
+  file: string | undefined,
+  ctx: ResolveContext,
+  opts: SshOptionsRaw = newOptions(),
+  optional = false,
+): SshOptionsRaw {
+  const full: Required<ResolveContext> = {
+    alias: ctx.alias,
+    localUser: ctx.localUser ?? localUser(),
+    home: ctx.home ?? homedir(),
+  };
   if (!file) return opts;
   if (!existsSync(file)) {
     if (optional) return opts;
@@ -167,14 +180,19 @@ function localUser(): string {
 }
 
 function readConfig(w: Walk, file: string, active: boolean, depth: number): void {
-  if (depth > MAX_INCLUDE_DEPTH) throw new SshConfigError(`${file}: Include nested more than ${MAX_INCLUDE_DEPTH} deep`);
+  if (depth > MAX_INCLUDE_DEPTH)
+    throw new SshConfigError(`${file}: Include nested more than ${MAX_INCLUDE_DEPTH} deep`);
   const neverMatch = !active;
   const walk = (lines: Line[], on: boolean): void => {
     for (const line of lines) {
       if (line.type !== DIRECTIVE) continue;
       const key = line.param.toLowerCase();
       if (key === 'host' || key === 'match') {
-        const hit = !neverMatch && (key === 'host' ? matchPatternList(words(line), w.hostForHostLines, false) : matchCriteria(w, file, words(line)));
+        const hit =
+          !neverMatch &&
+          (key === 'host'
+            ? matchPatternList(words(line), w.hostForHostLines, false)
+            : matchCriteria(w, file, words(line)));
         walk((line as { config?: Line[] }).config ?? [], hit);
         continue;
       }
@@ -183,7 +201,10 @@ function readConfig(w: Walk, file: string, active: boolean, depth: number): void
         for (const inc of words(line).flatMap((p) => expandInclude(p, w.ctx.home))) readConfig(w, inc, true, depth + 1);
         continue;
       }
-      const value = key === 'proxycommand' || key === 'localcommand' || key === 'remotecommand' ? rawText(line) : words(line).join(' ');
+      const value =
+        key === 'proxycommand' || key === 'localcommand' || key === 'remotecommand'
+          ? rawText(line)
+          : words(line).join(' ');
       setOption(w.opts, line.param, value);
     }
   };
@@ -199,7 +220,10 @@ function expandInclude(p: string, home: string): string[] {
   if (/[*?[]/.test(dir)) throw new SshConfigError(`Include ${p}: a glob is supported in the file name only`);
   if (!existsSync(dir)) return [];
   const isMatch = picomatch(basename(path), { dot: false });
-  return readdirSync(dir).filter((f) => isMatch(f)).sort().map((f) => join(dir, f));
+  return readdirSync(dir)
+    .filter((f) => isMatch(f))
+    .sort()
+    .map((f) => join(dir, f));
 }
 
 function matchCriteria(w: Walk, file: string, args: string[]): boolean {
@@ -237,7 +261,9 @@ function matchCriteria(w: Walk, file: string, args: string[]): boolean {
           break;
         }
         default:
-          throw new SshConfigError(`${file}: Match ${crit} is not supported (lbprov reads all, host, originalhost, user, localuser, exec, final, canonical)`);
+          throw new SshConfigError(
+            `${file}: Match ${crit} is not supported (lbprov reads all, host, originalhost, user, localuser, exec, final, canonical)`,
+          );
       }
     }
     if (negate) hit = !hit;
@@ -248,7 +274,9 @@ function matchCriteria(w: Walk, file: string, args: string[]): boolean {
 
 /** The HostName obtained so far with %h expanded, else the alias. */
 function currentHost(w: Walk): string {
-  return w.opts.single.has('hostname') ? expandTokens(w.opts.single.get('hostname')!, { h: w.ctx.alias }, 'HostName') : w.ctx.alias;
+  return w.opts.single.has('hostname')
+    ? expandTokens(w.opts.single.get('hostname')!, { h: w.ctx.alias }, 'HostName')
+    : w.ctx.alias;
 }
 
 function tokenTable(w: Walk, host: string): Record<string, string> {
@@ -284,7 +312,9 @@ export function shellSafeTokens(tokens: Record<string, string>, what: string): R
   for (const k of ['h', 'n', 'r']) {
     const v = tokens[k];
     if (v !== undefined && (!/^[A-Za-z0-9._:@%+\-[\]]*$/.test(v) || v.startsWith('-'))) {
-      throw new SshConfigError(`${what}: the ${k === 'r' ? 'user' : 'host'} name ${JSON.stringify(v)} holds characters a shell would interpret; refused in a command`);
+      throw new SshConfigError(
+        `${what}: the ${k === 'r' ? 'user' : 'host'} name ${JSON.stringify(v)} holds characters a shell would interpret; refused in a command`,
+      );
     }
   }
   return tokens;

@@ -32,7 +32,7 @@ let promptChain: Promise<unknown> = Promise.resolve();
 
 export async function planIdentities(req: IdentityRequest): Promise<IdentityPlan> {
   const plan: IdentityPlan = { keys: [], notes: [] };
-  const agent = req.identityAgent === 'none' ? undefined : req.identityAgent ?? process.env.SSH_AUTH_SOCK;
+  const agent = req.identityAgent === 'none' ? undefined : (req.identityAgent ?? process.env.SSH_AUTH_SOCK);
   if (req.identitiesOnly) {
     if (agent) plan.notes.push('the agent: not asked (IdentitiesOnly yes)');
   } else if (agent) {
@@ -44,7 +44,8 @@ export async function planIdentities(req: IdentityRequest): Promise<IdentityPlan
   if (!files.length) {
     const home = req.home ?? homedir();
     files = DEFAULT_IDENTITIES.map((f) => join(home, '.ssh', f)).filter((f) => existsSync(f));
-    if (!files.length) plan.notes.push(`no IdentityFile set and none of ~/.ssh/{${DEFAULT_IDENTITIES.join(',')}} exists`);
+    if (!files.length)
+      plan.notes.push(`no IdentityFile set and none of ~/.ssh/{${DEFAULT_IDENTITIES.join(',')}} exists`);
   }
   for (const file of [...new Set(files)]) {
     const r = await loadKey(file, req.passphrase);
@@ -61,7 +62,12 @@ async function loadKey(file: string, passphrase: string | undefined): Promise<Lo
   try {
     data = readFileSync(file);
   } catch (e) {
-    return { problem: (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : `cannot read it (${(e as NodeJS.ErrnoException).code})` };
+    return {
+      problem:
+        (e as NodeJS.ErrnoException).code === 'ENOENT'
+          ? 'no such file'
+          : `cannot read it (${(e as NodeJS.ErrnoException).code})`,
+    };
   }
   const first = parse(data);
   if (!(first instanceof Error)) return { key: first };
@@ -86,7 +92,9 @@ async function loadKey(file: string, passphrase: string | undefined): Promise<Lo
     }
   }
   if (wrong.length) return { problem: `encrypted; wrong passphrase from ${wrong.join(', ')}` };
-  return { problem: `encrypted and no passphrase given (set ansible_ssh_private_key_passphrase or ${PASSPHRASE_ENV}, or run on a terminal to be asked)` };
+  return {
+    problem: `encrypted and no passphrase given (set ansible_ssh_private_key_passphrase or ${PASSPHRASE_ENV}, or run on a terminal to be asked)`,
+  };
 }
 
 function parse(data: Buffer, passphrase?: string): ParsedKey | Error {

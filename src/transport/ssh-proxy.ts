@@ -35,7 +35,8 @@ export function proxyCommandSocket(command: string): Duplex {
   child.stdout.on('end', () => sock.push(null));
   child.on('error', (e) => sock.destroy(new Error(`ProxyCommand ${command}: ${e.message}`)));
   child.on('exit', (code, signal) => {
-    if (code !== 0 && !sock.destroyed) sock.destroy(new Error(`ProxyCommand exited with ${code ?? signal}${stderr.trim() ? `: ${stderr.trim()}` : ''}`));
+    if (code !== 0 && !sock.destroyed)
+      sock.destroy(new Error(`ProxyCommand exited with ${code ?? signal}${stderr.trim() ? `: ${stderr.trim()}` : ''}`));
   });
   return sock;
 }

@@ -5,7 +5,15 @@ import { shellJoin } from '../util/quote.js';
 import { hostToken, KnownHosts, type HostKeyChecking } from './known-hosts.js';
 import { planIdentities } from './ssh-identities.js';
 import { proxyCommandSocket } from './ssh-proxy.js';
-import { CommandTimeoutError, UnreachableError, withBecome, type Channel, type ExecOptions, type ExecResult, type Transport } from './types.js';
+import {
+  CommandTimeoutError,
+  UnreachableError,
+  withBecome,
+  type Channel,
+  type ExecOptions,
+  type ExecResult,
+  type Transport,
+} from './types.js';
 
 export interface SshOptions {
   /** the address or DNS name to reach (ssh's HostName) */
@@ -45,14 +53,26 @@ export interface SshOptions {
 
 /** A failure at connect that another attempt may get past (refused, timed out, no route). */
 class ConnectError extends UnreachableError {
-  constructor(message: string, readonly retryable: boolean) {
+  constructor(
+    message: string,
+    readonly retryable: boolean,
+  ) {
     super(message);
   }
 }
 
-const RETRYABLE_CODES = new Set(['ECONNREFUSED', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNRESET', 'EAI_AGAIN', 'EPIPE']);
+const RETRYABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ECONNRESET',
+  'EAI_AGAIN',
+  'EPIPE',
+]);
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-const label = (o: SshOptions): string => (o.name && o.name !== o.host ? `${o.name} (${o.host}:${o.port})` : `${o.host}:${o.port}`);
+const label = (o: SshOptions): string =>
+  o.name && o.name !== o.host ? `${o.name} (${o.host}:${o.port})` : `${o.host}:${o.port}`;
 
 /**
  * One ssh2 connection per host, opened once and reused for every command of the run; commands
@@ -91,7 +111,9 @@ export class SshTransport implements Transport {
       } catch (e) {
         for (const c of hops) c.end();
         if (!(e instanceof ConnectError && e.retryable) || attempt >= retries) {
-          throw attempt ? new UnreachableError(`${e instanceof Error ? e.message : String(e)} (after ${attempt + 1} attempts)`) : e;
+          throw attempt
+            ? new UnreachableError(`${e instanceof Error ? e.message : String(e)} (after ${attempt + 1} attempts)`)
+            : e;
         }
         await sleep(Math.min(1000 * 2 ** attempt, 8000));
       }
@@ -182,14 +204,32 @@ export class SshTransport implements Transport {
         if (e.level === 'client-authentication') {
           const notes = [...plan.notes, ...agentErrors.map((m) => `the agent: ${m}`)];
           const offered = tried.length ? `tried ${tried.join(', ')}: none was accepted` : 'no identity to offer';
-          return reject(new ConnectError(`${where}authentication as ${o.user} on ${label(o)} failed; ${offered}${notes.length ? `; ${notes.join('; ')}` : ''}`, false));
+          return reject(
+            new ConnectError(
+              `${where}authentication as ${o.user} on ${label(o)} failed; ${offered}${notes.length ? `; ${notes.join('; ')}` : ''}`,
+              false,
+            ),
+          );
         }
         const timeout = e.level === 'client-timeout' || /Timed out/i.test(e.message);
-        const msg = timeout ? `no ssh handshake with ${label(o)} within ${o.connectTimeoutMs / 1000}s` : `${label(o)}: ${e.message}`;
-        reject(new ConnectError(`${where}${msg}`, timeout || RETRYABLE_CODES.has(e.code ?? '') || /ProxyCommand exited/.test(e.message)));
+        const msg = timeout
+          ? `no ssh handshake with ${label(o)} within ${o.connectTimeoutMs / 1000}s`
+          : `${label(o)}: ${e.message}`;
+        reject(
+          new ConnectError(
+            `${where}${msg}`,
+            timeout || RETRYABLE_CODES.has(e.code ?? '') || /ProxyCommand exited/.test(e.message),
+          ),
+        );
       });
       c.on('close', () => {
-        if (!ready) reject(new ConnectError(`${where}${keyProblem ?? `${label(o)}: the connection was closed during the handshake`}`, !keyProblem));
+        if (!ready)
+          reject(
+            new ConnectError(
+              `${where}${keyProblem ?? `${label(o)}: the connection was closed during the handshake`}`,
+              !keyProblem,
+            ),
+          );
         // only the connection in use: a failed earlier attempt closing late must not touch a retry's
         if (target && ready && this.client === c) {
           this.lost ??= 'the connection was closed';
@@ -245,12 +285,14 @@ export class SshTransport implements Transport {
     const client = this.client;
     if (!client) throw new UnreachableError(`${this.opts.host}: ${this.lost ?? 'not connected'}`);
     const stream = await new Promise<ClientChannel>((resolve, reject) =>
-      client.exec(shellJoin(withBecome(argv, this.user, opts.becomeUser)), (err, s) => (err ? reject(new UnreachableError(`${this.opts.host}: cannot open a channel: ${err.message}`)) : resolve(s))),
+      client.exec(shellJoin(withBecome(argv, this.user, opts.becomeUser)), (err, s) =>
+        err ? reject(new UnreachableError(`${this.opts.host}: cannot open a channel: ${err.message}`)) : resolve(s),
+      ),
     );
     let closed: ((why?: string) => void) | undefined;
     let code: number | null = null;
     stream.on('exit', (c: number | null) => (code = c));
-    stream.on('close', () => closed?.(code === 0 ? undefined : this.lost ?? `exited (${code ?? 'signal'})`));
+    stream.on('close', () => closed?.(code === 0 ? undefined : (this.lost ?? `exited (${code ?? 'signal'})`)));
     return {
       write: (d) => stream.write(d),
       onData: (cb) => stream.on('data', cb),

@@ -28,7 +28,10 @@ export class InputError extends Error {
     const hidden = list.reduce((n, p) => n + Number(MORE.exec(p.message)?.[1] ?? 0), 0);
     const real = list.filter((p) => !MORE.test(p.message));
     if (real.length > MAX_PROBLEMS || hidden) {
-      list = [...real.slice(0, MAX_PROBLEMS), { message: `... and ${hidden + Math.max(0, real.length - MAX_PROBLEMS)} more problems` }];
+      list = [
+        ...real.slice(0, MAX_PROBLEMS),
+        { message: `... and ${hidden + Math.max(0, real.length - MAX_PROBLEMS)} more problems` },
+      ];
     }
     super(list.map(formatProblem).join('\n'));
     this.name = 'InputError';

@@ -12,7 +12,11 @@ export function checkUtf8(file: string, bytes: Buffer): string {
   let line = 1;
   for (let i = 0; i < lineStart; i++) if (bytes[i] === 0x0a) line++;
   const col = bytes.subarray(lineStart, bad).toString('utf8').length + 1;
-  throw new InputError(`invalid UTF-8 (byte 0x${bytes[bad].toString(16).padStart(2, '0')}); files must be UTF-8 text`, { file, line, col });
+  throw new InputError(`invalid UTF-8 (byte 0x${bytes[bad].toString(16).padStart(2, '0')}); files must be UTF-8 text`, {
+    file,
+    line,
+    col,
+  });
 }
 
 /** Offset of the first byte that does not start or continue a valid UTF-8 sequence. */
@@ -22,11 +26,19 @@ function firstInvalid(b: Buffer): number {
     const c = b[i];
     let n: number;
     let min: number;
-    if (c < 0x80) { i++; continue; }
-    else if (c >= 0xc2 && c <= 0xdf) { n = 1; min = 0x80; }
-    else if (c >= 0xe0 && c <= 0xef) { n = 2; min = 0x800; }
-    else if (c >= 0xf0 && c <= 0xf4) { n = 3; min = 0x10000; }
-    else return i;
+    if (c < 0x80) {
+      i++;
+      continue;
+    } else if (c >= 0xc2 && c <= 0xdf) {
+      n = 1;
+      min = 0x80;
+    } else if (c >= 0xe0 && c <= 0xef) {
+      n = 2;
+      min = 0x800;
+    } else if (c >= 0xf0 && c <= 0xf4) {
+      n = 3;
+      min = 0x10000;
+    } else return i;
     let cp = c & (0x3f >> n);
     for (let k = 1; k <= n; k++) {
       const d = b[i + k];

@@ -1,5 +1,22 @@
 import { readFileSync } from 'node:fs';
-import { Composer, LineCounter, Parser, isAlias, isMap, isSeq, isPair, isScalar, isCollection, type CST, type Document, type Node, type Pair, type YAMLMap, type ScalarTag, type Tags } from 'yaml';
+import {
+  Composer,
+  LineCounter,
+  Parser,
+  isAlias,
+  isMap,
+  isSeq,
+  isPair,
+  isScalar,
+  isCollection,
+  type CST,
+  type Document,
+  type Node,
+  type Pair,
+  type YAMLMap,
+  type ScalarTag,
+  type Tags,
+} from 'yaml';
 import { InputError, type InputProblem, type Pos } from './errors.js';
 import { checkUtf8 } from './utf8.js';
 import { openVaultFile, vaultTags } from '../vault/keyring.js';
@@ -39,7 +56,10 @@ export class SourceDoc {
       const line = before.split('\n').length;
       const col = bad.index - before.lastIndexOf('\n');
       const code = bad[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0');
-      throw new InputError(`YAML: the control character U+${code} is not allowed in a YAML file (write it escaped in a double-quoted string)`, { file, line, col });
+      throw new InputError(
+        `YAML: the control character U+${code} is not allowed in a YAML file (write it escaped in a double-quoted string)`,
+        { file, line, col },
+      );
     }
     const tokens = [...new Parser(lines.addNewLine).parse(text)];
     // the composer recurses once per level: refuse deep nesting before it runs
@@ -47,14 +67,26 @@ export class SourceDoc {
     let doc: Document.Parsed | undefined;
     const extra: InputProblem[] = [];
     // uniqueKeys off: the library compares every key with every other (10,000 keys took seconds); checked below in linear time
-    const composer = new Composer({ version: '1.1', prettyErrors: false, uniqueKeys: false, customTags: (tags) => [...asPyYaml(tags), ...vaultTags] });
+    const composer = new Composer({
+      version: '1.1',
+      prettyErrors: false,
+      uniqueKeys: false,
+      customTags: (tags) => [...asPyYaml(tags), ...vaultTags],
+    });
     for (const d of composer.compose(tokens, true, text.length)) {
       if (!doc) doc = d;
-      else if (!extra.length) extra.push({ pos: at(d.range[0]), message: 'YAML: a file holds one document (this is a second one)' });
+      else if (!extra.length)
+        extra.push({ pos: at(d.range[0]), message: 'YAML: a file holds one document (this is a second one)' });
     }
     // an unknown tag (!!python/object/apply, !foo) is refused, as PyYAML's safe loader does, not read as a string
     const unknownTags = doc!.warnings.filter((w) => w.code === 'TAG_RESOLVE_FAILED');
-    const problems = [...[...doc!.errors, ...unknownTags].map((e) => ({ pos: at(e.pos[0]), message: `YAML: ${e.message.split('\n')[0]}` })), ...extra];
+    const problems = [
+      ...[...doc!.errors, ...unknownTags].map((e) => ({
+        pos: at(e.pos[0]),
+        message: `YAML: ${e.message.split('\n')[0]}`,
+      })),
+      ...extra,
+    ];
     if (problems.length) throw new InputError(problems);
     checkAliasesAndKeys(doc!, at);
     let value: unknown;
@@ -134,7 +166,12 @@ export class SourceDoc {
  */
 const BOOL = 'tag:yaml.org,2002:bool';
 const pyBool = (value: boolean, test: RegExp): ScalarTag => ({
-  tag: BOOL, default: true, test, resolve: () => value, identify: (v) => v === value, stringify: () => (value ? 'true' : 'false'),
+  tag: BOOL,
+  default: true,
+  test,
+  resolve: () => value,
+  identify: (v) => v === value,
+  stringify: () => (value ? 'true' : 'false'),
 });
 function asPyYaml(tags: Tags): Tags {
   const out: Tags = [];
@@ -147,7 +184,10 @@ function asPyYaml(tags: Tags): Tags {
       out.push({ ...tag, test: /^[-+]?(?:0|[1-9][0-9_]*)$/ });
     } else out.push(t);
   }
-  out.push(pyBool(true, /^(?:yes|Yes|YES|true|True|TRUE|on|On|ON)$/), pyBool(false, /^(?:no|No|NO|false|False|FALSE|off|Off|OFF)$/));
+  out.push(
+    pyBool(true, /^(?:yes|Yes|YES|true|True|TRUE|on|On|ON)$/),
+    pyBool(false, /^(?:no|No|NO|false|False|FALSE|off|Off|OFF)$/),
+  );
   return out;
 }
 
@@ -205,13 +245,21 @@ function checkAliasesAndKeys(doc: Document.Parsed, at: (offset: number) => Pos):
         if (isPair(item)) {
           if (keys && isScalar(item.key)) {
             const k = item.key.value;
-            if (keys.has(k)) duplicates.push({ pos: at(offset(item.key)), message: `YAML: duplicate key "${String(k)}" (map keys must be unique)` });
+            if (keys.has(k))
+              duplicates.push({
+                pos: at(offset(item.key)),
+                message: `YAML: duplicate key "${String(k)}" (map keys must be unique)`,
+              });
             keys.add(k);
           }
           index(item.key);
           index(item.value);
           const k = isAlias(item.key) ? target.get(item.key) : item.key;
-          if (isCollection(k)) throw new InputError('YAML: a mapping key must be a plain value, not a list or mapping', at(offset(item.key)));
+          if (isCollection(k))
+            throw new InputError(
+              'YAML: a mapping key must be a plain value, not a list or mapping',
+              at(offset(item.key)),
+            );
         } else index(item);
       }
     }
@@ -224,21 +272,33 @@ function checkAliasesAndKeys(doc: Document.Parsed, at: (offset: number) => Pos):
     if (!n || typeof n !== 'object') return [0, 0];
     if (isAlias(n)) {
       const t = target.get(n)!;
-      if (open.has(t)) throw new InputError(`YAML: alias *${n.source} is inside its own anchor (a cycle)`, at(offset(n)));
+      if (open.has(t))
+        throw new InputError(`YAML: alias *${n.source} is inside its own anchor (a cycle)`, at(offset(n)));
       const [s, h] = measure(t, depth);
       added += s;
       if (added > YAML_LIMITS.maxAliasNodes) {
-        throw new InputError(`YAML: aliases expand to more than ${YAML_LIMITS.maxAliasNodes} values (an alias bomb?)`, at(offset(n)));
+        throw new InputError(
+          `YAML: aliases expand to more than ${YAML_LIMITS.maxAliasNodes} values (an alias bomb?)`,
+          at(offset(n)),
+        );
       }
       return [s, h];
     }
     const node = n as Node;
     const known = size.get(node);
     if (known !== undefined) {
-      if (depth + height.get(node)! > YAML_LIMITS.maxDepth) throw new InputError(`YAML: nested more than ${YAML_LIMITS.maxDepth} levels deep (with aliases expanded)`, at(offset(node)));
+      if (depth + height.get(node)! > YAML_LIMITS.maxDepth)
+        throw new InputError(
+          `YAML: nested more than ${YAML_LIMITS.maxDepth} levels deep (with aliases expanded)`,
+          at(offset(node)),
+        );
       return [known, height.get(node)!];
     }
-    if (depth > YAML_LIMITS.maxDepth) throw new InputError(`YAML: nested more than ${YAML_LIMITS.maxDepth} levels deep (with aliases expanded)`, at(offset(node)));
+    if (depth > YAML_LIMITS.maxDepth)
+      throw new InputError(
+        `YAML: nested more than ${YAML_LIMITS.maxDepth} levels deep (with aliases expanded)`,
+        at(offset(node)),
+      );
     let s = 1;
     let h = 0;
     if (isCollection(node)) {

@@ -5,7 +5,15 @@ import { basename, join } from 'node:path';
 import { parse as shellSplit } from 'shell-quote';
 import { InputError } from '../util/errors.js';
 import { readInput, realFile, writeOutput } from './files.js';
-import { decryptVault, encryptVault, isVaultText, parseEnvelope, VaultError, type Decrypted, type VaultSecret } from './format.js';
+import {
+  decryptVault,
+  encryptVault,
+  isVaultText,
+  parseEnvelope,
+  VaultError,
+  type Decrypted,
+  type VaultSecret,
+} from './format.js';
 
 /**
  * What `lbprov vault` does to files, as ansible-vault's VaultEditor: every failure is an
@@ -14,19 +22,27 @@ import { decryptVault, encryptVault, isVaultText, parseEnvelope, VaultError, typ
 
 /** The secret to encrypt with: --encrypt-vault-id's, or the only one (ansible-vault's match_encrypt_secret). */
 export function encryptSecret(secrets: readonly VaultSecret[], encryptVaultId?: string): VaultSecret {
-  if (!secrets.length) throw new InputError('a vault password is required (--vault-password-file, --vault-id or --ask-vault-pass)');
+  if (!secrets.length)
+    throw new InputError('a vault password is required (--vault-password-file, --vault-id or --ask-vault-pass)');
   if (encryptVaultId) {
     const s = secrets.find((x) => x.id === encryptVaultId);
-    if (!s) throw new InputError(`--encrypt-vault-id ${encryptVaultId} matches none of the vault ids given (${secrets.map((x) => x.id).join(', ')})`);
+    if (!s)
+      throw new InputError(
+        `--encrypt-vault-id ${encryptVaultId} matches none of the vault ids given (${secrets.map((x) => x.id).join(', ')})`,
+      );
     return s;
   }
-  if (secrets.length > 1) throw new InputError(`the vault ids ${secrets.map((x) => x.id).join(', ')} can all encrypt: choose one with --encrypt-vault-id`);
+  if (secrets.length > 1)
+    throw new InputError(
+      `the vault ids ${secrets.map((x) => x.id).join(', ')} can all encrypt: choose one with --encrypt-vault-id`,
+    );
   return secrets[0];
 }
 
 function decryptFile(file: string, data: Buffer, secrets: readonly VaultSecret[]): Decrypted {
   const name = file === '-' ? 'stdin' : file;
-  if (!isVaultText(data)) throw new InputError(`${name}: not vault-encrypted data (it does not start with $ANSIBLE_VAULT)`);
+  if (!isVaultText(data))
+    throw new InputError(`${name}: not vault-encrypted data (it does not start with $ANSIBLE_VAULT)`);
   try {
     return decryptVault(data.toString('utf8'), secrets);
   } catch (e) {
@@ -83,7 +99,12 @@ export function rekeyFiles(files: string[], secrets: readonly VaultSecret[], nex
  * encrypted again (same vault id, same secret) only when it changed; the plaintext is overwritten
  * and removed whatever happens. create FILE: the same, from nothing (the file must not exist).
  */
-export function editFile(file: string, secrets: readonly VaultSecret[], create?: VaultSecret, env: NodeJS.ProcessEnv = process.env): void {
+export function editFile(
+  file: string,
+  secrets: readonly VaultSecret[],
+  create?: VaultSecret,
+  env: NodeJS.ProcessEnv = process.env,
+): void {
   let target: string;
   let before: Buffer;
   let secret: VaultSecret;
@@ -104,15 +125,20 @@ export function editFile(file: string, secrets: readonly VaultSecret[], create?:
     vaultId = parseEnvelope(data.toString('utf8')).vaultId;
   }
   const editor = shellSplit(env.EDITOR || 'vi');
-  if (!editor.length || editor.some((w) => typeof w !== 'string')) throw new InputError(`EDITOR="${env.EDITOR}": expected a command and its arguments, without shell operators`);
+  if (!editor.length || editor.some((w) => typeof w !== 'string'))
+    throw new InputError(`EDITOR="${env.EDITOR}": expected a command and its arguments, without shell operators`);
   const dir = mkdtempSync(join(tmpdir(), 'lbprov-vault-'));
   const tmp = join(dir, basename(file));
   try {
     writeFileSync(tmp, before, { mode: 0o600, flag: 'wx' });
     const [cmd, ...args] = editor as string[];
     const r = spawnSync(cmd, [...args, tmp], { stdio: 'inherit' });
-    if (r.error) throw new InputError(`cannot run the editor ${cmd}: ${(r.error as NodeJS.ErrnoException).code ?? r.error.message}`);
-    if (r.status !== 0) throw new InputError(`the editor ${cmd} exited with ${r.status ?? r.signal}: ${file} left as it was`);
+    if (r.error)
+      throw new InputError(
+        `cannot run the editor ${cmd}: ${(r.error as NodeJS.ErrnoException).code ?? r.error.message}`,
+      );
+    if (r.status !== 0)
+      throw new InputError(`the editor ${cmd} exited with ${r.status ?? r.signal}: ${file} left as it was`);
     const after = readFileSync(tmp);
     if (create || !after.equals(before)) writeOutput(target, encrypt(file, after, secret, vaultId), { keep: !create });
   } finally {
@@ -130,7 +156,10 @@ export function encryptStrings(items: Array<{ name?: string; text: string }>, se
   return items.map(({ name, text }) => {
     if (!text) throw new InputError('encrypt_string: the string to encrypt is empty');
     const vault = encrypt('encrypt_string', Buffer.from(text, 'utf8'), secret, secret.id);
-    const lines = vault.split('\n').filter(Boolean).map((l) => `${' '.repeat(10)}${l}`);
+    const lines = vault
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => `${' '.repeat(10)}${l}`);
     return [`${name ? `${name}: ` : ''}!vault |`, ...lines].join('\n');
   });
 }

@@ -42,19 +42,33 @@ const HEX = /^(?:[0-9a-fA-F]{2})*$/;
 
 /** True when text starts like vault data (Ansible's is_encrypted: the header at offset 0). */
 export function isVaultText(text: string | Buffer): boolean {
-  return (typeof text === 'string' ? text : text.subarray(0, VAULT_HEADER.length).toString('latin1')).startsWith(VAULT_HEADER);
+  return (typeof text === 'string' ? text : text.subarray(0, VAULT_HEADER.length).toString('latin1')).startsWith(
+    VAULT_HEADER,
+  );
 }
 
 export function parseEnvelope(text: string): Envelope {
   const lines = text.split(/\r?\n/);
   const header = lines[0].trim().split(';');
-  if (header[0] !== VAULT_HEADER || header.length < 3) throw new VaultError(`not vault data (the first line must be "${VAULT_HEADER};1.1;AES256" or "${VAULT_HEADER};1.2;AES256;<vault-id>")`);
+  if (header[0] !== VAULT_HEADER || header.length < 3)
+    throw new VaultError(
+      `not vault data (the first line must be "${VAULT_HEADER};1.1;AES256" or "${VAULT_HEADER};1.2;AES256;<vault-id>")`,
+    );
   const version = header[1].trim();
   const cipher = header[2].trim();
-  if (version !== '1.1' && version !== '1.2') throw new VaultError(`vault format version ${version} is not supported (1.1 and 1.2 are)`);
+  if (version !== '1.1' && version !== '1.2')
+    throw new VaultError(`vault format version ${version} is not supported (1.1 and 1.2 are)`);
   if (cipher !== 'AES256') throw new VaultError(`vault cipher ${cipher} is not supported (AES256 is)`);
   const vaultId = header.length >= 4 ? header[3].trim() : undefined;
-  return { version, cipher, vaultId, body: lines.slice(1).map((l) => l.trim()).join('') };
+  return {
+    version,
+    cipher,
+    vaultId,
+    body: lines
+      .slice(1)
+      .map((l) => l.trim())
+      .join(''),
+  };
 }
 
 function unhex(s: string, what: string): Buffer {
@@ -68,9 +82,15 @@ function deriveKeys(password: Buffer, salt: Buffer): { cipherKey: Buffer; hmacKe
 }
 
 /** The vault text of `plaintext` (header, 80-column lines, final newline), as ansible-vault writes it. */
-export function encryptVault(plaintext: Buffer | string, password: Buffer, vaultId?: string, salt: Buffer = randomBytes(32)): string {
+export function encryptVault(
+  plaintext: Buffer | string,
+  password: Buffer,
+  vaultId?: string,
+  salt: Buffer = randomBytes(32),
+): string {
   if (!password.length) throw new VaultError('an empty vault password cannot encrypt');
-  if (vaultId?.includes(';')) throw new VaultError(`"${vaultId}" is not a valid vault id: ";" is not allowed in vault ids`);
+  if (vaultId?.includes(';'))
+    throw new VaultError(`"${vaultId}" is not a valid vault id: ";" is not allowed in vault ids`);
   const data = typeof plaintext === 'string' ? Buffer.from(plaintext, 'utf8') : plaintext;
   if (isVaultText(data)) throw new VaultError('input is already encrypted');
   const { cipherKey, hmacKey, iv } = deriveKeys(password, salt);
@@ -82,7 +102,8 @@ export function encryptVault(plaintext: Buffer | string, password: Buffer, vault
   const inner = `${salt.toString('hex')}\n${hmac.toString('hex')}\n${ciphertext.toString('hex')}`;
   const outer = Buffer.from(inner, 'latin1').toString('hex');
   // Ansible writes 1.2 (with the id) only for an id other than "default"
-  const header = vaultId && vaultId !== 'default' ? `${VAULT_HEADER};1.2;AES256;${vaultId}` : `${VAULT_HEADER};1.1;AES256`;
+  const header =
+    vaultId && vaultId !== 'default' ? `${VAULT_HEADER};1.2;AES256;${vaultId}` : `${VAULT_HEADER};1.1;AES256`;
   const lines = [header];
   for (let i = 0; i < outer.length; i += 80) lines.push(outer.slice(i, i + 80));
   return `${lines.join('\n')}\n`;
@@ -125,12 +146,15 @@ export interface Decrypted {
 export function decryptVault(text: string, secrets: readonly VaultSecret[]): Decrypted {
   const env = parseEnvelope(text);
   const vaultId = env.vaultId ?? 'default';
-  if (!secrets.length) throw new VaultError('no vault secret was given (use --vault-password-file, --vault-id or --ask-vault-pass)');
+  if (!secrets.length)
+    throw new VaultError('no vault secret was given (use --vault-password-file, --vault-id or --ask-vault-pass)');
   const ordered = [...secrets.filter((s) => s.id === env.vaultId), ...secrets.filter((s) => s.id !== env.vaultId)];
   for (const secret of ordered) {
     const plaintext = decryptBody(env.body, secret.password);
     if (plaintext) return { plaintext, vaultId, secret };
   }
   const tried = [...new Set(secrets.map((s) => s.id))].join(', ');
-  throw new VaultError(`decryption failed: no vault secret opens it (wrong password? vault id in the data: ${env.vaultId ?? 'none'}; tried: ${tried})`);
+  throw new VaultError(
+    `decryption failed: no vault secret opens it (wrong password? vault id in the data: ${env.vaultId ?? 'none'}; tried: ${tried})`,
+  );
 }

@@ -51,7 +51,9 @@ const misplaced = (collection: 'map' | 'seq'): CollectionTag => ({
   tag: '!vault',
   collection,
   resolve(value, onError) {
-    onError(`!vault value: expected vault text (a string, as encrypt_string prints it), not a ${collection === 'map' ? 'mapping' : 'list'}`);
+    onError(
+      `!vault value: expected vault text (a string, as encrypt_string prints it), not a ${collection === 'map' ? 'mapping' : 'list'}`,
+    );
     return value;
   },
 });

@@ -36,7 +36,10 @@ export function redact(text: string): string {
   if (!secrets.size || !text) return text;
   ordered ??= [...secrets]
     .sort((a, b) => b.length - a.length)
-    .map((s) => ({ s, word: s.length < SHORT ? new RegExp(`(?<![\\p{L}\\p{N}_])${escapeRe(s)}(?![\\p{L}\\p{N}_])`, 'gu') : undefined }));
+    .map((s) => ({
+      s,
+      word: s.length < SHORT ? new RegExp(`(?<![\\p{L}\\p{N}_])${escapeRe(s)}(?![\\p{L}\\p{N}_])`, 'gu') : undefined,
+    }));
   let out = text;
   for (const { s, word } of ordered) {
     if (!out.includes(s)) continue;

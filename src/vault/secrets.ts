@@ -42,7 +42,10 @@ export function splitVaultId(slug: string): { id: string; source: string } {
  */
 export async function loadVaultSecrets(flags: VaultFlags, o: LoadOptions = {}): Promise<VaultSecret[]> {
   const env = o.env ?? process.env;
-  const envIds = (env.LBPROV_VAULT_IDENTITY_LIST || env.ANSIBLE_VAULT_IDENTITY_LIST || '').split(',').map((s) => s.trim()).filter(Boolean);
+  const envIds = (env.LBPROV_VAULT_IDENTITY_LIST || env.ANSIBLE_VAULT_IDENTITY_LIST || '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const slugs = [...envIds, ...(flags.vaultId ?? [])];
   const envFile = env.LBPROV_VAULT_PASSWORD_FILE || env.ANSIBLE_VAULT_PASSWORD_FILE;
   for (const f of [...(flags.vaultPasswordFile ?? []), ...(envFile ? [envFile] : [])]) slugs.push(`default@${f}`);
@@ -52,12 +55,15 @@ export async function loadVaultSecrets(flags: VaultFlags, o: LoadOptions = {}): 
     const { id, source } = splitVaultId(slug);
     if (source === 'prompt' || source === ASK) {
       const questions = o.newPassword
-        ? source === ASK ? ['New Vault password: ', 'Confirm New Vault password: '] : [`New vault password (${id}): `, `Confirm new vault password (${id}): `]
+        ? source === ASK
+          ? ['New Vault password: ', 'Confirm New Vault password: ']
+          : [`New vault password (${id}): `, `Confirm new vault password (${id}): `]
         : [source === ASK ? 'Vault password: ' : `Vault password (${id}): `];
       const answers: string[] = [];
       for (const q of questions) answers.push((await (o.prompt ?? promptTty)(q)).trim());
       if (!answers[0]) throw new InputError(`vault password prompt (${id}): an empty password is not a password`);
-      if (answers.some((a) => a !== answers[0])) throw new InputError(`vault password prompt (${id}): the passwords do not match`);
+      if (answers.some((a) => a !== answers[0]))
+        throw new InputError(`vault password prompt (${id}): the passwords do not match`);
       out.push({ id, password: Buffer.from(answers[0], 'utf8'), source: 'prompt' });
       continue;
     }
@@ -72,15 +78,24 @@ function passwordFrom(file: string, id: string, known: readonly VaultSecret[]): 
   try {
     mode = statSync(file).mode;
   } catch (e) {
-    throw new InputError(`vault password file ${file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'not found' : (e as Error).message}`);
+    throw new InputError(
+      `vault password file ${file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'not found' : (e as Error).message}`,
+    );
   }
   let pw: Buffer;
   if (mode & 0o111) {
     const client = basename(file, extname(file)).endsWith('-client');
-    const r = spawnSync(file, client ? ['--vault-id', id] : [], { stdio: ['inherit', 'pipe', client ? 'pipe' : 'inherit'], maxBuffer: 1 << 20 });
-    if (r.error) throw new InputError(`vault password script ${file}: cannot run it (${(r.error as NodeJS.ErrnoException).code ?? r.error.message}); if it is not a script, remove its executable bit`);
+    const r = spawnSync(file, client ? ['--vault-id', id] : [], {
+      stdio: ['inherit', 'pipe', client ? 'pipe' : 'inherit'],
+      maxBuffer: 1 << 20,
+    });
+    if (r.error)
+      throw new InputError(
+        `vault password script ${file}: cannot run it (${(r.error as NodeJS.ErrnoException).code ?? r.error.message}); if it is not a script, remove its executable bit`,
+      );
     const err = r.stderr ? `: ${r.stderr.toString().trim()}` : '';
-    if (client && r.status === 2) throw new InputError(`vault password client script ${file} has no secret for vault id ${id}${err}`);
+    if (client && r.status === 2)
+      throw new InputError(`vault password client script ${file} has no secret for vault id ${id}${err}`);
     if (r.status !== 0) throw new InputError(`vault password script ${file} exited with ${r.status ?? r.signal}${err}`);
     pw = stripCrLf(r.stdout);
   } else {
@@ -98,7 +113,8 @@ function passwordFrom(file: string, id: string, known: readonly VaultSecret[]): 
       }
     }
   }
-  if (!pw.length) throw new InputError(`vault password ${mode & 0o111 ? 'script' : 'file'} ${file} gave an empty password`);
+  if (!pw.length)
+    throw new InputError(`vault password ${mode & 0o111 ? 'script' : 'file'} ${file} gave an empty password`);
   return pw;
 }
 
@@ -130,7 +146,9 @@ export async function promptTty(question: string, echo = false): Promise<string>
     rfd = openSync('/dev/tty', 'r');
     wfd = openSync('/dev/tty', 'w');
   } catch {
-    throw new InputError(`cannot ask "${question.trim()}": no terminal (use --vault-password-file or --vault-id LABEL@FILE)`);
+    throw new InputError(
+      `cannot ask "${question.trim()}": no terminal (use --vault-password-file or --vault-id LABEL@FILE)`,
+    );
   }
   // each stream owns its descriptor and closes it when destroyed
   const input = new ReadStream(rfd);

@@ -20,9 +20,14 @@ export interface AnsibleInventory {
 
 /** `ansible-inventory -i SOURCE --list`, with group membership made transitive. */
 export function ansibleInventory(source: string, env: Record<string, string> = {}): AnsibleInventory {
-  const r = spawnSync('ansible-inventory', ['-i', source, '--list'], { encoding: 'utf8', env: { ...process.env, ANSIBLE_INVENTORY_UNPARSED_FAILED: 'true', ...env } });
+  const r = spawnSync('ansible-inventory', ['-i', source, '--list'], {
+    encoding: 'utf8',
+    env: { ...process.env, ANSIBLE_INVENTORY_UNPARSED_FAILED: 'true', ...env },
+  });
   if (r.status !== 0) throw new Error(`ansible-inventory -i ${source} failed: ${r.stderr}`);
-  const data = JSON.parse(r.stdout) as Record<string, { hosts?: string[]; children?: string[] }> & { _meta: { hostvars: AnsibleInventory['hostvars'] } };
+  const data = JSON.parse(r.stdout) as Record<string, { hosts?: string[]; children?: string[] }> & {
+    _meta: { hostvars: AnsibleInventory['hostvars'] };
+  };
   const hosts = (g: string, seen = new Set<string>()): string[] => {
     if (seen.has(g)) return [];
     seen.add(g);

@@ -26,12 +26,36 @@ export function lbprov(args: string[], opts: { cwd?: string; env?: Record<string
 }
 
 export interface JsonRun {
-  plays: Array<{ name: string; tasks: Array<{ name: string; module: string; hosts: Record<string, { status: string; msg?: string; diff?: Array<{ path: string; before: string; after: string }> }> }> }>;
-  stats: Record<string, { ok: number; changed: number; unreachable: number; failed: number; skipped: number; rescued?: number; ignored?: number }>;
+  plays: Array<{
+    name: string;
+    tasks: Array<{
+      name: string;
+      module: string;
+      hosts: Record<
+        string,
+        { status: string; msg?: string; diff?: Array<{ path: string; before: string; after: string }> }
+      >;
+    }>;
+  }>;
+  stats: Record<
+    string,
+    {
+      ok: number;
+      changed: number;
+      unreachable: number;
+      failed: number;
+      skipped: number;
+      rescued?: number;
+      ignored?: number;
+    }
+  >;
 }
 
 /** `lbprov apply --json`, parsed; throws with stderr when stdout is not one JSON document. */
-export async function applyJson(args: string[], opts: { cwd?: string; env?: Record<string, string> } = {}): Promise<{ code: number; run: JsonRun; stderr: string }> {
+export async function applyJson(
+  args: string[],
+  opts: { cwd?: string; env?: Record<string, string> } = {},
+): Promise<{ code: number; run: JsonRun; stderr: string }> {
   const r = await lbprov(['apply', '--json', ...args], opts);
   try {
     return { code: r.code, run: JSON.parse(r.stdout) as JsonRun, stderr: r.stderr };
@@ -43,7 +67,9 @@ export async function applyJson(args: string[], opts: { cwd?: string; env?: Reco
 /** (task name, host) pairs with a given status, sorted: what a run changed, for comparing runs. */
 export function withStatus(run: JsonRun, status: string): string[] {
   const out: string[] = [];
-  for (const p of run.plays) for (const t of p.tasks) for (const [h, r] of Object.entries(t.hosts)) if (r.status === status) out.push(`${t.name} @ ${h}`);
+  for (const p of run.plays)
+    for (const t of p.tasks)
+      for (const [h, r] of Object.entries(t.hosts)) if (r.status === status) out.push(`${t.name} @ ${h}`);
   return out.sort();
 }
 
@@ -52,9 +78,15 @@ export function withStatus(run: JsonRun, status: string): string[] {
  * types `answer` once `prompt` shows: for -K. The output is what the terminal showed.
  */
 export function lbprovOnTty(args: string[], prompt: string, answer: string): Promise<CliResult> {
-  const cmd = [process.execPath, join(packageRoot, 'bin', 'lbprov.js'), ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
+  const cmd = [process.execPath, join(packageRoot, 'bin', 'lbprov.js'), ...args]
+    .map((a) => `'${a.replace(/'/g, `'\\''`)}'`)
+    .join(' ');
   return new Promise((resolve, reject) => {
-    const child = spawn('script', ['-q', '-e', '-c', cmd, '/dev/null'], { cwd: packageRoot, env: { ...process.env, NO_COLOR: '1' }, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn('script', ['-q', '-e', '-c', cmd, '/dev/null'], {
+      cwd: packageRoot,
+      env: { ...process.env, NO_COLOR: '1' },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     let typed = false;

@@ -7,7 +7,7 @@ import { renderFile, renderValue } from '../../src/playbook/template.js';
 import { evaluate } from '../../src/playbook/expr.js';
 import { localPath } from '../../src/playbook/local-file.js';
 import { errorMessage } from '../../src/util/errors.js';
-import { argvMatches, FixtureHost, normalArgv, type HostSpec } from './fixture-host.js';
+import { argvMatches, type FixtureHost, normalArgv, type HostSpec } from './fixture-host.js';
 
 /**
  * One module case of test/modules/<module>/*.yaml, run as the executor runs a task (schema, reads,
@@ -91,13 +91,22 @@ export function context(c: Case, dir: string, scope: Scope): ModuleContext {
 
 /** The task on the fixture host, as src/executor/task-runner.ts runs it (its runItem and apply). */
 export function runCase(mod: ModuleDef, c: Case, dir: string, host: FixtureHost): Outcome {
-  const scope = new Scope((c.vars ?? {}) as Record<string, unknown>, {});
-  const done = (status: Outcome['status'], msg?: string, extra: Partial<Outcome> = {}): Outcome => ({ status, msg, steps: [], diff: [], data: {}, warnings: [], ...extra });
+  const scope = new Scope(c.vars ?? {}, {});
+  const done = (status: Outcome['status'], msg?: string, extra: Partial<Outcome> = {}): Outcome => ({
+    status,
+    msg,
+    steps: [],
+    diff: [],
+    data: {},
+    warnings: [],
+    ...extra,
+  });
   let plan: Plan;
   try {
     const args = renderValue(c.args ?? {}, scope) as Record<string, unknown>;
     const problems = checkArgs(mod.schema, args, mod.name);
-    if (problems.length) return done('failed', `invalid arguments after templating: ${problems.map((p) => p.message).join('; ')}`);
+    if (problems.length)
+      return done('failed', `invalid arguments after templating: ${problems.map((p) => p.message).join('; ')}`);
     const ctx = context(c, dir, scope);
     const reads = mod.reads?.(args, ctx) ?? {};
     const seen = Object.fromEntries(Object.entries(reads).map(([k, r]) => [k, host.read(r)]));
@@ -109,13 +118,18 @@ export function runCase(mod: ModuleDef, c: Case, dir: string, host: FixtureHost)
   const check = c.check ?? false;
   if (plan.failed) return done('failed', plan.failed, base);
   if (check && plan.changed && plan.checkSkip) return done('skipped', plan.checkSkip, base);
-  if (check || !plan.steps.length) return done(plan.changed ? 'changed' : 'ok', (check && plan.steps.length && plan.checkMsg) || plan.msg, base);
+  if (check || !plan.steps.length)
+    return done(plan.changed ? 'changed' : 'ok', (check && plan.steps.length && plan.checkMsg) || plan.msg, base);
   const outputs: StepOutput[] = [];
   for (const [i, step] of plan.steps.entries()) {
     const o = host.apply(step);
     if (o.rc !== 0 && !(step.op === 'exec' && step.capture)) {
       const what = step.op === 'write' ? `writing ${step.path}` : (step.what ?? step.argv.join(' '));
-      return done('failed', `${what} failed (rc ${o.rc}): ${o.stderr.trim() || o.stdout.trim()}`, { ...base, data: {}, steps: plan.steps.slice(0, i + 1) });
+      return done('failed', `${what} failed (rc ${o.rc}): ${o.stderr.trim() || o.stdout.trim()}`, {
+        ...base,
+        data: {},
+        steps: plan.steps.slice(0, i + 1),
+      });
     }
     outputs.push(o);
   }
@@ -146,15 +160,21 @@ const show = (v: unknown): string => {
 export function unlike(actual: unknown, expected: unknown, at = ''): string[] {
   if (expected === null) return actual == null ? [] : [`${at}: expected nothing, got ${show(actual)}`];
   const re = typeof expected === 'string' ? REGEX.exec(expected) : null;
-  if (re) return new RegExp(re[1], `s${re[2]}`).test(String(actual)) ? [] : [`${at}: ${show(actual)} does not match ${String(expected)}`];
+  if (re)
+    return new RegExp(re[1], `s${re[2]}`).test(String(actual))
+      ? []
+      : [`${at}: ${show(actual)} does not match ${String(expected)}`];
   if (Array.isArray(expected)) {
     if (!Array.isArray(actual)) return [`${at}: expected a list, got ${show(actual)}`];
-    if (actual.length !== expected.length) return [`${at}: expected ${expected.length} items, got ${actual.length}: ${show(actual)}`];
+    if (actual.length !== expected.length)
+      return [`${at}: expected ${expected.length} items, got ${actual.length}: ${show(actual)}`];
     return expected.flatMap((e, i) => unlike(actual[i], e, `${at}[${i}]`));
   }
   if (expected && typeof expected === 'object') {
     if (!actual || typeof actual !== 'object') return [`${at}: expected a mapping, got ${show(actual)}`];
-    return Object.entries(expected).flatMap(([k, v]) => unlike((actual as Record<string, unknown>)[k], v, `${at}.${k}`));
+    return Object.entries(expected).flatMap(([k, v]) =>
+      unlike((actual as Record<string, unknown>)[k], v, `${at}.${k}`),
+    );
   }
   return actual === expected ? [] : [`${at}: expected ${show(expected)}, got ${show(actual)}`];
 }
@@ -170,8 +190,16 @@ export function stepView(s: Step): Record<string, unknown> {
 }
 
 function stepsUnlike(actual: Step[], expected: Array<Record<string, unknown>>, at: string): string[] {
-  const shown = (): string => actual.map((s) => JSON.stringify(stepView(s), (k, v: unknown) => (typeof v === 'string' && v.length > 120 ? `${v.slice(0, 60)}...` : v))).join('\n    ');
-  if (actual.length !== expected.length) return [`${at}: expected ${expected.length} steps, got ${actual.length}:\n    ${shown()}`];
+  const shown = (): string =>
+    actual
+      .map((s) =>
+        JSON.stringify(stepView(s), (k, v: unknown) =>
+          typeof v === 'string' && v.length > 120 ? `${v.slice(0, 60)}...` : v,
+        ),
+      )
+      .join('\n    ');
+  if (actual.length !== expected.length)
+    return [`${at}: expected ${expected.length} steps, got ${actual.length}:\n    ${shown()}`];
   return expected.flatMap((e, i) => {
     const v = stepView(actual[i]);
     const { exec, ...rest } = e;
@@ -179,7 +207,8 @@ function stepsUnlike(actual: Step[], expected: Array<Record<string, unknown>>, a
       if (!('exec' in v)) return [`${at}[${i}]: expected an exec step, got a write of ${String(v.write)}`];
       const pattern = (exec as unknown[]).map(String);
       // the argv as run, or as the cases name it (`name args` for a module's `bash -c` script)
-      if (!argvMatches(pattern, v.exec as string[]) && !argvMatches(pattern, normalArgv(v.exec as string[]))) return [`${at}[${i}]: argv ${JSON.stringify(v.exec)} does not match ${JSON.stringify(exec)}`];
+      if (!argvMatches(pattern, v.exec as string[]) && !argvMatches(pattern, normalArgv(v.exec as string[])))
+        return [`${at}[${i}]: argv ${JSON.stringify(v.exec)} does not match ${JSON.stringify(exec)}`];
     } else if (!('write' in v)) return [`${at}[${i}]: expected a write step, got ${JSON.stringify(v.exec)}`];
     return unlike(v, exec === undefined ? e : rest, `${at}[${i}]`);
   });
@@ -187,7 +216,8 @@ function stepsUnlike(actual: Step[], expected: Array<Record<string, unknown>>, a
 
 export function outcomeUnlike(o: Outcome, e: Expect, host: FixtureHost, at: string): string[] {
   const p: string[] = [];
-  if (e.status !== undefined && o.status !== e.status) p.push(`${at}.status: expected ${e.status}, got ${o.status}${o.msg ? ` (${o.msg})` : ''}`);
+  if (e.status !== undefined && o.status !== e.status)
+    p.push(`${at}.status: expected ${e.status}, got ${o.status}${o.msg ? ` (${o.msg})` : ''}`);
   if (e.msg !== undefined) p.push(...unlike(o.msg, e.msg, `${at}.msg`));
   if (e.steps !== undefined) p.push(...stepsUnlike(o.steps, e.steps, `${at}.steps`));
   if (e.diff !== undefined) p.push(...unlike(o.diff, e.diff, `${at}.diff`));

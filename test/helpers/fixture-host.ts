@@ -74,10 +74,21 @@ export interface HostSpec {
 
 const UNIT_DIRS = ['/etc/systemd/system', '/lib/systemd/system', '/usr/lib/systemd/system'];
 const unitName = (n: string): string => (n.includes('.') ? n : `${n}.service`);
-const procKey = (path: string): string | undefined => (path.startsWith('/proc/sys/') ? path.slice(10).replace(/\//g, '.') : undefined);
-const entry = (e: Partial<FsEntry>): FsEntry => ({ type: e.type ?? 'file', mode: e.mode ?? (e.type === 'directory' ? '0755' : e.type === 'link' ? '0777' : '0644'), owner: e.owner ?? 'root', group: e.group ?? 'root', ...(e.content !== undefined || (e.type ?? 'file') === 'file' ? { content: e.content ?? '' } : {}), ...(e.target !== undefined ? { target: e.target } : {}) });
+const procKey = (path: string): string | undefined =>
+  path.startsWith('/proc/sys/') ? path.slice(10).replace(/\//g, '.') : undefined;
+const entry = (e: Partial<FsEntry>): FsEntry => ({
+  type: e.type ?? 'file',
+  mode: e.mode ?? (e.type === 'directory' ? '0755' : e.type === 'link' ? '0777' : '0644'),
+  owner: e.owner ?? 'root',
+  group: e.group ?? 'root',
+  ...(e.content !== undefined || (e.type ?? 'file') === 'file' ? { content: e.content ?? '' } : {}),
+  ...(e.target !== undefined ? { target: e.target } : {}),
+});
 /** YAML 1.1 reads `NeedDaemonReload: no` as false: systemctl prints yes/no. */
-const yesNo = (u: Partial<UnitState>): Partial<UnitState> => Object.fromEntries(Object.entries(u).map(([k, v]: [string, unknown]) => [k, v === true ? 'yes' : v === false ? 'no' : String(v)]));
+const yesNo = (u: Partial<UnitState>): Partial<UnitState> =>
+  Object.fromEntries(
+    Object.entries(u).map(([k, v]: [string, unknown]) => [k, v === true ? 'yes' : v === false ? 'no' : String(v)]),
+  );
 const out = (stdout = '', rc = 0, stderr = ''): StepOutput => ({ rc, stdout, stderr });
 const fail = (stderr: string, rc = 1): StepOutput => out('', rc, `${stderr}\n`);
 
@@ -107,9 +118,22 @@ export class FixtureHost {
 
   constructor(spec: HostSpec = {}) {
     this.state = {
-      files: Object.fromEntries(Object.entries(spec.files ?? {}).map(([p, e]) => [p, entry(typeof e === 'string' ? { content: e } : e)])),
+      files: Object.fromEntries(
+        Object.entries(spec.files ?? {}).map(([p, e]) => [p, entry(typeof e === 'string' ? { content: e } : e)]),
+      ),
       sysctls: Object.fromEntries(Object.entries(spec.sysctls ?? {}).map(([k, v]) => [k, String(v)])),
-      units: Object.fromEntries(Object.entries(spec.units ?? {}).map(([n, u]) => [unitName(n), { LoadState: 'loaded', ActiveState: 'inactive', UnitFileState: 'disabled', NeedDaemonReload: 'no', ...yesNo(u) }])),
+      units: Object.fromEntries(
+        Object.entries(spec.units ?? {}).map(([n, u]) => [
+          unitName(n),
+          {
+            LoadState: 'loaded',
+            ActiveState: 'inactive',
+            UnitFileState: 'disabled',
+            NeedDaemonReload: 'no',
+            ...yesNo(u),
+          },
+        ]),
+      ),
       packages: { ...spec.packages },
       available: { ...spec.available },
       pins: structuredClone(spec.pins ?? {}),
@@ -120,13 +144,20 @@ export class FixtureHost {
 
   /** Changes the state from outside (between two runs): each listed entry replaced, null removes it. */
   patch(spec: HostSpec): void {
-    const kept = (m: object | undefined): Record<string, never> => Object.fromEntries(Object.entries(m ?? {}).filter(([, v]) => v !== null)) as Record<string, never>;
-    const fresh = new FixtureHost({ files: kept(spec.files), units: kept(spec.units), pins: kept(spec.pins), sysctls: kept(spec.sysctls) }).state;
+    const kept = (m: object | undefined): Record<string, never> =>
+      Object.fromEntries(Object.entries(m ?? {}).filter(([, v]) => v !== null)) as Record<string, never>;
+    const fresh = new FixtureHost({
+      files: kept(spec.files),
+      units: kept(spec.units),
+      pins: kept(spec.pins),
+      sysctls: kept(spec.sysctls),
+    }).state;
     for (const part of ['files', 'sysctls', 'units', 'packages', 'available', 'pins'] as const) {
       const into = this.state[part] as Record<string, unknown>;
       for (const [k, v] of Object.entries(spec[part] ?? {})) {
         if (v === null) delete into[part === 'units' ? unitName(k) : k];
-        else if (part === 'units') into[unitName(k)] = { ...(into[unitName(k)] as object), ...yesNo(v as Partial<UnitState>) };
+        else if (part === 'units')
+          into[unitName(k)] = { ...(into[unitName(k)] as object), ...yesNo(v as Partial<UnitState>) };
         else into[k] = (fresh[part] as Record<string, unknown>)[k] ?? v;
       }
     }
@@ -143,12 +174,29 @@ export class FixtureHost {
   read(r: Read): Seen {
     if (r.kind === 'exec') {
       const o = this.answer(r.argv) ?? this.query(r.argv);
-      if (!o) throw new Error(`the fixture host has no answer for the read ${JSON.stringify(normalArgv(r.argv))} (add it to host.commands)`);
+      if (!o)
+        throw new Error(
+          `the fixture host has no answer for the read ${JSON.stringify(normalArgv(r.argv))} (add it to host.commands)`,
+        );
       return { rc: o.rc, stdout: Buffer.from(o.stdout), stderr: o.stderr };
     }
     const e = this.state.files[r.path];
-    const stat = e ? { type: e.type, mode: e.mode, owner: e.owner, group: e.group, size: Buffer.byteLength(e.content ?? ''), ...(e.target ? { target: e.target } : {}) } : null;
-    return { rc: 0, stderr: '', stat, stdout: r.kind === 'file' && e?.type === 'file' ? Buffer.from(e.content ?? '') : Buffer.alloc(0) };
+    const stat = e
+      ? {
+          type: e.type,
+          mode: e.mode,
+          owner: e.owner,
+          group: e.group,
+          size: Buffer.byteLength(e.content ?? ''),
+          ...(e.target ? { target: e.target } : {}),
+        }
+      : null;
+    return {
+      rc: 0,
+      stderr: '',
+      stat,
+      stdout: r.kind === 'file' && e?.type === 'file' ? Buffer.from(e.content ?? '') : Buffer.alloc(0),
+    };
   }
 
   /** Applies one step; what the executor's script would report for it. */
@@ -182,25 +230,53 @@ export class FixtureHost {
     const names = a.slice(a.indexOf('--') + 1);
     if (cmd === 'cat' && a[0] === '--') {
       const key = procKey(a[1]);
-      if (key !== undefined) return key in this.state.sysctls ? out(`${this.state.sysctls[key]}\n`) : fail(`cat: ${a[1]}: No such file or directory`);
+      if (key !== undefined)
+        return key in this.state.sysctls
+          ? out(`${this.state.sysctls[key]}\n`)
+          : fail(`cat: ${a[1]}: No such file or directory`);
       const e = this.state.files[a[1]];
       return e?.type === 'file' ? out(e.content) : fail(`cat: ${a[1]}: No such file or directory`);
     }
     if (cmd === 'systemctl' && a[0] === 'show') {
       const props = a[1].replace('--property=', '').split(',');
-      const u = this.state.units[unitName(names[0])] ?? { LoadState: 'not-found', ActiveState: 'inactive', UnitFileState: '', NeedDaemonReload: 'no' };
+      const u = this.state.units[unitName(names[0])] ?? {
+        LoadState: 'not-found',
+        ActiveState: 'inactive',
+        UnitFileState: '',
+        NeedDaemonReload: 'no',
+      };
       return out(props.map((p) => `${p}=${u[p as keyof UnitState] ?? ''}`).join('\n') + '\n');
     }
     if (cmd === 'dpkg-query') {
       const have = names.filter((n) => n in this.state.packages);
       const missing = names.filter((n) => !(n in this.state.packages));
-      return out(have.map((n) => `${n}\tinstall ok installed\t${this.state.packages[n]}\n`).join(''), missing.length ? 1 : 0, missing.map((n) => `dpkg-query: no packages found matching ${n}\n`).join(''));
+      return out(
+        have.map((n) => `${n}\tinstall ok installed\t${this.state.packages[n]}\n`).join(''),
+        missing.length ? 1 : 0,
+        missing.map((n) => `dpkg-query: no packages found matching ${n}\n`).join(''),
+      );
     }
     if (cmd === 'rpm' && a[0] === '-q') {
-      return out(names.map((n) => (n in this.state.packages ? `${n}\tinstalled\t${this.state.packages[n]}\n` : `package ${n} is not installed\n`)).join(''), names.every((n) => n in this.state.packages) ? 0 : 1);
+      return out(
+        names
+          .map((n) =>
+            n in this.state.packages
+              ? `${n}\tinstalled\t${this.state.packages[n]}\n`
+              : `package ${n} is not installed\n`,
+          )
+          .join(''),
+        names.every((n) => n in this.state.packages) ? 0 : 1,
+      );
     }
     if (cmd === 'apt-cache' && a[0] === 'policy') {
-      return out(names.map((n) => `${n}:\n  Installed: ${this.state.packages[n] ?? '(none)'}\n  Candidate: ${this.state.available[n] ?? '(none)'}\n`).join(''));
+      return out(
+        names
+          .map(
+            (n) =>
+              `${n}:\n  Installed: ${this.state.packages[n] ?? '(none)'}\n  Candidate: ${this.state.available[n] ?? '(none)'}\n`,
+          )
+          .join(''),
+      );
     }
     if (cmd === 'bpftool' && a.join(' ').startsWith('-j prog show pinned ')) {
       const p = this.state.pins[a[4]];
@@ -228,9 +304,13 @@ export class FixtureHost {
     const built = this.state.files[bin] && this.state.files[hashfile]?.content?.trim() === hash;
     if (!built) return out('NOT_BUILT\n');
     if (pin && !this.state.pins[pin]) return fail(`nothing is pinned at ${pin}`);
-    if (!this.state.selftest) throw new Error('the case runs the self-test: give host.selftest.report (what the helper prints)');
+    if (!this.state.selftest)
+      throw new Error('the case runs the self-test: give host.selftest.report (what the helper prints)');
     const r = this.state.selftest.report;
-    return out(`${typeof r === 'string' ? r : JSON.stringify(r)}\n${pin ? this.state.pins[pin].tag : ''}\n`, this.state.selftest.rc ?? 0);
+    return out(
+      `${typeof r === 'string' ? r : JSON.stringify(r)}\n${pin ? this.state.pins[pin].tag : ''}\n`,
+      this.state.selftest.rc ?? 0,
+    );
   }
 
   private write(s: Extract<Step, { op: 'write' }>): StepOutput {
@@ -241,11 +321,18 @@ export class FixtureHost {
       if (v && v.rc !== 0) return fail(`validation failed: ${s.validate.join(' ')}\n${v.stderr}`);
     }
     if (s.backup && old) this.state.files[`${s.path}.backup~`] = { ...old };
-    this.state.files[s.path] = { type: 'file', mode: s.mode ?? old?.mode ?? '0644', owner: s.owner ?? old?.owner ?? 'root', group: s.group ?? old?.group ?? 'root', content: s.content.toString() };
+    this.state.files[s.path] = {
+      type: 'file',
+      mode: s.mode ?? old?.mode ?? '0644',
+      owner: s.owner ?? old?.owner ?? 'root',
+      group: s.group ?? old?.group ?? 'root',
+      content: s.content.toString(),
+    };
     // systemd notices a changed unit file of a loaded unit (NeedDaemonReload), not a new one
     const dir = s.path.slice(0, s.path.lastIndexOf('/'));
     const u = this.state.units[s.path.slice(dir.length + 1)];
-    if (UNIT_DIRS.includes(dir) && u && u.LoadState === 'loaded' && old?.content !== s.content.toString()) u.NeedDaemonReload = 'yes';
+    if (UNIT_DIRS.includes(dir) && u && u.LoadState === 'loaded' && old?.content !== s.content.toString())
+      u.NeedDaemonReload = 'yes';
     return out();
   }
 
@@ -257,7 +344,12 @@ export class FixtureHost {
   private change(argv: string[]): StepOutput | undefined {
     // apt-get under env; a module's fixed `bash -c` script by its name (commands and shell runs are
     // never simulated: the case answers them in host.commands)
-    const [cmd, ...a] = argv[0] === 'env' && argv[1] === 'DEBIAN_FRONTEND=noninteractive' ? argv.slice(2) : argv[0] === 'bash' ? normalArgv(argv) : argv;
+    const [cmd, ...a] =
+      argv[0] === 'env' && argv[1] === 'DEBIAN_FRONTEND=noninteractive'
+        ? argv.slice(2)
+        : argv[0] === 'bash'
+          ? normalArgv(argv)
+          : argv;
     const dd = a.indexOf('--');
     const opts = dd < 0 ? a : a.slice(0, dd);
     const args = dd < 0 ? [] : a.slice(dd + 1);
@@ -295,7 +387,8 @@ export class FixtureHost {
         return out();
       case 'sysctl': {
         const [k, v] = a[a.length - 1].split('=');
-        if (!(k in this.state.sysctls)) return fail(`sysctl: cannot stat /proc/sys/${k.replace(/\./g, '/')}: No such file or directory`, 255);
+        if (!(k in this.state.sysctls))
+          return fail(`sysctl: cannot stat /proc/sys/${k.replace(/\./g, '/')}: No such file or directory`, 255);
         // the kernel prints multi-value parameters with tabs
         this.state.sysctls[k] = v.trim().split(/\s+/).join('\t');
         return out();
@@ -312,7 +405,9 @@ export class FixtureHost {
       case 'lbprov_bpf_verify': {
         const p = this.state.pins[a[0]];
         if (!p) return fail(`Error: bpf obj get (${a[0]}): No such file or directory`, 255);
-        return p.type === a[1] ? out(`${JSON.stringify(p)}\n`) : out(`${JSON.stringify(p)}\n`, 1, `pinned program at ${a[0]} is not of type ${a[1]}\n`);
+        return p.type === a[1]
+          ? out(`${JSON.stringify(p)}\n`)
+          : out(`${JSON.stringify(p)}\n`, 1, `pinned program at ${a[0]} is not of type ${a[1]}\n`);
       }
       case 'lbprov_bpf_rollback':
         return this.rollback(a);
@@ -328,7 +423,8 @@ export class FixtureHost {
       for (const p of Object.keys(this.state.files)) {
         const dir = p.slice(0, p.lastIndexOf('/'));
         const n = p.slice(dir.length + 1);
-        if (UNIT_DIRS.includes(dir) && (!us[n] || us[n].LoadState === 'not-found')) us[n] = { LoadState: 'loaded', ActiveState: 'inactive', UnitFileState: 'disabled', NeedDaemonReload: 'no' };
+        if (UNIT_DIRS.includes(dir) && (!us[n] || us[n].LoadState === 'not-found'))
+          us[n] = { LoadState: 'loaded', ActiveState: 'inactive', UnitFileState: 'disabled', NeedDaemonReload: 'no' };
       }
     };
     if (verb === 'daemon-reload') {
@@ -346,8 +442,10 @@ export class FixtureHost {
     // `systemctl enable` reloads systemd itself
     if (verb === 'enable') reload();
     const u = us[n];
-    if (!u || u.LoadState === 'not-found') return fail(`Failed to ${verb} unit: Unit ${n} not found.`, verb === 'enable' ? 1 : 5);
-    if (u.UnitFileState === 'masked' && verb !== 'stop' && verb !== 'disable') return fail(`Failed to ${verb} unit: Unit ${n} is masked.`);
+    if (!u || u.LoadState === 'not-found')
+      return fail(`Failed to ${verb} unit: Unit ${n} not found.`, verb === 'enable' ? 1 : 5);
+    if (u.UnitFileState === 'masked' && verb !== 'stop' && verb !== 'disable')
+      return fail(`Failed to ${verb} unit: Unit ${n} is masked.`);
     switch (verb) {
       case 'enable':
         u.UnitFileState = 'enabled';
@@ -384,8 +482,15 @@ export class FixtureHost {
   /** lbprov_compile OUT HASHFILE HASH compiler args...: the object names its source; the hash goes beside it. */
   private compile([dest, hashfile, hash, ...cc]: string[]): StepOutput {
     const src = cc.find((w) => w.endsWith('.c') && !w.startsWith('-'));
-    if (!src || this.state.files[src]?.type !== 'file') return fail(`clang: error: no such file or directory: '${src}'`);
-    this.state.files[dest] = entry({ mode: '0755', content: `ELF from ${src}: ${createHash('sha256').update(this.state.files[src].content ?? '').update(cc.join(' ')).digest('hex')}` });
+    if (!src || this.state.files[src]?.type !== 'file')
+      return fail(`clang: error: no such file or directory: '${src}'`);
+    this.state.files[dest] = entry({
+      mode: '0755',
+      content: `ELF from ${src}: ${createHash('sha256')
+        .update(this.state.files[src].content ?? '')
+        .update(cc.join(' '))
+        .digest('hex')}`,
+    });
     this.state.files[hashfile] = entry({ content: `${hash}\n` });
     return out();
   }
@@ -398,7 +503,15 @@ export class FixtureHost {
     const sec = type || /SEC\(\s*"([a-z_]+)[^"]*"\s*\)\s*(?:int|long)/.exec(src)?.[1] || 'unspec';
     if (keep === '1' && this.state.pins[pin]) this.state.pins[`${pin}_prev`] = this.state.pins[pin];
     const id = Math.max(0, ...Object.values(this.state.pins).map((p) => p.id)) + 1;
-    this.state.pins[pin] = { id, type: sec === 'socket' ? 'socket_filter' : sec, tag: createHash('sha256').update(o.content ?? '').digest('hex').slice(0, 16), name: 'prog' };
+    this.state.pins[pin] = {
+      id,
+      type: sec === 'socket' ? 'socket_filter' : sec,
+      tag: createHash('sha256')
+        .update(o.content ?? '')
+        .digest('hex')
+        .slice(0, 16),
+      name: 'prog',
+    };
     return out();
   }
 
@@ -410,7 +523,8 @@ export class FixtureHost {
     this.state.pins[pin] = prev;
     this.state.pins[`${pin}_prev`] = cur;
     for (const [p, e] of Object.entries(this.state.files)) {
-      if (p.startsWith(`${dir}/`) && p.endsWith('.pinned') && e.content?.trim().split(' ')[1] === pin) e.content = `rolled-back ${pin}\n`;
+      if (p.startsWith(`${dir}/`) && p.endsWith('.pinned') && e.content?.trim().split(' ')[1] === pin)
+        e.content = `rolled-back ${pin}\n`;
     }
     this.state.files[`${dir}/rollback.state`] = entry({ content: `${from} ${to}\n` });
     return out();

@@ -10,7 +10,12 @@ export const PASSWORD_FILE = join(VAULT_FIXTURES, 'password.txt');
 export const PROD_PASSWORD_FILE = join(VAULT_FIXTURES, 'prod-password.txt');
 
 /** The developer's own vault settings must not leak into the tests. */
-export const NO_VAULT_ENV = { LBPROV_VAULT_PASSWORD_FILE: '', ANSIBLE_VAULT_PASSWORD_FILE: '', LBPROV_VAULT_IDENTITY_LIST: '', ANSIBLE_VAULT_IDENTITY_LIST: '' };
+export const NO_VAULT_ENV = {
+  LBPROV_VAULT_PASSWORD_FILE: '',
+  ANSIBLE_VAULT_PASSWORD_FILE: '',
+  LBPROV_VAULT_IDENTITY_LIST: '',
+  ANSIBLE_VAULT_IDENTITY_LIST: '',
+};
 
 export interface RunOptions {
   cwd?: string;
@@ -41,7 +46,8 @@ export function run(cmd: string, args: string[], o: RunOptions = {}): Promise<Cl
 }
 
 /** The real `lbprov` command, in its own session (a stray prompt fails instead of waiting). */
-export const lbprovRun = (args: string[], o: RunOptions = {}): Promise<CliResult> => run(process.execPath, [join(packageRoot, 'bin', 'lbprov.js'), ...args], o);
+export const lbprovRun = (args: string[], o: RunOptions = {}): Promise<CliResult> =>
+  run(process.execPath, [join(packageRoot, 'bin', 'lbprov.js'), ...args], o);
 
 /** A file with this content and mode. */
 export function put(path: string, content: string | Buffer, mode = 0o644): string {

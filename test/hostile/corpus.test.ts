@@ -45,7 +45,11 @@ const casesDir = join(packageRoot, 'test', 'hostile', 'cases');
 const cases: Case[] = readdirSync(casesDir)
   .filter((n) => existsSync(join(casesDir, n, 'case.yml')))
   .sort()
-  .map((name) => ({ name, dir: join(casesDir, name), ...(parse(readFileSync(join(casesDir, name, 'case.yml'), 'utf8')) as Omit<Case, 'name' | 'dir'>) }));
+  .map((name) => ({
+    name,
+    dir: join(casesDir, name),
+    ...(parse(readFileSync(join(casesDir, name, 'case.yml'), 'utf8')) as Omit<Case, 'name' | 'dir'>),
+  }));
 
 function run(c: Case): Promise<Outcome> {
   const started = Date.now();
@@ -60,10 +64,13 @@ function run(c: Case): Promise<Outcome> {
     let timedOut = false;
     child.stdout.on('data', (d) => (stdout += d));
     child.stderr.on('data', (d) => (stderr += d));
-    const timer = setTimeout(() => {
-      timedOut = true;
-      child.kill('SIGKILL');
-    }, (c.timeout ?? 10) * 1000);
+    const timer = setTimeout(
+      () => {
+        timedOut = true;
+        child.kill('SIGKILL');
+      },
+      (c.timeout ?? 10) * 1000,
+    );
     child.on('error', reject);
     child.on('close', (code, signal) => {
       clearTimeout(timer);
@@ -85,7 +92,11 @@ test.before(async () => {
 
 test('the corpus has at least 150 cases, each with argv and exit', () => {
   assert.ok(cases.length >= 150, `${cases.length} cases`);
-  for (const c of cases) assert.ok(Array.isArray(c.argv) && typeof c.exit === 'number' && c.about, `${c.name}: case.yml needs about, argv and exit`);
+  for (const c of cases)
+    assert.ok(
+      Array.isArray(c.argv) && typeof c.exit === 'number' && c.about,
+      `${c.name}: case.yml needs about, argv and exit`,
+    );
 });
 
 for (const c of cases) {

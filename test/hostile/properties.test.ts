@@ -34,29 +34,105 @@ function onlyThrows(fn: () => unknown, ...allowed: Array<abstract new (...a: nev
 
 // text made of YAML's own punctuation, so that the parser's corners are reached more often than by random letters
 const yamlToken = fc.constantFrom(
-  '- ', ': ', '? ', '&a ', '&b ', '*a', '*b', '!!str ', '!!python/object ', '!t ', '[', ']', '{', '}', ', ', '"', "'", '\\',
-  '|', '>', '#', '---\n', '...\n', '%YAML 1.1\n', '\n', '  ', '\t', 'key', 'hosts', 'tasks', 'all', 'vars', 'children',
-  '0644', 'yes', 'no', 'y', '~', '1:30', '<<: *a', '{{ x }}', '{{#if', 'web[1:3]', 'web[9:1]', '\u0000', '\uFEFF', 'é',
+  '- ',
+  ': ',
+  '? ',
+  '&a ',
+  '&b ',
+  '*a',
+  '*b',
+  '!!str ',
+  '!!python/object ',
+  '!t ',
+  '[',
+  ']',
+  '{',
+  '}',
+  ', ',
+  '"',
+  "'",
+  '\\',
+  '|',
+  '>',
+  '#',
+  '---\n',
+  '...\n',
+  '%YAML 1.1\n',
+  '\n',
+  '  ',
+  '\t',
+  'key',
+  'hosts',
+  'tasks',
+  'all',
+  'vars',
+  'children',
+  '0644',
+  'yes',
+  'no',
+  'y',
+  '~',
+  '1:30',
+  '<<: *a',
+  '{{ x }}',
+  '{{#if',
+  'web[1:3]',
+  'web[9:1]',
+  '\u0000',
+  '\uFEFF',
+  'é',
 );
 const yamlish = fc.array(yamlToken, { maxLength: 60 }).map((t) => t.join(''));
 const anyText = fc.oneof(fc.string({ unit: 'binary', maxLength: 200 }), yamlish);
 
 test('YAML: any text parses or is an input error', () => {
-  fc.assert(fc.property(anyText, (text) => onlyThrows(() => SourceDoc.parse('prop.yml', text), InputError)), RUNS);
+  fc.assert(
+    fc.property(anyText, (text) => onlyThrows(() => SourceDoc.parse('prop.yml', text), InputError)),
+    RUNS,
+  );
 });
 
 test('YAML: any bytes are UTF-8 text or an input error', () => {
-  fc.assert(fc.property(fc.uint8Array({ maxLength: 64 }), (bytes) => onlyThrows(() => checkUtf8('prop.yml', Buffer.from(bytes)), InputError)), RUNS);
+  fc.assert(
+    fc.property(fc.uint8Array({ maxLength: 64 }), (bytes) =>
+      onlyThrows(() => checkUtf8('prop.yml', Buffer.from(bytes)), InputError),
+    ),
+    RUNS,
+  );
 });
 
 // values as a YAML file may hold them, with keys the loaders look at and keys that attack plain objects
 const key = fc.oneof(
-  fc.constantFrom('all', 'hosts', 'vars', 'children', 'web', 'web[01:03]', 'n[1:2]-[a:b]', 'x[5:1]', '__proto__', 'constructor', 'ansible_connection', 'ungrouped'),
+  fc.constantFrom(
+    'all',
+    'hosts',
+    'vars',
+    'children',
+    'web',
+    'web[01:03]',
+    'n[1:2]-[a:b]',
+    'x[5:1]',
+    '__proto__',
+    'constructor',
+    'ansible_connection',
+    'ungrouped',
+  ),
   fc.string({ maxLength: 8 }),
 );
-const scalar = fc.oneof(fc.string({ maxLength: 12 }), fc.integer(), fc.boolean(), fc.constant(null), fc.constantFrom('{{ x }}', '{{#if}}', '{{ x }', 'local'));
+const scalar = fc.oneof(
+  fc.string({ maxLength: 12 }),
+  fc.integer(),
+  fc.boolean(),
+  fc.constant(null),
+  fc.constantFrom('{{ x }}', '{{#if}}', '{{ x }', 'local'),
+);
 const { value } = fc.letrec((tie) => ({
-  value: fc.oneof({ depthSize: 'small', maxDepth: 4 }, scalar, fc.array(tie('value'), { maxLength: 4 }), fc.dictionary(key, tie('value'), { maxKeys: 4 })),
+  value: fc.oneof(
+    { depthSize: 'small', maxDepth: 4 },
+    scalar,
+    fc.array(tie('value'), { maxLength: 4 }),
+    fc.dictionary(key, tie('value'), { maxKeys: 4 }),
+  ),
 }));
 
 let n = 0;
@@ -67,28 +143,121 @@ const writeTemp = (text: string): string => {
 };
 
 test('inventory: any structure or text loads or is an input error', () => {
-  const input = fc.oneof(value.map((v) => stringify(v)), anyText);
-  fc.assert(fc.property(input, (text) => onlyThrows(() => loadInventory([writeTemp(text)]), InputError)), RUNS);
+  const input = fc.oneof(
+    value.map((v) => stringify(v)),
+    anyText,
+  );
+  fc.assert(
+    fc.property(input, (text) => onlyThrows(() => loadInventory([writeTemp(text)]), InputError)),
+    RUNS,
+  );
 });
 
-const taskKey = fc.constantFrom('name', 'when', 'loop', 'register', 'notify', 'tags', 'vars', 'become', 'no_log', 'debug', 'command', 'file', 'template', 'copy', 'assert', 'meta', 'args', 'bogus');
+const taskKey = fc.constantFrom(
+  'name',
+  'when',
+  'loop',
+  'register',
+  'notify',
+  'tags',
+  'vars',
+  'become',
+  'no_log',
+  'debug',
+  'command',
+  'file',
+  'template',
+  'copy',
+  'assert',
+  'meta',
+  'args',
+  'bogus',
+);
 const task = fc.dictionary(taskKey, value, { maxKeys: 4 });
 const play = fc.record(
-  { hosts: value, name: value, vars: value, vars_files: value, tasks: fc.array(task, { maxLength: 3 }), handlers: fc.array(task, { maxLength: 2 }), serial: value },
+  {
+    hosts: value,
+    name: value,
+    vars: value,
+    vars_files: value,
+    tasks: fc.array(task, { maxLength: 3 }),
+    handlers: fc.array(task, { maxLength: 2 }),
+    serial: value,
+  },
   { requiredKeys: [] },
 );
 
 test('playbook: any structure or text loads or is an input error', () => {
-  const input = fc.oneof(fc.array(play, { maxLength: 2 }).map((p) => stringify(p)), value.map((v) => stringify(v)), anyText);
-  fc.assert(fc.property(input, (text) => onlyThrows(() => loadPlaybook(writeTemp(text)), InputError)), RUNS);
+  const input = fc.oneof(
+    fc.array(play, { maxLength: 2 }).map((p) => stringify(p)),
+    value.map((v) => stringify(v)),
+    anyText,
+  );
+  fc.assert(
+    fc.property(input, (text) => onlyThrows(() => loadPlaybook(writeTemp(text)), InputError)),
+    RUNS,
+  );
 });
 
 const exprToken = fc.constantFrom(
-  'x', 'y', 'facts', '.', 'kernel', '[', ']', '(', ')', ',', ' ', 'and', 'or', 'not', 'in', 'is', 'defined', '|', 'length', '==', '!=',
-  '<', '>=', '+', '-', '*', '/', '%', '!', '~', '^', ';', '?', ':', '"a"', "'(a+)+$'", '1', '0.5', 'True', 'None', 'this', 'match',
-  'search', 'version', 'lower', 'split', 'int', '{{', '}}', '`', '=', '__proto__', 'constructor',
+  'x',
+  'y',
+  'facts',
+  '.',
+  'kernel',
+  '[',
+  ']',
+  '(',
+  ')',
+  ',',
+  ' ',
+  'and',
+  'or',
+  'not',
+  'in',
+  'is',
+  'defined',
+  '|',
+  'length',
+  '==',
+  '!=',
+  '<',
+  '>=',
+  '+',
+  '-',
+  '*',
+  '/',
+  '%',
+  '!',
+  '~',
+  '^',
+  ';',
+  '?',
+  ':',
+  '"a"',
+  "'(a+)+$'",
+  '1',
+  '0.5',
+  'True',
+  'None',
+  'this',
+  'match',
+  'search',
+  'version',
+  'lower',
+  'split',
+  'int',
+  '{{',
+  '}}',
+  '`',
+  '=',
+  '__proto__',
+  'constructor',
 );
-const exprText = fc.oneof(fc.array(exprToken, { maxLength: 25 }).map((t) => t.join('')), fc.string({ maxLength: 40 }));
+const exprText = fc.oneof(
+  fc.array(exprToken, { maxLength: 25 }).map((t) => t.join('')),
+  fc.string({ maxLength: 40 }),
+);
 const scope = new Scope({ x: 'aaaa', y: [1, 2], z: '{{ missing }}' }, { facts: { kernel: { release: '6.8.0' } } });
 
 test('expressions: any text is checked or refused with an expression error; evaluating fails only with one', () => {
@@ -106,8 +275,36 @@ test('expressions: any text is checked or refused with an expression error; eval
 });
 
 test('templates: any text is a valid template or a template syntax error', () => {
-  const text = fc.oneof(fc.string({ maxLength: 60 }), fc.array(fc.constantFrom('{{', '}}', '{{#if x}}', '{{/if}}', '{{> p}}', '{{!', 'x', ' ', '{{{', '}}}', '#each', '/each', 'else', '(', ')', '"'), { maxLength: 12 }).map((t) => t.join('')));
-  fc.assert(fc.property(text, (src) => onlyThrows(() => templateSyntax(src), TemplateError)), RUNS);
+  const text = fc.oneof(
+    fc.string({ maxLength: 60 }),
+    fc
+      .array(
+        fc.constantFrom(
+          '{{',
+          '}}',
+          '{{#if x}}',
+          '{{/if}}',
+          '{{> p}}',
+          '{{!',
+          'x',
+          ' ',
+          '{{{',
+          '}}}',
+          '#each',
+          '/each',
+          'else',
+          '(',
+          ')',
+          '"',
+        ),
+        { maxLength: 12 },
+      )
+      .map((t) => t.join('')),
+  );
+  fc.assert(
+    fc.property(text, (src) => onlyThrows(() => templateSyntax(src), TemplateError)),
+    RUNS,
+  );
 });
 
 test.run();

@@ -45,7 +45,10 @@ test('bad ranges are errors, not silently empty or huge', () => {
 test('200,000 hosts from ranges load in seconds (loading is linear in hosts)', () => {
   const f = join(dir, 'big.yml');
   // two groups share the first range; a child group and vars exercise the merge
-  writeFileSync(f, 'all:\n  vars:\n    ansible_connection: local\n  children:\n    web:\n      hosts:\n        "web[1:150000]":\n      children:\n        canary:\n          hosts:\n            "web[1:10]":\n    edge:\n      hosts:\n        "e[1:250]-[1:200]":\n          port: 443\n');
+  writeFileSync(
+    f,
+    'all:\n  vars:\n    ansible_connection: local\n  children:\n    web:\n      hosts:\n        "web[1:150000]":\n      children:\n        canary:\n          hosts:\n            "web[1:10]":\n    edge:\n      hosts:\n        "e[1:250]-[1:200]":\n          port: 443\n',
+  );
   const t0 = performance.now();
   const inv = loadInventory([f]);
   const ms = performance.now() - t0;
@@ -67,7 +70,10 @@ test('a cycle of groups names the place that closes it', () => {
     assert.unreachable('a cycle was accepted');
   } catch (e) {
     assert.instance(e, InputError);
-    assert.match((e as Error).message, /cycle\.yml:\d+:5: inventory: group "[ab]" is its own descendant \((a -> b -> a|b -> a -> b)\)/);
+    assert.match(
+      (e as Error).message,
+      /cycle\.yml:\d+:5: inventory: group "[ab]" is its own descendant \((a -> b -> a|b -> a -> b)\)/,
+    );
   }
 });
 

@@ -14,7 +14,12 @@ const test = suite('become on the lab');
 const fx = (f: string): string => join(packageRoot, 'test', 'fixtures', 'playbooks', f);
 let lab: LabState;
 
-if (requireRoot('become on the lab', [...labMissing(), ...(['/usr/bin/sudo'].some((p) => !require_exists(p)) ? ['sudo (Debian package sudo)'] : [])])) {
+if (
+  requireRoot('become on the lab', [
+    ...labMissing(),
+    ...(['/usr/bin/sudo'].some((p) => !require_exists(p)) ? ['sudo (Debian package sudo)'] : []),
+  ])
+) {
   test.before(async () => {
     try {
       await setup();
@@ -27,7 +32,15 @@ if (requireRoot('become on the lab', [...labMissing(), ...(['/usr/bin/sudo'].som
 
   const setup = async (): Promise<void> => {
     lab = await sharedLab(3);
-    const r = await applyJson([fx('become-setup.yml'), '-i', lab.inventory, '-e', 'target=h3', '-e', `pubkey=${lab.key}.pub`]);
+    const r = await applyJson([
+      fx('become-setup.yml'),
+      '-i',
+      lab.inventory,
+      '-e',
+      'target=h3',
+      '-e',
+      `pubkey=${lab.key}.pub`,
+    ]);
     assert.is(r.code, 0, JSON.stringify(r.run));
   };
 

@@ -39,7 +39,12 @@ function meta(text: string): Meta {
     const x = /^#@\s*(\w+):\s*(.*)$/.exec(line);
     if (x) m[x[1]] = parseYaml(x[2]);
   }
-  return { runs: (m.runs as string[] | undefined) ?? ['apply', 'apply'], args: (m.args as string[] | undefined) ?? [], setup: m.setup as string | undefined, state: m.state as string | undefined };
+  return {
+    runs: (m.runs as string[] | undefined) ?? ['apply', 'apply'],
+    args: (m.args as string[] | undefined) ?? [],
+    setup: m.setup as string | undefined,
+    state: m.state as string | undefined,
+  };
 }
 
 interface Outcome {
@@ -53,9 +58,17 @@ interface Outcome {
   raw: string;
 }
 
-function run(cmd: string, args: string[], env: Record<string, string>): Promise<{ code: number; out: string; err: string }> {
+function run(
+  cmd: string,
+  args: string[],
+  env: Record<string, string>,
+): Promise<{ code: number; out: string; err: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { cwd: casesDir, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(cmd, args, {
+      cwd: casesDir,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     let err = '';
     child.stdout.on('data', (d) => (out += d));
@@ -70,12 +83,24 @@ function run(cmd: string, args: string[], env: Record<string, string>): Promise<
 }
 
 /** Keys whose values are about this run, not about what it did (times, the module's own arguments). */
-const VOLATILE = new Set(['start', 'end', 'delta', 'invocation', 'warnings', 'deprecations', 'failed', 'changed', 'skipped', 'ms']);
+const VOLATILE = new Set([
+  'start',
+  'end',
+  'delta',
+  'invocation',
+  'warnings',
+  'deprecations',
+  'failed',
+  'changed',
+  'skipped',
+  'ms',
+]);
 
 /** Flattens a registered value to `path = json` leaves (objects only: lists stay whole), so that only the keys both tools have are compared. */
 function registeredOf(into: Map<string, string>, where: string, name: string, value: unknown, depth = 0): void {
   if (value && typeof value === 'object' && !Array.isArray(value) && depth < 3) {
-    for (const [k, v] of Object.entries(value as Record<string, unknown>)) if (!VOLATILE.has(k)) registeredOf(into, where, `${name}.${k}`, v, depth + 1);
+    for (const [k, v] of Object.entries(value as Record<string, unknown>))
+      if (!VOLATILE.has(k)) registeredOf(into, where, `${name}.${k}`, v, depth + 1);
   } else into.set(`${where} | ${name}`, JSON.stringify(value));
 }
 
@@ -92,7 +117,11 @@ function inventories(): { ansible: string; lbprov: string; both: string } {
   const common = { ansible_user: 'root', ansible_ssh_private_key_file: lab.key };
   const ansible = {
     all: {
-      vars: { ...common, ansible_python_interpreter: '/usr/bin/python3', ansible_ssh_common_args: `-o UserKnownHostsFile=${lab.knownHosts} -o StrictHostKeyChecking=yes` },
+      vars: {
+        ...common,
+        ansible_python_interpreter: '/usr/bin/python3',
+        ansible_ssh_common_args: `-o UserKnownHostsFile=${lab.knownHosts} -o StrictHostKeyChecking=yes`,
+      },
       hosts: { node: { ansible_host: h1.address } },
     },
   };
@@ -100,7 +129,9 @@ function inventories(): { ansible: string; lbprov: string; both: string } {
   const files = {
     ansible: JSON.stringify(ansible),
     lbprov: JSON.stringify({ all: { vars: lb, hosts: { node: { ansible_host: h2.address } } } }),
-    both: JSON.stringify({ all: { vars: lb, hosts: { [h1.name]: { ansible_host: h1.address }, [h2.name]: { ansible_host: h2.address } } } }),
+    both: JSON.stringify({
+      all: { vars: lb, hosts: { [h1.name]: { ansible_host: h1.address }, [h2.name]: { ansible_host: h2.address } } },
+    }),
   };
   const out = { ansible: join(dir, 'ansible.yml'), lbprov: join(dir, 'lbprov.yml'), both: join(dir, 'both.yml') };
   for (const k of ['ansible', 'lbprov', 'both'] as const) writeFileSync(out[k], files[k]);
@@ -108,27 +139,50 @@ function inventories(): { ansible: string; lbprov: string; both: string } {
 }
 
 async function ansible(pb: string, inv: string, mode: string, args: string[], state?: string): Promise<Outcome> {
-  const r = await run(ansiblePlaybook, ['-i', inv, pb, ...extra, ...(mode === 'check' ? ['--check', '--diff'] : []), ...args], {
-    ANSIBLE_STDOUT_CALLBACK: 'json', ANSIBLE_NOCOLOR: '1', ANSIBLE_RETRY_FILES_ENABLED: '0', ANSIBLE_DEPRECATION_WARNINGS: '0',
-    ANSIBLE_SYSTEM_WARNINGS: '0', ANSIBLE_PIPELINING: '1', ANSIBLE_LOCAL_TEMP: join(dir, 'ansible-tmp'),
-  });
-  const o: Outcome = { code: r.code, statuses: [], recap: {}, changed: 0, registered: new Map(), state: state ? (await sh(lab, lab.hosts[0].name, state, true)).out : '', raw: r.out + r.err };
+  const r = await run(
+    ansiblePlaybook,
+    ['-i', inv, pb, ...extra, ...(mode === 'check' ? ['--check', '--diff'] : []), ...args],
+    {
+      ANSIBLE_STDOUT_CALLBACK: 'json',
+      ANSIBLE_NOCOLOR: '1',
+      ANSIBLE_RETRY_FILES_ENABLED: '0',
+      ANSIBLE_DEPRECATION_WARNINGS: '0',
+      ANSIBLE_SYSTEM_WARNINGS: '0',
+      ANSIBLE_PIPELINING: '1',
+      ANSIBLE_LOCAL_TEMP: join(dir, 'ansible-tmp'),
+    },
+  );
+  const o: Outcome = {
+    code: r.code,
+    statuses: [],
+    recap: {},
+    changed: 0,
+    registered: new Map(),
+    state: state ? (await sh(lab, lab.hosts[0].name, state, true)).out : '',
+    raw: r.out + r.err,
+  };
   try {
     const doc = JSON.parse(r.out.slice(r.out.indexOf('{'))) as {
-      plays: Array<{ play: { name: string }; tasks: Array<{ task: { name: string }; hosts: Record<string, Record<string, unknown>> }> }>;
+      plays: Array<{
+        play: { name: string };
+        tasks: Array<{ task: { name: string }; hosts: Record<string, Record<string, unknown>> }>;
+      }>;
       stats: Record<string, Record<string, number>>;
     };
     for (const p of doc.plays) {
       for (const t of p.tasks) {
         for (const [h, res] of Object.entries(t.hosts)) {
           o.statuses.push(`${t.task.name} | ${h} = ${statusOf(res)}`);
-          const shown = Object.keys(res).find((k) => !k.startsWith('_') && !['changed', 'failed', 'skipped', 'action'].includes(k));
+          const shown = Object.keys(res).find(
+            (k) => !k.startsWith('_') && !['changed', 'failed', 'skipped', 'action'].includes(k),
+          );
           if (res.action === 'debug' && shown) registeredOf(o.registered, `${t.task.name} | ${h}`, shown, res[shown]);
         }
       }
     }
     for (const [h, s] of Object.entries(doc.stats)) {
-      o.recap[h] = `ok=${s.ok} changed=${s.changed} unreachable=${s.unreachable} failed=${s.failures} skipped=${s.skipped} rescued=${s.rescued} ignored=${s.ignored}`;
+      o.recap[h] =
+        `ok=${s.ok} changed=${s.changed} unreachable=${s.unreachable} failed=${s.failures} skipped=${s.skipped} rescued=${s.rescued} ignored=${s.ignored}`;
       o.changed += s.changed;
     }
   } catch {
@@ -138,10 +192,37 @@ async function ansible(pb: string, inv: string, mode: string, args: string[], st
 }
 
 async function lbprov(pb: string, inv: string, mode: string, args: string[], state?: string): Promise<Outcome> {
-  const r = await run(process.execPath, [join(packageRoot, 'bin', 'lbprov.js'), 'apply', pb, '-i', inv, '--json', ...extra, ...(mode === 'check' ? ['--check', '--diff'] : []), ...args], { NO_COLOR: '1' });
-  const o: Outcome = { code: r.code, statuses: [], recap: {}, changed: 0, registered: new Map(), state: state ? (await sh(lab, lab.hosts[1].name, state, true)).out : '', raw: r.out + r.err };
+  const r = await run(
+    process.execPath,
+    [
+      join(packageRoot, 'bin', 'lbprov.js'),
+      'apply',
+      pb,
+      '-i',
+      inv,
+      '--json',
+      ...extra,
+      ...(mode === 'check' ? ['--check', '--diff'] : []),
+      ...args,
+    ],
+    { NO_COLOR: '1' },
+  );
+  const o: Outcome = {
+    code: r.code,
+    statuses: [],
+    recap: {},
+    changed: 0,
+    registered: new Map(),
+    state: state ? (await sh(lab, lab.hosts[1].name, state, true)).out : '',
+    raw: r.out + r.err,
+  };
   try {
-    const doc = JSON.parse(r.out) as { plays: Array<{ tasks: Array<{ name: string; module: string; hosts: Record<string, { status: string; msg?: string }> }> }>; stats: Record<string, Record<string, number>> };
+    const doc = JSON.parse(r.out) as {
+      plays: Array<{
+        tasks: Array<{ name: string; module: string; hosts: Record<string, { status: string; msg?: string }> }>;
+      }>;
+      stats: Record<string, Record<string, number>>;
+    };
     for (const p of doc.plays) {
       for (const t of p.tasks) {
         for (const [h, res] of Object.entries(t.hosts)) {
@@ -153,7 +234,8 @@ async function lbprov(pb: string, inv: string, mode: string, args: string[], sta
       }
     }
     for (const [h, s] of Object.entries(doc.stats)) {
-      o.recap[h] = `ok=${s.ok} changed=${s.changed} unreachable=${s.unreachable} failed=${s.failed} skipped=${s.skipped} rescued=${s.rescued} ignored=${s.ignored}`;
+      o.recap[h] =
+        `ok=${s.ok} changed=${s.changed} unreachable=${s.unreachable} failed=${s.failed} skipped=${s.skipped} rescued=${s.rescued} ignored=${s.ignored}`;
       o.changed += s.changed;
     }
   } catch {
@@ -168,9 +250,13 @@ function compare(a: Outcome, l: Outcome): string[] {
   if (a.code !== l.code) out.push(`exit code: ansible ${a.code}, lbprov ${l.code}`);
   for (const s of a.statuses.filter((x) => !l.statuses.includes(x))) out.push(`only ansible: ${s}`);
   for (const s of l.statuses.filter((x) => !a.statuses.includes(x))) out.push(`only lbprov: ${s}`);
-  for (const h of new Set([...Object.keys(a.recap), ...Object.keys(l.recap)])) if (a.recap[h] !== l.recap[h]) out.push(`recap ${h}: ansible ${a.recap[h]}, lbprov ${l.recap[h]}`);
-  for (const [k, v] of a.registered) if (l.registered.has(k) && l.registered.get(k) !== v) out.push(`registered ${k}: ansible ${v}, lbprov ${l.registered.get(k)}`);
-  if (a.state !== l.state) out.push(`host state: ansible ${JSON.stringify(a.state)}, lbprov ${JSON.stringify(l.state)}`);
+  for (const h of new Set([...Object.keys(a.recap), ...Object.keys(l.recap)]))
+    if (a.recap[h] !== l.recap[h]) out.push(`recap ${h}: ansible ${a.recap[h]}, lbprov ${l.recap[h]}`);
+  for (const [k, v] of a.registered)
+    if (l.registered.has(k) && l.registered.get(k) !== v)
+      out.push(`registered ${k}: ansible ${v}, lbprov ${l.registered.get(k)}`);
+  if (a.state !== l.state)
+    out.push(`host state: ansible ${JSON.stringify(a.state)}, lbprov ${JSON.stringify(l.state)}`);
   return out;
 }
 
@@ -181,11 +267,21 @@ interface Difference {
 }
 
 const differences = (parseYaml(readFileSync(join(here, 'differences.yml'), 'utf8')) as Difference[] | null) ?? [];
-const cases = existsSync(casesDir) ? readdirSync(casesDir).filter((f) => f.endsWith('.yml') && !f.startsWith('setup-')).sort() : [];
+const cases = existsSync(casesDir)
+  ? readdirSync(casesDir)
+      .filter((f) => f.endsWith('.yml') && !f.startsWith('setup-'))
+      .sort()
+  : [];
 const summary = { playbooks: 0, compared: 0, identical: 0, registered: 0, deliberate: new Set<string>() };
 
 const ansibleMissing = existsSync(ansiblePlaybook) ? [] : ['ansible-playbook (Debian package ansible)'];
-if (requireRoot('conformance with ansible-playbook on lab hosts', [...labMissing(), ...ansibleMissing, ...debToolsMissing()])) {
+if (
+  requireRoot('conformance with ansible-playbook on lab hosts', [
+    ...labMissing(),
+    ...ansibleMissing,
+    ...debToolsMissing(),
+  ])
+) {
   let invs: ReturnType<typeof inventories>;
   test.before(async () => {
     lab = await sharedLab(3);
@@ -200,14 +296,29 @@ if (requireRoot('conformance with ansible-playbook on lab hosts', [...labMissing
       const pb = join(casesDir, c);
       const m = meta(readFileSync(pb, 'utf8'));
       if (m.setup) {
-        const r = await run(process.execPath, [join(packageRoot, 'bin', 'lbprov.js'), 'apply', join(casesDir, m.setup), '-i', invs.both, '-e', `pubkey=${lab.key}.pub`], { NO_COLOR: '1' });
+        const r = await run(
+          process.execPath,
+          [
+            join(packageRoot, 'bin', 'lbprov.js'),
+            'apply',
+            join(casesDir, m.setup),
+            '-i',
+            invs.both,
+            '-e',
+            `pubkey=${lab.key}.pub`,
+          ],
+          { NO_COLOR: '1' },
+        );
         assert.is(r.code, 0, `setup ${m.setup}: ${r.out}${r.err}`);
       }
       const name = `lab/${c}`;
       const unexplained: string[] = [];
       summary.playbooks++;
       for (const [i, mode] of m.runs.entries()) {
-        const [a, l] = await Promise.all([ansible(pb, invs.ansible, mode, m.args, m.state), lbprov(pb, invs.lbprov, mode, m.args, m.state)]);
+        const [a, l] = await Promise.all([
+          ansible(pb, invs.ansible, mode, m.args, m.state),
+          lbprov(pb, invs.lbprov, mode, m.args, m.state),
+        ]);
         const keys = new Set([...a.statuses, ...l.statuses].map((s) => s.replace(/ = \w+$/, '')));
         const diffs = compare(a, l);
         summary.compared += keys.size;

@@ -12,7 +12,6 @@ import { requireRoot } from '../helpers/skip.js';
 const test = suite('npm run demo');
 let lab: LabState;
 
-
 if (requireRoot('npm run demo', labMissing())) {
   // the demo boots its own lab (replacing any): the suites after it boot the shared one again
   test.before(async () => {
@@ -24,9 +23,17 @@ if (requireRoot('npm run demo', labMissing())) {
 
   // skipped: the 'reload listener' handler, when a restart already attached the new program
   test('the demo boots 3 lab hosts and rolls edge.yml out to all of them', () => {
-    const r = spawnSync('npm', ['run', 'demo', '--silent'], { cwd: packageRoot, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+    const r = spawnSync('npm', ['run', 'demo', '--silent'], {
+      cwd: packageRoot,
+      encoding: 'utf8',
+      env: { ...process.env, NO_COLOR: '1' },
+    });
     assert.is(r.status, 0, r.stdout + r.stderr);
-    for (const h of ['h1', 'h2', 'h3']) assert.match(r.stdout, new RegExp(`^${h} : ok=\\d+ changed=\\d+ unreachable=0 failed=0 skipped=\\d+ rescued=0 ignored=0$`, 'm'));
+    for (const h of ['h1', 'h2', 'h3'])
+      assert.match(
+        r.stdout,
+        new RegExp(`^${h} : ok=\\d+ changed=\\d+ unreachable=0 failed=0 skipped=\\d+ rescued=0 ignored=0$`, 'm'),
+      );
     assert.match(r.stdout, /The lab is still up/);
     lab = readState()!;
     assert.is(lab.hosts.length, 3);
@@ -36,9 +43,16 @@ if (requireRoot('npm run demo', labMissing())) {
     for (const h of lab.hosts) {
       const seen = new Set<string>();
       for (let i = 0; i < 60; i++) seen.add((await httpGet(h.address, 8080)).trim());
-      assert.ok([...seen].every((x) => /^worker [0-3]$/.test(x)), [...seen].join(','));
+      assert.ok(
+        [...seen].every((x) => /^worker [0-3]$/.test(x)),
+        [...seen].join(','),
+      );
       assert.ok(seen.size >= 3, `${h.name}: lb_hash spread 60 connections over ${seen.size} workers`);
-      await sh(lab, h.name, `sleep 1.2; /usr/local/bin/lbprov-textfile-reuseport; systemd-run --unit=demo-node-exporter /usr/bin/prometheus-node-exporter --collector.textfile.directory=/var/lib/prometheus/node-exporter --web.listen-address=${h.address}:9100`);
+      await sh(
+        lab,
+        h.name,
+        `sleep 1.2; /usr/local/bin/lbprov-textfile-reuseport; systemd-run --unit=demo-node-exporter /usr/bin/prometheus-node-exporter --collector.textfile.directory=/var/lib/prometheus/node-exporter --web.listen-address=${h.address}:9100`,
+      );
       let metrics = '';
       for (let i = 0; i < 50 && !metrics.includes('lbprov_'); i++) {
         metrics = await httpGet(h.address, 9100, '/metrics').catch(() => '');

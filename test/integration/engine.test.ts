@@ -20,7 +20,9 @@ const inv = (): string[] => ['-i', lab.inventory];
 const onHost = async (name: string, argv: string[]): Promise<string> => (await remote(lab, name, argv)).out;
 
 const notCommands = (run: JsonRun, status: string): string[] => {
-  const cmds = new Set(run.plays.flatMap((p) => p.tasks.filter((t) => t.module === 'command' || t.module === 'shell').map((t) => t.name)));
+  const cmds = new Set(
+    run.plays.flatMap((p) => p.tasks.filter((t) => t.module === 'command' || t.module === 'shell').map((t) => t.name)),
+  );
   return withStatus(run, status).filter((x) => !cmds.has(x.split(' @ ')[0]));
 };
 
@@ -37,18 +39,27 @@ if (requireRoot('engine on the lab', labMissing())) {
     assert.equal(notCommands(check.run, 'changed'), notCommands(first.run, 'changed'));
     for (const h of ['h1', 'h2', 'h3']) {
       assert.ok(first.run.stats[h].changed >= 3, `${h} changed things`);
-      assert.is(check.run.plays[0].tasks.find((t) => t.name === 'config changed')?.hosts[h].status, 'skipped', 'a notified shell handler is skipped in check mode');
+      assert.is(
+        check.run.plays[0].tasks.find((t) => t.name === 'config changed')?.hosts[h].status,
+        'skipped',
+        'a notified shell handler is skipped in check mode',
+      );
     }
     const diff = check.run.plays[0].tasks.find((t) => t.name === 'per-host config')!.hosts.h2.diff![0];
     assert.is(diff.path, '/opt/lbtest/app.conf');
     assert.match(diff.after, /upstream = h2\.upstream/);
-    assert.is(await onHost('h2', ['cat', '/opt/lbtest/app.conf']), diff.after, 'the host holds exactly what the diff said');
+    assert.is(
+      await onHost('h2', ['cat', '/opt/lbtest/app.conf']),
+      diff.after,
+      'the host holds exactly what the diff said',
+    );
   });
 
   test('a second apply reports changed=0 on every host', async () => {
     const again = await lbprov(['apply', pb, ...inv()]);
     assert.is(again.code, 0, again.stdout);
-    for (const h of ['h1', 'h2', 'h3']) assert.match(again.stdout, new RegExp(`${h} : ok=\\d+ changed=0 unreachable=0 failed=0 skipped=0`));
+    for (const h of ['h1', 'h2', 'h3'])
+      assert.match(again.stdout, new RegExp(`${h} : ok=\\d+ changed=0 unreachable=0 failed=0 skipped=0`));
   });
 
   test('handlers fire only where a notifying task changed', async () => {
@@ -86,20 +97,35 @@ if (requireRoot('engine on the lab', labMissing())) {
     const strict = await applyJson([pb, ...inv(), '-e', `lbprov_known_hosts=${kh}`, '--limit', 'h1']);
     assert.is(strict.code, 4);
     assert.match(strict.run.plays[0].tasks[0].hosts.h1.msg ?? '', /not in .*strict/);
-    const acc = await applyJson([pb, ...inv(), '-e', `lbprov_known_hosts=${kh}`, '-e', 'lbprov_host_key_checking=accept-new', '--limit', 'h1']);
+    const acc = await applyJson([
+      pb,
+      ...inv(),
+      '-e',
+      `lbprov_known_hosts=${kh}`,
+      '-e',
+      'lbprov_host_key_checking=accept-new',
+      '--limit',
+      'h1',
+    ]);
     assert.is(acc.code, 0);
     assert.ok(readFileSync(kh, 'utf8').startsWith(`${lab.hosts[0].address} ssh-ed25519 `));
   });
 
   test('a host that is down is unreachable while the others finish (exit 4); with a failure too, exit 6', async () => {
     const ghost = join(tmp, 'ghost.yml');
-    writeFileSync(ghost, `lab:\n  hosts:\n    ghost: { ansible_host: ${labNet().unused}, lbprov_connect_timeout: 2 }\n`);
+    writeFileSync(
+      ghost,
+      `lab:\n  hosts:\n    ghost: { ansible_host: ${labNet().unused}, lbprov_connect_timeout: 2 }\n`,
+    );
     const r = await applyJson([pb, ...inv(), '-i', ghost]);
     assert.is(r.code, 4, JSON.stringify(r.run.stats));
     assert.is(r.run.stats.ghost.unreachable, 1);
     for (const h of ['h1', 'h2', 'h3']) assert.is(r.run.stats[h].failed + r.run.stats[h].unreachable, 0);
     const failing = join(tmp, 'fail-h3.yml');
-    writeFileSync(failing, '- hosts: lab\n  tasks:\n    - name: not on h3\n      assert: { that: "inventory_hostname != \'h3\'" }\n    - name: after\n      debug: { msg: "{{ inventory_hostname }} went on" }\n');
+    writeFileSync(
+      failing,
+      '- hosts: lab\n  tasks:\n    - name: not on h3\n      assert: { that: "inventory_hostname != \'h3\'" }\n    - name: after\n      debug: { msg: "{{ inventory_hostname }} went on" }\n',
+    );
     const two = await applyJson([failing, ...inv()]);
     assert.is(two.code, 2);
     assert.is(two.run.plays[0].tasks[2].hosts.h1.status, 'ok');
@@ -110,7 +136,10 @@ if (requireRoot('engine on the lab', labMissing())) {
 
   test('serial batches with max_fail_percentage stop the rollout at the first bad batch', async () => {
     const f = join(tmp, 'rolling.yml');
-    writeFileSync(f, "- hosts: lab\n  serial: 1\n  max_fail_percentage: 0\n  gather_facts: false\n  tasks:\n    - name: h1 is broken\n      assert: { that: \"inventory_hostname != 'h1'\" }\n    - copy: { dest: /opt/lbtest/rolled, content: \"yes\\n\" }\n");
+    writeFileSync(
+      f,
+      '- hosts: lab\n  serial: 1\n  max_fail_percentage: 0\n  gather_facts: false\n  tasks:\n    - name: h1 is broken\n      assert: { that: "inventory_hostname != \'h1\'" }\n    - copy: { dest: /opt/lbtest/rolled, content: "yes\\n" }\n',
+    );
     const r = await applyJson([f, ...inv()]);
     assert.is(r.code, 2);
     assert.equal(Object.keys(r.run.stats), ['h1'], 'h2 and h3 were never touched');
@@ -119,7 +148,10 @@ if (requireRoot('engine on the lab', labMissing())) {
   test('lbprov facts gathers every host in one go', async () => {
     const r = await lbprov(['facts', ...inv()]);
     assert.is(r.code, 0, r.stderr);
-    const facts = JSON.parse(r.stdout) as Record<string, { hostname: string; systemd: boolean; nics: Array<{ name: string }>; pkg_manager: string }>;
+    const facts = JSON.parse(r.stdout) as Record<
+      string,
+      { hostname: string; systemd: boolean; nics: Array<{ name: string }>; pkg_manager: string }
+    >;
     assert.equal(Object.keys(facts), ['h1', 'h2', 'h3']);
     assert.is(facts.h2.hostname, 'h2');
     assert.is(facts.h2.systemd, true);

@@ -23,7 +23,9 @@ let inv: string[];
 
 function playbook(head: string): string {
   const f = join(tmp, `pb-${Math.random().toString(36).slice(2)}.yml`);
-  writeFileSync(f, `- hosts: fs
+  writeFileSync(
+    f,
+    `- hosts: fs
   gather_facts: false
 ${head}
   tasks:
@@ -33,14 +35,16 @@ ${head}
       shell: { cmd: "if [ {{ inventory_hostname }} = h2 ]; then sleep 1.5; exit 3; fi" }
     - name: third
       shell: { cmd: "touch ${DIR}/{{ inventory_hostname }}-t3" }
-`);
+`,
+  );
   return f;
 }
 
 /** The marker files on the three machines (h4's land on h1's disk). */
 async function markers(): Promise<string[]> {
   const out: string[] = [];
-  for (const h of ['h1', 'h2', 'h3']) out.push(...(await sh(lab, h, `ls ${DIR} 2>/dev/null || true`)).out.split('\n').filter(Boolean));
+  for (const h of ['h1', 'h2', 'h3'])
+    out.push(...(await sh(lab, h, `ls ${DIR} 2>/dev/null || true`)).out.split('\n').filter(Boolean));
   return out.sort();
 }
 
@@ -61,7 +65,10 @@ if (requireRoot('failure semantics: linear strategy', labMissing())) {
     assert.equal(await markers(), ['h1-t1', 'h2-t1', 'h3-t1'], 'no third-task marker anywhere, nothing from h4');
     const stopped = (r.run as unknown as { stopped: Record<string, string> }).stopped;
     assert.equal(Object.keys(stopped).sort(), ['h1', 'h3', 'h4']);
-    assert.match(stopped.h1, /stopped before its next task: 1 of 3 hosts failed \(h2 at "h2 fails, slowly"\), more than max_fail_percentage 0%/);
+    assert.match(
+      stopped.h1,
+      /stopped before its next task: 1 of 3 hosts failed \(h2 at "h2 fails, slowly"\), more than max_fail_percentage 0%/,
+    );
     assert.match(stopped.h4, /not started/);
     assert.is(r.run.stats.h2.failed, 1);
     assert.is(r.run.stats.h4, undefined, 'h4 was never contacted');

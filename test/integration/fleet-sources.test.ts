@@ -22,23 +22,37 @@ let lab: LabState;
 let dir: string;
 
 /** The probe's debug line per host: who logged in, the host's name, merged vars, groups. */
-const probe = (run: JsonRun): Record<string, string> => Object.fromEntries(Object.entries(run.plays[0].tasks.find((t) => t.name === 'what')!.hosts).map(([h, r]) => [h, r.msg ?? r.status]));
+const probe = (run: JsonRun): Record<string, string> =>
+  Object.fromEntries(
+    Object.entries(run.plays[0].tasks.find((t) => t.name === 'what')!.hosts).map(([h, r]) => [h, r.msg ?? r.status]),
+  );
 
 function writeSources(): { yaml: string; ini: string; dir: string; script: string; bare: string } {
-  const conn = { ansible_user: 'root', ansible_ssh_private_key_file: lab.key, lbprov_known_hosts: lab.knownHosts, lbprov_host_key_checking: 'strict' };
+  const conn = {
+    ansible_user: 'root',
+    ansible_ssh_private_key_file: lab.key,
+    lbprov_known_hosts: lab.knownHosts,
+    lbprov_host_key_checking: 'strict',
+  };
   const hosts = lab.hosts.slice(0, 3);
   // YAML: the lab's own shape plus a group var and a host var to follow
   const yaml = join(dir, 'lab.yml');
-  writeFileSync(yaml, `all:\n  vars: ${JSON.stringify({ ...conn, probe: 'from-all', lb_port: 80 })}\n  children:\n    edge:\n      vars: { lb_port: 443 }\n      hosts:\n${hosts.map((h, i) => `        ${h.name}: ${JSON.stringify({ ansible_host: h.address, ...(i === 1 ? { probe: 'host-var' } : {}) })}\n`).join('')}`);
+  writeFileSync(
+    yaml,
+    `all:\n  vars: ${JSON.stringify({ ...conn, probe: 'from-all', lb_port: 80 })}\n  children:\n    edge:\n      vars: { lb_port: 443 }\n      hosts:\n${hosts.map((h, i) => `        ${h.name}: ${JSON.stringify({ ansible_host: h.address, ...(i === 1 ? { probe: 'host-var' } : {}) })}\n`).join('')}`,
+  );
   const ini = join(dir, 'lab.ini');
-  writeFileSync(ini, [
-    '[edge]',
-    ...hosts.map((h, i) => `${h.name} ansible_host=${h.address}${i === 1 ? ' probe=host-var' : ''}`),
-    '[edge:vars]',
-    'lb_port=443',
-    '[all:vars]',
-    ...Object.entries({ ...conn, probe: 'from-all', lb_port: 80 }).map(([k, v]) => `${k}=${v}`),
-  ].join('\n'));
+  writeFileSync(
+    ini,
+    [
+      '[edge]',
+      ...hosts.map((h, i) => `${h.name} ansible_host=${h.address}${i === 1 ? ' probe=host-var' : ''}`),
+      '[edge:vars]',
+      'lb_port=443',
+      '[all:vars]',
+      ...Object.entries({ ...conn, probe: 'from-all', lb_port: 80 }).map(([k, v]) => `${k}=${v}`),
+    ].join('\n'),
+  );
   const d = join(dir, 'inv.d');
   mkdirSync(join(d, 'group_vars'), { recursive: true });
   mkdirSync(join(d, 'host_vars'), { recursive: true });
@@ -51,13 +65,27 @@ function writeSources(): { yaml: string; ini: string; dir: string; script: strin
   const data = {
     all: { vars: { ...conn, probe: 'from-all', lb_port: 80 } },
     edge: { hosts: hosts.map((h) => h.name), vars: { lb_port: 443 } },
-    _meta: { hostvars: Object.fromEntries(hosts.map((h, i) => [h.name, { ansible_host: h.address, ...(i === 1 ? { probe: 'host-var' } : {}) }])) },
+    _meta: {
+      hostvars: Object.fromEntries(
+        hosts.map((h, i) => [h.name, { ansible_host: h.address, ...(i === 1 ? { probe: 'host-var' } : {}) }]),
+      ),
+    },
   };
   writeFileSync(script, `#!/bin/sh\n[ "$1" = --list ] || exit 1\ncat <<'EOF'\n${JSON.stringify(data)}\nEOF\n`);
   chmodSync(script, 0o755);
   // no login user and no key: those come from the config file, the environment or the flags
   const bare = join(dir, 'bare.ini');
-  writeFileSync(bare, ['[edge]', ...hosts.map((h) => `${h.name} ansible_host=${h.address}`), '[all:vars]', `lbprov_known_hosts=${lab.knownHosts}`, 'probe=bare', 'lb_port=1'].join('\n'));
+  writeFileSync(
+    bare,
+    [
+      '[edge]',
+      ...hosts.map((h) => `${h.name} ansible_host=${h.address}`),
+      '[all:vars]',
+      `lbprov_known_hosts=${lab.knownHosts}`,
+      'probe=bare',
+      'lb_port=1',
+    ].join('\n'),
+  );
   return { yaml, ini, dir: d, script, bare };
 }
 
@@ -67,7 +95,15 @@ if (requireRoot('inventories, config and flags on the lab', labMissing())) {
     lab = await sharedLab(3);
     dir = mkdtempSync(join(tmpdir(), 'lbprov-fleet-'));
     src = writeSources();
-    const r = await applyJson([fx('fleet-user-setup.yml'), '-i', lab.inventory, '-e', 'target=all', '-e', `pubkey=${lab.key}.pub`]);
+    const r = await applyJson([
+      fx('fleet-user-setup.yml'),
+      '-i',
+      lab.inventory,
+      '-e',
+      'target=all',
+      '-e',
+      `pubkey=${lab.key}.pub`,
+    ]);
     assert.is(r.code, 0, JSON.stringify(r.run));
   });
   test.after(() => rmSync(dir, { recursive: true, force: true }));
@@ -76,8 +112,14 @@ if (requireRoot('inventories, config and flags on the lab', labMissing())) {
     const want = await applyJson([fx('fleet-probe.yml'), '-i', src.yaml]);
     assert.is(want.code, 0, JSON.stringify(want.run));
     const h2 = lab.hosts[1].name;
-    assert.match(probe(want.run)[h2], new RegExp(`^${h2} user=root hostname=${h2} probe=host-var port=443 groups=\\["edge"\\]$`));
-    const wantFacts = JSON.parse((await lbprov(['facts', '-i', src.yaml])).stdout) as Record<string, { hostname: string }>;
+    assert.match(
+      probe(want.run)[h2],
+      new RegExp(`^${h2} user=root hostname=${h2} probe=host-var port=443 groups=\\["edge"\\]$`),
+    );
+    const wantFacts = JSON.parse((await lbprov(['facts', '-i', src.yaml])).stdout) as Record<
+      string,
+      { hostname: string }
+    >;
     for (const s of [src.ini, src.dir, src.script]) {
       const got = await applyJson([fx('fleet-probe.yml'), '-i', s]);
       assert.is(got.code, 0, `${s}: ${JSON.stringify(got.run)}`);
@@ -95,28 +137,55 @@ if (requireRoot('inventories, config and flags on the lab', labMissing())) {
     }
   });
 
-  test('ansible.cfg and LBPROV_*: config < env < command line, all below the inventory\'s ansible_user', async () => {
+  test("ansible.cfg and LBPROV_*: config < env < command line, all below the inventory's ansible_user", async () => {
     const cwd = join(dir, 'proj');
     mkdirSync(cwd, { recursive: true });
     chmodSync(cwd, 0o755);
-    writeFileSync(join(cwd, 'ansible.cfg'), `[defaults]\ninventory = ../bare.ini\nremote_user = root\nprivate_key_file = ${lab.key}\nfact_caching = jsonfile\n`);
+    writeFileSync(
+      join(cwd, 'ansible.cfg'),
+      `[defaults]\ninventory = ../bare.ini\nremote_user = root\nprivate_key_file = ${lab.key}\nfact_caching = jsonfile\n`,
+    );
     const h1 = lab.hosts[0].name;
     const run = async (args: string[], env: Record<string, string> = {}): Promise<Record<string, string>> => {
-      const r = await lbprov(['apply', '--json', fx('fleet-probe.yml'), '-l', h1, ...args], { cwd, env: { HOME: dir, ...env } });
+      const r = await lbprov(['apply', '--json', fx('fleet-probe.yml'), '-l', h1, ...args], {
+        cwd,
+        env: { HOME: dir, ...env },
+      });
       assert.is(r.code, 0, r.stdout + r.stderr);
       return probe(JSON.parse(r.stdout) as JsonRun);
     };
     // the file alone: its inventory (relative to it), user and key
     assert.match((await run([]))[h1], / user=root .*probe=bare/);
-    const warned = await lbprov(['apply', fx('fleet-probe.yml'), '-l', h1, '--list-hosts'], { cwd, env: { HOME: dir } });
+    const warned = await lbprov(['apply', fx('fleet-probe.yml'), '-l', h1, '--list-hosts'], {
+      cwd,
+      env: { HOME: dir },
+    });
     assert.match(warned.stderr, /ansible\.cfg:5: \[defaults\] fact_caching is not a setting lbprov knows: ignored/);
     // the environment beats the file, LBPROV_* beats ANSIBLE_*
-    assert.match((await run([], { ANSIBLE_REMOTE_USER: 'nobody', LBPROV_REMOTE_USER: 'cfguser' }))[h1], / user=cfguser /);
+    assert.match(
+      (await run([], { ANSIBLE_REMOTE_USER: 'nobody', LBPROV_REMOTE_USER: 'cfguser' }))[h1],
+      / user=cfguser /,
+    );
     assert.match((await run([], { ANSIBLE_REMOTE_USER: 'cfguser' }))[h1], / user=cfguser /);
     // the command line beats the environment
     assert.match((await run(['-u', 'root'], { LBPROV_REMOTE_USER: 'cfguser' }))[h1], / user=root /);
     // no config at all: -u and --private-key alone reach the host
-    const plain = await lbprov(['apply', '--json', fx('fleet-probe.yml'), '-i', join(dir, 'bare.ini'), '-l', h1, '-u', 'cfguser', '--private-key', lab.key], { cwd: dir, env: { HOME: dir } });
+    const plain = await lbprov(
+      [
+        'apply',
+        '--json',
+        fx('fleet-probe.yml'),
+        '-i',
+        join(dir, 'bare.ini'),
+        '-l',
+        h1,
+        '-u',
+        'cfguser',
+        '--private-key',
+        lab.key,
+      ],
+      { cwd: dir, env: { HOME: dir } },
+    );
     assert.is(plain.code, 0, plain.stdout + plain.stderr);
     assert.match(probe(JSON.parse(plain.stdout) as JsonRun)[h1], / user=cfguser /);
     // an inventory's ansible_user beats -u, as in Ansible

@@ -25,13 +25,18 @@ const task = (r: { run: JsonRun }, name: string) => r.run.plays[0].tasks.find((t
 if (requireRoot('health gates: until, wait_for, uri', labMissing())) {
   test.before(async () => {
     lab = await sharedLab(3);
-    await sh(lab, 'h1', `rm -rf ${D}; mkdir -p ${D}/www; echo 'hello lbprov' > ${D}/www/index.html; systemctl stop lbtest-http 2>/dev/null; systemctl reset-failed lbtest-http 2>/dev/null; systemd-run --collect --unit=lbtest-http python3 -m http.server 18080 --bind 127.0.0.1 --directory ${D}/www >/dev/null`);
+    await sh(
+      lab,
+      'h1',
+      `rm -rf ${D}; mkdir -p ${D}/www; echo 'hello lbprov' > ${D}/www/index.html; systemctl stop lbtest-http 2>/dev/null; systemctl reset-failed lbtest-http 2>/dev/null; systemd-run --collect --unit=lbtest-http python3 -m http.server 18080 --bind 127.0.0.1 --directory ${D}/www >/dev/null`,
+    );
   });
   test.after(async () => {
     if (lab) await sh(lab, 'h1', 'systemctl stop lbtest-http', true);
   });
 
-  const counter = (file: string) => `shell: { cmd: "n=$(cat ${D}/${file} 2>/dev/null || echo 0); n=$((n+1)); echo $n > ${D}/${file}; [ $n -ge 3 ]" }`;
+  const counter = (file: string) =>
+    `shell: { cmd: "n=$(cat ${D}/${file} 2>/dev/null || echo 0); n=$((n+1)); echo $n > ${D}/${file}; [ $n -ge 3 ]" }`;
 
   test('until retries a task that succeeds on its 3rd try; register holds attempts', async () => {
     const r = await play(`    - name: third time lucky
@@ -69,7 +74,11 @@ if (requireRoot('health gates: until, wait_for, uri', labMissing())) {
   });
 
   test('wait_for: ports open and closed, a path that appears, search_regex; timeouts fail the host', async () => {
-    await sh(lab, 'h1', `rm -f ${D}/appears; systemd-run --on-active=4 --timer-property=AccuracySec=100ms /bin/sh -c 'echo ready=yes > ${D}/appears' >/dev/null`);
+    await sh(
+      lab,
+      'h1',
+      `rm -f ${D}/appears; systemd-run --on-active=4 --timer-property=AccuracySec=100ms /bin/sh -c 'echo ready=yes > ${D}/appears' >/dev/null`,
+    );
     const ok = await play(`    - name: sshd listens
       wait_for: { port: 22, host: "{{ ansible_host }}", timeout: 5 }
     - name: nothing on port 1
@@ -84,9 +93,21 @@ if (requireRoot('health gates: until, wait_for, uri', labMissing())) {
 `);
     assert.is(ok.code, 0, JSON.stringify(ok.run.plays[0].tasks, null, 1));
     for (const [name, args, why] of [
-      ['a port nobody opens', '{ port: 1, timeout: 1, sleep: 0.2 }', /timeout \(1 s\) waiting for port 1 on 127\.0\.0\.1 to be started/],
-      ['a file that stays', `{ path: ${D}/appears, state: absent, timeout: 1, sleep: 0.2 }`, /timeout \(1 s\) waiting for .*appears to be absent/],
-      ['a regex that never matches', `{ path: ${D}/appears, search_regex: "^nope", timeout: 1, sleep: 0.2 }`, /timeout \(1 s\) waiting for .*appears to be present \(matching \/\^nope\/\)/],
+      [
+        'a port nobody opens',
+        '{ port: 1, timeout: 1, sleep: 0.2 }',
+        /timeout \(1 s\) waiting for port 1 on 127\.0\.0\.1 to be started/,
+      ],
+      [
+        'a file that stays',
+        `{ path: ${D}/appears, state: absent, timeout: 1, sleep: 0.2 }`,
+        /timeout \(1 s\) waiting for .*appears to be absent/,
+      ],
+      [
+        'a regex that never matches',
+        `{ path: ${D}/appears, search_regex: "^nope", timeout: 1, sleep: 0.2 }`,
+        /timeout \(1 s\) waiting for .*appears to be present \(matching \/\^nope\/\)/,
+      ],
     ] as const) {
       const bad = await play(`    - name: ${name}\n      wait_for: ${args}\n`);
       assert.is(bad.code, 2, name);
@@ -108,7 +129,11 @@ if (requireRoot('health gates: until, wait_for, uri', labMissing())) {
     assert.is(ok.code, 0, JSON.stringify(ok.run.plays[0].tasks, null, 1));
     for (const [name, args, why] of [
       ['wrong status', '{ url: "http://127.0.0.1:18080/missing" }', /status 404, expected 200/],
-      ['wrong body', '{ url: "http://127.0.0.1:18080/", body_regex: "^goodbye" }', /the body does not match \/\^goodbye\//],
+      [
+        'wrong body',
+        '{ url: "http://127.0.0.1:18080/", body_regex: "^goodbye" }',
+        /the body does not match \/\^goodbye\//,
+      ],
       ['nobody listens', '{ url: "http://127.0.0.1:1/", timeout: 2 }', /no HTTP answer/],
       ['nobody listens (bash)', '{ url: "http://127.0.0.1:1/", timeout: 2, client: bash }', /no HTTP answer/],
     ] as const) {

@@ -19,7 +19,10 @@ let lab: LabState;
 
 function playbook(name: string, seconds: number): string {
   const f = join(tmp, `${name}.yml`);
-  writeFileSync(f, `- hosts: h3\n  gather_facts: false\n  tasks:\n    - name: start\n      shell: { cmd: "mkdir -p ${D}; date +%s.%N > ${D}/${name}.start" }\n    - name: work\n      shell: { cmd: "sleep ${seconds}; date +%s.%N > ${D}/${name}.end" }\n`);
+  writeFileSync(
+    f,
+    `- hosts: h3\n  gather_facts: false\n  tasks:\n    - name: start\n      shell: { cmd: "mkdir -p ${D}; date +%s.%N > ${D}/${name}.start" }\n    - name: work\n      shell: { cmd: "sleep ${seconds}; date +%s.%N > ${D}/${name}.end" }\n`,
+  );
   return f;
 }
 const num = async (file: string): Promise<number> => Number((await sh(lab, 'h3', `cat ${D}/${file}`)).out.trim());
@@ -53,14 +56,22 @@ if (requireRoot('host lock: one run per host', labMissing())) {
   // The killed run's agent lives until the command it is running ends (sshd does not signal a
   // session without a terminal), then reads EOF and exits: the kernel drops its flock then.
   test('a killed run leaves no lock: the kernel drops it once its last command ended', async () => {
-    const child = spawn(process.execPath, [join(packageRoot, 'bin', 'lbprov.js'), 'apply', playbook('e', 4), '-i', lab.inventory], { stdio: 'ignore' });
+    const child = spawn(
+      process.execPath,
+      [join(packageRoot, 'bin', 'lbprov.js'), 'apply', playbook('e', 4), '-i', lab.inventory],
+      { stdio: 'ignore' },
+    );
     await sleep(2000);
     child.kill('SIGKILL');
     const t0 = Date.now();
     const b = await applyJson([playbook('f', 0), '-i', lab.inventory, '-e', 'lbprov_lock_timeout=20']);
     assert.is(b.code, 0, b.stderr + JSON.stringify(b.run));
     assert.ok(Date.now() - t0 < 15_000, 'the lock was released with the dead run, not after a timeout');
-    assert.is((await sh(lab, 'h3', 'flock -n /run/lock/lbprov.lock true && echo free')).out.trim(), 'free', 'no lock held after the runs');
+    assert.is(
+      (await sh(lab, 'h3', 'flock -n /run/lock/lbprov.lock true && echo free')).out.trim(),
+      'free',
+      'no lock held after the runs',
+    );
   });
 }
 

@@ -21,14 +21,23 @@ let lab: LabState;
 const HOSTS = ['h1', 'h2', 'h3'];
 
 const pb = join(tmp, 'slow.yml');
-writeFileSync(pb, `- hosts: lab\n  gather_facts: false\n  tasks:\n    - name: in flight\n      shell: { cmd: "mkdir -p ${D}; sleep 3; touch ${D}/t1" }\n    - name: never\n      copy: { dest: ${D}/t2, content: "x\\n" }\n`);
+writeFileSync(
+  pb,
+  `- hosts: lab\n  gather_facts: false\n  tasks:\n    - name: in flight\n      shell: { cmd: "mkdir -p ${D}; sleep 3; touch ${D}/t1" }\n    - name: never\n      copy: { dest: ${D}/t2, content: "x\\n" }\n`,
+);
 
 /** Temp dirs of lbprov's agents (mktemp -d in /tmp), lbprov_put temp files, and whether the lock is free. */
 async function residue(h: string): Promise<string> {
-  return (await sh(lab, h, `ls -d /tmp/tmp.* ${D}/.lbprov.* 2>/dev/null; flock -n /run/lock/lbprov.lock true || echo LOCKED`)).out.trim();
+  return (
+    await sh(lab, h, `ls -d /tmp/tmp.* ${D}/.lbprov.* 2>/dev/null; flock -n /run/lock/lbprov.lock true || echo LOCKED`)
+  ).out.trim();
 }
 
-function run(argv: string[], how: (c: ReturnType<typeof spawn>) => void, tty = false): Promise<{ code: number | null; out: string }> {
+function run(
+  argv: string[],
+  how: (c: ReturnType<typeof spawn>) => void,
+  tty = false,
+): Promise<{ code: number | null; out: string }> {
   // on a terminal lbprov draws live rows (listr2) unless NO_COLOR or CI says otherwise
   const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
   if (tty) {
@@ -38,8 +47,8 @@ function run(argv: string[], how: (c: ReturnType<typeof spawn>) => void, tty = f
   return new Promise((resolve) => {
     const c = spawn(argv[0], argv.slice(1), { stdio: ['pipe', 'pipe', 'pipe'], env });
     let out = '';
-    c.stdout!.on('data', (d) => (out += d));
-    c.stderr!.on('data', (d) => (out += d));
+    c.stdout.on('data', (d) => (out += d));
+    c.stderr.on('data', (d) => (out += d));
     void inFlight().then(() => how(c));
     c.on('close', (code) => resolve({ code, out }));
   });
@@ -51,7 +60,9 @@ function run(argv: string[], how: (c: ReturnType<typeof spawn>) => void, tty = f
  */
 async function inFlight(): Promise<void> {
   for (let i = 0; i < 200; i++) {
-    const seen = await Promise.all(HOSTS.map(async (h) => (await sh(lab, h, `test -d ${D} && echo yes`)).out.trim() === 'yes'));
+    const seen = await Promise.all(
+      HOSTS.map(async (h) => (await sh(lab, h, `test -d ${D} && echo yes`)).out.trim() === 'yes'),
+    );
     if (seen.every(Boolean)) return;
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -75,7 +86,10 @@ if (requireRoot('interrupts', labMissing())) {
   });
 
   test('SIGINT: the task in flight finishes, nothing after it, recap, exit 99, nothing left on the hosts', async () => {
-    const r = await run([process.execPath, join(packageRoot, 'bin', 'lbprov.js'), 'apply', pb, '-i', lab.inventory], (c) => c.kill('SIGINT'));
+    const r = await run(
+      [process.execPath, join(packageRoot, 'bin', 'lbprov.js'), 'apply', pb, '-i', lab.inventory],
+      (c) => c.kill('SIGINT'),
+    );
     assert.is(r.code, 99, r.out);
     assert.match(r.out, /PLAY RECAP/);
     await settled();

@@ -24,7 +24,11 @@ function onPty(args: string[]): Promise<{ code: number; screen: string }> {
   delete env.CI;
   delete env.NO_COLOR;
   return new Promise((resolve, reject) => {
-    const child = spawn('script', ['-qfec', cmd, '/dev/null'], { cwd: packageRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('script', ['-qfec', cmd, '/dev/null'], {
+      cwd: packageRoot,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     child.stdout.on('data', (d) => (out += d));
     child.stderr.on('data', (d) => (out += d));
@@ -33,15 +37,26 @@ function onPty(args: string[]): Promise<{ code: number; screen: string }> {
   });
 }
 
+// eslint-disable-next-line no-control-regex -- ANSI escapes are what is stripped
 const strip = (s: string): string => s.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '').replace(/\r/g, '');
 
-if (requireRoot('live terminal view', [...labMissing(), ...(existsSync('/usr/bin/script') ? [] : ['script (Debian package bsdutils)'])])) {
+if (
+  requireRoot('live terminal view', [
+    ...labMissing(),
+    ...(existsSync('/usr/bin/script') ? [] : ['script (Debian package bsdutils)']),
+  ])
+) {
   test.before(async () => {
     lab = await sharedLab(3);
   });
 
   test('every host shows its task from the start, failures keep host and message, batches show progress', async () => {
-    const r = await onPty(['apply', join(packageRoot, 'test', 'fixtures', 'playbooks', 'tty-view.yml'), '-i', lab.inventory]);
+    const r = await onPty([
+      'apply',
+      join(packageRoot, 'test', 'fixtures', 'playbooks', 'tty-view.yml'),
+      '-i',
+      lab.inventory,
+    ]);
     const s = r.screen;
     assert.is(r.code, 2, s);
     const batch1 = s.slice(s.indexOf('batch 1/2: h1, h2'), s.indexOf('TASK [Gathering Facts]'));
@@ -55,14 +70,20 @@ if (requireRoot('live terminal view', [...labMissing(), ...(existsSync('/usr/bin
     assert.match(batch1, /batch 1\/2: 1\/2 hosts done/);
     // the view left on screen when the batch is over: the header, h1 done, h2's failure with its message
     const last = batch1.slice(batch1.lastIndexOf('batch 1/2: 2/2 hosts done'));
-    assert.match(last, /^batch 1\/2: 2\/2 hosts done, 1 failed\n {2}✔ h1: done\n {2}✖ h2: probe: failed: non-zero return code 1\n/);
+    assert.match(
+      last,
+      /^batch 1\/2: 2\/2 hosts done, 1 failed\n {2}✔ h1: done\n {2}✖ h2: probe: failed: non-zero return code 1\n/,
+    );
     // the failure shows as it happens: one frame has it while h1 is still on a later task
     assert.match(batch1, /\n {2}\S h1: linger\n {2}✖ h2: probe: failed: non-zero return code 1\n/);
     const batch2 = s.slice(s.indexOf('batch 2/2: h3'));
     assert.match(batch2, /batch 2\/2: 0\/1 hosts done/);
     assert.match(batch2, /h3: Gathering Facts[^]*h3: nap[^]*batch 2\/2: 1\/1 hosts done\n {2}✔ h3: done\n/);
     // then the Ansible-style log and the recap
-    assert.match(s, /TASK \[probe\] \*+\n(skipping: \[h1\]\nfailed: \[h2\] => non-zero return code 1|failed: \[h2\] => non-zero return code 1\nskipping: \[h1\])\n/);
+    assert.match(
+      s,
+      /TASK \[probe\] \*+\n(skipping: \[h1\]\nfailed: \[h2\] => non-zero return code 1|failed: \[h2\] => non-zero return code 1\nskipping: \[h1\])\n/,
+    );
     assert.match(s, /^h2 : ok=2 changed=1 unreachable=0 failed=1 skipped=0 rescued=0 ignored=0$/m);
   });
 }

@@ -17,7 +17,9 @@ const DIR = '/opt/lbtest/retry';
 const pb = join(tmp, 'rolling.yml');
 let lab: LabState;
 
-writeFileSync(pb, `- hosts: lab
+writeFileSync(
+  pb,
+  `- hosts: lab
   gather_facts: false
   tasks:
     - name: first
@@ -26,7 +28,8 @@ writeFileSync(pb, `- hosts: lab
       assert: { that: "fixed is defined or inventory_hostname == 'h1'" }
     - name: third
       shell: { cmd: "touch ${DIR}/t3" }
-`);
+`,
+);
 
 const run = async (...args: string[]): Promise<{ code: number; run: JsonRun; stderr: string }> => {
   const r = await lbprov(['apply', '--json', pb, '-i', lab.inventory, ...args], { env });
@@ -56,7 +59,10 @@ if (requireRoot('retry files and --start-at-task', labMissing())) {
     await sh(lab, 'h1', `rm -f ${DIR}/t1 ${DIR}/t3`);
     const r = await run('--start-at-task', 'thi*', '-l', 'h1');
     assert.is(r.code, 0, r.stderr);
-    assert.equal(r.run.plays[0].tasks.map((t) => t.name), ['third']);
+    assert.equal(
+      r.run.plays[0].tasks.map((t) => t.name),
+      ['third'],
+    );
     assert.is((await sh(lab, 'h1', `ls ${DIR}`)).out, 't3\n');
   });
 

@@ -27,10 +27,16 @@ let ansibleArgs: string[];
 
 /** Fresh hosts: no /srv/sample; h3 has the feature flag the block probes for. */
 async function reset(): Promise<void> {
-  for (const h of HOSTS) await sh(lab, h, `rm -rf /srv/sample${h === 'h3' ? ' && mkdir -p /srv/sample && touch /srv/sample/feature-flag' : ''}`);
+  for (const h of HOSTS)
+    await sh(
+      lab,
+      h,
+      `rm -rf /srv/sample${h === 'h3' ? ' && mkdir -p /srv/sample && touch /srv/sample/feature-flag' : ''}`,
+    );
 }
 
-const read = async (h: string, f: string): Promise<string> => (await sh(lab, h, `cat /srv/sample/${f} 2>/dev/null || echo MISSING`)).out;
+const read = async (h: string, f: string): Promise<string> =>
+  (await sh(lab, h, `cat /srv/sample/${f} 2>/dev/null || echo MISSING`)).out;
 
 if (requireRoot('roles on the lab', labMissing()) && haveAnsible('roles on the lab', 'ansible-playbook')) {
   test.before(async () => {
@@ -38,20 +44,33 @@ if (requireRoot('roles on the lab', labMissing()) && haveAnsible('roles on the l
     const inv = ['-i', lab.inventory, '-i', join(repo, 'inventory', 'overrides.yml')];
     args = [site, ...inv, '--limit', HOSTS.join(',')];
     // Ansible checks the lab's host keys against the lab's own known_hosts, as lbprov does
-    ansibleArgs = [...inv, site, '--limit', HOSTS.join(','), `--ssh-common-args=-o UserKnownHostsFile=${lab.knownHosts} -o StrictHostKeyChecking=yes`];
+    ansibleArgs = [
+      ...inv,
+      site,
+      '--limit',
+      HOSTS.join(','),
+      `--ssh-common-args=-o UserKnownHostsFile=${lab.knownHosts} -o StrictHostKeyChecking=yes`,
+    ];
   });
 
   test('check mode predicts, apply does it, a second apply changes nothing', async () => {
     await reset();
     const check = await applyJson([...args, '--check']);
     assert.is(check.code, 0, JSON.stringify(check.run));
-    assert.is((await sh(lab, 'h1', 'test -e /srv/sample && echo yes || echo no')).out.trim(), 'no', 'check mode wrote nothing');
+    assert.is(
+      (await sh(lab, 'h1', 'test -e /srv/sample && echo yes || echo no')).out.trim(),
+      'no',
+      'check mode wrote nothing',
+    );
     const first = await applyJson(args);
     assert.is(first.code, 0, JSON.stringify(first.run));
     // check mode skips commands (as Ansible's does): the probe cannot fail, so its rescue and the
     // shell handlers are what it cannot predict
     const unpredictable = /^app : (flag off|restart app|log change) @/;
-    assert.equal(changedTasks(check.run.plays), changedTasks(first.run.plays).filter((t) => !unpredictable.test(t)));
+    assert.equal(
+      changedTasks(check.run.plays),
+      changedTasks(first.run.plays).filter((t) => !unpredictable.test(t)),
+    );
     const t = trace(first.run.plays);
     assert.equal(t.h1, [
       'base : root folder: changed',
@@ -65,14 +84,22 @@ if (requireRoot('roles on the lab', labMissing()) && haveAnsible('roles on the l
       'app : restart app: changed',
       'app : log change: changed',
     ]);
-    assert.equal(t.h3.slice(4, 7), ['app : flag present: ok', 'app : flag on: ok T:flag on h3', 'app : probe done: ok T:probe done role-vars']);
-    assert.match(t.h2.join('\n'), /T:report h2 port=9002 env=lab/, 'the inventory\'s host var over the role default');
+    assert.equal(t.h3.slice(4, 7), [
+      'app : flag present: ok',
+      'app : flag on: ok T:flag on h3',
+      'app : probe done: ok T:probe done role-vars',
+    ]);
+    assert.match(t.h2.join('\n'), /T:report h2 port=9002 env=lab/, "the inventory's host var over the role default");
     assert.equal(recap(first.run).h1, 'ok=9 changed=7 failed=0 skipped=0 rescued=1');
     assert.is(await read('h2', 'base.conf'), 'port=9002\nenv=lab\n');
     assert.is(await read('h1', 'motd'), 'from app\n', 'the dependency got its parameter');
     assert.is(await read('h1', 'flag-state'), 'off (failed: flag present)\n', 'the rescue read ansible_failed_task');
     assert.is(await read('h3', 'flag-state'), 'MISSING\n');
-    assert.is((await read('h1', 'restarts')).split('\n').filter(Boolean).length, 1, 'two notifications through listen, one handler run');
+    assert.is(
+      (await read('h1', 'restarts')).split('\n').filter(Boolean).length,
+      1,
+      'two notifications through listen, one handler run',
+    );
     const again = await applyJson(args);
     assert.is(again.code, 0);
     assert.equal(changedTasks(again.run.plays), [], 'the second apply changes nothing');
@@ -91,7 +118,7 @@ if (requireRoot('roles on the lab', labMissing()) && haveAnsible('roles on the l
     await reset();
     const theirCheck = ansiblePlaybook([...ansibleArgs, '--check']);
     const ourCheck = await applyJson([...args, '--check']);
-    assert.equal(trace(ourCheck.run.plays), trace(asLbprov(theirCheck)), 'check mode predicts as Ansible\'s does');
+    assert.equal(trace(ourCheck.run.plays), trace(asLbprov(theirCheck)), "check mode predicts as Ansible's does");
     const theirs = ansiblePlaybook(ansibleArgs);
     await reset();
     const ours = await applyJson(args);

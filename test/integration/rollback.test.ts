@@ -14,7 +14,8 @@ import { listenerStatus, loadDuring, pinnedProgram, socketErrors } from '../help
 const test = suite('rollback.yml');
 const tmp = mkdtempSync(join(tmpdir(), 'lbprov-rollback-'));
 let lab: LabState;
-const run = (pb: string, ...extra: string[]) => applyJson([join(packageRoot, 'playbooks', pb), '-i', lab.inventory, '-l', 'h2', ...extra]);
+const run = (pb: string, ...extra: string[]) =>
+  applyJson([join(packageRoot, 'playbooks', pb), '-i', lab.inventory, '-l', 'h2', ...extra]);
 
 if (requireRoot('rollback.yml', labMissing())) {
   test.before(async () => {
@@ -25,7 +26,13 @@ if (requireRoot('rollback.yml', labMissing())) {
     const first = await run('edge.yml', '--skip-tags', 'selftest');
     assert.is(first.code, 0, first.stderr);
     const one = await pinnedProgram(lab, 'h2');
-    writeFileSync(join(tmp, 'lb_hash.c'), readFileSync(join(packageRoot, 'bpf', 'lb_hash.c'), 'utf8').replace('#define LB_MAX_WORKERS 256', '#define LB_MAX_WORKERS 199'));
+    writeFileSync(
+      join(tmp, 'lb_hash.c'),
+      readFileSync(join(packageRoot, 'bpf', 'lb_hash.c'), 'utf8').replace(
+        '#define LB_MAX_WORKERS 256',
+        '#define LB_MAX_WORKERS 199',
+      ),
+    );
     const second = await run('edge.yml', '--skip-tags', 'selftest', '-e', `lb_hash_src=${join(tmp, 'lb_hash.c')}`);
     assert.is(second.code, 0, second.stderr);
     const two = await pinnedProgram(lab, 'h2');
@@ -35,7 +42,10 @@ if (requireRoot('rollback.yml', labMissing())) {
 
     const back = await loadDuring(lab, 'h2', 8080, 8, () => run('rollback.yml'));
     assert.is(back.result!.code, 0, back.result!.stderr + JSON.stringify(back.result!.run, null, 1));
-    assert.equal(withStatus(back.result!.run, 'changed'), ['reload listener @ h2', 'the previous lb_hash pinned again @ h2']);
+    assert.equal(withStatus(back.result!.run, 'changed'), [
+      'reload listener @ h2',
+      'the previous lb_hash pinned again @ h2',
+    ]);
     assert.is(socketErrors(back.wrk), 0, back.wrk.raw);
     assert.is(back.wrk.non2xx, 0);
     assert.is((await pinnedProgram(lab, 'h2')).tag, one.tag, 'the first program is pinned again');
@@ -53,7 +63,10 @@ if (requireRoot('rollback.yml', labMissing())) {
   test('nothing to roll back to: a clear failure of that host', async () => {
     const r = await run('rollback.yml', '-e', 'lb_pin=/sys/fs/bpf/lbtest_nothing');
     assert.is(r.code, 2);
-    assert.match(r.run.plays[0].tasks.find((t) => t.name === 'the previous lb_hash pinned again')!.hosts.h2.msg!, /nothing is pinned at \/sys\/fs\/bpf\/lbtest_nothing_prev/);
+    assert.match(
+      r.run.plays[0].tasks.find((t) => t.name === 'the previous lb_hash pinned again')!.hosts.h2.msg!,
+      /nothing is pinned at \/sys\/fs\/bpf\/lbtest_nothing_prev/,
+    );
   });
 
   test('edge.yml after a rollback re-pins from its source (the markers were voided)', async () => {

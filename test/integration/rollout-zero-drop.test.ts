@@ -22,14 +22,18 @@ const SECONDS = 10;
 let lab: LabState;
 let baseline: WrkResult;
 
-const edge = (...extra: string[]) => applyJson([pb, '-i', lab.inventory, '-l', 'h1', '--skip-tags', 'selftest', ...extra]);
+const edge = (...extra: string[]) =>
+  applyJson([pb, '-i', lab.inventory, '-l', 'h1', '--skip-tags', 'selftest', ...extra]);
 
 function clean(w: WrkResult, what: string): void {
   assert.is(socketErrors(w), 0, `${what}: socket errors ${JSON.stringify(w.errors)}\n${w.raw}`);
   assert.is(w.non2xx, 0, `${what}: non-2xx answers`);
   assert.ok(w.requests > 1000, `${what}: wrk made ${w.requests} requests`);
   // the bench holds the rate to 20% of the baseline; here, on a machine others share, only a gross fall fails
-  assert.ok(w.rps >= baseline.rps * 0.5, `${what}: ${Math.round(w.rps)} conn/s during the rollout vs ${Math.round(baseline.rps)} without`);
+  assert.ok(
+    w.rps >= baseline.rps * 0.5,
+    `${what}: ${Math.round(w.rps)} conn/s during the rollout vs ${Math.round(baseline.rps)} without`,
+  );
 }
 
 async function attachedIsPinned(what: string): Promise<Record<string, string>> {
@@ -51,13 +55,19 @@ if (requireRoot('rollout without a dropped connection', labMissing())) {
   });
 
   test('(a) a new lb_hash: reloaded, not restarted; the new program is attached; no connection dropped', async () => {
-    const src = readFileSync(join(packageRoot, 'bpf', 'lb_hash.c'), 'utf8').replace('#define LB_MAX_WORKERS 256', '#define LB_MAX_WORKERS 200');
+    const src = readFileSync(join(packageRoot, 'bpf', 'lb_hash.c'), 'utf8').replace(
+      '#define LB_MAX_WORKERS 256',
+      '#define LB_MAX_WORKERS 200',
+    );
     writeFileSync(join(tmp, 'lb_hash.c'), src);
     const before = await listenerStatus(lab, 'h1');
     const run = await loadDuring(lab, 'h1', 8080, SECONDS, () => edge('-e', `lb_hash_src=${join(tmp, 'lb_hash.c')}`));
     const r = run.result!;
     assert.is(r.code, 0, r.stderr + JSON.stringify(r.run, null, 1));
-    assert.ok(run.startMs + run.ms < SECONDS * 1000, `the rollout (${Math.round(run.ms)} ms) ended inside wrk's window`);
+    assert.ok(
+      run.startMs + run.ms < SECONDS * 1000,
+      `the rollout (${Math.round(run.ms)} ms) ended inside wrk's window`,
+    );
     assert.equal(withStatus(r.run, 'changed'), ['lb_hash compiled and pinned @ h1', 'reload listener @ h1']);
     clean(run.wrk, 'lb_hash change');
     const st = await attachedIsPinned('lb_hash change');
@@ -66,12 +76,20 @@ if (requireRoot('rollout without a dropped connection', labMissing())) {
   });
 
   test('(b) a new listener binary: restarted with its sockets from the fd store; no connection dropped', async () => {
-    writeFileSync(join(tmp, 'lb_listener.c'), `${readFileSync(join(packageRoot, 'bpf', 'lb_listener.c'), 'utf8')}\n/* rollout test: a new build */\n`);
+    writeFileSync(
+      join(tmp, 'lb_listener.c'),
+      `${readFileSync(join(packageRoot, 'bpf', 'lb_listener.c'), 'utf8')}\n/* rollout test: a new build */\n`,
+    );
     const before = await listenerStatus(lab, 'h1');
-    const run = await loadDuring(lab, 'h1', 8080, SECONDS, () => edge('-e', `lb_hash_src=${join(tmp, 'lb_hash.c')}`, '-e', `lb_listener_src=${join(tmp, 'lb_listener.c')}`));
+    const run = await loadDuring(lab, 'h1', 8080, SECONDS, () =>
+      edge('-e', `lb_hash_src=${join(tmp, 'lb_hash.c')}`, '-e', `lb_listener_src=${join(tmp, 'lb_listener.c')}`),
+    );
     const r = run.result!;
     assert.is(r.code, 0, r.stderr + JSON.stringify(r.run, null, 1));
-    assert.ok(run.startMs + run.ms < SECONDS * 1000, `the rollout (${Math.round(run.ms)} ms) ended inside wrk's window`);
+    assert.ok(
+      run.startMs + run.ms < SECONDS * 1000,
+      `the rollout (${Math.round(run.ms)} ms) ended inside wrk's window`,
+    );
     assert.equal(withStatus(r.run, 'changed'), ['reference listener built @ h1', 'restart listener @ h1']);
     clean(run.wrk, 'listener binary change');
     const st = await attachedIsPinned('listener binary change');
@@ -81,10 +99,22 @@ if (requireRoot('rollout without a dropped connection', labMissing())) {
 
   test('(c) a new unit: restarted with its sockets from the fd store; no connection dropped', async () => {
     const before = await listenerStatus(lab, 'h1');
-    const run = await loadDuring(lab, 'h1', 8080, SECONDS, () => edge('-e', `lb_hash_src=${join(tmp, 'lb_hash.c')}`, '-e', `lb_listener_src=${join(tmp, 'lb_listener.c')}`, '-e', 'lb_drain_ms=3000'));
+    const run = await loadDuring(lab, 'h1', 8080, SECONDS, () =>
+      edge(
+        '-e',
+        `lb_hash_src=${join(tmp, 'lb_hash.c')}`,
+        '-e',
+        `lb_listener_src=${join(tmp, 'lb_listener.c')}`,
+        '-e',
+        'lb_drain_ms=3000',
+      ),
+    );
     const r = run.result!;
     assert.is(r.code, 0, r.stderr + JSON.stringify(r.run, null, 1));
-    assert.ok(run.startMs + run.ms < SECONDS * 1000, `the rollout (${Math.round(run.ms)} ms) ended inside wrk's window`);
+    assert.ok(
+      run.startMs + run.ms < SECONDS * 1000,
+      `the rollout (${Math.round(run.ms)} ms) ended inside wrk's window`,
+    );
     assert.equal(withStatus(r.run, 'changed'), ['listener unit @ h1', 'restart listener @ h1']);
     clean(run.wrk, 'unit change');
     const st = await attachedIsPinned('unit change');

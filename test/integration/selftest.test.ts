@@ -13,7 +13,8 @@ const pb = join(packageRoot, 'test', 'fixtures', 'playbooks', 'selftest.yml');
 const bpf = (f: string): string => join(packageRoot, f);
 let lab: LabState;
 
-const run = (src: string, k: number, m: number) => applyJson([pb, '-i', lab.inventory, '--limit', 'h2', '-e', `prog_src=${src}`, '-e', `{"k": ${k}, "m": ${m}}`]);
+const run = (src: string, k: number, m: number) =>
+  applyJson([pb, '-i', lab.inventory, '--limit', 'h2', '-e', `prog_src=${src}`, '-e', `{"k": ${k}, "m": ${m}}`]);
 const selftest = (r: JsonRun) => r.plays[0].tasks.find((t) => t.name === 'self-test')!.hosts.h2;
 
 if (requireRoot('reuseport self-test on the lab', labMissing())) {
@@ -36,7 +37,11 @@ if (requireRoot('reuseport self-test on the lab', labMissing())) {
   test('the one-line `return ctx->hash & 0x7F` loads, pins, and fails the self-test: nearly all refused', async () => {
     const r = await run(join(packageRoot, 'test', 'fixtures', 'bpf', 'lb_hash_oneline.c'), 8, 2000);
     assert.is(r.code, 2);
-    assert.is(r.run.plays[0].tasks.find((t) => t.name === 'program')!.hosts.h2.status, 'changed', 'bpf_program accepted it: it loads fine');
+    assert.is(
+      r.run.plays[0].tasks.find((t) => t.name === 'program')!.hosts.h2.status,
+      'changed',
+      'bpf_program accepted it: it loads fine',
+    );
     const s = selftest(r.run);
     assert.is(s.status, 'failed');
     const m = /(\d+) of 2000 connections were refused \(([0-9.]+)%\)/.exec(s.msg ?? '');

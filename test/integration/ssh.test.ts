@@ -24,7 +24,9 @@ let lab: LabState;
 const addr = (n: number): string => lab.hosts[n - 1].address;
 
 const PLAY = join(tmp, 'who.yml');
-writeFileSync(PLAY, `- hosts: all
+writeFileSync(
+  PLAY,
+  `- hosts: all
   gather_facts: false
   tasks:
     - name: who
@@ -33,7 +35,8 @@ writeFileSync(PLAY, `- hosts: all
       changed_when: false
     - name: say
       debug: { msg: "{{ inventory_hostname }}={{ who.stdout }}" }
-`);
+`,
+);
 
 /** A HOME of its own (ssh config, keys): nothing of the machine's ~/.ssh is read. */
 function home(name: string, config?: string): string {
@@ -65,10 +68,16 @@ Host lab-*
   StrictHostKeyChecking yes
 `;
 
-const said = (run: JsonRun, host: string): string | undefined => run.plays[0]?.tasks.find((t) => t.name === 'say')?.hosts[host]?.msg;
-const firstMsg = (run: JsonRun, host: string): string => run.plays[0]?.tasks.map((t) => t.hosts[host]?.msg).find(Boolean) ?? '';
+const said = (run: JsonRun, host: string): string | undefined =>
+  run.plays[0]?.tasks.find((t) => t.name === 'say')?.hosts[host]?.msg;
+const firstMsg = (run: JsonRun, host: string): string =>
+  run.plays[0]?.tasks.map((t) => t.hosts[host]?.msg).find(Boolean) ?? '';
 
-async function apply(inv: string, env: Record<string, string>, extra: string[] = []): Promise<{ code: number; run: JsonRun; stderr: string }> {
+async function apply(
+  inv: string,
+  env: Record<string, string>,
+  extra: string[] = [],
+): Promise<{ code: number; run: JsonRun; stderr: string }> {
   return applyJson([PLAY, '-i', inv, ...extra], { env: { SSH_AUTH_SOCK: '', LBPROV_SSH_PASSPHRASE: '', ...env } });
 }
 
@@ -76,7 +85,8 @@ async function apply(inv: string, env: Record<string, string>, extra: string[] =
 function newKey(name: string, passphrase: string, hosts: string[]): string {
   const f = join(tmp, name);
   execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', passphrase, '-C', name, '-f', f]);
-  for (const h of hosts) inLabHost(lab, h, ['tee', '-a', '/root/.ssh/authorized_keys'], readFileSync(`${f}.pub`, 'utf8'));
+  for (const h of hosts)
+    inLabHost(lab, h, ['tee', '-a', '/root/.ssh/authorized_keys'], readFileSync(`${f}.pub`, 'utf8'));
   return f;
 }
 
@@ -91,7 +101,10 @@ if (requireRoot('ssh on the lab', labMissing())) {
   });
 
   test('a host alias resolved from ~/.ssh/config of HOME (HostName, User, IdentityFile, UserKnownHostsFile)', async () => {
-    const h = home('alias', `Host web-a\n  HostName ${addr(1)}\n  User root\n  IdentityFile ${lab.key}\n  UserKnownHostsFile ${lab.knownHosts}\n`);
+    const h = home(
+      'alias',
+      `Host web-a\n  HostName ${addr(1)}\n  User root\n  IdentityFile ${lab.key}\n  UserKnownHostsFile ${lab.knownHosts}\n`,
+    );
     const inv = inventory('alias', 'all:\n  hosts:\n    web-a: {}\n');
     const r = await apply(inv, { HOME: h });
     assert.is(r.code, 0, r.stderr + JSON.stringify(r.run));
@@ -118,24 +131,41 @@ if (requireRoot('ssh on the lab', labMissing())) {
     assert.is(said(r.run, 'lab-h3'), 'lab-h3=h3', 'two hops: h1, then h2, then h3');
 
     // the inventory's way: ansible_host an address, the jump in ansible_ssh_common_args
-    const inv2 = inventory('jump-args', `all:\n  vars:\n    ansible_user: root\n    ansible_ssh_private_key_file: ${lab.key}\n    lbprov_known_hosts: ${lab.knownHosts}\n  hosts:\n    t3: { ansible_host: ${addr(3)}, ansible_ssh_common_args: "-o ProxyJump=lab-h1,lab-h2" }\n`);
+    const inv2 = inventory(
+      'jump-args',
+      `all:\n  vars:\n    ansible_user: root\n    ansible_ssh_private_key_file: ${lab.key}\n    lbprov_known_hosts: ${lab.knownHosts}\n  hosts:\n    t3: { ansible_host: ${addr(3)}, ansible_ssh_common_args: "-o ProxyJump=lab-h1,lab-h2" }\n`,
+    );
     const r2 = await apply(inv2, { HOME: h });
     assert.is(r2.code, 0, r2.stderr + JSON.stringify(r2.run));
     assert.is(said(r2.run, 't3'), 't3=h3');
 
     // the target's key is verified too, not only the bastions': h3 known with h1's key
     const lines = readFileSync(lab.knownHosts, 'utf8').trim().split('\n');
-    const h1Key = lines.find((l) => l.startsWith(`${addr(1)} `))!.split(' ').slice(1).join(' ');
+    const h1Key = lines
+      .find((l) => l.startsWith(`${addr(1)} `))!
+      .split(' ')
+      .slice(1)
+      .join(' ');
     const forged = join(tmp, 'forged_known_hosts');
-    writeFileSync(forged, lines.map((l) => (l.startsWith(`${addr(3)} `) ? `${addr(3)} ${h1Key}` : l)).join('\n') + '\n');
+    writeFileSync(
+      forged,
+      lines.map((l) => (l.startsWith(`${addr(3)} `) ? `${addr(3)} ${h1Key}` : l)).join('\n') + '\n',
+    );
     const bad = await apply(inv, { HOME: h }, ['-e', `lbprov_known_hosts=${forged}`]);
     assert.is(bad.code, 4);
     assert.is(said(bad.run, 'lab-h2'), 'lab-h2=h2', 'the hops were fine');
     assert.match(firstMsg(bad.run, 'lab-h3'), new RegExp(`HOST KEY MISMATCH for ${addr(3).replace(/\./g, '\\.')}`));
     // and a bastion's: h1 forged, both hosts behind it unreachable, the message says which hop
     const forged1 = join(tmp, 'forged1_known_hosts');
-    const h2Key = lines.find((l) => l.startsWith(`${addr(2)} `))!.split(' ').slice(1).join(' ');
-    writeFileSync(forged1, lines.map((l) => (l.startsWith(`${addr(1)} `) ? `${addr(1)} ${h2Key}` : l)).join('\n') + '\n');
+    const h2Key = lines
+      .find((l) => l.startsWith(`${addr(2)} `))!
+      .split(' ')
+      .slice(1)
+      .join(' ');
+    writeFileSync(
+      forged1,
+      lines.map((l) => (l.startsWith(`${addr(1)} `) ? `${addr(1)} ${h2Key}` : l)).join('\n') + '\n',
+    );
     const badHop = await apply(inv, { HOME: h }, ['-e', `lbprov_known_hosts=${forged1}`]);
     assert.is(badHop.code, 4);
     assert.match(firstMsg(badHop.run, 'lab-h3'), /jump host lab-h1 .*HOST KEY MISMATCH/);
@@ -144,7 +174,10 @@ if (requireRoot('ssh on the lab', labMissing())) {
   test('ProxyCommand through a local process (OpenSSH ssh -W) to a host that refuses direct logins', async () => {
     labOnlyFrom(lab, 'h2', ['h1']);
     const proxy = `ssh -F none -i ${lab.key} -o UserKnownHostsFile=${lab.knownHosts} -o StrictHostKeyChecking=yes -o BatchMode=yes -W %h:%p root@${addr(1)}`;
-    const h = home('proxycmd', `Host behind\n  HostName ${addr(2)}\n  User root\n  IdentityFile ${lab.key}\n  UserKnownHostsFile ${lab.knownHosts}\n  ProxyCommand ${proxy}\n`);
+    const h = home(
+      'proxycmd',
+      `Host behind\n  HostName ${addr(2)}\n  User root\n  IdentityFile ${lab.key}\n  UserKnownHostsFile ${lab.knownHosts}\n  ProxyCommand ${proxy}\n`,
+    );
     const r = await apply(inventory('proxycmd', 'all:\n  hosts:\n    behind: {}\n'), { HOME: h });
     assert.is(r.code, 0, r.stderr + JSON.stringify(r.run));
     assert.is(said(r.run, 'behind'), 'behind=h2');
@@ -158,14 +191,20 @@ if (requireRoot('ssh on the lab', labMissing())) {
     const plain = inventory('enc', `${base}  hosts:\n    enc1: { ansible_host: ${addr(1)} }\n`);
     const missing = await apply(plain, { HOME: h });
     assert.is(missing.code, 4);
-    assert.ok(firstMsg(missing.run, 'enc1').includes(`key ${key}: encrypted and no passphrase given`), JSON.stringify(missing.run) + missing.stderr);
+    assert.ok(
+      firstMsg(missing.run, 'enc1').includes(`key ${key}: encrypted and no passphrase given`),
+      JSON.stringify(missing.run) + missing.stderr,
+    );
     const viaEnv = await apply(plain, { HOME: h, LBPROV_SSH_PASSPHRASE: secret });
     assert.is(viaEnv.code, 0, JSON.stringify(viaEnv.run));
     const wrong = await apply(plain, { HOME: h, LBPROV_SSH_PASSPHRASE: 'nope' });
     assert.is(wrong.code, 4);
     assert.match(firstMsg(wrong.run, 'enc1'), /wrong passphrase from LBPROV_SSH_PASSPHRASE/);
     // a templated inventory var (from -e here); the passphrase is nowhere in the output
-    const templ = inventory('enc-var', `${base}    ansible_ssh_private_key_passphrase: "{{ pp }}"\n  hosts:\n    enc1: { ansible_host: ${addr(1)} }\n`);
+    const templ = inventory(
+      'enc-var',
+      `${base}    ansible_ssh_private_key_passphrase: "{{ pp }}"\n  hosts:\n    enc1: { ansible_host: ${addr(1)} }\n`,
+    );
     const viaVar = await apply(templ, { HOME: h }, ['-e', `pp=${secret}`]);
     assert.is(viaVar.code, 0, JSON.stringify(viaVar.run));
     assert.not.ok(JSON.stringify(viaVar.run).includes(secret) || viaVar.stderr.includes(secret));
@@ -175,9 +214,23 @@ if (requireRoot('ssh on the lab', labMissing())) {
     const secret = 'typed-at-the-tty-9';
     const key = newKey('tty_key', secret, ['h1']);
     const h = home('tty');
-    const inv = inventory('tty', `all:\n  vars:\n    ansible_user: root\n    ansible_ssh_private_key_file: ${key}\n    lbprov_known_hosts: ${lab.knownHosts}\n  hosts:\n    tty1: { ansible_host: ${addr(1)} }\n`);
-    const cmd = shellJoin([process.execPath, join(packageRoot, 'bin', 'lbprov.js'), 'apply', '--json', PLAY, '-i', inv]);
-    const child = spawn('script', ['-qec', cmd, '/dev/null'], { env: { ...process.env, HOME: h, SSH_AUTH_SOCK: '', LBPROV_SSH_PASSPHRASE: '', NO_COLOR: '1' }, stdio: ['pipe', 'pipe', 'pipe'] });
+    const inv = inventory(
+      'tty',
+      `all:\n  vars:\n    ansible_user: root\n    ansible_ssh_private_key_file: ${key}\n    lbprov_known_hosts: ${lab.knownHosts}\n  hosts:\n    tty1: { ansible_host: ${addr(1)} }\n`,
+    );
+    const cmd = shellJoin([
+      process.execPath,
+      join(packageRoot, 'bin', 'lbprov.js'),
+      'apply',
+      '--json',
+      PLAY,
+      '-i',
+      inv,
+    ]);
+    const child = spawn('script', ['-qec', cmd, '/dev/null'], {
+      env: { ...process.env, HOME: h, SSH_AUTH_SOCK: '', LBPROV_SSH_PASSPHRASE: '', NO_COLOR: '1' },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     let out = '';
     let asked = false;
     child.stdout.on('data', (d: Buffer) => {
@@ -202,15 +255,28 @@ if (requireRoot('ssh on the lab', labMissing())) {
       for (let i = 0; i < 100 && !existsSync(sock); i++) await new Promise((r) => setTimeout(r, 50));
       execFileSync('ssh-add', ['-q', key], { env: { ...process.env, SSH_AUTH_SOCK: sock }, stdio: 'ignore' });
       const h = home('agent'); // no key files: only the agent can get in
-      const inv = inventory('agent', `all:\n  vars:\n    ansible_user: root\n    lbprov_known_hosts: ${lab.knownHosts}\n  hosts:\n    a1: { ansible_host: ${addr(1)} }\n    a2: { ansible_host: ${addr(2)} }\n`);
+      const inv = inventory(
+        'agent',
+        `all:\n  vars:\n    ansible_user: root\n    lbprov_known_hosts: ${lab.knownHosts}\n  hosts:\n    a1: { ansible_host: ${addr(1)} }\n    a2: { ansible_host: ${addr(2)} }\n`,
+      );
       labOnlyFrom(lab, 'h2', []);
       const r = await apply(inv, { HOME: h, SSH_AUTH_SOCK: sock });
       assert.is(said(r.run, 'a1'), 'a1=h1', JSON.stringify(r.run));
       // h2 does not know the agent's key
       assert.is(r.code, 4);
-      assert.match(firstMsg(r.run, 'a2'), new RegExp(`tried the agent at ${sock.replace(/[.]/g, '\\.')}: none was accepted; no IdentityFile set and none of ~/.ssh/\\{id_rsa,id_ecdsa,id_ed25519\\} exists`));
+      assert.match(
+        firstMsg(r.run, 'a2'),
+        new RegExp(
+          `tried the agent at ${sock.replace(/[.]/g, '\\.')}: none was accepted; no IdentityFile set and none of ~/.ssh/\\{id_rsa,id_ecdsa,id_ed25519\\} exists`,
+        ),
+      );
       // IdentitiesOnly: the agent is not asked
-      const only = await apply(inv, { HOME: h, SSH_AUTH_SOCK: sock }, ['--limit', 'a1', '-e', 'ansible_ssh_common_args="-o IdentitiesOnly=yes"']);
+      const only = await apply(inv, { HOME: h, SSH_AUTH_SOCK: sock }, [
+        '--limit',
+        'a1',
+        '-e',
+        'ansible_ssh_common_args="-o IdentitiesOnly=yes"',
+      ]);
       assert.is(only.code, 4);
       assert.match(firstMsg(only.run, 'a1'), /not asked \(IdentitiesOnly yes\)/);
     } finally {
@@ -221,7 +287,10 @@ if (requireRoot('ssh on the lab', labMissing())) {
   test('default identity files: ~/.ssh/id_ed25519 of HOME is tried when no key is set', async () => {
     const h = home('defaults');
     copyFileSync(lab.key, join(h, '.ssh', 'id_ed25519'));
-    const inv = inventory('defaults', `all:\n  vars:\n    ansible_user: root\n    lbprov_known_hosts: ${lab.knownHosts}\n  hosts:\n    d1: { ansible_host: ${addr(1)} }\n`);
+    const inv = inventory(
+      'defaults',
+      `all:\n  vars:\n    ansible_user: root\n    lbprov_known_hosts: ${lab.knownHosts}\n  hosts:\n    d1: { ansible_host: ${addr(1)} }\n`,
+    );
     const r = await apply(inv, { HOME: h });
     assert.is(r.code, 0, JSON.stringify(r.run));
     assert.is(said(r.run, 'd1'), 'd1=h1');
@@ -229,7 +298,10 @@ if (requireRoot('ssh on the lab', labMissing())) {
 
   test('a refused connect is retried with backoff; sshd back in time lets the run go on', async () => {
     const h = home('retry');
-    const inv = inventory('retry', `all:\n  vars:\n    ansible_user: root\n    ansible_ssh_private_key_file: ${lab.key}\n    lbprov_known_hosts: ${lab.knownHosts}\n  hosts:\n    closed: { ansible_host: ${addr(1)}, ansible_port: 2299, lbprov_connect_retries: 2 }\n`);
+    const inv = inventory(
+      'retry',
+      `all:\n  vars:\n    ansible_user: root\n    ansible_ssh_private_key_file: ${lab.key}\n    lbprov_known_hosts: ${lab.knownHosts}\n  hosts:\n    closed: { ansible_host: ${addr(1)}, ansible_port: 2299, lbprov_connect_retries: 2 }\n`,
+    );
     const t0 = Date.now();
     const r = await apply(inv, { HOME: h });
     assert.is(r.code, 4);
@@ -238,7 +310,10 @@ if (requireRoot('ssh on the lab', labMissing())) {
 
     labOnlyFrom(lab, 'h2', []);
     inLabHost(lab, 'h2', ['systemctl', 'stop', 'ssh']);
-    const inv2 = inventory('retry2', `all:\n  vars:\n    ansible_user: root\n    ansible_ssh_private_key_file: ${lab.key}\n    lbprov_known_hosts: ${lab.knownHosts}\n  hosts:\n    back: { ansible_host: ${addr(2)}, lbprov_connect_retries: 3 }\n`);
+    const inv2 = inventory(
+      'retry2',
+      `all:\n  vars:\n    ansible_user: root\n    ansible_ssh_private_key_file: ${lab.key}\n    lbprov_known_hosts: ${lab.knownHosts}\n  hosts:\n    back: { ansible_host: ${addr(2)}, lbprov_connect_retries: 3 }\n`,
+    );
     const run = apply(inv2, { HOME: h });
     await new Promise((res) => setTimeout(res, 1500));
     inLabHost(lab, 'h2', ['systemctl', 'start', 'ssh']);
@@ -250,7 +325,9 @@ if (requireRoot('ssh on the lab', labMissing())) {
   test('a host that drops mid-run is unreachable while the others finish (keepalives)', async () => {
     for (const h of ['h2', 'h3']) labOnlyFrom(lab, h, []);
     const play = join(tmp, 'long.yml');
-    writeFileSync(play, `- hosts: all
+    writeFileSync(
+      play,
+      `- hosts: all
   gather_facts: false
   tasks:
     - name: first
@@ -259,8 +336,12 @@ if (requireRoot('ssh on the lab', labMissing())) {
       command: sleep 8
     - name: after
       debug: { msg: "{{ inventory_hostname }} finished" }
-`);
-    const inv = inventory('drop', `all:\n  vars:\n    ansible_user: root\n    ansible_ssh_private_key_file: ${lab.key}\n    lbprov_known_hosts: ${lab.knownHosts}\n    lbprov_keepalive_interval: 1\n  hosts:\n    d1: { ansible_host: ${addr(1)} }\n    d2: { ansible_host: ${addr(2)} }\n    d3: { ansible_host: ${addr(3)} }\n`);
+`,
+    );
+    const inv = inventory(
+      'drop',
+      `all:\n  vars:\n    ansible_user: root\n    ansible_ssh_private_key_file: ${lab.key}\n    lbprov_known_hosts: ${lab.knownHosts}\n    lbprov_keepalive_interval: 1\n  hosts:\n    d1: { ansible_host: ${addr(1)} }\n    d2: { ansible_host: ${addr(2)} }\n    d3: { ansible_host: ${addr(3)} }\n`,
+    );
     const veth = labNet().veth(2);
     const run = applyJson([play, '-i', inv], { env: { SSH_AUTH_SOCK: '' } });
     await new Promise((res) => setTimeout(res, 3000));

@@ -17,9 +17,24 @@ const edge = join(packageRoot, 'playbooks', 'edge.yml');
 const weightedSrc = join(packageRoot, 'bpf', 'lb_hash_weighted.c');
 let lab: LabState;
 
-const selftest = (src: string, weights: number[], m = 4000) => applyJson([selftestPb, '-i', lab.inventory, '--limit', 'h2', '-e', `prog_src=${src}`, '-e', JSON.stringify({ m, weights })]);
+const selftest = (src: string, weights: number[], m = 4000) =>
+  applyJson([
+    selftestPb,
+    '-i',
+    lab.inventory,
+    '--limit',
+    'h2',
+    '-e',
+    `prog_src=${src}`,
+    '-e',
+    JSON.stringify({ m, weights }),
+  ]);
 const task = (r: JsonRun, name: string) => r.plays[0].tasks.find((t) => t.name === name)!.hosts.h2;
-const accepts = async (h: string): Promise<number[]> => (await onHost(lab, h, ['cat', '/run/lb-listener/accepts'])).out.trim().split('\n').map((l) => Number(l.split(' ')[1]));
+const accepts = async (h: string): Promise<number[]> =>
+  (await onHost(lab, h, ['cat', '/run/lb-listener/accepts'])).out
+    .trim()
+    .split('\n')
+    .map((l) => Number(l.split(' ')[1]));
 
 if (requireRoot('weighted lb_hash and pinned workers on the lab', labMissing())) {
   test.before(async () => {
@@ -33,16 +48,29 @@ if (requireRoot('weighted lb_hash and pinned workers on the lab', labMissing()))
     const m = /weights 1:2:1:1: accepted (\d+) (\d+) (\d+) (\d+), expected 800 1600 800 800/.exec(msg);
     assert.ok(m, msg);
     // socket 1 really got about twice each other's share
-    const a = m!.slice(1).map(Number);
+    const a = m.slice(1).map(Number);
     assert.ok(a[1] > 1.6 * Math.max(a[0], a[2], a[3]), msg);
     const even = await selftest(join(packageRoot, 'bpf', 'lb_hash.c'), [1, 2, 1, 1]);
     assert.is(even.code, 2);
     const s = task(even.run, 'self-test');
     assert.is(s.status, 'failed');
-    assert.match(s.msg ?? '', /socket \d got \d+ of 4000 connections, weight \d of 5 expects \d+ \(-?[0-9.]+%, tolerance ±[0-9.]+% for 4000 connections/);
+    assert.match(
+      s.msg ?? '',
+      /socket \d got \d+ of 4000 connections, weight \d of 5 expects \d+ \(-?[0-9.]+%, tolerance ±[0-9.]+% for 4000 connections/,
+    );
     assert.match(s.msg ?? '', /no lb_weights map, so it ignores the weights/);
     // the same even program without weights: a pass (it is the weights that fail it)
-    const plain = await applyJson([join(packageRoot, 'test', 'fixtures', 'playbooks', 'selftest.yml'), '-i', lab.inventory, '--limit', 'h2', '-e', `prog_src=${join(packageRoot, 'bpf', 'lb_hash.c')}`, '-e', '{"k": 4, "m": 4000}']);
+    const plain = await applyJson([
+      join(packageRoot, 'test', 'fixtures', 'playbooks', 'selftest.yml'),
+      '-i',
+      lab.inventory,
+      '--limit',
+      'h2',
+      '-e',
+      `prog_src=${join(packageRoot, 'bpf', 'lb_hash.c')}`,
+      '-e',
+      '{"k": 4, "m": 4000}',
+    ]);
     assert.is(plain.code, 0);
   });
 
@@ -53,7 +81,15 @@ if (requireRoot('weighted lb_hash and pinned workers on the lab', labMissing()))
   });
 
   test('the listener fills the weights: edge.yml with lb_hash_weighted and lb_weights 1,2,1,1 sends worker 1 twice the share; diagnose judges per weight', async () => {
-    const r = await applyJson([edge, '-i', lab.inventory, '-l', 'h3', '-e', JSON.stringify({ lb_hash_src: weightedSrc, lb_weights: '1,2,1,1' })]);
+    const r = await applyJson([
+      edge,
+      '-i',
+      lab.inventory,
+      '-l',
+      'h3',
+      '-e',
+      JSON.stringify({ lb_hash_src: weightedSrc, lb_weights: '1,2,1,1' }),
+    ]);
     assert.is(r.code, 0, r.stderr + JSON.stringify(r.run.stats));
     const st = await listenerStatus(lab, 'h3');
     assert.is(st.weights, '1,2,1,1');
@@ -68,22 +104,36 @@ if (requireRoot('weighted lb_hash and pinned workers on the lab', labMissing()))
     const tol = weightedTolerance([1, 2, 1, 1], n);
     [1, 2, 1, 1].forEach((w, i) => {
       const dev = got[i] / ((n * w) / 5) - 1;
-      assert.ok(Math.abs(dev) <= tol[i], `worker ${i}: ${got.join(' ')} (deviation ${dev.toFixed(3)}, tolerance ${tol[i].toFixed(3)})`);
+      assert.ok(
+        Math.abs(dev) <= tol[i],
+        `worker ${i}: ${got.join(' ')} (deviation ${dev.toFixed(3)}, tolerance ${tol[i].toFixed(3)})`,
+      );
     });
-    const d = JSON.parse((await lbprov(['diagnose', '-i', lab.inventory, '-l', 'h3', '--json'])).stdout) as { hosts: { h3: { verdict: string; reasons: string[]; workers: { weights: number[] } } } };
+    const d = JSON.parse((await lbprov(['diagnose', '-i', lab.inventory, '-l', 'h3', '--json'])).stdout) as {
+      hosts: { h3: { verdict: string; reasons: string[]; workers: { weights: number[] } } };
+    };
     assert.equal(d.hosts.h3.workers.weights, [1, 2, 1, 1]);
     assert.is(d.hosts.h3.verdict, 'ok', d.hosts.h3.reasons.join('; '));
   });
 
   test('pinned workers: lb_cpus pins each worker thread and its socket (status, thread affinity), lb_cpu_affinity sets CPUAffinity=; cpu weights come from sysfs', async () => {
-    const r = await applyJson([edge, '-i', lab.inventory, '-l', 'h3', '-e', JSON.stringify({ lb_hash_src: weightedSrc, lb_weights: 'cpu', lb_cpus: '0,1', lb_cpu_affinity: '0 1' })]);
+    const r = await applyJson([
+      edge,
+      '-i',
+      lab.inventory,
+      '-l',
+      'h3',
+      '-e',
+      JSON.stringify({ lb_hash_src: weightedSrc, lb_weights: 'cpu', lb_cpus: '0,1', lb_cpu_affinity: '0 1' }),
+    ]);
     assert.is(r.code, 0, r.stderr + JSON.stringify(r.run.stats));
     const st = await listenerStatus(lab, 'h3');
     assert.is(st.cpus, '0,1,0,1');
     assert.match(st.weights, /^\d+,\d+,\d+,\d+$/);
     assert.match(st.weights_note, /^cpu: /);
     // one thread per worker, each allowed on exactly its CPU
-    const lists = (await sh(lab, 'h3', `for t in /proc/${st.pid}/task/*; do grep Cpus_allowed_list $t/status; done`)).out;
+    const lists = (await sh(lab, 'h3', `for t in /proc/${st.pid}/task/*; do grep Cpus_allowed_list $t/status; done`))
+      .out;
     const single = lists.split('\n').filter((l) => /:\s+[01]$/.test(l));
     assert.ok(single.length >= 4, lists);
     assert.match((await sh(lab, 'h3', 'systemctl show -p CPUAffinity lb-listener')).out, /^CPUAffinity=0-1$/m);

@@ -23,9 +23,13 @@ import { outcomeUnlike, runCase, unlike, type Case } from '../helpers/fixture-ho
 
 const root = join(packageRoot, 'test', 'modules');
 const folders = readdirSync(root).filter((d) => statSync(join(root, d)).isDirectory());
-const yamls = (dir: string): string[] => readdirSync(join(root, dir)).filter((f) => f.endsWith('.yaml')).sort();
+const yamls = (dir: string): string[] =>
+  readdirSync(join(root, dir))
+    .filter((f) => f.endsWith('.yaml'))
+    .sort();
 // read as playbooks are (YAML 1.1, as Ansible: `0644` is an octal number, `no` is false); errors name file:line:col
-const load = <T>(dir: string, f: string): T => SourceDoc.parse(join(root, dir, f), readFileSync(join(root, dir, f), 'utf8')).value as T;
+const load = <T>(dir: string, f: string): T =>
+  SourceDoc.parse(join(root, dir, f), readFileSync(join(root, dir, f), 'utf8')).value as T;
 const names = new Set([...MODULES.values()].map((m) => m.name));
 
 test('every registered module has a case folder with cases; every folder is a module', () => {
@@ -47,13 +51,25 @@ for (const dir of folders.filter((d) => names.has(d))) {
       if (c.check) problems.push(...unlike(host.snapshot(), before, 'check mode left the host'));
       if (c.between) host.patch(c.between);
       const afterFirst = host.snapshot();
-      const second = runCase(mod, c.second_args ? { ...c, args: { ...c.args, ...c.second_args } } : c, join(root, dir), host);
+      const second = runCase(
+        mod,
+        c.second_args ? { ...c, args: { ...c.args, ...c.second_args } } : c,
+        join(root, dir),
+        host,
+      );
       if (c.second) problems.push(...outcomeUnlike(second, c.second, host, 'second'));
       else if (c.check) {
         // check mode changed nothing, so a second check predicts the same
-        problems.push(...unlike({ ...second, steps: second.steps.length }, { ...first, steps: first.steps.length }, 'second check run'));
+        problems.push(
+          ...unlike(
+            { ...second, steps: second.steps.length },
+            { ...first, steps: first.steps.length },
+            'second check run',
+          ),
+        );
       } else if (c.idempotent !== false) {
-        if (second.status === 'changed' || (second.status === 'failed' && first.status !== 'failed')) problems.push(`second run: ${second.status} (${second.msg ?? ''}), expected no change`);
+        if (second.status === 'changed' || (second.status === 'failed' && first.status !== 'failed'))
+          problems.push(`second run: ${second.status} (${second.msg ?? ''}), expected no change`);
         problems.push(...unlike(host.snapshot(), afterFirst, 'second run changed the host'));
       }
       assert.ok(!problems.length, `\n  ${problems.join('\n  ')}`);
@@ -83,12 +99,25 @@ for (const f of folders.includes('_facts') ? yamls('_facts') : []) {
 
 /** test/modules/_judge/*.yaml: the self-test's args, the helper's output (`report` + `pinned_tag`, or raw `stdout`), the verdict. */
 for (const f of folders.includes('_judge') ? yamls('_judge') : []) {
-  const c = load<{ name?: string; args: Record<string, unknown>; report?: unknown; pinned_tag?: string; stdout?: string; stderr?: string; rc?: number; expect: unknown }>('_judge', f);
+  const c = load<{
+    name?: string;
+    args: Record<string, unknown>;
+    report?: unknown;
+    pinned_tag?: string;
+    stdout?: string;
+    stderr?: string;
+    rc?: number;
+    expect: unknown;
+  }>('_judge', f);
   test(`_judge/${f}${c.name ? `: ${c.name}` : ''}`, () => {
     const args = structuredClone(c.args);
     assert.equal(checkArgs(MODULES.get('reuseport_selftest')!.schema, args, 'reuseport_selftest'), []);
     const stdout = c.stdout ?? `${JSON.stringify(c.report)}\n${c.pinned_tag ?? ''}\n`;
-    const verdict = judge(args as unknown as Parameters<typeof judge>[0], { rc: c.rc ?? 0, stdout, stderr: c.stderr ?? '' });
+    const verdict = judge(args as unknown as Parameters<typeof judge>[0], {
+      rc: c.rc ?? 0,
+      stdout,
+      stderr: c.stderr ?? '',
+    });
     const problems = unlike(verdict, c.expect, 'judge');
     assert.ok(!problems.length, `\n  ${problems.join('\n  ')}`);
   });
@@ -97,7 +126,15 @@ for (const f of folders.includes('_judge') ? yamls('_judge') : []) {
 test('the runner itself fails a wrong expectation, an unknown step and a read it cannot answer', () => {
   const host = new FixtureHost();
   const o = runCase(MODULES.get('copy')!, { args: { dest: '/x', content: 'a' }, expect: {} }, root, host);
-  assert.equal(outcomeUnlike(o, { status: 'changed', steps: [{ write: '/x', content: 'a' }], host: { files: { '/x': { content: 'a' } } } }, host, 'e'), []);
+  assert.equal(
+    outcomeUnlike(
+      o,
+      { status: 'changed', steps: [{ write: '/x', content: 'a' }], host: { files: { '/x': { content: 'a' } } } },
+      host,
+      'e',
+    ),
+    [],
+  );
   assert.ok(outcomeUnlike(o, { status: 'ok' }, host, 'e').length);
   assert.ok(outcomeUnlike(o, { steps: [{ write: '/x', content: 'b' }] }, host, 'e').length);
   assert.ok(outcomeUnlike(o, { steps: [{ exec: ['chmod', '...'] }] }, host, 'e').length);

@@ -20,10 +20,21 @@ const write = (name: string, text: string): string => {
   return f;
 };
 const facts = (pm: 'apt' | 'dnf') => ({ pkg_manager: pm }) as never;
-const ctx = (pm: 'apt' | 'dnf' = 'apt') => ({ host: 'h', facts: facts(pm), check: false, localFile: () => Buffer.alloc(0), render: (t: string) => t, evaluate: () => undefined, wouldExist: () => false, checkState: () => undefined });
+const ctx = (pm: 'apt' | 'dnf' = 'apt') => ({
+  host: 'h',
+  facts: facts(pm),
+  check: false,
+  localFile: () => Buffer.alloc(0),
+  render: (t: string) => t,
+  evaluate: () => undefined,
+  wouldExist: () => false,
+  checkState: () => undefined,
+});
 
 test('package names, owners and groups that could be options are refused at load time, each with file:line:col (exit 5)', async () => {
-  const pb = write('inject.yml', `- hosts: localhost
+  const pb = write(
+    'inject.yml',
+    `- hosts: localhost
   gather_facts: false
   tasks:
     - package:
@@ -34,11 +45,13 @@ test('package names, owners and groups that could be options are refused at load
     - package: { name: [gcc-c++, libstdc++6, python3.11, perl-Foo_Bar, 0ad, "libc6:amd64", "{{ later }}"] }
     - file: { path: /tmp/c, state: touch, owner: "1000", group: www-data }
     - file: { path: "/tmp/nul\\0/x", state: touch }
-`);
+`,
+  );
   const r = await lbprov(['validate', pb]);
   assert.is(r.code, 5, r.stdout + r.stderr);
   const out = r.stderr + r.stdout;
-  const at = (line: number, what: RegExp): void => assert.match(out, new RegExp(`${pb.replace(/\./g, '\\.')}:${line}:\\d+: .*${what.source}`), `line ${line}`);
+  const at = (line: number, what: RegExp): void =>
+    assert.match(out, new RegExp(`${pb.replace(/\./g, '\\.')}:${line}:\\d+: .*${what.source}`), `line ${line}`);
   at(5, /is not a package name/);
   at(6, /"--reinstall" is not a package name/);
   at(7, /"--reference=\/etc\/shadow" is not a user name/);
@@ -49,14 +62,23 @@ test('package names, owners and groups that could be options are refused at load
 
 // `--` before package names in apt-get/dnf and chown before chmod (a setuid mode survives) are
 // module cases: test/modules/package/*-dashdash.yaml, test/modules/file/setuid-*.yaml
-test('package: the host\'s own grammar is checked before anything runs', () => {
+test("package: the host's own grammar is checked before anything runs", () => {
   // a name that came from a template: refused by the host's grammar before its read runs
-  assert.throws(() => pkg.reads!({ name: 'Foo_Bar', state: 'present', update_cache: false }, ctx('apt')), /not a Debian package name: "Foo_Bar"/);
-  assert.throws(() => pkg.reads!({ name: ['ok', '-x'], state: 'present', update_cache: false }, ctx('dnf')), /not an RPM package name: "-x"/);
+  assert.throws(
+    () => pkg.reads!({ name: 'Foo_Bar', state: 'present', update_cache: false }, ctx('apt')),
+    /not a Debian package name: "Foo_Bar"/,
+  );
+  assert.throws(
+    () => pkg.reads!({ name: ['ok', '-x'], state: 'present', update_cache: false }, ctx('dnf')),
+    /not an RPM package name: "-x"/,
+  );
 });
 
 test('the read-ahead does not read for tasks whose `when` is false, nor for those whose `when` uses a result registered in the play', async () => {
-  const pb = loadPlaybook(write('prefetch.yml', `- hosts: localhost
+  const pb = loadPlaybook(
+    write(
+      'prefetch.yml',
+      `- hosts: localhost
   gather_facts: false
   tasks:
     - file: { path: /ahead/always, state: file }
@@ -69,7 +91,9 @@ test('the read-ahead does not read for tasks whose `when` is false, nor for thos
       when: not enabled
     - file: { path: /ahead/registered, state: file }
       when: r.changed
-`));
+`,
+    ),
+  );
   const scripts: string[] = [];
   const shell = async () =>
     ({
@@ -78,11 +102,24 @@ test('the read-ahead does not read for tasks whose `when` is false, nor for thos
         const n = script.split('\n').filter((l) => l.startsWith('lbprov_read ')).length;
         // every path is absent
         const sizes = Array.from({ length: n }, () => '7 0').join(' ');
-        return { rc: 0, stdout: Buffer.from(`@@ANSWER ${n}|${Array(n).fill(0).join(' ')}|${sizes}\n${'absent\n'.repeat(n)}`), stderr: Buffer.alloc(0) };
+        return {
+          rc: 0,
+          stdout: Buffer.from(`@@ANSWER ${n}|${Array(n).fill(0).join(' ')}|${sizes}\n${'absent\n'.repeat(n)}`),
+          stderr: Buffer.alloc(0),
+        };
       },
     }) as never;
-  const hc = { host: { name: 'localhost', vars: {}, groups: [] }, registered: { r: { changed: true } } } as unknown as HostContext;
-  await prefetch(pb.plays[0].tasks, new Scope({ enabled: false }, {}), { hc, check: true, playbookDir: dir, timeoutMs: 1000, shell });
+  const hc = {
+    host: { name: 'localhost', vars: {}, groups: [] },
+    registered: { r: { changed: true } },
+  } as unknown as HostContext;
+  await prefetch(pb.plays[0].tasks, new Scope({ enabled: false }, {}), {
+    hc,
+    check: true,
+    playbookDir: dir,
+    timeoutMs: 1000,
+    shell,
+  });
   const text = scripts.join('\n');
   assert.match(text, /\/ahead\/always/);
   assert.match(text, /\/ahead\/enabled/);
@@ -91,9 +128,11 @@ test('the read-ahead does not read for tasks whose `when` is false, nor for thos
   assert.not.match(text, /\/ahead\/registered/);
 });
 
-test('command execs a program: shell builtins and lbprov\'s own functions are not found', async () => {
+test("command execs a program: shell builtins and lbprov's own functions are not found", async () => {
   const marker = join(dir, 'pwned');
-  const pb = write('exec.yml', `- hosts: localhost
+  const pb = write(
+    'exec.yml',
+    `- hosts: localhost
   gather_facts: false
   tasks:
     - name: eval
@@ -109,7 +148,8 @@ test('command execs a program: shell builtins and lbprov\'s own functions are no
       command: { argv: [echo, hi] }
       register: hi
     - assert: { that: "hi.stdout == 'hi'" }
-`);
+`,
+  );
   const r = await applyJson([pb]);
   assert.is(r.code, 0, r.stderr);
   const task = (n: string) => r.run.plays[0].tasks.find((t) => t.name === n)!.hosts.localhost;
@@ -122,7 +162,14 @@ test('command execs a program: shell builtins and lbprov\'s own functions are no
 });
 
 test('textfile_collector: a `{{` in a value reaches the script quoted and literal, not rendered again', () => {
-  const { files } = collectorFiles({ name: 'x', directory: "/var/lib/node{{ exporter }}/a'b", port: 80, interval: '15s', pin: '/sys/fs/bpf/{{x}}', counters: '/run/c' });
+  const { files } = collectorFiles({
+    name: 'x',
+    directory: "/var/lib/node{{ exporter }}/a'b",
+    port: 80,
+    interval: '15s',
+    pin: '/sys/fs/bpf/{{x}}',
+    counters: '/run/c',
+  });
   const script = files[0].content;
   assert.match(script, /^dir='\/var\/lib\/node\{\{ exporter \}\}\/a'\\''b'$/m);
   assert.match(script, /^pin='\/sys\/fs\/bpf\/\{\{x\}\}'$/m);
@@ -132,7 +179,10 @@ test('a NUL byte never reaches a script: refused when the script is built', () =
   assert.throws(() => readsScript([{ kind: 'stat', path: '/a\0b' }]), /NUL byte/);
   assert.throws(() => stepsScript([{ op: 'exec', argv: ['touch', 'a\0b'] }]), /NUL byte/);
   assert.throws(() => stepsScript([{ op: 'write', path: '/a\0', content: Buffer.from('x') }]), /NUL byte/);
-  assert.ok(stepsScript([{ op: 'write', path: '/a', content: Buffer.from('x\0y') }]).includes('lbprov_put'), 'content may hold NULs (base64)');
+  assert.ok(
+    stepsScript([{ op: 'write', path: '/a', content: Buffer.from('x\0y') }]).includes('lbprov_put'),
+    'content may hold NULs (base64)',
+  );
 });
 
 test.run();

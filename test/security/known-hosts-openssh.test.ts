@@ -13,7 +13,9 @@ import { hostToken, KnownHosts, matchPattern } from '../../src/transport/known-h
 const dir = mkdtempSync(join(tmpdir(), 'lbprov-kh-ssh-'));
 function realKey(name: string): { line: string; blob: Buffer } {
   execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', '', '-f', join(dir, name)]);
-  const [type, b64] = readFileSync(join(dir, `${name}.pub`), 'utf8').trim().split(/\s+/);
+  const [type, b64] = readFileSync(join(dir, `${name}.pub`), 'utf8')
+    .trim()
+    .split(/\s+/);
   return { line: `${type} ${b64}`, blob: Buffer.from(b64, 'base64') };
 }
 const A = realKey('a');
@@ -29,7 +31,9 @@ function write(name: string, lines: string[]): string {
 /** The lines `ssh-keygen -F host -f file` reports (CA lines left out: lbprov skips them). */
 function keygenLines(host: string, file: string): number[] {
   const r = spawnSync('ssh-keygen', ['-F', host, '-f', file], { encoding: 'utf8' });
-  return [...r.stdout.matchAll(/^# Host .* found: line (\d+)(.*)$/gm)].filter((m) => !/CA/.test(m[2])).map((m) => Number(m[1]));
+  return [...r.stdout.matchAll(/^# Host .* found: line (\d+)(.*)$/gm)]
+    .filter((m) => !/CA/.test(m[2]))
+    .map((m) => Number(m[1]));
 }
 
 const PLAIN = [
@@ -48,10 +52,37 @@ const PLAIN = [
   `multi-a,multi-b,[multi-c]:22,[multi-d]:2022 ${A.line}`,
 ];
 const QUERIES = [
-  'web.example.com', 'WEB.Example.com', 'mixed.example.com', 'MIXED.EXAMPLE.COM', '10.1.0.5', '[10.1.0.5]:2222', '[10.1.0.5]:22',
-  '[port.example]:2200', 'port.example', '[PORT.example]:2200', 'alias.example', 'db1.example', 'db9.example', 'dbx.example', 'db12.example',
-  'x.lab', 'secret.lab', 'lab', '[a.wild]:2022', 'a.wild', '[a.wild]:2023', 'revoked.example', 'host.ca.example', 'multi-a', 'multi-b',
-  'multi-c', '[multi-c]:22', '[multi-d]:2022', 'multi-d', 'nothing.example', '[nothing]:1',
+  'web.example.com',
+  'WEB.Example.com',
+  'mixed.example.com',
+  'MIXED.EXAMPLE.COM',
+  '10.1.0.5',
+  '[10.1.0.5]:2222',
+  '[10.1.0.5]:22',
+  '[port.example]:2200',
+  'port.example',
+  '[PORT.example]:2200',
+  'alias.example',
+  'db1.example',
+  'db9.example',
+  'dbx.example',
+  'db12.example',
+  'x.lab',
+  'secret.lab',
+  'lab',
+  '[a.wild]:2022',
+  'a.wild',
+  '[a.wild]:2023',
+  'revoked.example',
+  'host.ca.example',
+  'multi-a',
+  'multi-b',
+  'multi-c',
+  '[multi-c]:22',
+  '[multi-d]:2022',
+  'multi-d',
+  'nothing.example',
+  '[nothing]:1',
 ];
 
 test('plain names, patterns, negation, comma lists, [host]:port, case: the lines ssh-keygen -F finds', () => {
@@ -61,15 +92,19 @@ test('plain names, patterns, negation, comma lists, [host]:port, case: the lines
   for (const q of QUERIES) assert.equal(kh.linesFor(q), keygenLines(q, f), `ssh-keygen -F '${q}'`);
 });
 
-test('hashed names (ssh-keygen -H of the same file, and lbprov\'s own): the lines ssh-keygen -F finds', () => {
-  const f = write('hashed', PLAIN.filter((l) => !/[*?!]/.test(l) && !l.startsWith('@cert')));
+test("hashed names (ssh-keygen -H of the same file, and lbprov's own): the lines ssh-keygen -F finds", () => {
+  const f = write(
+    'hashed',
+    PLAIN.filter((l) => !/[*?!]/.test(l) && !l.startsWith('@cert')),
+  );
   const h = join(dir, 'hashed.h');
   copyFileSync(f, h);
   execFileSync('ssh-keygen', ['-q', '-H', '-f', h], { stdio: 'ignore' });
   assert.match(readFileSync(h, 'utf8'), /^\|1\|/m);
   const kh = KnownHosts.load(h, { warn: () => undefined });
   // ssh lower-cases the name it looks up; ssh-keygen -F does not for hashed names, so ask it in lower case
-  for (const q of QUERIES.map((x) => x.toLowerCase())) assert.equal(kh.linesFor(q), keygenLines(q, h), `ssh-keygen -F '${q}' (hashed)`);
+  for (const q of QUERIES.map((x) => x.toLowerCase()))
+    assert.equal(kh.linesFor(q), keygenLines(q, h), `ssh-keygen -F '${q}' (hashed)`);
   assert.is(kh.verify('[10.1.0.5]:2222', A.blob, 'strict'), null);
   assert.match(kh.verify('[10.1.0.5]:2222', B.blob, 'strict') ?? '', /MISMATCH/);
   assert.is(kh.verify('Web.Example.COM', A.blob, 'strict'), null, 'case folded before hashing');
@@ -81,7 +116,11 @@ test('strict: a [host]:port entry is honoured (accepted with its key, refused wi
   const t = hostToken('10.2.0.1', 2222);
   assert.is(kh.verify(t, A.blob, 'strict'), null);
   assert.match(kh.verify(t, B.blob, 'strict') ?? '', /MISMATCH.*line 1/);
-  assert.match(kh.verify(t, B.blob, 'accept-new') ?? '', /MISMATCH/, 'accept-new never takes another key for a known [host]:port');
+  assert.match(
+    kh.verify(t, B.blob, 'accept-new') ?? '',
+    /MISMATCH/,
+    'accept-new never takes another key for a known [host]:port',
+  );
   assert.match(kh.verify(hostToken('10.2.0.1', 22), A.blob, 'strict') ?? '', /is not in/);
   assert.is(hostToken('10.2.0.1'), '10.2.0.1', 'port defaults to 22');
   assert.is(readFileSync(f, 'utf8').split('\n').filter(Boolean).length, 1, 'nothing appended');
@@ -103,17 +142,28 @@ test('malformed lines are skipped with a warning and never spoil the other lines
   assert.is(kh.verify('good.example', C.blob, 'strict'), null);
   assert.is(kh.verify('[broken', A.blob, 'strict'), null);
   assert.is(kh.verify('((((x', B.blob, 'strict'), null);
-  assert.equal(seen.map((m) => Number(/:(\d+): /.exec(m)?.[1])), [3, 4, 5, 6, 7]);
+  assert.equal(
+    seen.map((m) => Number(/:(\d+): /.exec(m)?.[1])),
+    [3, 4, 5, 6, 7],
+  );
   assert.ok(seen.every((m) => m.startsWith(`${f}:`) && m.endsWith('line skipped')));
   assert.equal(kh.linesFor('good.example'), keygenLines('good.example', f));
 });
 
 test('@revoked refuses the key (whatever the host); @cert-authority lines are skipped', () => {
-  const f = write('revoked', [`@revoked revoked.example ${C.line}`, `other.example ${C.line}`, `@cert-authority * ${A.line}`]);
+  const f = write('revoked', [
+    `@revoked revoked.example ${C.line}`,
+    `other.example ${C.line}`,
+    `@cert-authority * ${A.line}`,
+  ]);
   const kh = KnownHosts.load(f);
   assert.match(kh.verify('revoked.example', C.blob, 'accept-new') ?? '', /@revoked/);
   assert.match(kh.verify('other.example', C.blob, 'strict') ?? '', /@revoked/);
-  assert.match(kh.verify('any.example', A.blob, 'strict') ?? '', /is not in/, 'a CA line does not vouch for a plain key');
+  assert.match(
+    kh.verify('any.example', A.blob, 'strict') ?? '',
+    /is not in/,
+    'a CA line does not vouch for a plain key',
+  );
 });
 
 test('accept-new: ~/.ssh made 0700, file 0600, written by rename, and a second run trusts it (ssh-keygen -F agrees)', () => {

@@ -9,7 +9,9 @@ import { lbprov } from '../helpers/cli.js';
 const dir = mkdtempSync(join(tmpdir(), 'lbprov-nolog-'));
 const SECRET = 'pw-9f8e7d6c5b4a-never-shown';
 const pb = join(dir, 'nolog.yml');
-writeFileSync(pb, `- hosts: localhost
+writeFileSync(
+  pb,
+  `- hosts: localhost
   gather_facts: true
   vars:
     secret: "${SECRET}"
@@ -27,7 +29,8 @@ writeFileSync(pb, `- hosts: localhost
       when: false
     - name: plain message
       debug: { msg: "hello public" }
-`);
+`,
+);
 
 test('a task without a name is named by its module (header, --json, --list-tasks), never by its arguments', async () => {
   const list = await lbprov(['apply', pb, '--list-tasks']);
@@ -44,7 +47,7 @@ test('a task without a name is named by its module (header, --json, --list-tasks
   assert.is(run.plays[0].tasks.find((t) => t.name.startsWith('command'))?.name, 'command');
 });
 
-test('the secret is in no output: terminal lines, warnings, JSON; debug of a no_log task\'s registered result is censored too', async () => {
+test("the secret is in no output: terminal lines, warnings, JSON; debug of a no_log task's registered result is censored too", async () => {
   for (const args of [[], ['--json']]) {
     const r = await lbprov(['apply', pb, ...args]);
     assert.is(r.code, 0, r.stdout + r.stderr);
@@ -52,13 +55,20 @@ test('the secret is in no output: terminal lines, warnings, JSON; debug of a no_
     assert.ok(r.stdout.includes('hello public'), 'debug output of other tasks is shown');
   }
   const plain = await lbprov(['apply', pb]);
-  assert.match(plain.stdout, /\[WARNING\]: the output has been hidden/, 'a no_log task\'s warning is replaced, not dropped');
+  assert.match(
+    plain.stdout,
+    /\[WARNING\]: the output has been hidden/,
+    "a no_log task's warning is replaced, not dropped",
+  );
   assert.not.match(plain.stdout, /no NIC of model/);
 });
 
-test('Handlebars\' log helper is refused at load time with its position', async () => {
+test("Handlebars' log helper is refused at load time with its position", async () => {
   const bad = join(dir, 'log.yml');
-  writeFileSync(bad, `- hosts: localhost\n  gather_facts: false\n  vars:\n    secret: x\n  tasks:\n    - debug:\n        msg: "{{log secret}}"\n    - copy: { dest: /tmp/x, content: "{{#if (log secret)}}y{{/if}}" }\n`);
+  writeFileSync(
+    bad,
+    `- hosts: localhost\n  gather_facts: false\n  vars:\n    secret: x\n  tasks:\n    - debug:\n        msg: "{{log secret}}"\n    - copy: { dest: /tmp/x, content: "{{#if (log secret)}}y{{/if}}" }\n`,
+  );
   const r = await lbprov(['validate', bad]);
   assert.is(r.code, 5, r.stdout + r.stderr);
   assert.match(r.stderr + r.stdout, new RegExp(`${bad.replace(/[.]/g, '\\.')}:7:\\d+: .*"log" helper`));

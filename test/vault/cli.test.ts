@@ -69,7 +69,17 @@ test('a wrong password: exit 5, the file named, no stack trace, the file untouch
   const before = readFileSync(f, 'utf8');
   const wrong = put(join(dir, 'wrong.pw'), 'not-it\n');
   for (const action of ['view', 'decrypt', 'edit', 'rekey']) {
-    const r = await lbprovRun(['vault', action, '--vault-password-file', wrong, f, ...(action === 'rekey' ? ['--new-vault-password-file', wrong] : [])], { env: { EDITOR: 'true' } });
+    const r = await lbprovRun(
+      [
+        'vault',
+        action,
+        '--vault-password-file',
+        wrong,
+        f,
+        ...(action === 'rekey' ? ['--new-vault-password-file', wrong] : []),
+      ],
+      { env: { EDITOR: 'true' } },
+    );
     assert.is(r.code, 5, `${action}: ${r.stderr}`);
     assert.match(r.stderr, new RegExp(`${f}: decryption failed`), action);
     assert.not.ok(hasStack(r.stderr), r.stderr);
@@ -82,7 +92,9 @@ test('a wrong password: exit 5, the file named, no stack trace, the file untouch
 
 test('no password source and no terminal: a clear error, not a hang', async () => {
   const f = put(join(dir, 'np.yml'), 'a: 1\n');
-  const r = await lbprovRun(['vault', 'encrypt', f], { env: { LBPROV_VAULT_PASSWORD_FILE: '', ANSIBLE_VAULT_PASSWORD_FILE: '' } });
+  const r = await lbprovRun(['vault', 'encrypt', f], {
+    env: { LBPROV_VAULT_PASSWORD_FILE: '', ANSIBLE_VAULT_PASSWORD_FILE: '' },
+  });
   assert.is(r.code, 5);
   assert.match(r.stderr, /no terminal \(use --vault-password-file/);
   const ask = await lbprovRun(['vault', 'view', '--ask-vault-pass', f]);
@@ -90,16 +102,34 @@ test('no password source and no terminal: a clear error, not a hang', async () =
   assert.match(ask.stderr, /Vault password.*no terminal/);
 });
 
-test('encrypt_string: named `!vault |` blocks that lbprov\'s YAML loader reads back', async () => {
-  const r = await lbprovRun(['vault', 'encrypt_string', ...P, '--name', 'db_pass', 'pa$$ "w0rd"', '--name', 'api', 'tok']);
+test("encrypt_string: named `!vault |` blocks that lbprov's YAML loader reads back", async () => {
+  const r = await lbprovRun([
+    'vault',
+    'encrypt_string',
+    ...P,
+    '--name',
+    'db_pass',
+    'pa$$ "w0rd"',
+    '--name',
+    'api',
+    'tok',
+  ]);
   assert.is(r.code, 0, r.stderr);
   assert.match(r.stdout, /^db_pass: !vault \|\n {10}\$ANSIBLE_VAULT;1\.1;AES256\n( {10}[0-9a-f]+\n)+api: !vault \|\n/);
-  const stdin = await lbprovRun(['vault', 'encrypt_string', ...P, '--stdin-name', 'from_stdin'], { input: 'multi\nline\n' });
+  const stdin = await lbprovRun(['vault', 'encrypt_string', ...P, '--stdin-name', 'from_stdin'], {
+    input: 'multi\nline\n',
+  });
   assert.is(stdin.code, 0, stdin.stderr);
   // the same block one level deeper, as under a group's vars
-  const nested = `nested:\n${r.stdout.split('\napi:')[0].split('\n').map((l) => `  ${l}`).join('\n')}\n`;
+  const nested = `nested:\n${r.stdout
+    .split('\napi:')[0]
+    .split('\n')
+    .map((l) => `  ${l}`)
+    .join('\n')}\n`;
   const doc = `${r.stdout}${stdin.stdout}${nested}`;
-  setVaultSecrets([{ id: 'default', password: Buffer.from(readFileSync(PASSWORD_FILE, 'utf8').trim()), source: 'test' }]);
+  setVaultSecrets([
+    { id: 'default', password: Buffer.from(readFileSync(PASSWORD_FILE, 'utf8').trim()), source: 'test' },
+  ]);
   try {
     const v = SourceDoc.parse('strings.yml', doc).value as Record<string, unknown>;
     assert.is(v.db_pass, 'pa$$ "w0rd"');
@@ -124,7 +154,10 @@ test('rekey: the new password opens it, the old does not; mode kept', async () =
   assert.is((await lbprovRun(['vault', 'view', '--vault-password-file', next, f])).stdout, 'k: v\n');
   assert.is((await lbprovRun(['vault', 'view', ...P, f])).code, 5);
   const prodPw = put(join(dir, 'prod2.pw'), 'p2\n');
-  assert.is((await lbprovRun(['vault', 'rekey', '--vault-password-file', next, '--new-vault-id', `prod@${prodPw}`, f])).code, 0);
+  assert.is(
+    (await lbprovRun(['vault', 'rekey', '--vault-password-file', next, '--new-vault-id', `prod@${prodPw}`, f])).code,
+    0,
+  );
   assert.match(readFileSync(f, 'utf8'), /^\$ANSIBLE_VAULT;1\.2;AES256;prod\n/);
 });
 
@@ -135,7 +168,11 @@ test('edit: $EDITOR gets a 0600 plaintext in a 0700 directory, removed after; th
   await lbprovRun(['vault', 'encrypt', ...ids, f]);
   put(f, readFileSync(f), 0o640);
   const log = join(dir, 'editor.log');
-  const editor = put(join(dir, 'editor.sh'), `#!/bin/sh\nstat -c '%a %n' "$1" "$(dirname "$1")" > ${log}\nprintf 'b: 2\\n' >> "$1"\n`, 0o755);
+  const editor = put(
+    join(dir, 'editor.sh'),
+    `#!/bin/sh\nstat -c '%a %n' "$1" "$(dirname "$1")" > ${log}\nprintf 'b: 2\\n' >> "$1"\n`,
+    0o755,
+  );
   const r = await lbprovRun(['vault', 'edit', ...ids, f], { env: { EDITOR: editor } });
   assert.is(r.code, 0, r.stderr);
   const [fileLine, dirLine] = readFileSync(log, 'utf8').trim().split('\n');
@@ -150,7 +187,9 @@ test('edit: $EDITOR gets a 0600 plaintext in a 0700 directory, removed after; th
   const before = readFileSync(f, 'utf8');
   assert.is((await lbprovRun(['vault', 'edit', ...ids, f], { env: { EDITOR: 'true' } })).code, 0);
   assert.is(readFileSync(f, 'utf8'), before, 'unchanged plaintext: the file is not rewritten');
-  const failed = await lbprovRun(['vault', 'edit', ...ids, f], { env: { EDITOR: `sh -c 'echo junk >> "$0"; exit 3'` } });
+  const failed = await lbprovRun(['vault', 'edit', ...ids, f], {
+    env: { EDITOR: `sh -c 'echo junk >> "$0"; exit 3'` },
+  });
   assert.is(failed.code, 5);
   assert.match(failed.stderr, /exited with 3/);
   assert.is(readFileSync(f, 'utf8'), before, 'a failed editor changes nothing');

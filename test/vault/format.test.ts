@@ -4,16 +4,35 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { packageRoot } from '../../src/util/paths.js';
-import { decryptBody, decryptVault, encryptVault, isVaultText, parseEnvelope, VaultError, type VaultSecret } from '../../src/vault/format.js';
+import {
+  decryptBody,
+  decryptVault,
+  encryptVault,
+  isVaultText,
+  parseEnvelope,
+  VaultError,
+  type VaultSecret,
+} from '../../src/vault/format.js';
 
 /** The vault format itself: round trips, the envelope, and data ansible-vault 2.14 wrote (committed fixtures). */
 const fx = join(packageRoot, 'test', 'fixtures', 'vault');
-const secret = (password: string, id = 'default'): VaultSecret => ({ id, password: Buffer.from(password), source: 'test' });
+const secret = (password: string, id = 'default'): VaultSecret => ({
+  id,
+  password: Buffer.from(password),
+  source: 'test',
+});
 const pw = readFileSync(join(fx, 'password.txt'), 'utf8').trim();
 const prodPw = readFileSync(join(fx, 'prod-password.txt'), 'utf8').trim();
 
 test('round trips: empty, one byte, block-sized, multi-block, UTF-8 and binary plaintexts', () => {
-  for (const plain of [Buffer.alloc(0), Buffer.from('x'), Buffer.alloc(16, 7), Buffer.alloc(32, 0x10), Buffer.from('päss wörd ✓\nline two\n'), randomBytes(1000)]) {
+  for (const plain of [
+    Buffer.alloc(0),
+    Buffer.from('x'),
+    Buffer.alloc(16, 7),
+    Buffer.alloc(32, 0x10),
+    Buffer.from('päss wörd ✓\nline two\n'),
+    randomBytes(1000),
+  ]) {
     const text = encryptVault(plain, Buffer.from('pw'));
     const back = decryptVault(text, [secret('pw')]);
     assert.ok(back.plaintext.equals(plain), `length ${plain.length}`);
@@ -30,14 +49,24 @@ test('the envelope is what ansible-vault writes: header, 80-column hex lines, fi
   assert.ok(lines.slice(1).every((l) => /^[0-9a-f]*$/.test(l)));
   // hex(hex(salt) \n hex(hmac) \n hex(ciphertext)): a 32-byte salt, a 32-byte HMAC, one padded block
   const inner = Buffer.from(lines.slice(1).join(''), 'hex').toString('latin1').split('\n');
-  assert.equal(inner.map((p) => p.length), [64, 64, 32]);
+  assert.equal(
+    inner.map((p) => p.length),
+    [64, 64, 32],
+  );
   assert.is(encryptVault('x', Buffer.from('pw'), 'prod').split('\n')[0], '$ANSIBLE_VAULT;1.2;AES256;prod');
-  assert.is(encryptVault('x', Buffer.from('pw'), 'default').split('\n')[0], '$ANSIBLE_VAULT;1.1;AES256', '"default" stays 1.1, as Ansible');
+  assert.is(
+    encryptVault('x', Buffer.from('pw'), 'default').split('\n')[0],
+    '$ANSIBLE_VAULT;1.1;AES256',
+    '"default" stays 1.1, as Ansible',
+  );
 });
 
 test('the same password and salt give the same vault text; a new salt each time otherwise', () => {
   const salt = Buffer.alloc(32, 1);
-  assert.is(encryptVault('same', Buffer.from('pw'), undefined, salt), encryptVault('same', Buffer.from('pw'), undefined, salt));
+  assert.is(
+    encryptVault('same', Buffer.from('pw'), undefined, salt),
+    encryptVault('same', Buffer.from('pw'), undefined, salt),
+  );
   assert.is.not(encryptVault('same', Buffer.from('pw')), encryptVault('same', Buffer.from('pw')));
 });
 
@@ -60,7 +89,10 @@ test('secrets: the one with the matching id is tried first; the others after it 
 
 test('a wrong password, a changed byte, a damaged body: errors, never garbage', () => {
   const text = encryptVault('the secret', Buffer.from('right'));
-  assert.throws(() => decryptVault(text, [secret('wrong')]), (e: Error) => e instanceof VaultError && /decryption failed.*tried: default/.test(e.message));
+  assert.throws(
+    () => decryptVault(text, [secret('wrong')]),
+    (e: Error) => e instanceof VaultError && /decryption failed.*tried: default/.test(e.message),
+  );
   assert.throws(() => decryptVault(text, []), /no vault secret was given/);
   // flip one hex digit of the ciphertext: the HMAC no longer matches
   const env = parseEnvelope(text);

@@ -13,8 +13,14 @@ import { lbprovRun, PASSWORD_FILE, put, run } from '../helpers/vault.js';
  */
 /** The Python that runs ansible-vault (its shebang): the one that can import ansible. */
 function ansiblePython(): string {
-  const bin = (process.env.PATH ?? '').split(':').map((d) => join(d, 'ansible-vault')).find(existsSync)!;
-  return readFileSync(bin, 'utf8').split('\n')[0].replace(/^#!\s*/, '').split(/\s+/)[0];
+  const bin = (process.env.PATH ?? '')
+    .split(':')
+    .map((d) => join(d, 'ansible-vault'))
+    .find(existsSync)!;
+  return readFileSync(bin, 'utf8')
+    .split('\n')[0]
+    .replace(/^#!\s*/, '')
+    .split(/\s+/)[0];
 }
 
 if (requireTools('vault interop with ansible-vault', ['ansible-vault', 'ansible-playbook'])) {
@@ -24,7 +30,14 @@ if (requireTools('vault interop with ansible-vault', ['ansible-vault', 'ansible-
   const prodPw = put(join(dir, 'prod.pw'), 'prod-interop-pw\n');
   const PROD = ['--vault-id', `prod@${prodPw}`];
   // ansible's own tools, quiet and without any config of the machine's user
-  const env = { ANSIBLE_CONFIG: put(join(dir, 'ansible.cfg'), '[defaults]\n'), ANSIBLE_NOCOLOR: '1', ANSIBLE_LOCAL_TEMP: join(dir, 'ansible-tmp'), HOME: dir, LBPROV_VAULT_PASSWORD_FILE: '', ANSIBLE_VAULT_PASSWORD_FILE: '' };
+  const env = {
+    ANSIBLE_CONFIG: put(join(dir, 'ansible.cfg'), '[defaults]\n'),
+    ANSIBLE_NOCOLOR: '1',
+    ANSIBLE_LOCAL_TEMP: join(dir, 'ansible-tmp'),
+    HOME: dir,
+    LBPROV_VAULT_PASSWORD_FILE: '',
+    ANSIBLE_VAULT_PASSWORD_FILE: '',
+  };
   const ansibleVault = (args: string[], input?: string) => run('ansible-vault', args, { env, input });
   const CONTENT = 'api_key: "k-ü-✓ 42"\nlist:\n  - one\n# no final newline';
 
@@ -44,7 +57,9 @@ if (requireTools('vault interop with ansible-vault', ['ansible-vault', 'ansible-
     const f = put(join(dir, 'a12.yml'), CONTENT);
     assert.is((await ansibleVault(['encrypt', ...PROD, f])).code, 0);
     assert.match(readFileSync(f, 'utf8'), /^\$ANSIBLE_VAULT;1\.2;AES256;prod\n/);
-    const r = await lbprovRun(['vault', 'decrypt', '--vault-id', `dev@${PASSWORD_FILE}`, ...PROD, f, '--output', '-'], { env });
+    const r = await lbprovRun(['vault', 'decrypt', '--vault-id', `dev@${PASSWORD_FILE}`, ...PROD, f, '--output', '-'], {
+      env,
+    });
     assert.is(r.code, 0, r.stderr);
     assert.is(r.stdout, CONTENT);
   });
@@ -53,7 +68,14 @@ if (requireTools('vault interop with ansible-vault', ['ansible-vault', 'ansible-
     const s = await ansibleVault(['encrypt_string', ...PROD, '--name', 'from_ansible', 'an$ible "str"\nline 2']);
     assert.is(s.code, 0, s.stderr);
     assert.match(s.stdout, /^from_ansible: !vault \|\n {10}\$ANSIBLE_VAULT;1\.2;AES256;prod\n/);
-    const pb = put(join(dir, 'from-ansible.yml'), `- hosts: all\n  gather_facts: false\n  vars:\n${s.stdout.trimEnd().split('\n').map((l) => `    ${l}`).join('\n')}\n  tasks:\n    - copy: { dest: "${dir}/from-ansible.txt", content: "{{ from_ansible }}" }\n`);
+    const pb = put(
+      join(dir, 'from-ansible.yml'),
+      `- hosts: all\n  gather_facts: false\n  vars:\n${s.stdout
+        .trimEnd()
+        .split('\n')
+        .map((l) => `    ${l}`)
+        .join('\n')}\n  tasks:\n    - copy: { dest: "${dir}/from-ansible.txt", content: "{{ from_ansible }}" }\n`,
+    );
     const r = await lbprovRun(['apply', pb, ...PROD], { env });
     assert.is(r.code, 0, r.stdout + r.stderr);
     assert.is(readFileSync(join(dir, 'from-ansible.txt'), 'utf8'), 'an$ible "str"\nline 2');
@@ -81,13 +103,22 @@ if (requireTools('vault interop with ansible-vault', ['ansible-vault', 'ansible-
     const vars = put(join(dir, 'lb-vars.yml'), 'file_secret: "in-a-file"\n');
     assert.is((await lbprovRun(['vault', 'encrypt', ...PROD, vars], { env })).code, 0);
     const out = join(dir, 'from-lbprov.txt');
-    const pb = put(join(dir, 'to-ansible.yml'), `- hosts: all\n  gather_facts: false\n  vars:\n${s.stdout.trimEnd().split('\n').map((l) => `    ${l}`).join('\n')}\n  vars_files: [${vars}]\n  tasks:\n    - copy: { dest: "${out}", content: "{{ from_lbprov }}|{{ file_secret }}" }\n`);
+    const pb = put(
+      join(dir, 'to-ansible.yml'),
+      `- hosts: all\n  gather_facts: false\n  vars:\n${s.stdout
+        .trimEnd()
+        .split('\n')
+        .map((l) => `    ${l}`)
+        .join(
+          '\n',
+        )}\n  vars_files: [${vars}]\n  tasks:\n    - copy: { dest: "${out}", content: "{{ from_lbprov }}|{{ file_secret }}" }\n`,
+    );
     const r = await run('ansible-playbook', ['-i', 'localhost,', '-c', 'local', ...PROD, pb], { env });
     assert.is(r.code, 0, r.stdout + r.stderr);
     assert.is(readFileSync(out, 'utf8'), 'lb "pr0v" \\ ✓|in-a-file');
   });
 
-  test('with the same salt, lbprov and Ansible\'s VaultLib write identical vault text (1.1 and 1.2)', async () => {
+  test("with the same salt, lbprov and Ansible's VaultLib write identical vault text (1.1 and 1.2)", async () => {
     const salt = Buffer.from('00112233445566778899aabbccddeeff0123456789abcdeffedcba9876543210', 'hex');
     const py = [
       'import sys',
@@ -96,10 +127,19 @@ if (requireTools('vault interop with ansible-vault', ['ansible-vault', 'ansible-
       'vid = sys.argv[3] or None',
       'sys.stdout.write(VaultLib([("default", s)]).encrypt(sys.stdin.buffer.read(), s, vault_id=vid, salt=bytes.fromhex(sys.argv[1])).decode())',
     ].join('\n');
-    for (const [plain, id] of [[CONTENT, ''], ['x', 'prod'], ['', ''], ['0123456789abcdef', 'ops']]) {
+    for (const [plain, id] of [
+      [CONTENT, ''],
+      ['x', 'prod'],
+      ['', ''],
+      ['0123456789abcdef', 'ops'],
+    ]) {
       const r = await run(ansiblePython(), ['-c', py, salt.toString('hex'), pw, id], { env, input: plain });
       assert.is(r.code, 0, r.stderr);
-      assert.is(encryptVault(plain, Buffer.from(pw), id || undefined, salt), r.stdout, `plaintext ${JSON.stringify(plain)} id ${id}`);
+      assert.is(
+        encryptVault(plain, Buffer.from(pw), id || undefined, salt),
+        r.stdout,
+        `plaintext ${JSON.stringify(plain)} id ${id}`,
+      );
     }
   });
 
@@ -109,7 +149,10 @@ if (requireTools('vault interop with ansible-vault', ['ansible-vault', 'ansible-
     const next = put(join(dir, 'next.pw'), 'next-pw\n');
     assert.is((await lbprovRun(['vault', 'rekey', ...P, '--new-vault-password-file', next, f], { env })).code, 0);
     assert.is((await ansibleVault(['decrypt', '--vault-password-file', next, '--output', '-', f])).stdout, CONTENT);
-    assert.is((await ansibleVault(['rekey', '--vault-password-file', next, '--new-vault-id', `prod@${prodPw}`, f])).code, 0);
+    assert.is(
+      (await ansibleVault(['rekey', '--vault-password-file', next, '--new-vault-id', `prod@${prodPw}`, f])).code,
+      0,
+    );
     const editor = put(join(dir, 'ed.sh'), '#!/bin/sh\nprintf "\\nedited: true\\n" >> "$1"\n', 0o755);
     const ed = await lbprovRun(['vault', 'edit', ...PROD, f], { env: { ...env, EDITOR: editor } });
     assert.is(ed.code, 0, ed.stderr);

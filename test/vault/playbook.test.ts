@@ -51,7 +51,9 @@ test('--json: one document, no decrypted value in it (diffs included)', async ()
 
 test('a wrong password: exit 5 before any task, each place named (file:line:col for !vault), no stack', async () => {
   const wrong = put(join(base, 'wrong.pw'), 'not-the-password\n');
-  const r = await lbprovRun(['apply', play, ...inv, '--vault-password-file', wrong, '-e', `base=${base}`], { env: noEnv });
+  const r = await lbprovRun(['apply', play, ...inv, '--vault-password-file', wrong, '-e', `base=${base}`], {
+    env: noEnv,
+  });
   assert.is(r.code, 5);
   assert.is(r.stdout, '', 'no task ran');
   assert.match(r.stderr, /play\.yml:9:20: YAML: !vault value: decryption failed/);
@@ -59,13 +61,19 @@ test('a wrong password: exit 5 before any task, each place named (file:line:col 
   assert.not.ok(hasStack(r.stderr), r.stderr);
   const none = await lbprovRun(['validate', play, ...inv], { env: noEnv });
   assert.is(none.code, 5);
-  assert.match(none.stderr, /play\.yml:9:20: YAML: !vault value: no vault secret was given \(use --vault-password-file/);
+  assert.match(
+    none.stderr,
+    /play\.yml:9:20: YAML: !vault value: no vault secret was given \(use --vault-password-file/,
+  );
 });
 
 test('the 1.2 file needs its own password: without it, vars/prod.yml is named', async () => {
   const r = await lbprovRun(['validate', play, ...inv, '--vault-password-file', PASSWORD_FILE], { env: noEnv });
   assert.is(r.code, 5);
-  assert.match(r.stderr, /vars\/prod\.yml:1:1: vault-encrypted file: decryption failed: .*vault id in the data: prod; tried: default/);
+  assert.match(
+    r.stderr,
+    /vars\/prod\.yml:1:1: vault-encrypted file: decryption failed: .*vault id in the data: prod; tried: default/,
+  );
   assert.not.match(r.stderr, /db\.yml/);
 });
 
@@ -82,8 +90,14 @@ test('validate and facts take the vault flags; LBPROV_VAULT_PASSWORD_FILE too', 
 });
 
 test('-e @file: a vault-encrypted extra-vars file', async () => {
-  const pb = put(join(base, 'extra.yml'), `- hosts: all\n  gather_facts: false\n  tasks:\n    - copy: { dest: "${base}/extra.txt", content: "{{ db_password }}" }\n    - debug: { msg: "pw={{ db_password }}" }\n`);
-  const r = await lbprovRun(['apply', pb, '--vault-password-file', PASSWORD_FILE, '-e', `@${join(VAULT_FIXTURES, 'vars', 'db.yml')}`], { env: noEnv });
+  const pb = put(
+    join(base, 'extra.yml'),
+    `- hosts: all\n  gather_facts: false\n  tasks:\n    - copy: { dest: "${base}/extra.txt", content: "{{ db_password }}" }\n    - debug: { msg: "pw={{ db_password }}" }\n`,
+  );
+  const r = await lbprovRun(
+    ['apply', pb, '--vault-password-file', PASSWORD_FILE, '-e', `@${join(VAULT_FIXTURES, 'vars', 'db.yml')}`],
+    { env: noEnv },
+  );
   assert.is(r.code, 0, r.stderr);
   assert.is(readFileSync(join(base, 'extra.txt'), 'utf8'), 'hunter2-from-vars-file');
   assert.match(r.stdout, /pw=\*{8}/);
@@ -94,14 +108,27 @@ test('an error message that would quote a decrypted value is censored too', asyn
   // vault values are templates like any value: one with an undefined variable fails at run time,
   // one with a syntax error at load time; both messages quote the template's text
   const broken = async (text: string): Promise<string> => {
-    const enc = await lbprovRun(['vault', 'encrypt_string', '--vault-password-file', PASSWORD_FILE, '--name', 'broken', text], { env: noEnv });
-    return put(join(base, 'broken.yml'), `- hosts: all\n  gather_facts: false\n  vars:\n${enc.stdout.split('\n').map((l) => `    ${l}`).join('\n')}\n  tasks:\n    - debug: { msg: "{{ broken }}" }\n`);
+    const enc = await lbprovRun(
+      ['vault', 'encrypt_string', '--vault-password-file', PASSWORD_FILE, '--name', 'broken', text],
+      { env: noEnv },
+    );
+    return put(
+      join(base, 'broken.yml'),
+      `- hosts: all\n  gather_facts: false\n  vars:\n${enc.stdout
+        .split('\n')
+        .map((l) => `    ${l}`)
+        .join('\n')}\n  tasks:\n    - debug: { msg: "{{ broken }}" }\n`,
+    );
   };
-  const run = await lbprovRun(['apply', await broken('sekret-{{ nope }}'), '--vault-password-file', PASSWORD_FILE], { env: noEnv });
+  const run = await lbprovRun(['apply', await broken('sekret-{{ nope }}'), '--vault-password-file', PASSWORD_FILE], {
+    env: noEnv,
+  });
   assert.is(run.code, 2, run.stdout + run.stderr);
   assert.match(run.stdout, /failed: \[localhost\] => undefined variable "nope" in "\*{8}"/);
   assert.not.match(run.stdout + run.stderr, /sekret/);
-  const load = await lbprovRun(['apply', await broken('sekret-{{ nope'), '--vault-password-file', PASSWORD_FILE], { env: noEnv });
+  const load = await lbprovRun(['apply', await broken('sekret-{{ nope'), '--vault-password-file', PASSWORD_FILE], {
+    env: noEnv,
+  });
   assert.is(load.code, 5, load.stdout + load.stderr);
   assert.match(load.stderr, /broken\.yml:4:20: template syntax/);
   assert.not.match(load.stdout + load.stderr, /sekret/);

@@ -55,17 +55,44 @@ if (requireTools('vault password prompts on a terminal', ['script'])) {
     assert.not.match(r.screen, /typed-pass-123/, 'the password is not echoed');
     const pw = put(join(dir, 'typed.pw'), 'typed-pass-123\n');
     assert.is((await lbprovRun(['vault', 'view', '--vault-password-file', pw, f])).stdout, 'k: v\n');
-    const mismatch = await onTty(['vault', 'encrypt', '--ask-vault-pass', put(join(dir, 'm.yml'), 'a: 1\n')], ['one-pass', 'another']);
+    const mismatch = await onTty(
+      ['vault', 'encrypt', '--ask-vault-pass', put(join(dir, 'm.yml'), 'a: 1\n')],
+      ['one-pass', 'another'],
+    );
     assert.is(mismatch.code, 5);
     assert.match(mismatch.screen, /the passwords do not match/);
   });
 
   test('validate with --vault-id prod@prompt beside a password file', async () => {
-    const r = await onTty(['validate', join(VAULT_FIXTURES, 'play.yml'), '-i', join(VAULT_FIXTURES, 'inventory', 'local.yml'), '--vault-id', `default@${PASSWORD_FILE}`, '--vault-id', 'prod@prompt'], [prodPw]);
+    const r = await onTty(
+      [
+        'validate',
+        join(VAULT_FIXTURES, 'play.yml'),
+        '-i',
+        join(VAULT_FIXTURES, 'inventory', 'local.yml'),
+        '--vault-id',
+        `default@${PASSWORD_FILE}`,
+        '--vault-id',
+        'prod@prompt',
+      ],
+      [prodPw],
+    );
     assert.is(r.code, 0, r.screen);
     assert.match(r.screen, /Vault password \(prod\): /);
     assert.match(r.screen, /valid/);
-    const wrong = await onTty(['validate', join(VAULT_FIXTURES, 'play.yml'), '-i', join(VAULT_FIXTURES, 'inventory', 'local.yml'), '--vault-id', `default@${PASSWORD_FILE}`, '--vault-id', 'prod@prompt'], ['nope']);
+    const wrong = await onTty(
+      [
+        'validate',
+        join(VAULT_FIXTURES, 'play.yml'),
+        '-i',
+        join(VAULT_FIXTURES, 'inventory', 'local.yml'),
+        '--vault-id',
+        `default@${PASSWORD_FILE}`,
+        '--vault-id',
+        'prod@prompt',
+      ],
+      ['nope'],
+    );
     assert.is(wrong.code, 5);
     assert.match(wrong.screen, /vars\/prod\.yml:1:1: vault-encrypted file: decryption failed/);
   });

@@ -18,7 +18,10 @@ const file = (name: string, text: string, mode = 0o600): string => {
   return p;
 };
 const pw = (s: { password: Buffer }): string => s.password.toString();
-const inputError = (re: RegExp) => (e: Error): boolean => e instanceof InputError && re.test(e.message);
+const inputError =
+  (re: RegExp) =>
+  (e: Error): boolean =>
+    e instanceof InputError && re.test(e.message);
 async function rejects(fn: () => Promise<unknown>, ok: (e: Error) => boolean): Promise<void> {
   try {
     await fn();
@@ -42,18 +45,40 @@ test('a password file is stripped as Ansible strips it; an empty one is an error
   const [s] = await loadVaultSecrets({ vaultPasswordFile: [f] }, { env: {} });
   assert.is(s.id, 'default');
   assert.is(pw(s), 's3cret pass');
-  await rejects(() => loadVaultSecrets({ vaultPasswordFile: [file('empty', '\n\n')] }, { env: {} }), inputError(/gave an empty password/));
-  await rejects(() => loadVaultSecrets({ vaultPasswordFile: [join(dir, 'absent')] }, { env: {} }), inputError(/vault password file .*absent: not found/));
+  await rejects(
+    () => loadVaultSecrets({ vaultPasswordFile: [file('empty', '\n\n')] }, { env: {} }),
+    inputError(/gave an empty password/),
+  );
+  await rejects(
+    () => loadVaultSecrets({ vaultPasswordFile: [join(dir, 'absent')] }, { env: {} }),
+    inputError(/vault password file .*absent: not found/),
+  );
 });
 
 test('an executable is run and its stdout is the password; a *-client script gets --vault-id', async () => {
   const script = file('pw.sh', '#!/bin/sh\nprintf "from-script\\n"\n', 0o700);
-  const client = file('keys-client.sh', '#!/bin/sh\n[ "$1" = --vault-id ] || exit 3\n[ "$2" = prod ] && { echo "pw-for-$2"; exit 0; }\necho "no such id" >&2; exit 2\n', 0o700);
+  const client = file(
+    'keys-client.sh',
+    '#!/bin/sh\n[ "$1" = --vault-id ] || exit 3\n[ "$2" = prod ] && { echo "pw-for-$2"; exit 0; }\necho "no such id" >&2; exit 2\n',
+    0o700,
+  );
   const failing = file('fail.sh', '#!/bin/sh\nexit 7\n', 0o700);
   const list = await loadVaultSecrets({ vaultId: [`prod@${client}`, `other@${script}`] }, { env: {} });
-  assert.equal(list.map((s) => [s.id, pw(s)]), [['prod', 'pw-for-prod'], ['other', 'from-script']]);
-  await rejects(() => loadVaultSecrets({ vaultId: [`dev@${client}`] }, { env: {} }), inputError(/has no secret for vault id dev: no such id/));
-  await rejects(() => loadVaultSecrets({ vaultPasswordFile: [failing] }, { env: {} }), inputError(/fail\.sh exited with 7/));
+  assert.equal(
+    list.map((s) => [s.id, pw(s)]),
+    [
+      ['prod', 'pw-for-prod'],
+      ['other', 'from-script'],
+    ],
+  );
+  await rejects(
+    () => loadVaultSecrets({ vaultId: [`dev@${client}`] }, { env: {} }),
+    inputError(/has no secret for vault id dev: no such id/),
+  );
+  await rejects(
+    () => loadVaultSecrets({ vaultPasswordFile: [failing] }, { env: {} }),
+    inputError(/fail\.sh exited with 7/),
+  );
 });
 
 test('order: identity list, --vault-id, --vault-password-file, the env file, then the prompt', async () => {
@@ -64,9 +89,19 @@ test('order: identity list, --vault-id, --vault-password-file, the env file, the
   const asked: string[] = [];
   const list = await loadVaultSecrets(
     { vaultId: [`x@${b}`], vaultPasswordFile: [c], askVaultPass: true },
-    { env: { LBPROV_VAULT_IDENTITY_LIST: `w@${a}`, LBPROV_VAULT_PASSWORD_FILE: d, ANSIBLE_VAULT_PASSWORD_FILE: '/nonexistent' }, prompt: async (q) => (asked.push(q), ' typed ') },
+    {
+      env: {
+        LBPROV_VAULT_IDENTITY_LIST: `w@${a}`,
+        LBPROV_VAULT_PASSWORD_FILE: d,
+        ANSIBLE_VAULT_PASSWORD_FILE: '/nonexistent',
+      },
+      prompt: async (q) => (asked.push(q), ' typed '),
+    },
   );
-  assert.equal(list.map((s) => `${s.id}=${pw(s)}`), ['w=A', 'x=B', 'default=C', 'default=D', 'default=typed']);
+  assert.equal(
+    list.map((s) => `${s.id}=${pw(s)}`),
+    ['w=A', 'x=B', 'default=C', 'default=D', 'default=typed'],
+  );
   assert.equal(asked, ['Vault password: ']);
   const env = await loadVaultSecrets({}, { env: { ANSIBLE_VAULT_PASSWORD_FILE: d } });
   assert.equal(env.map(pw), ['D'], 'ANSIBLE_VAULT_PASSWORD_FILE when LBPROV_ is unset');
@@ -76,11 +111,24 @@ test('order: identity list, --vault-id, --vault-password-file, the env file, the
 test('prompts: labelled, confirmed for a new password, empty or mismatched refused', async () => {
   const asked: string[] = [];
   const answers = ['one', 'one'];
-  const [s] = await loadVaultSecrets({ vaultId: ['prod@prompt'] }, { env: {}, newPassword: true, prompt: async (q) => (asked.push(q), answers.shift()!) });
+  const [s] = await loadVaultSecrets(
+    { vaultId: ['prod@prompt'] },
+    { env: {}, newPassword: true, prompt: async (q) => (asked.push(q), answers.shift()!) },
+  );
   assert.equal(asked, ['New vault password (prod): ', 'Confirm new vault password (prod): ']);
   assert.equal([s.id, pw(s)], ['prod', 'one']);
-  await rejects(() => loadVaultSecrets({ askVaultPass: true }, { env: {}, newPassword: true, prompt: async (q) => (q.startsWith('New') ? 'a' : 'b') }), inputError(/do not match/));
-  await rejects(() => loadVaultSecrets({ askVaultPass: true }, { env: {}, prompt: async () => '' }), inputError(/empty password/));
+  await rejects(
+    () =>
+      loadVaultSecrets(
+        { askVaultPass: true },
+        { env: {}, newPassword: true, prompt: async (q) => (q.startsWith('New') ? 'a' : 'b') },
+      ),
+    inputError(/do not match/),
+  );
+  await rejects(
+    () => loadVaultSecrets({ askVaultPass: true }, { env: {}, prompt: async () => '' }),
+    inputError(/empty password/),
+  );
   const auto = await loadVaultSecrets({}, { env: {}, autoPrompt: true, prompt: async () => 'x' });
   assert.is(auto.length, 1, 'ansible-vault prompts when nothing else is given');
 });
@@ -117,7 +165,13 @@ test('RedactingReporter: messages, debug output, warnings, diffs, task names cen
   const r = new RedactingReporter(inner);
   assert.is(r.settle, undefined, 'no settle when the inner reporter has none');
   const slot = { order: 0, name: 'copy sekrit-value-42', module: 'copy', kind: 'task' as const };
-  const report: HostTaskReport = { status: 'changed', msg: 'wrote sekrit-value-42', shown: 'x = "sekrit-value-42"', warnings: ['w sekrit-value-42'], diff: [{ path: '/p', before: '', after: 'key=sekrit-value-42\n' }] };
+  const report: HostTaskReport = {
+    status: 'changed',
+    msg: 'wrote sekrit-value-42',
+    shown: 'x = "sekrit-value-42"',
+    warnings: ['w sekrit-value-42'],
+    diff: [{ path: '/p', before: '', after: 'key=sekrit-value-42\n' }],
+  };
   r.playStart('play', []);
   r.taskStart(slot, 'h');
   r.taskDone(slot, 'h', report);
