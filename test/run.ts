@@ -14,6 +14,14 @@ const here = fileURLToPath(new URL('.', import.meta.url));
 const pure = process.argv.includes('--pure');
 const filter = process.argv.slice(2).find((a) => !a.startsWith('--'));
 
+/**
+ * Lab suites that need hosts no other suite has provisioned yet (edge.test: check mode on
+ * never-provisioned hosts predicts the first apply) run before the other lab suites.
+ */
+const FRESH_HOSTS = ['integration/edge.test.js'];
+const rank = (f: string): number =>
+  !f.includes('/integration/') ? 0 : FRESH_HOSTS.includes(relative(here, f).split('\\').join('/')) ? 1 : 2;
+
 function find(dir: string): string[] {
   return readdirSync(dir).flatMap((f) => {
     const p = join(dir, f);
@@ -28,7 +36,7 @@ const files = find(here)
     (f) => (!filter || relative(here, f).includes(filter)) && !(pure && relative(here, f).startsWith('integration/')),
   )
   // pure suites first, the lab's last: fast feedback, and one lab boot serves every integration suite
-  .sort((a, b) => Number(a.includes('/integration/')) - Number(b.includes('/integration/')) || a.localeCompare(b));
+  .sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
 
 let text = '';
 const write = process.stdout.write.bind(process.stdout);
