@@ -9,7 +9,7 @@ import { cpus, release } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { labDown, labUp, type LabState } from '../src/lab/lab.js';
-import { SshTransport } from '../src/transport/ssh.js';
+import { labTransport } from '../src/lab/transport.js';
 import { packageRoot } from '../src/util/paths.js';
 
 const arg = (name: string, def: number): number => {
@@ -54,16 +54,7 @@ async function main(): Promise<void> {
     );
     if (deploy.status !== 0) throw new Error(`deploying the bench host failed:\n${deploy.stdout}${deploy.stderr}`);
     const h = lab.hosts[0];
-    const t = new SshTransport({
-      host: h.address,
-      port: 22,
-      user: 'root',
-      privateKeyFile: lab.key,
-      knownHostsFile: lab.knownHosts,
-      hostKeyChecking: 'strict',
-      connectTimeoutMs: 10_000,
-      maxChannels: 4,
-    });
+    const t = labTransport(lab, h);
     const sh = async (script: string): Promise<string> => {
       const r = await t.exec(['bash', '-c', script]);
       if (r.rc !== 0) throw new Error(`${script}: rc ${r.rc}: ${r.stderr.toString()}`);

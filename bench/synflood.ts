@@ -14,7 +14,8 @@ import { cpus, release } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { labDown, labNet, labUp, type LabState } from '../src/lab/lab.js';
-import { SshTransport } from '../src/transport/ssh.js';
+import { labTransport } from '../src/lab/transport.js';
+import type { SshTransport } from '../src/transport/ssh.js';
 import { packageRoot } from '../src/util/paths.js';
 import { parseCounters, parseAccepts, imbalance } from '../src/diagnose/parse.js';
 
@@ -119,20 +120,7 @@ async function main(): Promise<void> {
       { encoding: 'utf8' },
     );
     if (deploy.status !== 0) throw new Error(`deploying the bench hosts failed:\n${deploy.stdout}${deploy.stderr}`);
-    const conn = (i: number): SshTransport => {
-      const h = lab.hosts[i];
-      return new SshTransport({
-        host: h.address,
-        port: 22,
-        user: 'root',
-        privateKeyFile: lab.key,
-        knownHostsFile: lab.knownHosts,
-        hostKeyChecking: 'strict',
-        connectTimeoutMs: 10_000,
-        maxChannels: 4,
-      });
-    };
-    const [attacker, victim] = [conn(0), conn(1)];
+    const [attacker, victim] = [labTransport(lab, lab.hosts[0]), labTransport(lab, lab.hosts[1])];
     const run =
       (t: SshTransport) =>
       async (script: string): Promise<string> => {

@@ -1,4 +1,4 @@
-import { SshTransport } from '../../src/transport/ssh.js';
+import { labTransport } from '../../src/lab/transport.js';
 import type { LabState } from '../../src/lab/lab.js';
 
 /** Runs a command on a lab host over real SSH (host key verified), for checking what lbprov did. */
@@ -10,16 +10,7 @@ export async function onHost(
 ): Promise<{ rc: number; out: string; err: string }> {
   const h = lab.hosts.find((x) => x.name === name);
   if (!h) throw new Error(`no lab host ${name}`);
-  const t = new SshTransport({
-    host: h.address,
-    port: 22,
-    user: 'root',
-    privateKeyFile: lab.key,
-    knownHostsFile: lab.knownHosts,
-    hostKeyChecking: 'strict',
-    connectTimeoutMs: 10_000,
-    maxChannels: 4,
-  });
+  const t = labTransport(lab, h);
   try {
     const r = await t.exec(argv, { stdin: opts.stdin });
     const res = { rc: r.rc, out: r.stdout.toString(), err: r.stderr.toString() };
