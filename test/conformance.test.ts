@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { packageRoot } from '../src/util/paths.js';
+import { compareRuns, readDifferences } from './helpers/conformance.js';
 import { skipped } from './helpers/skip.js';
 
 /**
@@ -174,27 +175,14 @@ async function lbprov(pb: string, base: string, mode: string, args: string[]): P
 
 /** Every way the two outcomes of one run differ, as lines a differences.yml entry can match. */
 function compare(a: Outcome, l: Outcome): string[] {
-  const out: string[] = [];
-  if (a.code !== l.code) out.push(`exit code: ansible ${a.code}, lbprov ${l.code}`);
-  const sa = [...a.statuses].sort();
-  const sl = [...l.statuses].sort();
-  for (const s of sa.filter((x) => !sl.includes(x))) out.push(`only ansible: ${s}`);
-  for (const s of sl.filter((x) => !sa.includes(x))) out.push(`only lbprov: ${s}`);
-  for (const h of new Set([...Object.keys(a.recap), ...Object.keys(l.recap)])) {
-    if (a.recap[h] !== l.recap[h]) out.push(`recap ${h}: ansible ${a.recap[h]}, lbprov ${l.recap[h]}`);
-  }
+  // statuses sorted: the two tools interleave hosts differently
+  const out = compareRuns({ ...a, statuses: [...a.statuses].sort() }, { ...l, statuses: [...l.statuses].sort() });
   for (const f of a.files.filter((x) => !l.files.includes(x))) out.push(`file only ansible: ${f}`);
   for (const f of l.files.filter((x) => !a.files.includes(x))) out.push(`file only lbprov: ${f}`);
   return out;
 }
 
-interface Difference {
-  case: string;
-  match: string;
-  reason: string;
-}
-
-const differences = (parseYaml(readFileSync(join(here, 'differences.yml'), 'utf8')) as Difference[] | null) ?? [];
+const differences = readDifferences();
 const cases = readdirSync(join(here, 'cases'))
   .filter((f) => f.endsWith('.yml'))
   .sort();

@@ -10,6 +10,7 @@ import { packageRoot } from '../../src/util/paths.js';
 import { buildDeb, debToolsMissing } from '../helpers/deb.js';
 import { labMissing, sharedLab } from '../helpers/lab.js';
 import { sh } from '../helpers/remote.js';
+import { compareRuns, readDifferences } from '../helpers/conformance.js';
 import { requireRoot } from '../helpers/skip.js';
 
 /**
@@ -246,12 +247,7 @@ async function lbprov(pb: string, inv: string, mode: string, args: string[], sta
 
 /** Every way the two outcomes differ; registered values only under the keys both tools have. */
 function compare(a: Outcome, l: Outcome): string[] {
-  const out: string[] = [];
-  if (a.code !== l.code) out.push(`exit code: ansible ${a.code}, lbprov ${l.code}`);
-  for (const s of a.statuses.filter((x) => !l.statuses.includes(x))) out.push(`only ansible: ${s}`);
-  for (const s of l.statuses.filter((x) => !a.statuses.includes(x))) out.push(`only lbprov: ${s}`);
-  for (const h of new Set([...Object.keys(a.recap), ...Object.keys(l.recap)]))
-    if (a.recap[h] !== l.recap[h]) out.push(`recap ${h}: ansible ${a.recap[h]}, lbprov ${l.recap[h]}`);
+  const out = compareRuns(a, l);
   for (const [k, v] of a.registered)
     if (l.registered.has(k) && l.registered.get(k) !== v)
       out.push(`registered ${k}: ansible ${v}, lbprov ${l.registered.get(k)}`);
@@ -260,13 +256,7 @@ function compare(a: Outcome, l: Outcome): string[] {
   return out;
 }
 
-interface Difference {
-  case: string;
-  match: string;
-  reason: string;
-}
-
-const differences = (parseYaml(readFileSync(join(here, 'differences.yml'), 'utf8')) as Difference[] | null) ?? [];
+const differences = readDifferences();
 const cases = existsSync(casesDir)
   ? readdirSync(casesDir)
       .filter((f) => f.endsWith('.yml') && !f.startsWith('setup-'))

@@ -1,0 +1,35 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { packageRoot } from '../../src/util/paths.js';
+
+/** A deliberate difference from Ansible: a case, a regex over the difference's line, and why. */
+export interface Difference {
+  case: string;
+  match: string;
+  reason: string;
+}
+
+/** test/conformance/differences.yml: the deliberate differences both differential suites accept. */
+export function readDifferences(): Difference[] {
+  const f = join(packageRoot, 'test', 'conformance', 'differences.yml');
+  return (parseYaml(readFileSync(f, 'utf8')) as Difference[] | null) ?? [];
+}
+
+/** What both differential suites compare of one run: exit code, `task | host = status` lines, recap. */
+export interface RunOutcome {
+  code: number;
+  statuses: string[];
+  recap: Record<string, string>;
+}
+
+/** Every way two runs differ in exit code, statuses and recap, as lines a Difference can match. */
+export function compareRuns(a: RunOutcome, l: RunOutcome): string[] {
+  const out: string[] = [];
+  if (a.code !== l.code) out.push(`exit code: ansible ${a.code}, lbprov ${l.code}`);
+  for (const s of a.statuses.filter((x) => !l.statuses.includes(x))) out.push(`only ansible: ${s}`);
+  for (const s of l.statuses.filter((x) => !a.statuses.includes(x))) out.push(`only lbprov: ${s}`);
+  for (const h of new Set([...Object.keys(a.recap), ...Object.keys(l.recap)]))
+    if (a.recap[h] !== l.recap[h]) out.push(`recap ${h}: ansible ${a.recap[h]}, lbprov ${l.recap[h]}`);
+  return out;
+}
