@@ -1,5 +1,6 @@
 import { defineModule, noChange, type Plan, type Step } from '../src/module/types.js';
 import { Type, Choice, Default, type ArgsOf } from '../src/module/args.js';
+import { shellLib } from '../src/module/shell-lib.js';
 
 /**
  * Package names: Debian's grammar or RPM's, so that no name reads as an option or a pattern of
@@ -64,6 +65,17 @@ export function installedFrom(out: string, manager: 'apt' | 'dnf'): Map<string, 
   return m;
 }
 
+/**
+ * Without facts (gather_facts: false) the manager is found on the host in the same read as the
+ * packages (modules/package.sh): `@@PM apt|dnf|none`, the query's lines, `@@POLICY` and apt-cache's.
+ */
+export function detectedFrom(out: string): { pm: 'apt' | 'dnf' | null; installed: string; policy: string } {
+  const head = /^@@PM (\w+)\n/.exec(out);
+  const pm = head?.[1] === 'apt' || head?.[1] === 'dnf' ? head[1] : null;
+  const [installed = '', policy = ''] = out.slice(head?.[0].length ?? 0).split('@@POLICY\n');
+  return { pm, installed, policy };
+}
+
 /** `apt-cache policy` / `dnf` candidate versions, for state=latest. */
 export function candidatesFrom(out: string): Map<string, string> {
   const m = new Map<string, string>();
@@ -80,10 +92,11 @@ export function candidatesFrom(out: string): Map<string, string> {
 export default defineModule({
   name: 'package',
   aliases: ['ansible.builtin.package', 'apt', 'ansible.builtin.apt', 'dnf', 'ansible.builtin.dnf'],
+  shell: [shellLib('modules/package.sh')],
   schema,
   description: 'System packages through apt or dnf, whichever the host has.',
   notes: [
-    "The manager comes from the facts (pkg_manager). Names are checked when the playbook loads, and against the host's manager's grammar before anything runs: no name can read as an option.",
+    "The manager comes from the facts (pkg_manager); without facts (gather_facts: false) it is found on the host in the same read as the packages, apt-get first, then dnf. Names are checked when the playbook loads, and against the host's manager's grammar before anything runs: no name can read as an option.",
     'apt installs with --no-install-recommends and keeps changed config files (--force-confold).',
   ],
   examples: `- name: BPF toolchain
@@ -109,7 +122,9 @@ export default defineModule({
   check: 'full',
   diff: 'full',
   reads(a, ctx) {
-    const pm = ctx.facts?.pkg_manager ?? 'apt';
+    // no facts: the manager is found in the same read; names are checked against its grammar in plan
+    if (!ctx.facts) return { installed: { kind: 'exec', argv: ['lbprov_pkg_query', a.state, ...names(a)] } };
+    const pm = ctx.facts.pkg_manager ?? 'apt';
     const pkgs = checkedNames(a, pm);
     const query =
       pm === 'apt'
@@ -127,14 +142,17 @@ export default defineModule({
     return reads;
   },
   plan(a, seen, ctx): Plan {
-    const pm = ctx.facts?.pkg_manager;
+    const found = ctx.facts ? undefined : detectedFrom(seen.installed.stdout.toString());
+    const pm = found ? found.pm : ctx.facts?.pkg_manager;
     if (!pm)
       return {
         changed: false,
         steps: [],
-        failed: `${ctx.host}: neither apt nor dnf found (facts.pkg_manager is empty)`,
+        failed: found
+          ? `${ctx.host}: neither apt-get nor dnf found on the host`
+          : `${ctx.host}: neither apt nor dnf found (facts.pkg_manager is empty)`,
       };
-    const installed = installedFrom(seen.installed.stdout.toString(), pm);
+    const installed = installedFrom(found ? found.installed : seen.installed.stdout.toString(), pm);
     const want = checkedNames(a, pm);
     const before = want.map((n) => `${n}: ${installed.get(n) ?? 'absent'}`).join('\n') + '\n';
     let install: string[] = [];
@@ -144,7 +162,7 @@ export default defineModule({
       install = want.filter((n) => !installed.has(n));
       if (a.state === 'latest') {
         if (pm === 'apt') {
-          const cand = candidatesFrom(seen.policy.stdout.toString());
+          const cand = candidatesFrom(found ? found.policy : seen.policy.stdout.toString());
           install.push(...want.filter((n) => installed.has(n) && cand.has(n) && cand.get(n) !== installed.get(n)));
         } else install = want; // dnf decides; `dnf install` of an up-to-date package changes nothing
       }

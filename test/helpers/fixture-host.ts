@@ -53,6 +53,8 @@ export interface HostState {
   packages: Record<string, string>;
   /** The repositories' candidate versions; a package not listed installs as version 1.0. */
   available: Record<string, string>;
+  /** The package manager the host has (what `lbprov_pkg_query` finds): apt unless said. */
+  pkg_manager: 'apt' | 'dnf' | null;
   /** Programs pinned in bpffs, by path. */
   pins: Record<string, Pin>;
   commands: CommandAnswer[];
@@ -67,6 +69,7 @@ export interface HostSpec {
   units?: Record<string, Partial<UnitState>>;
   packages?: Record<string, string>;
   available?: Record<string, string>;
+  pkg_manager?: 'apt' | 'dnf' | null;
   pins?: Record<string, Pin>;
   commands?: CommandAnswer[];
   selftest?: { report: unknown; rc?: number };
@@ -136,6 +139,7 @@ export class FixtureHost {
       ),
       packages: { ...spec.packages },
       available: { ...spec.available },
+      pkg_manager: spec.pkg_manager === undefined ? 'apt' : spec.pkg_manager,
       pins: structuredClone(spec.pins ?? {}),
       commands: spec.commands ?? [],
       selftest: spec.selftest,
@@ -276,6 +280,17 @@ export class FixtureHost {
               `${n}:\n  Installed: ${this.state.packages[n] ?? '(none)'}\n  Candidate: ${this.state.available[n] ?? '(none)'}\n`,
           )
           .join(''),
+      );
+    }
+    if (cmd === 'lbprov_pkg_query') {
+      const [state, ...pkgs] = a;
+      const pm = this.state.pkg_manager;
+      if (!pm) return out('@@PM none\n');
+      const q = (argv: string[]): string => this.query(argv)?.stdout ?? '';
+      return out(
+        pm === 'apt'
+          ? `@@PM apt\n${q(['dpkg-query', '-W', '-f', '', '--', ...pkgs])}${state === 'latest' ? `@@POLICY\n${q(['apt-cache', 'policy', '--', ...pkgs])}` : ''}`
+          : `@@PM dnf\n${q(['rpm', '-q', '--qf', '', '--', ...pkgs])}`,
       );
     }
     if (cmd === 'bpftool' && a.join(' ').startsWith('-j prog show pinned ')) {
