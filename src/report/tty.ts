@@ -1,5 +1,6 @@
-import { Listr, type ListrDefaultRenderer, type ListrTaskWrapper } from 'listr2';
+import { Listr, ListrLogger, type ListrDefaultRenderer, type ListrTaskWrapper } from 'listr2';
 import type { HostStats, HostTaskReport, Reporter, Slot } from '../executor/types.js';
+import { LogAbove } from './log-above.js';
 import { PlainReporter } from './plain.js';
 
 type Wrapper = ListrTaskWrapper<unknown, ListrDefaultRenderer, ListrDefaultRenderer>;
@@ -16,14 +17,16 @@ interface Row {
 /**
  * On a terminal: a live listr2 view of the batch — a header `batch k/n: d/t hosts done` and under
  * it one row per host showing the task it is on from the first moment (facts gathering included).
- * A host that fails keeps its row, `✖ h2: TASK: failed: message`, for the rest of the run. When the
- * batch is over, the same Ansible-style log (diffs, failures) as the plain output follows.
+ * A host that fails keeps its row, `✖ h2: TASK: failed: message`, for the rest of the run. Above
+ * the view, the same Ansible-style log (diffs, failures) as the plain output streams as each host's
+ * line is written (src/report/log-above.ts); the batch's last view stays on screen under it.
  */
 export class TtyReporter implements Reporter {
   private readonly log: PlainReporter;
   private rows = new Map<string, Row>();
   private running?: Promise<unknown>;
-  private buffered: string[] = [];
+  /** while a batch's view is live: what carries the log above it */
+  private above?: LogAbove;
   private header?: Wrapper;
   private headerText = '';
   private batchLabel = '';
@@ -33,23 +36,17 @@ export class TtyReporter implements Reporter {
     // wrap every row one character per line, and log-update would clip the view to nothing
     if (!process.stdout.columns) process.stdout.columns = 80;
     if (!process.stdout.rows) process.stdout.rows = 24;
-    this.log = new PlainReporter((s) => this.buffered.push(s), true);
-  }
-
-  private out(): void {
-    process.stdout.write(this.buffered.join(''));
-    this.buffered = [];
+    this.log = new PlainReporter((s) => (this.above ? this.above.log(s) : process.stdout.write(s)), true);
   }
 
   playStart(name: string, hosts: string[]): void {
     this.log.playStart(name);
-    this.out();
     void hosts;
   }
 
   batchStart(hosts: string[], index = 1, total = 1): void {
     this.log.batchStart(hosts, index, total);
-    this.out();
+    this.above = new LogAbove();
     this.rows = new Map(hosts.map((h) => [h, { title: `${h}: starting`, finished: false }]));
     this.batchLabel = `batch ${index}/${total}`;
     this.header = undefined;
@@ -80,7 +77,12 @@ export class TtyReporter implements Reporter {
       exitOnError: false,
       registerSignalListeners: false,
       renderer: 'default',
-      rendererOptions: { collapseSubtasks: false, collapseErrors: true, showErrorMessage: true },
+      rendererOptions: {
+        collapseSubtasks: false,
+        collapseErrors: true,
+        showErrorMessage: true,
+        logger: new ListrLogger({ useIcons: true, processOutput: this.above }),
+      },
     })
       .run()
       .catch(() => undefined);
@@ -134,12 +136,13 @@ export class TtyReporter implements Reporter {
 
   async settle(): Promise<void> {
     await this.running;
+    // the view is over: what no frame carried, then what the batch still held, below it
+    if (this.above) process.stdout.write(this.above.take());
+    this.above = undefined;
     this.log.flush(true);
-    this.out();
   }
 
   end(stats: Map<string, HostStats>, stopped?: ReadonlyMap<string, string>): void {
     this.log.end(stats, stopped);
-    this.out();
   }
 }
