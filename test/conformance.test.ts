@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { packageRoot } from '../src/util/paths.js';
-import { compareRuns, readDifferences } from './helpers/conformance.js';
+import { compareRuns, readDifferences, unpredictableInCheck } from './helpers/conformance.js';
 import { skipped } from './helpers/skip.js';
 
 /**
@@ -32,6 +32,8 @@ interface Outcome {
   /** path type mode content-digest, the base directory's name replaced by BASE */
   files: string[];
   raw: string;
+  /** lbprov only: `play | task | host` -> the module and message of that result */
+  details?: Map<string, { status: string; module: string; msg: string }>;
 }
 
 interface Meta {
@@ -156,21 +158,31 @@ async function lbprov(pb: string, base: string, mode: string, args: string[]): P
   );
   const statuses: string[] = [];
   const recap: Record<string, string> = {};
+  const details = new Map<string, { status: string; module: string; msg: string }>();
   try {
     const doc = JSON.parse(r.stdout) as {
-      plays: Array<{ name: string; tasks: Array<{ name: string; hosts: Record<string, { status: string }> }> }>;
+      plays: Array<{
+        name: string;
+        tasks: Array<{ name: string; module: string; hosts: Record<string, { status: string; msg?: string }> }>;
+      }>;
       stats: Record<string, Record<string, number>>;
     };
     for (const p of doc.plays)
       for (const t of p.tasks)
-        for (const [h, res] of Object.entries(t.hosts)) statuses.push(`${p.name} | ${t.name} | ${h} = ${res.status}`);
+        for (const [h, res] of Object.entries(t.hosts)) {
+          statuses.push(`${p.name} | ${t.name} | ${h} = ${res.status}`);
+          // a task name used twice in a play: the second is `name #2`
+          let key = `${p.name} | ${t.name} | ${h}`;
+          for (let n = 2; details.has(key); n++) key = `${p.name} | ${t.name} #${n} | ${h}`;
+          details.set(key, { status: res.status, module: t.module, msg: res.msg ?? '' });
+        }
     for (const [h, s] of Object.entries(doc.stats))
       recap[h] =
         `ok=${s.ok} changed=${s.changed} unreachable=${s.unreachable} failed=${s.failed} skipped=${s.skipped} rescued=${s.rescued} ignored=${s.ignored}`;
   } catch {
     statuses.push(`(no JSON: exit ${r.code}: ${(r.stdout + r.stderr).slice(0, 300)})`);
   }
-  return { code: r.code, statuses, recap, files: files(base), raw: r.stdout + r.stderr };
+  return { code: r.code, statuses, recap, files: files(base), raw: r.stdout + r.stderr, details };
 }
 
 /** Every way the two outcomes of one run differ, as lines a differences.yml entry can match. */
@@ -182,9 +194,44 @@ function compare(a: Outcome, l: Outcome): string[] {
   return out;
 }
 
+/**
+ * Check = apply, task by task: lbprov's `--check` on a host must report for every task and host
+ * the status the real apply that follows reports, on a fresh host (check, then the first apply)
+ * and on a provisioned one (check, then the second apply). A task check mode cannot predict (a
+ * command without creates/removes, uri, wait_for: `skipped ... in check mode`, as Ansible) is left
+ * out; every other difference fails unless check-exceptions.yml lists it with its reason.
+ */
+async function checkPredictsApply(pb: string, base: string, args: string[]): Promise<string[]> {
+  const out: string[] = [];
+  for (const state of ['fresh', 'provisioned']) {
+    const check = await lbprov(pb, base, 'check', args);
+    const apply = await lbprov(pb, base, 'apply', args);
+    const keys = new Set([...check.details!.keys(), ...apply.details!.keys()]);
+    if (!keys.size) out.push(`(no results: check exit ${check.code}, apply exit ${apply.code}: ${check.raw.slice(0, 300)})`);
+    let unpredictable = 0;
+    for (const k of keys) {
+      const c = check.details!.get(k);
+      const a = apply.details!.get(k);
+      if (c && unpredictableInCheck(c)) {
+        unpredictable++;
+        continue;
+      }
+      if (c?.status !== a?.status) out.push(`${state}: ${k}: check ${c?.status ?? 'absent'}, apply ${a?.status ?? 'absent'}`);
+    }
+    if (check.code !== apply.code && !unpredictable) out.push(`${state}: exit code: check ${check.code}, apply ${apply.code}`);
+    predictions.compared += keys.size - unpredictable;
+    predictions.unpredictable += unpredictable;
+  }
+  return out;
+}
+
 const differences = readDifferences();
+const checkExceptions = readDifferences('check-exceptions.yml');
+const predictions = { compared: 0, unpredictable: 0, misses: 0, exceptions: new Set<string>() };
+// CONFORMANCE_CASES=REGEX runs only the cases whose file name matches (while working on one)
+const only = new RegExp(process.env.CONFORMANCE_CASES ?? '');
 const cases = readdirSync(join(here, 'cases'))
-  .filter((f) => f.endsWith('.yml'))
+  .filter((f) => f.endsWith('.yml') && only.test(f))
   .sort();
 const summary = { playbooks: 0, compared: 0, identical: 0, deliberate: new Set<string>() };
 
@@ -202,6 +249,7 @@ if (!existsSync(ansiblePlaybook)) {
       const baseL = join(root, 'l');
       const unexplained: string[] = [];
       summary.playbooks++;
+      const predicted = checkPredictsApply(pb, join(root, 'c'), m.args);
       for (const [i, mode] of m.runs.entries()) {
         const [a, l] = await Promise.all([ansible(pb, baseA, mode, m.args), lbprov(pb, baseL, mode, m.args)]);
         const keys = new Set([...a.statuses, ...l.statuses].map((s) => s.replace(/ = \w+$/, '')));
@@ -219,13 +267,24 @@ if (!existsSync(ansiblePlaybook)) {
           break;
         }
       }
+      const misses: string[] = [];
+      for (const d of await predicted) {
+        const known = checkExceptions.find((x) => x.case === c && new RegExp(x.match).test(d));
+        if (known) predictions.exceptions.add(`${c}: ${known.reason}`);
+        else misses.push(d);
+        predictions.misses++;
+      }
       assert.equal(unexplained, [], `${c} differs from Ansible (outputs in ${root})`);
+      assert.equal(misses, [], `${c}: lbprov --check does not predict the apply that follows (in ${join(root, 'c')})`);
     });
   }
   test.after(() => {
     process.stdout.write(
       `\n  conformance: ${summary.playbooks} playbooks, ${summary.compared} task results compared, ${summary.identical} identical, ` +
-        `${summary.deliberate.size} deliberate differences\n${[...summary.deliberate].map((d) => `    - ${d}\n`).join('')}`,
+        `${summary.deliberate.size} deliberate differences\n${[...summary.deliberate].map((d) => `    - ${d}\n`).join('')}` +
+        `  check = apply: ${predictions.compared} task results predicted, ${predictions.compared - predictions.misses} as the apply reported, ` +
+        `${predictions.unpredictable} left out (check mode cannot predict them), ${predictions.exceptions.size} exceptions\n` +
+        [...predictions.exceptions].map((d) => `    - ${d}\n`).join(''),
     );
   });
 }

@@ -73,6 +73,11 @@ export function runPlan(a: RunArgs, argv: string[], seen: Record<string, Seen>):
     steps: [{ op: 'exec', argv: full, capture: true }],
     result: { ...NOT_RUN },
     ...(a.creates || a.removes ? { checkMsg: would } : { checkSkip: would }),
+    // what a command with creates/removes promises: a later task of a check run plans against it
+    checkPaths: {
+      ...(a.creates ? { [inDir(a, a.creates)]: { type: 'file' as const } } : {}),
+      ...(a.removes ? { [inDir(a, a.removes)]: null } : {}),
+    },
     interpret: ([out]: StepOutput[]) => ({
       failed:
         out.rc !== 0

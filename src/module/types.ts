@@ -78,6 +78,11 @@ export interface Plan {
    * after a start): a check run remembers it, so a later task of the same run plans against it.
    */
   checkState?: Record<string, unknown>;
+  /**
+   * For a check run: what the steps would leave at paths they do not name as file-system steps
+   * (e.g. a command's `creates`): a stat (type etc.) or null (absent). Later tasks plan against it.
+   */
+  checkPaths?: Record<string, Partial<FileStat> | null>;
   /** Reads the outcome of the steps after a real run (e.g. a command's rc decides failure). */
   interpret?: (outputs: StepOutput[]) => {
     failed?: string;
