@@ -228,10 +228,10 @@ async function checkPredictsApply(pb: string, base: string, args: string[]): Pro
 const differences = readDifferences();
 const checkExceptions = readDifferences('check-exceptions.yml');
 const predictions = { compared: 0, unpredictable: 0, misses: 0, exceptions: new Set<string>() };
-// CONFORMANCE_CASES=REGEX runs only the cases whose file name matches (while working on one)
-const only = new RegExp(process.env.CONFORMANCE_CASES ?? '');
+// LBPROV_CONFORMANCE_CASES=REGEX runs only the cases whose file name matches (while working on one)
+const only = process.env.LBPROV_CONFORMANCE_CASES ? new RegExp(process.env.LBPROV_CONFORMANCE_CASES) : undefined;
 const cases = readdirSync(join(here, 'cases'))
-  .filter((f) => f.endsWith('.yml') && only.test(f))
+  .filter((f) => f.endsWith('.yml') && (!only || only.test(f)))
   .sort();
 const summary = { playbooks: 0, compared: 0, identical: 0, deliberate: new Set<string>() };
 
