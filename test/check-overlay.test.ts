@@ -4,6 +4,7 @@ import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CheckOverlay } from '../src/executor/check-overlay.js';
+import type { Seen } from '../src/module/types.js';
 import { applyJson } from './helpers/cli.js';
 
 /** Check mode sees the files earlier tasks of the same check run would have written. */
@@ -37,6 +38,45 @@ test('recorded writes answer later stat and file reads; exec reads and other pat
   assert.equal(out.f.stat, { type: 'file', mode: '0600', owner: 'root', group: 'root', size: 4 });
   assert.is(out.s, seen.s);
   assert.is(out.g, seen.g);
+});
+
+test("the file-system steps and a plan's checkPaths: link, chmod, chown, rm -rf of a directory, creates/removes", () => {
+  const o = new CheckOverlay();
+  const none = { rc: 0, stdout: Buffer.alloc(0), stderr: '', stat: null };
+  const file = {
+    rc: 0,
+    stdout: Buffer.from('x\n'),
+    stderr: '',
+    stat: { type: 'file' as const, mode: '0600', owner: 'root', group: 'root', size: 2 },
+  };
+  const exec = (...argv: string[]) => ({ op: 'exec' as const, argv });
+  o.record({ changed: true, steps: [exec('ln', '-sfn', '--', '/d/f', '/d/l')] }, {}, {});
+  o.record(
+    { changed: true, steps: [exec('chown', '--', 'app:adm', '/d/f'), exec('chmod', '0644', '--', '/d/f')] },
+    { f: { kind: 'file', path: '/d/f' } },
+    { f: file },
+  );
+  o.record({ changed: true, steps: [], checkPaths: { '/d/made': { type: 'file' }, '/d/gone': null } }, {}, {});
+  const stat = (path: string, seen: Seen = none) => o.apply({ r: { kind: 'file', path } }, { r: seen }).r;
+  assert.equal(stat('/d/l').stat, {
+    type: 'link',
+    mode: '0777',
+    owner: 'root',
+    group: 'root',
+    size: 0,
+    target: '/d/f',
+  });
+  const f = stat('/d/f', file);
+  assert.equal(f.stat, { type: 'file', mode: '0644', owner: 'app', group: 'adm', size: 2 });
+  assert.is(f.stdout.toString(), 'x\n', 'an attribute change keeps the content the host has');
+  assert.is(stat('/d/made').stat?.type, 'file');
+  assert.is(stat('/d/gone', file).stat, null);
+  o.record({ changed: true, steps: [exec('rm', '-rf', '--', '/d')] }, {}, {});
+  assert.is(stat('/d/f', file).stat, null, 'what was under a removed directory is gone');
+  assert.not.ok(o.has('/d/l'));
+  o.record({ changed: true, steps: [exec('mkdir', '-p', '--', '/d')] }, {}, {});
+  assert.is(stat('/d').stat?.type, 'directory');
+  assert.is(stat('/d/other', file).stat, null, 'a directory made again is empty');
 });
 
 test('a check run predicts a second write of the same file as ok, as the real run then reports', async () => {

@@ -207,7 +207,8 @@ async function checkPredictsApply(pb: string, base: string, args: string[]): Pro
     const check = await lbprov(pb, base, 'check', args);
     const apply = await lbprov(pb, base, 'apply', args);
     const keys = new Set([...check.details!.keys(), ...apply.details!.keys()]);
-    if (!keys.size) out.push(`(no results: check exit ${check.code}, apply exit ${apply.code}: ${check.raw.slice(0, 300)})`);
+    if (!keys.size)
+      out.push(`(no results: check exit ${check.code}, apply exit ${apply.code}: ${check.raw.slice(0, 300)})`);
     let unpredictable = 0;
     for (const k of keys) {
       const c = check.details!.get(k);
@@ -216,9 +217,11 @@ async function checkPredictsApply(pb: string, base: string, args: string[]): Pro
         unpredictable++;
         continue;
       }
-      if (c?.status !== a?.status) out.push(`${state}: ${k}: check ${c?.status ?? 'absent'}, apply ${a?.status ?? 'absent'}`);
+      if (c?.status !== a?.status)
+        out.push(`${state}: ${k}: check ${c?.status ?? 'absent'}, apply ${a?.status ?? 'absent'}`);
     }
-    if (check.code !== apply.code && !unpredictable) out.push(`${state}: exit code: check ${check.code}, apply ${apply.code}`);
+    if (check.code !== apply.code && !unpredictable)
+      out.push(`${state}: exit code: check ${check.code}, apply ${apply.code}`);
     predictions.compared += keys.size - unpredictable;
     predictions.unpredictable += unpredictable;
   }

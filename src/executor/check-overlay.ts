@@ -34,7 +34,9 @@ export class CheckOverlay {
     const before = (path: string): FileStat | null | undefined => {
       const k = this.known(path);
       if (k !== undefined) return k.stat;
-      const name = Object.keys(reads).find((n) => reads[n].kind !== 'exec' && (reads[n] as { path: string }).path === path);
+      const name = Object.keys(reads).find(
+        (n) => reads[n].kind !== 'exec' && (reads[n] as { path: string }).path === path,
+      );
       return name ? (seen[name]?.stat ?? null) : undefined;
     };
     for (const s of plan.steps) {
@@ -64,7 +66,8 @@ export class CheckOverlay {
       else if (cmd === 'ln' && args.length === 2)
         this.set(args[1], { ...DIR, type: 'link', mode: '0777', target: args[0] });
       else if (cmd === 'rm' && args.length === 1) this.remove(args[0]);
-      else if (cmd === 'chmod' && opts.length === 1 && args.length === 1) this.attrs(args[0], before, { mode: opts[0] });
+      else if (cmd === 'chmod' && opts.length === 1 && args.length === 1)
+        this.attrs(args[0], before, { mode: opts[0] });
       else if (cmd === 'chown' && opts.length === 0 && args.length === 2) {
         const [owner, group] = args[0].split(':');
         this.attrs(args[1], before, { ...(owner ? { owner } : {}), ...(group ? { group } : {}) });
