@@ -60,8 +60,9 @@ export class CheckOverlay {
       const opts = rest.slice(0, dd);
       const args = rest.slice(dd + 1);
       if (cmd === 'mkdir' && opts.includes('-p')) {
-        for (const p of args) if (!before(p)) this.set(p, { ...DIR });
-      } else if (cmd === 'touch' && args.length === 1 && !before(args[0]))
+        // only a path the task saw absent: another (a parent made on the way) keeps the host's own stat
+        for (const p of args) if (before(p) === null) this.set(p, { ...DIR });
+      } else if (cmd === 'touch' && args.length === 1 && before(args[0]) === null)
         this.paths.set(args[0], { stat: { ...DIR, type: 'file', mode: '0644' }, content: Buffer.alloc(0) });
       else if (cmd === 'ln' && args.length === 2)
         this.set(args[1], { ...DIR, type: 'link', mode: '0777', target: args[0] });
