@@ -25,12 +25,12 @@ if (!hasScript()) {
     assert.ok(napping > 0, `no frame shows h2 on nap:\n${s}`);
     // by then h1's lines of both tasks are on screen, under their banners, above that frame
     const before = s.slice(0, napping);
-    assert.match(before, /TASK \[mark\] \*+\n(changed: \[h[12]\]\n){2}/);
-    assert.match(before, /TASK \[nap\] \*+\nchanged: \[h1\]\n/);
+    // (a frame of the view may sit between two lines: each is written with the next frame)
+    assert.match(before, /TASK \[mark\] \*+\n[^]*changed: \[h1\]\n[^]*TASK \[nap\] \*+\n[^]*changed: \[h1\]\n/, s);
     assert.not.match(before, /changed: \[h2\]\n[^]*TASK \[after\]/);
     // then h2's line, the last task and the view's last frame, with the recap under it
     const after = s.slice(napping);
-    assert.match(after, /changed: \[h2\]\n\nTASK \[after\] \*+\nok: \[h1\]\n[^]*\nok: \[h2\]\n/);
+    assert.match(after, /changed: \[h2\]\n[^]*TASK \[after\] \*+\n[^]*ok: \[h1\]\n[^]*ok: \[h2\]\n/, s);
     assert.match(after, /\S h1: done\n {2}\S h2: done\n[^]*PLAY RECAP/);
     assert.match(s, /^h2 +: ok=3 changed=2 unreachable=0 failed=0 skipped=0 rescued=0 ignored=0 *$/m);
   });
