@@ -165,6 +165,8 @@ const fields = (p: PasswdEntry): Record<string, unknown> => ({
 
 function planPresent(a: Args, info: ReturnType<typeof readInfo>, db: GroupEntry[], check: boolean): Plan {
   const cur = info.passwd;
+  // Ansible's check run stops at "would create" before looking at the groups (an earlier task of the run may create them)
+  if (!cur && check) return { changed: true, steps: [], msg: `useradd ${a.name}`, result: {} };
   const wanted = a.groups === undefined ? undefined : groupList(a.groups);
   const primary = a.group === undefined ? undefined : findGroup(db, a.group);
   if (a.group !== undefined && !primary) return fail(`Group ${a.group} does not exist`);
@@ -262,7 +264,6 @@ function planPresent(a: Args, info: ReturnType<typeof readInfo>, db: GroupEntry[
   }
   changedFields = [...new Set(changedFields)];
   if (!steps.length) return { changed: false, steps: [], result: { ...result, ...fields(cur!) } };
-  if (check && !cur) return { changed: true, steps, msg: `useradd ${a.name}`, result: {} };
   const currentGroups = cur ? db.filter((g) => g.members.includes(a.name)).map((g) => g.name) : [];
   const diff: DiffItem[] = [
     {
