@@ -56,6 +56,7 @@ const schema = Type.Object(
     ),
     password: Type.Optional(
       Type.String({
+        noLog: true,
         description:
           'The password as a crypt hash (e.g. from mkpasswd -m sha-512), set through chpasswd -e on stdin: never in argv or output.',
       }),

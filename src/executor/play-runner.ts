@@ -25,6 +25,7 @@ import { runInclude } from './include.js';
 import { ownScope, taskScope, type ScopeParts } from './task-scope.js';
 import { hostVarsWith } from '../playbook/vars-dirs.js';
 import { keepModuleFacts, moduleFactVars } from './module-facts.js';
+import { censorArgs, secretArgs } from '../module/no-log-args.js';
 import { BECOME_VARS, becomeFor, becomeKey, type BecomeKeywords } from './become.js';
 import type { BecomeSpec } from '../transport/become.js';
 import { verbosity, vlog } from '../util/verbose.js';
@@ -541,7 +542,11 @@ export class PlaybookRunner {
     if (verbosity.level >= 1)
       vlog(1, `<${name}> TASK [${task.name}] ${noLog ? '(arguments hidden: no_log)' : describeArgs(task, scope)}`);
     const shell = async (): Promise<RemoteShell> =>
-      hidden(shellFor(hc, await run.transport(), this.becomeOf(run, task, scope)), noLog);
+      // a secret argument (a password hash) is in the task's scripts: -vvv shows them by size only
+      hidden(
+        shellFor(hc, await run.transport(), this.becomeOf(run, task, scope)),
+        noLog || secretArgs(task.def.schema, task.args).length > 0,
+      );
     // a role's task looks for its files in the role first (task.dir), then beside the playbook
     const playbookDir = task.dir && task.dir !== this.pb.dir ? [task.dir, this.pb.dir] : this.pb.dir;
     const r: TaskResult = await runTask(task, {
@@ -645,7 +650,7 @@ function hidden(s: RemoteShell, noLog: boolean): RemoteShell {
 /** -v: the task's arguments as templated for this host (what the module gets). */
 function describeArgs(task: Task, scope: Scope): string {
   try {
-    return JSON.stringify(renderValue(task.args, scope));
+    return JSON.stringify(censorArgs(task.def.schema, renderValue(task.args, scope)));
   } catch (e) {
     return `(arguments: ${errorMessage(e)})`;
   }

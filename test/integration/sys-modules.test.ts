@@ -55,8 +55,10 @@ if (requireRoot('user, group, service_facts, package_facts on the lab', labMissi
       assert.is((await sh(lab, h, 'getent passwd lbsysold', true)).rc, 0, 'check mode removed no user');
     }
 
-    const apply = await lbprov(['apply', '--json', '--diff', ...args]);
+    // -vvv shows every task's arguments and scripts: never the hash (the argument is declared noLog)
+    const apply = await lbprov(['apply', '--json', '--diff', '-vvv', ...args]);
     assert.is(apply.code, 0, apply.stderr + apply.stdout);
+    assert.ok(apply.stderr.includes('"password":"VALUE_SPECIFIED_IN_NO_LOG_PARAMETER"'), 'the -v arguments');
     assert.not.ok((apply.stdout + apply.stderr).includes(HASH.slice(12, 40)), 'the hash is in no output');
     const run = JSON.parse(apply.stdout) as JsonRun;
     assert.equal(
