@@ -17,7 +17,7 @@ import { shellFor, type HostContext } from './host-context.js';
 import { selectedByTags } from './tags.js';
 import { startIndex } from './start-at-task.js';
 import { registered, runTask, type Prefetched, type TaskResult } from './task-runner.js';
-import { prefetch } from './prefetch.js';
+import { prefetch, readAhead } from './prefetch.js';
 import { libsOf } from './prelude.js';
 import type { ShellLib } from '../module/types.js';
 import { failedTaskVars, NO_EXTRA, walk, type IncludeExtra } from './block.js';
@@ -327,9 +327,13 @@ export class PlaybookRunner {
   ): Promise<void> {
     const name = hc.host.name;
     // linear: wait for the batch before each task; forks caps the tasks in flight, not the hosts
-    const next = async (): Promise<boolean> => {
+    const next = async (ahead?: () => Promise<void>): Promise<boolean> => {
       if (!linear) return !this.interrupted && !fatal.hit;
-      if (await linear.gate.arrive(name)) return !this.interrupted;
+      // while the batch finishes its task, read what this host's next task reads (prefetch.ts readAhead)
+      const reading = ahead?.();
+      const go = await linear.gate.arrive(name);
+      await reading;
+      if (go) return !this.interrupted;
       this.stop(name, `stopped before its next task: ${linear.gate.stopped}`);
       return false;
     };
@@ -349,7 +353,11 @@ export class PlaybookRunner {
   }
 
   /** The task tree of a play on one host: blocks, rescue/always and dynamic includes (block.ts). */
-  private walkTasks(run: HostRun, from: number, next: () => Promise<boolean>): ReturnType<typeof walk> {
+  private walkTasks(
+    run: HostRun,
+    from: number,
+    next: (ahead?: () => Promise<void>) => Promise<boolean>,
+  ): ReturnType<typeof walk> {
     const { play, hc } = run;
     const name = hc.host.name;
     const scopeOf = (task: Task, extra: IncludeExtra): Scope =>
@@ -359,7 +367,7 @@ export class PlaybookRunner {
       from,
       {
         selected: (t) => selectedByTags(t.tags, this.opts.tags, this.opts.skipTags),
-        next,
+        next: (task, extra) => next(task && (() => this.readAheadFor(run, task, scopeOf(task, extra ?? NO_EXTRA)))),
         run: async (task, order, extra) => {
           if (task.meta === 'flush_handlers') return (await this.runHandlers(run, order)) ? 'ok' : 'stop';
           const tslot: Slot = { order, name: task.name, module: task.module, kind: 'task' };
@@ -508,6 +516,17 @@ export class PlaybookRunner {
       // reading ahead is an optimisation: each task reads for itself (and reports what is wrong)
     }
     return true;
+  }
+
+  /** Reads what `task` will read now, when nothing read before is good for it (prefetch.ts readAhead). */
+  private async readAheadFor(run: HostRun, task: Task, scope: Scope): Promise<void> {
+    const { hc, prefetched } = run;
+    if (!prefetched || this.opts.check) return;
+    const shell = async (): Promise<RemoteShell> =>
+      hidden(shellFor(hc, await run.transport(), this.becomeOf(run, task, scope)), this.censored(task, hc.host.name));
+    const playbookDir = task.dir && task.dir !== this.pb.dir ? [task.dir, this.pb.dir] : this.pb.dir;
+    const env = { hc, check: false, playbookDir, timeoutMs: this.timeoutMs(task), shell };
+    await run.slot(() => readAhead(task, scope, env, prefetched));
   }
 
   /** The notified handlers, in the play's order (at the end, or at `meta: flush_handlers`); false when the host must stop. */
