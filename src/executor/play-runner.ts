@@ -24,6 +24,8 @@ import { failedTaskVars, NO_EXTRA, walk, type IncludeExtra } from './block.js';
 import { runInclude } from './include.js';
 import { ownScope, taskScope, type ScopeParts } from './task-scope.js';
 import { hostVarsWith } from '../playbook/vars-dirs.js';
+import { keepModuleFacts, moduleFactVars } from './module-facts.js';
+import { censorArgs, secretArgs } from '../module/no-log-args.js';
 import { BECOME_VARS, becomeFor, becomeKey, type BecomeKeywords } from './become.js';
 import type { BecomeSpec } from '../transport/become.js';
 import { verbosity, vlog } from '../util/verbose.js';
@@ -272,9 +274,11 @@ export class PlaybookRunner {
       Object.defineProperty(view, n, {
         enumerable: true,
         get: () => {
-          const facts = this.hosts.get(n)?.facts;
+          const hc = this.hosts.get(n);
+          const facts = hc?.facts;
           const vars = hostVarsWith(this.inv, h, this.pb.varsDirs?.get(this.pb.dir));
-          return facts ? { ...vars, ...ansibleVars(facts.ansible), facts } : vars;
+          const withFacts = facts ? { ...vars, ...ansibleVars(facts.ansible), facts } : vars;
+          return { ...withFacts, ...moduleFactVars(withFacts.ansible_facts, hc?.moduleFacts) };
         },
       });
     }
@@ -295,6 +299,7 @@ export class PlaybookRunner {
       ansible_check_mode: this.opts.check,
     };
     if (hc.facts) Object.assign(magic, ansibleVars(hc.facts.ansible), { facts: hc.facts });
+    Object.assign(magic, moduleFactVars(magic.ansible_facts, hc.moduleFacts));
     const hostVars = hostVarsWith(this.inv, hc.host, this.pb.varsDirs?.get(play.dir ?? this.pb.dir));
     return { base: this.scopeBase(), hostVars, extraVars: this.opts.extraVars, magic, registered: hc.registered };
   }
@@ -366,8 +371,9 @@ export class PlaybookRunner {
         run: async (task, order, extra) => {
           if (task.meta === 'flush_handlers') return (await this.runHandlers(run, order)) ? 'ok' : 'stop';
           const tslot: Slot = { order, name: task.name, module: task.module, kind: 'task' };
+          const facts = hc.moduleFacts;
           const ok = await run.slot(() => this.step(run, task, tslot, scopeOf(task, extra)));
-          if (task.register || !ok) run.scope = this.hostScope(play, hc);
+          if (task.register || !ok || hc.moduleFacts !== facts) run.scope = this.hostScope(play, hc);
           return ok ? 'ok' : hc.out === 'unreachable' ? 'stop' : 'failed';
         },
         include: async (task, order, extra) => {
@@ -555,7 +561,11 @@ export class PlaybookRunner {
     if (verbosity.level >= 1)
       vlog(1, `<${name}> TASK [${task.name}] ${noLog ? '(arguments hidden: no_log)' : describeArgs(task, scope)}`);
     const shell = async (): Promise<RemoteShell> =>
-      hidden(shellFor(hc, await run.transport(), this.becomeOf(run, task, scope)), noLog);
+      // a secret argument (a password hash) is in the task's scripts: -vvv shows them by size only
+      hidden(
+        shellFor(hc, await run.transport(), this.becomeOf(run, task, scope)),
+        noLog || secretArgs(task.def.schema, task.args).length > 0,
+      );
     // a role's task looks for its files in the role first (task.dir), then beside the playbook
     const playbookDir = task.dir && task.dir !== this.pb.dir ? [task.dir, this.pb.dir] : this.pb.dir;
     const r: TaskResult = await runTask(task, {
@@ -569,6 +579,7 @@ export class PlaybookRunner {
       extraVars: this.opts.extraVars,
     });
     this.lastResult.set(name, registered(r));
+    keepModuleFacts(hc, r);
     if (task.register) this.register(hc, task.register, r, noLog);
     const ignored = r.status === 'failed' && task.ignoreErrors;
     const diff = (task.diff ?? this.opts.diff) && !noLog ? r.diff : undefined;
@@ -658,7 +669,7 @@ function hidden(s: RemoteShell, noLog: boolean): RemoteShell {
 /** -v: the task's arguments as templated for this host (what the module gets). */
 function describeArgs(task: Task, scope: Scope): string {
   try {
-    return JSON.stringify(renderValue(task.args, scope));
+    return JSON.stringify(censorArgs(task.def.schema, renderValue(task.args, scope)));
   } catch (e) {
     return `(arguments: ${errorMessage(e)})`;
   }
