@@ -18,6 +18,9 @@ import reuseportSelftest from './reuseport_selftest.js';
 import waitFor from './wait_for.js';
 import uri from './uri.js';
 import bpfRollback from './bpf_rollback.js';
+import setFact from './set_fact.js';
+import fail from './fail.js';
+import pause from './pause.js';
 
 /** Every module lbprov knows, in the order `lbprov doc --list` and the README table show them. */
 export const ALL_MODULES: readonly ModuleDef[] = [
@@ -40,6 +43,9 @@ export const ALL_MODULES: readonly ModuleDef[] = [
   waitFor,
   uri,
   bpfRollback,
+  setFact,
+  fail,
+  pause,
 ];
 
 export const MODULES: ReadonlyMap<string, ModuleDef> = new Map(

@@ -15,6 +15,8 @@ export interface HostContext {
   transport?: Transport;
   facts?: Facts;
   registered: Vars;
+  /** set_fact's cacheable vars: also under ansible_facts, until `meta: clear_facts`. */
+  cachedFacts?: Vars;
   /** Set once the host failed or was unreachable: later plays leave it out. */
   out?: 'failed' | 'unreachable';
   /** In check mode: the files earlier tasks would have written (check-overlay.ts). */
