@@ -15,7 +15,6 @@ const schema = Type.Object(
     // every other key is a variable to set: a name as Ansible allows one, the value any YAML (templates rendered)
     additionalProperties: true,
     propertyNames: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
-    minProperties: 1,
   },
 );
 
@@ -38,7 +37,7 @@ export default defineModule({
   ],
   examples: `- name: Remember the port
   set_fact:
-    lb_port: "{{ base_port + 1 }}"
+    lb_port: "{{add base_port 1}}"
     lb_ready: true
 
 - name: Also a host fact

@@ -51,8 +51,7 @@ export function readTask(
     checkExpressions(doc, problems, [...path, 'when'], raw.when);
     return {
       ...baseTask(raw, playTags, pos),
-      // flush_handlers keeps its old fixed name (it reports nothing); the others are named as written
-      name: action && action !== 'flush_handlers' && typeof raw.name === 'string' ? raw.name : `meta: ${action ?? 'flush_handlers'}`,
+      name: typeof raw.name === 'string' ? raw.name : `meta: ${action ?? 'flush_handlers'}`,
       module: 'meta',
       def: META_DEF,
       meta: action ?? 'flush_handlers',
