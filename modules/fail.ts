@@ -5,7 +5,8 @@ const schema = Type.Object(
   {
     msg: Type.Optional(
       Type.Unknown({
-        description: 'The failure message: text (templates rendered) or any value (default "Failed as requested from task").',
+        description:
+          'The failure message: text (templates rendered) or any value (default "Failed as requested from task").',
       }),
     ),
   },

@@ -29,9 +29,10 @@ export default defineModule({
   name: 'set_fact',
   aliases: ['ansible.builtin.set_fact'],
   schema,
-  description: 'Sets variables on the host for the rest of the run, above play, role and task vars.',
+  description:
+    'Sets variables (`NAME: value` pairs) on the host for the rest of the run, above play, role and task vars.',
   notes: [
-    "The variables sit where Ansible puts set_fact and register: above inventory, play, role, block and task vars, below role and include parameters and -e (README \"Variable precedence\"). They last for the run's later plays too.",
+    'The variables sit where Ansible puts set_fact and register: above inventory, play, role, block and task vars, below role and include parameters and -e (README "Variable precedence"). They last for the run\'s later plays too.',
     'In a loop each item sets its variables in turn: the last item wins. Items do not see what earlier items set (Ansible sets them after the loop).',
     'Runs in check mode too (it changes nothing on the host) and reports ok. The values are rendered once, when the task runs; the names are not templates.',
   ],

@@ -55,11 +55,20 @@ let n = 0;
 async function run(
   yaml: string,
   extraVars: Record<string, unknown> = {},
+  more: Partial<RunOptions> = {},
 ): Promise<Seen & { code: number; stats: Record<string, string> }> {
   const file = join(dir, `pb${n++}.yml`);
   writeFileSync(file, yaml);
   const seen: Seen = { lines: [], warnings: [] };
-  const opts = { check: false, diff: false, forks: 5, tags: [], skipTags: [], extraVars } as unknown as RunOptions;
+  const opts = {
+    check: false,
+    diff: false,
+    forks: 5,
+    tags: [],
+    skipTags: [],
+    extraVars,
+    ...more,
+  } as unknown as RunOptions;
   const runner = new PlaybookRunner(loadPlaybook(file), inv, opts, reporter(seen));
   const stats = await runner.run();
   return {
@@ -95,7 +104,12 @@ test('set_fact: above inventory, play and task vars, below -e; later plays see i
   );
   assert.equal(
     r.lines.filter((l) => !l.startsWith('set_fact')),
-    ['shown | h1 = ok fact1 extra', 'shown | h2 = ok fact2 extra', 'shown | h3 = ok fact3 extra', 'next play | h1 = ok fact1 fact2'],
+    [
+      'shown | h1 = ok fact1 extra',
+      'shown | h2 = ok fact2 extra',
+      'shown | h3 = ok fact3 extra',
+      'next play | h1 = ok fact1 fact2',
+    ],
   );
 });
 
@@ -217,7 +231,10 @@ test('meta end_batch ends the batch only; end_host ends one host without its han
       debug: { msg: handler }
 `);
   assert.equal(r.lines.filter((l) => l.startsWith('first')).length, 3, 'both batches started');
-  assert.equal(r.lines.filter((l) => l.startsWith('never')), []);
+  assert.equal(
+    r.lines.filter((l) => l.startsWith('never')),
+    [],
+  );
   assert.equal(sorted(r.lines.filter((l) => /^(rest|h) /.test(l)).map((l) => l.split(' = ')[0])), [
     'h | h1',
     'h | h3',
@@ -263,6 +280,37 @@ test('meta clear_facts: cacheable facts go, set_fact vars stay', async () => {
 `);
   assert.ok(r.lines.includes('before | h1 = ok cached'), r.lines.join('\n'));
   assert.ok(r.lines.includes('after | h1 = ok cached gone'), r.lines.join('\n'));
+});
+
+test('meta refresh_inventory: vars read again apply to later tasks, new hosts to later plays', async () => {
+  const file = join(dir, 'inventory2.yml');
+  writeFileSync(
+    file,
+    'all:\n  vars: { ansible_connection: local, x: refreshed }\n  hosts:\n    h1: { port: 1 }\n    h4: { port: 4 }\n',
+  );
+  let reads = 0;
+  const r = await run(
+    `
+- hosts: h1
+  gather_facts: false
+  tasks:
+    - name: before
+      debug: { msg: "{{ x }}" }
+    - meta: refresh_inventory
+    - name: after
+      debug: { msg: "{{ x }}" }
+- hosts: all
+  gather_facts: false
+  tasks:
+    - name: play2
+      debug: { msg: "{{ x }}" }
+`,
+    {},
+    { reloadInventory: () => (reads++, loadInventory([file])) },
+  );
+  assert.equal(reads, 1);
+  assert.equal(r.lines.slice(0, 2), ['before | h1 = ok inventory', 'after | h1 = ok refreshed']);
+  assert.equal(sorted(r.lines.slice(2)), ['play2 | h1 = ok refreshed', 'play2 | h4 = ok refreshed']);
 });
 
 test('Once: the first host in batch order runs the task, whatever the order they reach it in', async () => {

@@ -108,7 +108,12 @@ export async function runTask(task: Task, env: TaskEnv): Promise<TaskResult> {
     return result(status, failedItems.length ? failedItems.join('; ') : `${results.length} items`, {
       results,
       // as Ansible: each item's variables in turn, so the last item's win
-      ...(set.length ? { setVars: Object.assign({}, ...set.map((r) => r.setVars)), cacheable: set.some((r) => r.cacheable) } : {}),
+      ...(set.length
+        ? {
+            setVars: set.reduce<Record<string, unknown>>((all, r) => ({ ...all, ...r.setVars }), {}),
+            cacheable: set.some((r) => r.cacheable),
+          }
+        : {}),
       diff: results.flatMap((r) => r.diff),
       warnings: results.flatMap((r) => r.warnings),
     });
