@@ -21,6 +21,7 @@ import bpfRollback from './bpf_rollback.js';
 import setFact from './set_fact.js';
 import fail from './fail.js';
 import pause from './pause.js';
+import { SYS_MODULES } from './sys-modules.js';
 
 /** Every module lbprov knows, in the order `lbprov doc --list` and the README table show them. */
 export const ALL_MODULES: readonly ModuleDef[] = [
@@ -46,6 +47,7 @@ export const ALL_MODULES: readonly ModuleDef[] = [
   setFact,
   fail,
   pause,
+  ...SYS_MODULES,
 ];
 
 export const MODULES: ReadonlyMap<string, ModuleDef> = new Map(

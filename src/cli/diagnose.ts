@@ -55,7 +55,16 @@ export async function diagnoseCommand(flags: DiagnoseFlags): Promise<number> {
     const host = inv!.hosts.get(name)!;
     try {
       const scope = new Scope(
-        { ...settings!.baseVars, ...pb!.defaults, ...host.vars, ...play.vars, ...extra },
+        // the roles' defaults (edge.yml's values live in playbooks/roles/*/defaults) lowest, their vars above the play's
+        {
+          ...settings!.baseVars,
+          ...play.roleDefaults,
+          ...pb!.defaults,
+          ...host.vars,
+          ...play.vars,
+          ...play.roleVars,
+          ...extra,
+        },
         { inventory_hostname: name, playbook_dir: pb!.dir },
       );
       const vars = Object.fromEntries(

@@ -6,7 +6,7 @@ export interface WalkHooks {
   /** --tags / --skip-tags. */
   selected(task: Task): boolean;
   /** Before each task: false when the host must not start another (interrupted, a failure rule). */
-  next(): Promise<boolean>;
+  next(task?: Task, extra?: IncludeExtra): Promise<boolean>;
   /**
    * Runs one task (or flushes handlers) and reports it: `ok` to go on, `failed` when it failed
    * (not ignored), `stop` when the host is done for (unreachable, the batch stopped).
@@ -115,7 +115,7 @@ export async function walk(
       i++;
       continue;
     }
-    if (!(await hooks.next())) return 'stop';
+    if (!(await hooks.next(task, extra))) return 'stop';
     if (task.roleOnce) hooks.roles.ran.add(task.roleOnce);
     let outcome: Outcome | 'ok';
     if (task.include) {

@@ -14,6 +14,8 @@ export interface HostContext {
   /** Opened on first use, then reused by every task of every play. */
   transport?: Transport;
   facts?: Facts;
+  /** Facts modules returned in their results' `ansible_facts` (module-facts.ts). */
+  moduleFacts?: Vars;
   registered: Vars;
   /** set_fact's cacheable vars: also under ansible_facts, until `meta: clear_facts`. */
   cachedFacts?: Vars;

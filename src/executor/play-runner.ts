@@ -17,13 +17,15 @@ import { shellFor, type HostContext } from './host-context.js';
 import { selectedByTags } from './tags.js';
 import { startIndex } from './start-at-task.js';
 import { registered, runTask, type Prefetched, type TaskResult } from './task-runner.js';
-import { prefetch } from './prefetch.js';
+import { prefetch, readAhead } from './prefetch.js';
 import { libsOf } from './prelude.js';
 import type { ShellLib } from '../module/types.js';
 import { failedTaskVars, NO_EXTRA, walk, type IncludeExtra } from './block.js';
 import { runInclude } from './include.js';
 import { ownScope, taskScope, type ScopeParts } from './task-scope.js';
 import { hostVarsWith } from '../playbook/vars-dirs.js';
+import { keepModuleFacts, moduleFactVars } from './module-facts.js';
+import { censorArgs, secretArgs } from '../module/no-log-args.js';
 import { BECOME_VARS, becomeFor, becomeKey, type BecomeKeywords } from './become.js';
 import type { BecomeSpec } from '../transport/become.js';
 import { verbosity, vlog } from '../util/verbose.js';
@@ -286,8 +288,9 @@ export class PlaybookRunner {
           const hc = this.hosts.get(n);
           const facts = hc?.facts;
           const vars = hostVarsWith(this.inv, this.inv.hosts.get(n) ?? h, this.pb.varsDirs?.get(this.pb.dir));
+          const withFacts = facts ? { ...vars, ...ansibleVars(facts.ansible), facts } : vars;
           // registered results and set_fact vars too, above inventory vars and facts (as Ansible's hostvars)
-          return { ...vars, ...(facts ? { ...ansibleVars(facts.ansible), facts } : {}), ...hc?.registered };
+          return { ...withFacts, ...moduleFactVars(withFacts.ansible_facts, hc?.moduleFacts), ...hc?.registered };
         },
       });
     }
@@ -308,6 +311,7 @@ export class PlaybookRunner {
       ansible_check_mode: this.opts.check,
     };
     if (hc.facts) Object.assign(magic, ansibleVars(hc.facts.ansible), { facts: hc.facts });
+    Object.assign(magic, moduleFactVars(magic.ansible_facts, hc.moduleFacts));
     // set_fact's cacheable vars are facts too
     if (hc.cachedFacts) magic.ansible_facts = { ...(magic.ansible_facts as Vars | undefined), ...hc.cachedFacts };
     const hostVars = hostVarsWith(this.inv, hc.host, this.pb.varsDirs?.get(play.dir ?? this.pb.dir));
@@ -338,10 +342,15 @@ export class PlaybookRunner {
   ): Promise<void> {
     const name = hc.host.name;
     // linear: wait for the batch before each task; forks caps the tasks in flight, not the hosts
-    const next = async (): Promise<boolean> => {
+    const next = async (ahead?: () => Promise<void>): Promise<boolean> => {
       if (batch.ended) return false;
       if (!linear) return !this.interrupted && !fatal.hit;
-      if (await linear.gate.arrive(name)) return !this.interrupted;
+      // while the batch finishes its task, read what this host's next task reads (prefetch.ts readAhead)
+      const reading = ahead?.();
+      const go = await linear.gate.arrive(name);
+      await reading;
+      // a host released at another task (a rescue path) while a meta action ended the batch stops too
+      if (go) return !this.interrupted && !batch.ended;
       this.stop(name, `stopped before its next task: ${linear.gate.stopped}`);
       return false;
     };
@@ -361,7 +370,11 @@ export class PlaybookRunner {
   }
 
   /** The task tree of a play on one host: blocks, rescue/always and dynamic includes (block.ts). */
-  private walkTasks(run: HostRun, from: number, next: () => Promise<boolean>): ReturnType<typeof walk> {
+  private walkTasks(
+    run: HostRun,
+    from: number,
+    next: (ahead?: () => Promise<void>) => Promise<boolean>,
+  ): ReturnType<typeof walk> {
     const { play, hc } = run;
     const name = hc.host.name;
     const scopeOf = (task: Task, extra: IncludeExtra): Scope =>
@@ -371,20 +384,21 @@ export class PlaybookRunner {
       from,
       {
         selected: (t) => selectedByTags(t.tags, this.opts.tags, this.opts.skipTags),
-        next,
+        next: (task, extra) => next(task && (() => this.readAheadFor(run, task, scopeOf(task, extra ?? NO_EXTRA)))),
         run: async (task, order, extra) => {
           const tslot: Slot = { order, name: task.name, module: task.module, kind: 'task' };
           if (task.meta) return this.meta(run, task, tslot, scopeOf(task, extra));
           // a module run once for the batch (pause): the first host runs it, the others wait for it
           const turn = task.def.once ? await run.batch.once.reach(task, name) : undefined;
           if (turn && !turn.first) return 'ok';
+          const facts = hc.moduleFacts;
           let ok: boolean;
           try {
             ok = await run.slot(() => this.step(run, task, tslot, scopeOf(task, extra)));
           } finally {
             turn?.done();
           }
-          if (task.register || !ok) run.scope = this.hostScope(play, hc);
+          if (task.register || !ok || hc.moduleFacts !== facts) run.scope = this.hostScope(play, hc);
           return ok ? 'ok' : hc.out === 'unreachable' ? 'stop' : 'failed';
         },
         include: async (task, order, extra) => {
@@ -530,6 +544,17 @@ export class PlaybookRunner {
     return true;
   }
 
+  /** Reads what `task` will read now, when nothing read before is good for it (prefetch.ts readAhead). */
+  private async readAheadFor(run: HostRun, task: Task, scope: Scope): Promise<void> {
+    const { hc, prefetched } = run;
+    if (!prefetched || this.opts.check) return;
+    const shell = async (): Promise<RemoteShell> =>
+      hidden(shellFor(hc, await run.transport(), this.becomeOf(run, task, scope)), this.censored(task, hc.host.name));
+    const playbookDir = task.dir && task.dir !== this.pb.dir ? [task.dir, this.pb.dir] : this.pb.dir;
+    const env = { hc, check: false, playbookDir, timeoutMs: this.timeoutMs(task), shell };
+    await run.slot(() => readAhead(task, scope, env, prefetched));
+  }
+
   /** The notified handlers, in the play's order (at the end, or at `meta: flush_handlers`); false when the host must stop. */
   private async runHandlers(run: HostRun, order: number): Promise<boolean> {
     const { play } = run;
@@ -610,6 +635,7 @@ export class PlaybookRunner {
           for (const h of playHosts()) {
             h.facts = undefined;
             h.cachedFacts = undefined;
+            h.moduleFacts = undefined;
           }
           break;
         case 'clear_host_errors':
@@ -649,7 +675,11 @@ export class PlaybookRunner {
     if (verbosity.level >= 1)
       vlog(1, `<${name}> TASK [${task.name}] ${noLog ? '(arguments hidden: no_log)' : describeArgs(task, scope)}`);
     const shell = async (): Promise<RemoteShell> =>
-      hidden(shellFor(hc, await run.transport(), this.becomeOf(run, task, scope)), noLog);
+      // a secret argument (a password hash) is in the task's scripts: -vvv shows them by size only
+      hidden(
+        shellFor(hc, await run.transport(), this.becomeOf(run, task, scope)),
+        noLog || secretArgs(task.def.schema, task.args).length > 0,
+      );
     // a role's task looks for its files in the role first (task.dir), then beside the playbook
     const playbookDir = task.dir && task.dir !== this.pb.dir ? [task.dir, this.pb.dir] : this.pb.dir;
     const r: TaskResult = await runTask(task, {
@@ -663,6 +693,7 @@ export class PlaybookRunner {
       extraVars: this.opts.extraVars,
     });
     this.lastResult.set(name, registered(r));
+    keepModuleFacts(hc, r);
     if (task.register) this.register(hc, task.register, r, noLog);
     if (r.setVars) {
       // set_fact: the registered layer (Ansible's non-persistent facts), for this and later plays
@@ -760,7 +791,7 @@ function hidden(s: RemoteShell, noLog: boolean): RemoteShell {
 /** -v: the task's arguments as templated for this host (what the module gets). */
 function describeArgs(task: Task, scope: Scope): string {
   try {
-    return JSON.stringify(renderValue(task.args, scope));
+    return JSON.stringify(censorArgs(task.def.schema, renderValue(task.args, scope)));
   } catch (e) {
     return `(arguments: ${errorMessage(e)})`;
   }

@@ -29,33 +29,16 @@ export async function prefetch(
   // reads only for tasks that will run: a `when` is evaluated first, unless it may use a result
   // this play registers (then, or when it cannot be evaluated yet, the task reads for itself)
   const registers = tasks.map((t) => t.register).filter((r): r is string => !!r);
+  // a role used again (a dependency of another role) runs once: its second use reads nothing
+  const roleDone = new Set<string>();
   for (const task of tasks) {
-    if (task.loop !== undefined || !task.def.reads || task.meta) continue;
-    try {
-      const s = Object.keys(task.vars).length ? scope.child(task.vars) : scope;
-      if (task.when !== undefined) {
-        const text = JSON.stringify(task.when);
-        if (
-          registers.some((r) =>
-            new RegExp(`(^|[^A-Za-z0-9_])${r.replace(/[^A-Za-z0-9_]/g, '\\$&')}([^A-Za-z0-9_]|$)`).test(text),
-          )
-        )
-          continue;
-        if (!truthy(evaluate(task.when, s))) continue;
-      }
-      const args = renderValue(task.args, s) as Record<string, unknown>;
-      if (check(task.def.schema, args, task.module).length) continue;
-      const reads = task.def.reads(
-        args,
-        moduleContext(task, task.dir ? { ...env, playbookDir: [task.dir, ...[env.playbookDir].flat()] } : env, s),
-      );
-      const names = Object.keys(reads);
-      if (!names.length) continue;
-      planned.push({ task, key: readsKey(args, reads), names, first: all.length });
-      all.push(...names.map((n) => reads[n]));
-    } catch {
-      // not renderable before the run gets there: that task reads for itself
-    }
+    if (task.meta === 'role_complete' && task.roleOnce) roleDone.add(task.roleOnce);
+    if (task.roleOnce && roleDone.has(task.roleOnce)) continue;
+    const p = planReads(task, scope, env, registers);
+    if (!p) continue;
+    const names = Object.keys(p.reads);
+    planned.push({ task, key: p.key, names, first: all.length });
+    all.push(...names.map((n) => p.reads[n]));
   }
   const byTask = new Map<Task, { key: string; seen: Record<string, Seen> }>();
   let facts: Facts | undefined;
@@ -73,17 +56,89 @@ export async function prefetch(
       });
   }
   let stale = false;
+  /** Read for one task after the host last changed (readAhead): good until it changes again. */
+  const fresh = new Map<Task, { key: string; seen: Record<string, Seen> }>();
   const prefetched: Prefetched = {
     take(task, key) {
-      const hit = byTask.get(task);
+      const hit = fresh.get(task) ?? (stale ? undefined : byTask.get(task));
+      fresh.delete(task);
       byTask.delete(task);
-      return !stale && hit && hit.key === key ? hit.seen : undefined;
+      return hit && hit.key === key ? hit.seen : undefined;
     },
     invalidate() {
       stale = true;
+      fresh.clear();
+    },
+    has(task) {
+      return fresh.has(task) || (!stale && byTask.has(task));
+    },
+    put(task, key, seen) {
+      fresh.set(task, { key, seen });
     },
   };
   return { prefetched, facts };
+}
+
+type PlanEnv = Pick<TaskEnv, 'hc' | 'check' | 'playbookDir'>;
+
+/**
+ * What one task will read, when that is known before it runs: not for a loop, a meta task or a
+ * module without reads; not when its `when` is false, or may use a result one of `registers`
+ * (results this play registers later) holds; not when its arguments cannot be rendered yet.
+ */
+function planReads(
+  task: Task,
+  scope: Scope,
+  env: PlanEnv,
+  registers: readonly string[],
+): { key: string; reads: Record<string, Read> } | undefined {
+  if (task.loop !== undefined || !task.def.reads || task.meta || task.include) return undefined;
+  try {
+    const s = Object.keys(task.vars).length ? scope.child(task.vars) : scope;
+    if (task.when !== undefined) {
+      const text = JSON.stringify(task.when);
+      if (
+        registers.some((r) =>
+          new RegExp(`(^|[^A-Za-z0-9_])${r.replace(/[^A-Za-z0-9_]/g, '\\$&')}([^A-Za-z0-9_]|$)`).test(text),
+        )
+      )
+        return undefined;
+      if (!truthy(evaluate(task.when, s))) return undefined;
+    }
+    const args = renderValue(task.args, s) as Record<string, unknown>;
+    if (check(task.def.schema, args, task.module).length) return undefined;
+    const reads = task.def.reads(
+      args,
+      moduleContext(task, task.dir ? { ...env, playbookDir: [task.dir, ...[env.playbookDir].flat()] } : env, s),
+    );
+    return Object.keys(reads).length ? { key: readsKey(args, reads), reads } : undefined;
+  } catch {
+    // not renderable before the run gets there: that task reads for itself
+    return undefined;
+  }
+}
+
+/**
+ * Reads ahead across the linear strategy's barrier: a host that finished a task and waits for the
+ * rest of its batch reads what its next task will read meanwhile, so that read is off the batch's
+ * path (on a first apply every task changes the host, and each would read only once released).
+ * Only when nothing read before is still good for that task; a read that fails is left to the task.
+ * `scope` is the task's own: what registered results hold now is what the task will see.
+ */
+export async function readAhead(
+  task: Task,
+  scope: Scope,
+  env: PlanEnv & Pick<TaskEnv, 'shell' | 'timeoutMs'>,
+  prefetched: Prefetched,
+): Promise<void> {
+  if (prefetched.has(task)) return;
+  const p = planReads(task, scope, env, []);
+  if (!p) return;
+  try {
+    prefetched.put(task, p.key, await readAll(env, p.reads, task.def.shell));
+  } catch {
+    // the task reads for itself, and reports what is wrong
+  }
 }
 
 /** The facts alone (`lbprov facts`): the read apply does ahead of its tasks, on the same remote shell. */

@@ -39,6 +39,10 @@ export interface Prefetched {
   take(task: Task, key: string): Record<string, Seen> | undefined;
   /** The host was changed: what was read before is stale. */
   invalidate(): void;
+  /** Whether reads for this task are held and still good. */
+  has(task: Task): boolean;
+  /** Reads done for this task since the host last changed (prefetch.ts readAhead). */
+  put(task: Task, key: string, seen: Record<string, Seen>): void;
 }
 
 /** What identifies a task's reads: equal keys read the same things. */

@@ -192,7 +192,6 @@ function readEntry(pl: PlayLoad, raw: unknown, path: PathSeg[], ctx: ListCtx, ou
   const inner: ListCtx = { ...ctx, tags: ctx.tags, when: ctx.when, blocks: [], vars: {} };
   compileRole(pl, { ...use, varsKw: {} }, inner, tasks, true, arg.public === true);
   const t = includeTask(raw, key, ctx, path);
-  t.name = typeof raw.name === 'string' ? raw.name : `include_role : ${arg.name}`;
   t.include = { kind: 'role', file: arg.name, base: ctx.dir, tasks, params: isMap(raw.vars) ? raw.vars : {} };
   out.push(t);
 }
@@ -202,7 +201,9 @@ const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : und
 /** The task an include is run as: its own when/loop/tags, with what its surroundings give every task. */
 function includeTask(raw: Raw, key: string, ctx: ListCtx, path: PathSeg[]): Task {
   const t = baseTask({ ...raw, vars: undefined }, ctx.tags, ctx.doc.pos(path));
-  return inherit({ ...t, name: short(key), module: short(key), def: META_DEF }, ctx);
+  // unnamed, it is called by its key as written, as Ansible does ("include_tasks", not the file)
+  const name = typeof raw.name === 'string' ? raw.name : key;
+  return inherit({ ...t, name, module: short(key), def: META_DEF }, ctx);
 }
 
 /**
@@ -246,8 +247,11 @@ function withKeywords(ctx: ListCtx, raw: Raw): ListCtx {
 function inherit(t: Task, ctx: ListCtx): Task {
   const when =
     t.when === undefined ? ctx.when : [...ctx.when, ...(Array.isArray(t.when) ? (t.when as unknown[]) : [t.when])];
+  // a role's task is shown as Ansible shows it, "ROLE : TASK", also when an include_tasks of the role read it
+  const prefixed = ctx.role && !ctx.handler && !t.name.startsWith(`${ctx.role.name} : `);
   return {
     ...t,
+    ...(prefixed ? { name: `${ctx.role!.name} : ${t.name}`, ownName: t.ownName ?? t.name } : {}),
     when: when.length ? when : undefined,
     become: t.become ?? ctx.become.become,
     becomeUser: t.becomeUser ?? ctx.become.becomeUser,
@@ -359,7 +363,6 @@ function includeTasks(
   out: Task[],
 ): void {
   const t = includeTask(raw, key, ctx, path);
-  t.name = typeof raw.name === 'string' ? raw.name : `include_tasks : ${file}`;
   t.include = { kind: 'tasks', file, base: ctx.dir, params: isMap(raw.vars) ? raw.vars : {} };
   // a literal file is read now, so its errors are load-time errors; a template is read per host
   if (!isTemplate(file)) {

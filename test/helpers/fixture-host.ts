@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Read, Seen, Step, StepOutput } from '../../src/module/types.js';
+import { FixtureAccounts, groupEntry, userEntry, type GroupEntry, type UserEntry } from './fixture-accounts.js';
 
 /**
  * A host as data (pyinfra's tests/operations style) for the module cases in test/modules/: it
@@ -55,6 +56,9 @@ export interface HostState {
   available: Record<string, string>;
   /** Programs pinned in bpffs, by path. */
   pins: Record<string, Pin>;
+  /** Local users and groups (fixture-accounts.ts). */
+  users: Record<string, UserEntry>;
+  groups: Record<string, GroupEntry>;
   commands: CommandAnswer[];
   /** The JSON line the reuseport self-test helper prints (and its rc), once it is built. */
   selftest?: { report: unknown; rc?: number };
@@ -68,6 +72,8 @@ export interface HostSpec {
   packages?: Record<string, string>;
   available?: Record<string, string>;
   pins?: Record<string, Pin>;
+  users?: Record<string, UserEntry>;
+  groups?: Record<string, GroupEntry>;
   commands?: CommandAnswer[];
   selftest?: { report: unknown; rc?: number };
 }
@@ -137,6 +143,8 @@ export class FixtureHost {
       packages: { ...spec.packages },
       available: { ...spec.available },
       pins: structuredClone(spec.pins ?? {}),
+      users: Object.fromEntries(Object.entries(spec.users ?? {}).map(([n, u]) => [n, userEntry(n, u)])),
+      groups: Object.fromEntries(Object.entries(spec.groups ?? {}).map(([n, g]) => [n, groupEntry(g)])),
       commands: spec.commands ?? [],
       selftest: spec.selftest,
     };
@@ -151,8 +159,10 @@ export class FixtureHost {
       units: kept(spec.units),
       pins: kept(spec.pins),
       sysctls: kept(spec.sysctls),
+      users: kept(spec.users),
+      groups: kept(spec.groups),
     }).state;
-    for (const part of ['files', 'sysctls', 'units', 'packages', 'available', 'pins'] as const) {
+    for (const part of ['files', 'sysctls', 'units', 'packages', 'available', 'pins', 'users', 'groups'] as const) {
       const into = this.state[part] as Record<string, unknown>;
       for (const [k, v] of Object.entries(spec[part] ?? {})) {
         if (v === null) delete into[part === 'units' ? unitName(k) : k];
@@ -284,7 +294,7 @@ export class FixtureHost {
     }
     if (cmd === 'grep' && a.join(' ').startsWith('-r -H --include=')) return this.grepLines(a);
     if (cmd === 'lbprov_selftest') return this.selftest(a);
-    return undefined;
+    return new FixtureAccounts(this.state).query(argv);
   }
 
   /** `grep -r -H --include=*.SUFFIX -e '' -- DIR`: every line of the matching files under DIR as PATH:LINE (rc 1: none). */
@@ -412,7 +422,7 @@ export class FixtureHost {
       case 'lbprov_bpf_rollback':
         return this.rollback(a);
     }
-    return undefined;
+    return new FixtureAccounts(this.state).change([cmd, ...a]);
   }
 
   private systemctl(opts: string[], name: string | undefined): StepOutput {

@@ -314,7 +314,8 @@ if (
         summary.compared += keys.size;
         summary.identical += [...keys].filter((k) => !diffs.some((d) => d.includes(k))).length;
         summary.registered += [...a.registered.keys()].filter((k) => l.registered.has(k)).length;
-        if (i > 0 && mode === 'apply') {
+        // a second apply: one that follows an apply (a check run first changes nothing to compare against)
+        if (i > 0 && mode === 'apply' && m.runs[i - 1] === 'apply') {
           if (a.changed) diffs.push(`second apply: ansible changed=${a.changed}`);
           if (l.changed) diffs.push(`second apply: lbprov changed=${l.changed}`);
         }

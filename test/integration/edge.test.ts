@@ -52,7 +52,7 @@ if (requireRoot('edge rollout on the lab', labMissing())) {
     }
     for (const h of HOSTS) {
       assert.ok(r.run.stats[h].changed >= 6, `${h}: ${JSON.stringify(r.run.stats[h])}`);
-      assert.is(status(r.run, 'restart listener', h), 'changed', 'the handler restarted the listener');
+      assert.is(status(r.run, 'listener : restart listener', h), 'changed', 'the handler restarted the listener');
     }
   });
 
@@ -140,9 +140,13 @@ if (requireRoot('edge rollout on the lab', labMissing())) {
     const args = [pb, ...inv(), '-e', `lb_hash_src=${f}`];
     const check = await applyJson([...args, '--check', '--diff']);
     assert.is(check.code, 0, check.stderr);
-    const expected = HOSTS.flatMap((h) => [`lb_hash compiled and pinned @ ${h}`, `reload listener @ ${h}`]).sort();
+    const expected = HOSTS.flatMap((h) => [
+      `lb_hash : lb_hash compiled and pinned @ ${h}`,
+      `listener : reload listener @ ${h}`,
+    ]).sort();
     assert.equal(withStatus(check.run, 'changed'), expected);
-    const diff = check.run.plays[0].tasks.find((t) => t.name === 'lb_hash compiled and pinned')!.hosts.h1.diff!;
+    const diff = check.run.plays[0].tasks.find((t) => t.name === 'lb_hash : lb_hash compiled and pinned')!.hosts.h1
+      .diff!;
     assert.match(diff.map((d) => d.after).join('\n'), /#define LB_MAX_WORKERS 128/);
     assert.match(diff.map((d) => d.after).join('\n'), /recompiled.*previous kept at \/sys\/fs\/bpf\/lb_hash_prev/);
     const apply = await applyJson(args);
@@ -174,31 +178,31 @@ if (requireRoot('edge rollout on the lab', labMissing())) {
     [
       'kernel below min',
       { kernel_min: '99.0' },
-      'kernel is new enough',
+      'kernel : kernel is new enough',
       /h2: kernel \S+ is older than the minimum 99\.0/,
     ],
     [
       'a required NIC missing',
       { nic_required: true },
-      'NIC model',
+      'kernel : NIC model',
       /h2: no NIC of model connectx-7, e810-c, e810-xxv among eth1, lo/,
     ],
     [
       'an unknown sysctl key',
       { edge_sysctls: { 'net.core.somaxconn': 65535, 'net.ipv4.tcp_reuseport_strict': 1 } },
-      'edge sysctls',
+      'listener : edge sysctls',
       /h2: unknown sysctl key net\.ipv4\.tcp_reuseport_strict/,
     ],
     [
       'a BPF program the verifier rejects',
       { lb_hash_src: join(packageRoot, 'test', 'fixtures', 'bpf', 'verifier_reject.c') },
-      'lb_hash compiled and pinned',
+      'lb_hash : lb_hash compiled and pinned',
       /loading and pinning .* failed .*invalid bpf_context access off=4096/s,
     ],
     [
       'a package that does not exist',
       { edge_packages: ['clang', 'lbprov-no-such-package'] },
-      'BPF toolchain',
+      'toolchain : BPF toolchain',
       /apt-get install lbprov-no-such-package failed .*Unable to locate package lbprov-no-such-package/s,
     ],
   ];

@@ -43,8 +43,8 @@ if (requireRoot('rollback.yml', labMissing())) {
     const back = await loadDuring(lab, 'h2', 8080, 8, () => run('rollback.yml'));
     assert.is(back.result!.code, 0, back.result!.stderr + JSON.stringify(back.result!.run, null, 1));
     assert.equal(withStatus(back.result!.run, 'changed'), [
-      'reload listener @ h2',
-      'the previous lb_hash pinned again @ h2',
+      'lb_hash : the previous lb_hash pinned again @ h2',
+      'listener : reload listener @ h2',
     ]);
     assert.is(socketErrors(back.wrk), 0, back.wrk.raw);
     assert.is(back.wrk.non2xx, 0);
@@ -64,7 +64,7 @@ if (requireRoot('rollback.yml', labMissing())) {
     const r = await run('rollback.yml', '-e', 'lb_pin=/sys/fs/bpf/lbtest_nothing');
     assert.is(r.code, 2);
     assert.match(
-      r.run.plays[0].tasks.find((t) => t.name === 'the previous lb_hash pinned again')!.hosts.h2.msg!,
+      r.run.plays[0].tasks.find((t) => t.name === 'lb_hash : the previous lb_hash pinned again')!.hosts.h2.msg!,
       /nothing is pinned at \/sys\/fs\/bpf\/lbtest_nothing_prev/,
     );
   });
@@ -72,7 +72,7 @@ if (requireRoot('rollback.yml', labMissing())) {
   test('edge.yml after a rollback re-pins from its source (the markers were voided)', async () => {
     const r = await run('edge.yml', '--skip-tags', 'selftest');
     assert.is(r.code, 0, r.stderr);
-    assert.ok(withStatus(r.run, 'changed').includes('lb_hash compiled and pinned @ h2'));
+    assert.ok(withStatus(r.run, 'changed').includes('lb_hash : lb_hash compiled and pinned @ h2'));
     assert.is((await listenerStatus(lab, 'h2')).prog_tag, (await pinnedProgram(lab, 'h2')).tag);
   });
 }

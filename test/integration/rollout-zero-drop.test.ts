@@ -68,7 +68,10 @@ if (requireRoot('rollout without a dropped connection', labMissing())) {
       run.startMs + run.ms < SECONDS * 1000,
       `the rollout (${Math.round(run.ms)} ms) ended inside wrk's window`,
     );
-    assert.equal(withStatus(r.run, 'changed'), ['lb_hash compiled and pinned @ h1', 'reload listener @ h1']);
+    assert.equal(withStatus(r.run, 'changed'), [
+      'lb_hash : lb_hash compiled and pinned @ h1',
+      'listener : reload listener @ h1',
+    ]);
     clean(run.wrk, 'lb_hash change');
     const st = await attachedIsPinned('lb_hash change');
     assert.is.not(st.prog_tag, before.prog_tag, 'a new program');
@@ -90,7 +93,10 @@ if (requireRoot('rollout without a dropped connection', labMissing())) {
       run.startMs + run.ms < SECONDS * 1000,
       `the rollout (${Math.round(run.ms)} ms) ended inside wrk's window`,
     );
-    assert.equal(withStatus(r.run, 'changed'), ['reference listener built @ h1', 'restart listener @ h1']);
+    assert.equal(withStatus(r.run, 'changed'), [
+      'listener : reference listener built @ h1',
+      'listener : restart listener @ h1',
+    ]);
     clean(run.wrk, 'listener binary change');
     const st = await attachedIsPinned('listener binary change');
     assert.is.not(st.pid, before.pid, 'a new process');
@@ -115,7 +121,7 @@ if (requireRoot('rollout without a dropped connection', labMissing())) {
       run.startMs + run.ms < SECONDS * 1000,
       `the rollout (${Math.round(run.ms)} ms) ended inside wrk's window`,
     );
-    assert.equal(withStatus(r.run, 'changed'), ['listener unit @ h1', 'restart listener @ h1']);
+    assert.equal(withStatus(r.run, 'changed'), ['listener : listener unit @ h1', 'listener : restart listener @ h1']);
     clean(run.wrk, 'unit change');
     const st = await attachedIsPinned('unit change');
     assert.is.not(st.pid, before.pid, 'a new process');

@@ -1,0 +1,1 @@
+../../../../bpf/lb_hash_weighted.c

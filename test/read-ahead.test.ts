@@ -1,0 +1,67 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { applyJson, withStatus } from './helpers/cli.js';
+
+/**
+ * Reading ahead across the linear gate (executor/prefetch.ts readAhead) on `connection: local`: a
+ * host that finished a task early reads its next task's inputs while the slow host finishes; what
+ * it read must be the state after its own task (never what the play's first read-ahead saw), and a
+ * `when` on a result registered just before must be decided on that result.
+ */
+const dir = mkdtempSync(join(tmpdir(), 'lbprov-read-ahead-'));
+const inventory = join(dir, 'inventory.yml');
+writeFileSync(
+  inventory,
+  'all:\n  vars: { ansible_connection: local }\n  hosts:\n    fast: { delay: 0 }\n    slow: { delay: 1 }\n',
+);
+const pb = join(dir, 'play.yml');
+writeFileSync(
+  pb,
+  `- hosts: all
+  gather_facts: false
+  max_fail_percentage: 0
+  tasks:
+    - name: one
+      copy: { content: "one {{ inventory_hostname }}\\n", dest: "${dir}/{{ inventory_hostname }}.txt" }
+      register: first
+    - name: the slow host lags
+      command: { argv: [sleep, "{{ delay }}"] }
+      changed_when: false
+    - name: two
+      copy: { content: "two {{ inventory_hostname }}\\n", dest: "${dir}/{{ inventory_hostname }}.txt" }
+    - name: two again
+      copy: { content: "two {{ inventory_hostname }}\\n", dest: "${dir}/{{ inventory_hostname }}.txt" }
+    - name: only after a change
+      when: first is changed
+      copy: { content: "yes\\n", dest: "${dir}/{{ inventory_hostname }}.flag" }
+`,
+);
+
+test('a linear play: each task sees the state its host is in when it starts, read ahead or not', async () => {
+  const r = await applyJson([pb, '-i', inventory]);
+  assert.is(r.code, 0, r.stderr);
+  assert.equal(withStatus(r.run, 'changed'), [
+    'one @ fast',
+    'one @ slow',
+    'only after a change @ fast',
+    'only after a change @ slow',
+    'two @ fast',
+    'two @ slow',
+  ]);
+  assert.equal(withStatus(r.run, 'ok').sort(), [
+    'the slow host lags @ fast',
+    'the slow host lags @ slow',
+    'two again @ fast',
+    'two again @ slow',
+  ]);
+  for (const h of ['fast', 'slow']) assert.is(readFileSync(join(dir, `${h}.txt`), 'utf8'), `two ${h}\n`);
+  const again = await applyJson([pb, '-i', inventory]);
+  assert.is(again.code, 0, again.stderr);
+  assert.equal(withStatus(again.run, 'changed'), ['one @ fast', 'one @ slow', 'two @ fast', 'two @ slow']);
+  assert.ok(withStatus(again.run, 'ok').includes('only after a change @ slow'), 'the flag is there already');
+});
+
+test.run();
