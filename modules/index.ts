@@ -18,6 +18,9 @@ import reuseportSelftest from './reuseport_selftest.js';
 import waitFor from './wait_for.js';
 import uri from './uri.js';
 import bpfRollback from './bpf_rollback.js';
+import setFact from './set_fact.js';
+import fail from './fail.js';
+import pause from './pause.js';
 import { SYS_MODULES } from './sys-modules.js';
 
 /** Every module lbprov knows, in the order `lbprov doc --list` and the README table show them. */
@@ -41,6 +44,9 @@ export const ALL_MODULES: readonly ModuleDef[] = [
   waitFor,
   uri,
   bpfRollback,
+  setFact,
+  fail,
+  pause,
   ...SYS_MODULES,
 ];
 

@@ -114,6 +114,8 @@ export async function applyCommand(playbookFile: string, flags: ApplyFlags): Pro
       sshConfig: flags.sshConfig,
       baseVars,
       startAtTask: flags.startAtTask,
+      reloadInventory: () =>
+        inventoryFrom(settings.inventory ?? flags.inventory, { scriptTimeoutS: settings.scriptTimeoutS }),
     },
     new RedactingReporter(await pickReporter(flags)),
     flags.limit ? limitFrom(flags.limit) : undefined,
@@ -174,7 +176,7 @@ export async function applyCommand(playbookFile: string, flags: ApplyFlags): Pro
     (flags.json ? process.stderr : process.stdout).write(
       `\nto retry the hosts that did not finish: --limit @${retry}\n`,
     );
-  return interrupted ? 99 : exitCode(stats, runner.stopped);
+  return interrupted ? 99 : exitCode(stats, runner.stopped, runner.forgiven);
 }
 
 async function pickReporter(flags: ApplyFlags): Promise<Reporter> {

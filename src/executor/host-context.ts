@@ -17,6 +17,8 @@ export interface HostContext {
   /** Facts modules returned in their results' `ansible_facts` (module-facts.ts). */
   moduleFacts?: Vars;
   registered: Vars;
+  /** set_fact's cacheable vars: also under ansible_facts, until `meta: clear_facts`. */
+  cachedFacts?: Vars;
   /** Set once the host failed or was unreachable: later plays leave it out. */
   out?: 'failed' | 'unreachable';
   /** In check mode: the files earlier tasks would have written (check-overlay.ts). */

@@ -13,6 +13,8 @@ export function keepModuleFacts(hc: HostContext, r: TaskResult): boolean {
   let changed = false;
   for (const x of [r, ...(r.results ?? [])]) {
     if (x.status === 'failed' || x.status === 'skipped' || x.status === 'unreachable') continue;
+    // set_fact's ansible_facts are variables (TaskResult.setVars), facts only when cacheable (play-runner.ts)
+    if (x.setVars) continue;
     const f = x.data.ansible_facts;
     if (!f || typeof f !== 'object' || Array.isArray(f)) continue;
     hc.moduleFacts = { ...hc.moduleFacts, ...(f as Vars) };

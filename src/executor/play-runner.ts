@@ -29,6 +29,9 @@ import { censorArgs, secretArgs } from '../module/no-log-args.js';
 import { BECOME_VARS, becomeFor, becomeKey, type BecomeKeywords } from './become.js';
 import type { BecomeSpec } from '../transport/become.js';
 import { verbosity, vlog } from '../util/verbose.js';
+import { evaluate, truthy } from '../playbook/expr.js';
+import { META_ACTIONS } from '../module/meta.js';
+import { newBatch, type BatchState } from './once.js';
 import {
   NO_LOG_MSG,
   type HostStats,
@@ -64,12 +67,14 @@ export class PlaybookRunner {
   private broken = false;
   /** Each host's last task result (a rescue section reads it as ansible_failed_result). */
   private readonly lastResult = new Map<string, Vars>();
+  /** Hosts whose failures `meta: clear_host_errors` forgave: they count in no exit code (exitCode()). */
+  readonly forgiven = new Set<string>();
   /** This run's identity on the hosts' locks. */
   private readonly lock: HostLock = runLock();
 
   constructor(
     private readonly pb: Playbook,
-    private readonly inv: Inventory,
+    private inv: Inventory,
     private readonly opts: RunOptions,
     private readonly reporter: Reporter,
     private readonly limit?: string,
@@ -100,7 +105,10 @@ export class PlaybookRunner {
 
   /** Whether the play moves its batches task by task (see the class comment). */
   static linear(play: Play): boolean {
-    return play.strategy ? play.strategy === 'linear' : play.maxFailPercentage !== undefined || play.anyErrorsFatal;
+    if (play.strategy) return play.strategy === 'linear';
+    // a task run once for the batch (pause, meta: end_play, ...) needs every host to have reached it
+    const once = (t: Task): boolean => !!t.def.once || (!!t.meta && META_ACTIONS[t.meta].once);
+    return play.maxFailPercentage !== undefined || play.anyErrorsFatal || play.tasks.some(once);
   }
 
   async run(): Promise<Map<string, HostStats>> {
@@ -195,14 +203,17 @@ export class PlaybookRunner {
       }
       this.reporter.batchStart(batch, k + 1, all.length);
       const rule = (): string | undefined => this.failureRule(play, batch);
+      const state = newBatch(batch);
       if (linear) {
         const gate = new LinearGate(batch, rule);
         const forks = new Semaphore(this.opts.forks);
-        await Promise.all(batch.map((h) => this.runHost(play, this.ctx(h), fatal, from, { gate, forks })));
+        await Promise.all(batch.map((h) => this.runHost(play, this.ctx(h), fatal, from, state, { gate, forks })));
         if (gate.stopped) this.broken = true;
       } else {
-        await mapLimit(batch, this.opts.forks, (h) => this.runHost(play, this.ctx(h), fatal, from));
+        await mapLimit(batch, this.opts.forks, (h) => this.runHost(play, this.ctx(h), fatal, from, state));
       }
+      // meta: end_play: no later batch of the play starts (nobody failed)
+      if (state.ended === 'play') break;
       await this.reporter.settle?.();
       const failed = batch.filter((h) => this.hosts.get(h)?.out).length;
       if (play.anyErrorsFatal && failed) fatal.hit = true;
@@ -276,9 +287,10 @@ export class PlaybookRunner {
         get: () => {
           const hc = this.hosts.get(n);
           const facts = hc?.facts;
-          const vars = hostVarsWith(this.inv, h, this.pb.varsDirs?.get(this.pb.dir));
+          const vars = hostVarsWith(this.inv, this.inv.hosts.get(n) ?? h, this.pb.varsDirs?.get(this.pb.dir));
           const withFacts = facts ? { ...vars, ...ansibleVars(facts.ansible), facts } : vars;
-          return { ...withFacts, ...moduleFactVars(withFacts.ansible_facts, hc?.moduleFacts) };
+          // registered results and set_fact vars too, above inventory vars and facts (as Ansible's hostvars)
+          return { ...withFacts, ...moduleFactVars(withFacts.ansible_facts, hc?.moduleFacts), ...hc?.registered };
         },
       });
     }
@@ -300,6 +312,8 @@ export class PlaybookRunner {
     };
     if (hc.facts) Object.assign(magic, ansibleVars(hc.facts.ansible), { facts: hc.facts });
     Object.assign(magic, moduleFactVars(magic.ansible_facts, hc.moduleFacts));
+    // set_fact's cacheable vars are facts too
+    if (hc.cachedFacts) magic.ansible_facts = { ...(magic.ansible_facts as Vars | undefined), ...hc.cachedFacts };
     const hostVars = hostVarsWith(this.inv, hc.host, this.pb.varsDirs?.get(play.dir ?? this.pb.dir));
     return { base: this.scopeBase(), hostVars, extraVars: this.opts.extraVars, magic, registered: hc.registered };
   }
@@ -323,21 +337,24 @@ export class PlaybookRunner {
     hc: HostContext,
     fatal: { hit: boolean },
     from: number,
+    batch: BatchState,
     linear?: { gate: LinearGate; forks: Semaphore },
   ): Promise<void> {
     const name = hc.host.name;
     // linear: wait for the batch before each task; forks caps the tasks in flight, not the hosts
     const next = async (ahead?: () => Promise<void>): Promise<boolean> => {
+      if (batch.ended) return false;
       if (!linear) return !this.interrupted && !fatal.hit;
       // while the batch finishes its task, read what this host's next task reads (prefetch.ts readAhead)
       const reading = ahead?.();
       const go = await linear.gate.arrive(name);
       await reading;
-      if (go) return !this.interrupted;
+      // a host released at another task (a rescue path) while a meta action ended the batch stops too
+      if (go) return !this.interrupted && !batch.ended;
       this.stop(name, `stopped before its next task: ${linear.gate.stopped}`);
       return false;
     };
-    const run = this.hostRun(play, hc, linear?.forks);
+    const run = this.hostRun(play, hc, batch, linear?.forks);
     try {
       if (!(await this.readAhead(run, from))) return;
       const outcome = await this.walkTasks(run, from, next);
@@ -369,10 +386,18 @@ export class PlaybookRunner {
         selected: (t) => selectedByTags(t.tags, this.opts.tags, this.opts.skipTags),
         next: (task, extra) => next(task && (() => this.readAheadFor(run, task, scopeOf(task, extra ?? NO_EXTRA)))),
         run: async (task, order, extra) => {
-          if (task.meta === 'flush_handlers') return (await this.runHandlers(run, order)) ? 'ok' : 'stop';
           const tslot: Slot = { order, name: task.name, module: task.module, kind: 'task' };
+          if (task.meta) return this.meta(run, task, tslot, scopeOf(task, extra));
+          // a module run once for the batch (pause): the first host runs it, the others wait for it
+          const turn = task.def.once ? await run.batch.once.reach(task, name) : undefined;
+          if (turn && !turn.first) return 'ok';
           const facts = hc.moduleFacts;
-          const ok = await run.slot(() => this.step(run, task, tslot, scopeOf(task, extra)));
+          let ok: boolean;
+          try {
+            ok = await run.slot(() => this.step(run, task, tslot, scopeOf(task, extra)));
+          } finally {
+            turn?.done();
+          }
           if (task.register || !ok || hc.moduleFacts !== facts) run.scope = this.hostScope(play, hc);
           return ok ? 'ok' : hc.out === 'unreachable' ? 'stop' : 'failed';
         },
@@ -407,7 +432,7 @@ export class PlaybookRunner {
   }
 
   /** What one host's tasks in one play share: see HostRun. */
-  private hostRun(play: Play, hc: HostContext, forks?: Semaphore): HostRun {
+  private hostRun(play: Play, hc: HostContext, batch: BatchState, forks?: Semaphore): HostRun {
     const scope = this.hostScope(play, hc);
     // lbprov_lock_timeout (seconds, default 60) may differ per host
     hc.lock ??= {
@@ -421,6 +446,7 @@ export class PlaybookRunner {
       hc,
       scope,
       notified: new Set(),
+      batch,
       slot: (job) => (forks ? forks.run(job) : job()),
       transport: async () => {
         if (!hc.transport) {
@@ -551,6 +577,94 @@ export class PlaybookRunner {
     return true;
   }
 
+  /**
+   * A `meta:` task on one host, as Ansible's StrategyBase._execute_meta (the actions: meta.ts).
+   * Only a skipped one is reported, and none is counted: Ansible's meta results never reach the
+   * stats. An action run once for the batch is decided by the batch's first host; the others wait
+   * for it and take up what it left (facts cleared, the inventory read again, the batch ended).
+   */
+  private async meta(run: HostRun, task: Task, slot: Slot, scope: Scope): Promise<'ok' | 'failed' | 'stop'> {
+    const action = task.meta!;
+    const spec = META_ACTIONS[action];
+    const { play, hc } = run;
+    const name = hc.host.name;
+    const turn = spec.once ? await run.batch.once.reach(task, name) : undefined;
+    if (turn && !turn.first) {
+      run.scope = this.hostScope(play, hc);
+      return run.batch.ended ? 'stop' : 'ok';
+    }
+    try {
+      if (task.when !== undefined) {
+        if (!spec.when) this.reporter.warn(`${action} task does not support when conditional`);
+        else {
+          let holds: boolean;
+          try {
+            holds = truthy(evaluate(task.when, scope));
+          } catch (e) {
+            this.reporter.taskStart(slot, name);
+            this.count(name, slot, { status: 'failed', msg: errorMessage(e) });
+            hc.out = 'failed';
+            this.failedAt.set(name, slot.name);
+            return 'failed';
+          }
+          if (!holds) {
+            this.reporter.taskStart(slot, name);
+            this.reporter.taskDone(slot, name, { status: 'skipped', msg: `${action} conditional evaluated to False` });
+            return 'ok';
+          }
+        }
+      }
+      const playHosts = (): HostContext[] => {
+        try {
+          const names = matchHosts(this.inv, this.pattern(play)).hosts;
+          return names.flatMap((h) => this.hosts.get(h) ?? []);
+        } catch {
+          return [hc];
+        }
+      };
+      switch (action) {
+        case 'flush_handlers':
+          return (await this.runHandlers(run, slot.order)) ? 'ok' : 'stop';
+        case 'end_host':
+          return 'stop';
+        case 'end_batch':
+        case 'end_play':
+          run.batch.ended = action === 'end_play' ? 'play' : 'batch';
+          return 'stop';
+        case 'clear_facts':
+          for (const h of playHosts()) {
+            h.facts = undefined;
+            h.cachedFacts = undefined;
+            h.moduleFacts = undefined;
+          }
+          break;
+        case 'clear_host_errors':
+          for (const h of playHosts()) {
+            const n = h.host.name;
+            const st = this.stats.get(n);
+            if (h.out || this.stopped.has(n) || st?.failed || st?.unreachable) this.forgiven.add(n);
+            h.out = undefined;
+            this.stopped.delete(n);
+            this.failedAt.delete(n);
+          }
+          break;
+        case 'refresh_inventory':
+          if (this.opts.reloadInventory) {
+            this.inv = this.opts.reloadInventory();
+            this.hostvarsView = this.groupsView = this.playHostSets = undefined;
+            for (const h of this.hosts.values()) h.host = this.inv.hosts.get(h.host.name) ?? h.host;
+          }
+          break;
+        default:
+          break;
+      }
+      run.scope = this.hostScope(play, hc);
+      return 'ok';
+    } finally {
+      turn?.done();
+    }
+  }
+
   /** Runs one task and reports it; false when the host must stop. */
   private async step(run: HostRun, task: Task, slot: Slot, scope: Scope = run.scope): Promise<boolean> {
     const { hc } = run;
@@ -581,6 +695,12 @@ export class PlaybookRunner {
     this.lastResult.set(name, registered(r));
     keepModuleFacts(hc, r);
     if (task.register) this.register(hc, task.register, r, noLog);
+    if (r.setVars) {
+      // set_fact: the registered layer (Ansible's non-persistent facts), for this and later plays
+      for (const [k, value] of Object.entries(r.setVars)) this.register(hc, k, { value }, noLog);
+      if (r.cacheable) hc.cachedFacts = { ...hc.cachedFacts, ...r.setVars };
+      run.scope = this.hostScope(run.play, hc);
+    }
     const ignored = r.status === 'failed' && task.ignoreErrors;
     const diff = (task.diff ?? this.opts.diff) && !noLog ? r.diff : undefined;
     const report: HostTaskReport = {
@@ -604,8 +724,8 @@ export class PlaybookRunner {
   }
 
   /** `register:` the result, and remember whether it holds a no_log task's secrets (see censored()). */
-  private register(hc: HostContext, as: string, r: TaskResult, noLog: boolean): void {
-    hc.registered[as] = registered(r);
+  private register(hc: HostContext, as: string, r: TaskResult | { value: unknown }, noLog: boolean): void {
+    hc.registered[as] = 'value' in r ? r.value : registered(r);
     const secrets = this.secretRegisters.get(hc.host.name) ?? new Set<string>();
     this.secretRegisters.set(hc.host.name, secrets);
     if (noLog) secrets.add(as);
@@ -641,6 +761,7 @@ export class PlaybookRunner {
       unreachable: () => s.unreachable++,
     };
     bump[report.status]();
+    if ((report.status === 'failed' && !report.ignored) || report.status === 'unreachable') this.forgiven.delete(host);
     this.reporter.taskDone(slot, host, report);
   }
 }
@@ -653,6 +774,7 @@ export class PlaybookRunner {
 interface HostRun {
   play: Play;
   hc: HostContext;
+  batch: BatchState;
   scope: Scope;
   notified: Set<string>;
   prefetched?: Prefetched;
@@ -683,8 +805,13 @@ function pickConnVars(vars: Vars): Vars {
  * ansible-playbook's exit codes: 0 fine, 2 a host failed, 4 a host was unreachable, 6 both. Hosts
  * stopped by a failure rule count as failed (Ansible marks them failed too).
  */
-export function exitCode(stats: Map<string, HostStats>, stopped?: ReadonlyMap<string, string>): number {
-  const vals = [...stats.values()];
+export function exitCode(
+  stats: Map<string, HostStats>,
+  stopped?: ReadonlyMap<string, string>,
+  forgiven?: ReadonlySet<string>,
+): number {
+  // a host whose errors meta: clear_host_errors cleared does not count (the recap still shows them)
+  const vals = [...stats].filter(([h]) => !forgiven?.has(h)).map(([, s]) => s);
   const failed = vals.some((s) => s.failed > 0) || !!stopped?.size;
   const unreachable = vals.some((s) => s.unreachable > 0);
   return failed && unreachable ? 6 : failed ? 2 : unreachable ? 4 : 0;

@@ -27,6 +27,10 @@ export interface TaskResult {
   warnings: string[];
   data: Record<string, unknown>;
   results?: TaskResult[];
+  /** Variables the task set on the host (Plan.setVars; a loop's, item after item). */
+  setVars?: Record<string, unknown>;
+  /** setVars are host facts too (Plan.cacheable). */
+  cacheable?: boolean;
 }
 
 /** Reads done ahead for several tasks in one round trip (see prefetch.ts). */
@@ -80,7 +84,9 @@ export function registered(r: TaskResult): Record<string, unknown> {
 
 /** Runs one task on one host: when, loop, render, read, plan, apply (unless check), changed_when/failed_when. */
 export async function runTask(task: Task, env: TaskEnv): Promise<TaskResult> {
-  const scope = Object.keys(task.vars).length ? env.scope.child(task.vars).child(env.extraVars ?? {}) : env.scope;
+  // registered results and set_fact vars sit above task (and block) vars, as in Ansible
+  const own = Object.fromEntries(Object.entries(task.vars).filter(([k]) => !Object.hasOwn(env.hc.registered, k)));
+  const scope = Object.keys(own).length ? env.scope.child(own).child(env.extraVars ?? {}) : env.scope;
   try {
     if (task.loop === undefined) return await untilLoop(task, env, scope);
     const rendered = renderValue(task.loop, scope);
@@ -102,8 +108,16 @@ export async function runTask(task: Task, env: TaskEnv): Promise<TaskResult> {
           ? 'skipped'
           : 'ok';
     const failedItems = results.map((r, i) => (r.status === 'failed' ? `item ${i}: ${r.msg}` : '')).filter(Boolean);
+    const set = results.filter((r) => r.setVars);
     return result(status, failedItems.length ? failedItems.join('; ') : `${results.length} items`, {
       results,
+      // as Ansible: each item's variables in turn, so the last item's win
+      ...(set.length
+        ? {
+            setVars: set.reduce<Record<string, unknown>>((all, r) => ({ ...all, ...r.setVars }), {}),
+            cacheable: set.some((r) => r.cacheable),
+          }
+        : {}),
       diff: results.flatMap((r) => r.diff),
       warnings: results.flatMap((r) => r.warnings),
     });
@@ -178,6 +192,8 @@ async function runItem(task: Task, env: TaskEnv, scope: Scope): Promise<TaskResu
     });
   else r = await apply(env, plan, task.def.shell);
   r.warnings.push(...(plan.warnings ?? []));
+  if (plan.setVars && !r.failed) Object.assign(r, { setVars: plan.setVars, cacheable: plan.cacheable });
+  if (plan.waitMs && !r.failed) await new Promise((res) => setTimeout(res, plan.waitMs));
   return finish(task, scope, r);
 }
 

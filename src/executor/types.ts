@@ -1,5 +1,5 @@
 import type { DiffItem } from '../module/types.js';
-import type { Vars } from '../inventory/types.js';
+import type { Inventory, Vars } from '../inventory/types.js';
 
 export type Status = 'ok' | 'changed' | 'skipped' | 'failed' | 'unreachable';
 
@@ -53,6 +53,8 @@ export interface RunOptions {
   sshConfig?: string;
   /** Vars below every other (CLI -u/-b/..., env, config file): see src/cli/settings.ts. */
   baseVars?: Vars;
+  /** `meta: refresh_inventory`: reads the inventory sources again (absent: the inventory stays). */
+  reloadInventory?: () => Inventory;
   /** --start-at-task: plays and tasks before the first task of this name (a glob) are skipped. */
   startAtTask?: string;
 }

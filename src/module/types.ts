@@ -83,6 +83,16 @@ export interface Plan {
    * (e.g. a command's `creates`): a stat (type etc.) or null (absent). Later tasks plan against it.
    */
   checkPaths?: Record<string, Partial<FileStat> | null>;
+  /**
+   * Variables the task sets on the host (set_fact): at the precedence of registered results, above
+   * play, role, block and task vars, for the rest of the run (Ansible's non-persistent facts). In a
+   * loop, each item's are set in turn, so the last item wins.
+   */
+  setVars?: Record<string, unknown>;
+  /** setVars are also host facts (`ansible_facts.NAME`), which `meta: clear_facts` clears (set_fact's cacheable). */
+  cacheable?: boolean;
+  /** Milliseconds the executor waits before reporting the task (pause): the plan itself stays pure. */
+  waitMs?: number;
   /** Reads the outcome of the steps after a real run (e.g. a command's rc decides failure). */
   interpret?: (outputs: StepOutput[]) => {
     failed?: string;
@@ -154,6 +164,12 @@ export interface ModuleDef<A = Record<string, unknown>> extends ModuleDocs {
   plan(args: A, seen: Record<string, Seen>, ctx: ModuleContext): Plan;
   /** The task's message is output for the user (debug): reporters show it without -v. */
   showsMsg?: boolean;
+  /**
+   * The task runs once for the whole batch, on its first host, as Ansible's BYPASS_HOST_LOOP
+   * actions (pause): the other hosts wait for it and report nothing; a play holding such a task
+   * moves task by task (linear), so every host has reached it first.
+   */
+  once?: boolean;
   /** Arguments that hold `when`-style expressions (assert's `that`): checked at load time as `when` is. */
   expressionArgs?: string[];
   /** Where a local `src` argument is found beside the playbook (files/ or templates/): checked at load time. */

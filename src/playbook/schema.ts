@@ -206,7 +206,16 @@ function describe(
       return { path, which: 'value', message: `${what}: these arguments cannot be used together` };
     case 'if':
       return undefined;
+    case 'propertyNames':
+      return undefined; // its `pattern` error below names the key
     case 'pattern': {
+      const name = (e as ErrorObject & { propertyName?: string }).propertyName;
+      if (name !== undefined)
+        return {
+          path: [...path, name],
+          which: 'key',
+          message: `${what}: "${name}" is not a valid variable name (a letter or _, then letters, digits or _)`,
+        };
       // `patternMeans` says what a value must be (a package name, a user name); `description` is the argument's doc
       const d = (e.parentSchema as { patternMeans?: string } | undefined)?.patternMeans;
       return {

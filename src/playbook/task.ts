@@ -1,5 +1,5 @@
 import { MODULES } from '../../modules/index.js';
-import { META_DEF } from '../module/meta.js';
+import { META_DEF, USER_META_ACTIONS } from '../module/meta.js';
 import type { Pos } from '../util/errors.js';
 import type { Problems } from '../util/errors.js';
 import type { PathSeg, SourceDoc } from '../util/yaml.js';
@@ -41,14 +41,20 @@ export function readTask(
   const candidates = Object.keys(raw).filter((k) => !TASK_KEYS.has(k));
   const label = typeof raw.name === 'string' ? `task "${raw.name}"` : 'task';
   if (candidates.length === 1 && candidates[0] === 'meta') {
-    if (raw.meta !== 'flush_handlers')
-      problems.add(`${label}: meta supports only flush_handlers`, doc.pos([...path, 'meta']));
+    const action = USER_META_ACTIONS.find((a) => a === raw.meta);
+    if (!action)
+      problems.add(
+        `${label}: meta supports ${USER_META_ACTIONS.join(', ')}; got ${JSON.stringify(raw.meta)}`,
+        doc.pos([...path, 'meta']),
+      );
+    addSchemaProblems(doc, problems, path, TASK_SCHEMA, raw, label);
+    checkExpressions(doc, problems, [...path, 'when'], raw.when);
     return {
       ...baseTask(raw, playTags, pos),
-      name: 'meta: flush_handlers',
+      name: typeof raw.name === 'string' ? raw.name : `meta: ${action ?? 'flush_handlers'}`,
       module: 'meta',
       def: META_DEF,
-      meta: 'flush_handlers',
+      meta: action ?? 'flush_handlers',
     };
   }
   const known = candidates.filter((k) => MODULES.has(k));

@@ -1,5 +1,6 @@
 import type { Vars } from '../inventory/types.js';
 import type { ModuleDef } from '../module/types.js';
+import type { MetaAction } from '../module/meta.js';
 import type { Pos } from '../util/errors.js';
 
 export interface Task {
@@ -37,8 +38,8 @@ export interface Task {
   until?: unknown;
   retries?: number | string;
   delay?: number | string;
-  /** `meta: flush_handlers`; `role_complete`: the end of a role's tasks (block.ts). */
-  meta?: 'flush_handlers' | 'role_complete';
+  /** A `meta:` action (src/module/meta.ts); `role_complete`: the end of a role's tasks (block.ts). */
+  meta?: MetaAction;
   /** A role's task: its name as written (`name` is shown as "ROLE : NAME"), what ansible_failed_task.name says. */
   ownName?: string;
   /** A role's task that does not run again on a host where this role use (role, parameters) completed. */
