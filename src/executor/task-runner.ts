@@ -14,6 +14,7 @@ import type { RemoteShell } from '../transport/remote-shell.js';
 import { parseAnswers, readsScript, stepsScript, toOutput, toSeen } from './remote-script.js';
 import type { HostContext } from './host-context.js';
 import { missingLibs } from './prelude.js';
+import { runLoop } from './loop.js';
 import type { Status } from './types.js';
 
 /** The registered result of a task on one host (what `register` stores). */
@@ -27,6 +28,8 @@ export interface TaskResult {
   warnings: string[];
   data: Record<string, unknown>;
   results?: TaskResult[];
+  /** A loop item's label (loop_control.label, or the item as Python prints it). */
+  label?: string;
 }
 
 /** Reads done ahead for several tasks in one round trip (see prefetch.ts). */
@@ -79,30 +82,8 @@ export async function runTask(task: Task, env: TaskEnv): Promise<TaskResult> {
   const scope = Object.keys(task.vars).length ? env.scope.child(task.vars).child(env.extraVars ?? {}) : env.scope;
   try {
     if (task.loop === undefined) return await untilLoop(task, env, scope);
-    const rendered = renderValue(task.loop, scope);
-    if (!Array.isArray(rendered)) return result('failed', `loop must be a list, got ${typeof rendered}`);
-    // with_items flattens one level, as Ansible's items lookup does ([[a, b], c] is a, b, c)
-    const items = task.loopFlatten ? rendered.flat(1) : rendered;
-    const results: TaskResult[] = [];
-    for (const item of items) {
-      const r = await untilLoop(task, env, scope.child({}, { item }));
-      results.push(r);
-      if (r.status === 'unreachable') return { ...r, results };
-    }
-    const any = (s: Status): boolean => results.some((r) => r.status === s);
-    const status: Status = any('failed')
-      ? 'failed'
-      : any('changed')
-        ? 'changed'
-        : results.length && results.every((r) => r.status === 'skipped')
-          ? 'skipped'
-          : 'ok';
-    const failedItems = results.map((r, i) => (r.status === 'failed' ? `item ${i}: ${r.msg}` : '')).filter(Boolean);
-    return result(status, failedItems.length ? failedItems.join('; ') : `${results.length} items`, {
-      results,
-      diff: results.flatMap((r) => r.diff),
-      warnings: results.flatMap((r) => r.warnings),
-    });
+    const searchPath = typeof env.playbookDir === 'string' ? [env.playbookDir] : env.playbookDir;
+    return await runLoop(task, scope, searchPath, (s) => untilLoop(task, env, s));
   } catch (e) {
     if (e instanceof UnreachableError) return result('unreachable', e.message);
     return result('failed', errorMessage(e));
