@@ -50,7 +50,11 @@ export async function runInclude(
       const tasks = inc.tasks ?? loadIncludedFile(file, task, at.playbookDir);
       const params = renderValue(inc.params, s) as Vars;
       out.push({ tasks, extra: { params: { ...at.extra.params, ...params }, data } });
-      report(slot, { status: 'ok', msg: `included: ${file}${run.label === undefined ? '' : ` (item=${run.label})`}` });
+      report(slot, {
+        status: 'ok',
+        msg: `included: ${file}${run.label === undefined ? '' : ` (item=${run.label})`}`,
+        ...(run.label === undefined ? {} : { items: [{ status: 'ok', label: run.label }] }),
+      });
     }
     return out;
   } catch (e) {

@@ -30,7 +30,11 @@ const truthyFlag = (v: unknown): boolean =>
   v === true || (typeof v === 'string' && ['yes', 'true', 'on', '1', 'y'].includes(v.toLowerCase())) || v === 1;
 
 /** The items and the loop_control of a looping task, templated with the host's variables. */
-export function loopSetup(task: Pick<Task, 'loop' | 'loopWith' | 'loopControl'>, scope: Scope, searchPath: readonly string[]): LoopSetup {
+export function loopSetup(
+  task: Pick<Task, 'loop' | 'loopWith' | 'loopControl'>,
+  scope: Scope,
+  searchPath: readonly string[],
+): LoopSetup {
   let items: unknown[];
   if (task.loopWith) {
     const src = typeof task.loop === 'string' ? task.loop.trim() : task.loop;
@@ -127,6 +131,7 @@ export async function runLoop(
   scope: Scope,
   searchPath: readonly string[],
   runOne: (scope: Scope) => Promise<TaskResult>,
+  itemScope: (vars: Vars) => Scope = (vars) => scope.child({}, vars),
 ): Promise<TaskResult> {
   let s: LoopSetup;
   try {
@@ -135,8 +140,7 @@ export async function runLoop(
     if (e instanceof LoopError) return base('failed', { msg: e.message });
     throw e;
   }
-  if (!s.items.length)
-    return base('skipped', { results: [], data: { skipped_reason: 'No items in the list' } });
+  if (!s.items.length) return base('skipped', { results: [], data: { skipped_reason: 'No items in the list' } });
   const warnings = scope.has(s.loopVar)
     ? [
         `The loop variable '${s.loopVar}' is already in use. You should set the \`loop_var\` value in the ` +
@@ -147,14 +151,18 @@ export async function runLoop(
   for (let i = 0; i < s.items.length; i++) {
     if (i > 0 && s.pauseMs) await sleep(s.pauseMs);
     const vars = itemVars(s, i);
-    const itemScope = scope.child({}, vars);
-    const r = await runOne(itemScope);
+    const s1 = itemScope(vars);
+    const r = await runOne(s1);
     r.data = { ...r.data, ...vars };
     try {
-      r.label = itemLabel(s, i, itemScope);
+      r.label = itemLabel(s, i, s1);
     } catch (e) {
       r.label = pyStr(s.items[i]);
-      Object.assign(r, { status: 'failed', failed: true, msg: `Failed to template loop_control.label: ${(e as Error).message}` });
+      Object.assign(r, {
+        status: 'failed',
+        failed: true,
+        msg: `Failed to template loop_control.label: ${(e as Error).message}`,
+      });
     }
     results.push(r);
     if (r.status === 'unreachable') return { ...r, results };

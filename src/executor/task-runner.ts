@@ -79,11 +79,15 @@ export function registered(r: TaskResult): Record<string, unknown> {
 
 /** Runs one task on one host: when, loop, render, read, plan, apply (unless check), changed_when/failed_when. */
 export async function runTask(task: Task, env: TaskEnv): Promise<TaskResult> {
-  const scope = Object.keys(task.vars).length ? env.scope.child(task.vars).child(env.extraVars ?? {}) : env.scope;
+  const withVars = (base: Scope): Scope =>
+    Object.keys(task.vars).length ? base.child(task.vars).child(env.extraVars ?? {}) : base;
+  const scope = withVars(env.scope);
   try {
     if (task.loop === undefined) return await untilLoop(task, env, scope);
     const searchPath = typeof env.playbookDir === 'string' ? [env.playbookDir] : env.playbookDir;
-    return await runLoop(task, scope, searchPath, (s) => untilLoop(task, env, s));
+    // the item's variables sit below the task's vars, so a task var may use the item (`vars: {p: "/x/{{ item }}"}`)
+    const itemScope = (vars: Vars): Scope => withVars(env.scope.child({}, vars));
+    return await runLoop(task, scope, searchPath, (s) => untilLoop(task, env, s), itemScope);
   } catch (e) {
     if (e instanceof UnreachableError) return result('unreachable', e.message);
     return result('failed', errorMessage(e));

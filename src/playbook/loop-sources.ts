@@ -40,7 +40,8 @@ function pyTypeName(v: unknown): string {
 /** LookupBase._flatten: one level, lists spliced in. */
 function flatten(terms: unknown): unknown[] {
   const out: unknown[] = [];
-  for (const t of pyIter(terms)) if (Array.isArray(t)) out.push(...t);
+  for (const t of pyIter(terms))
+    if (Array.isArray(t)) out.push(...(t as unknown[]));
     else out.push(t);
   return out;
 }
@@ -103,8 +104,7 @@ function subelements(termsIn: unknown[] | Dict): unknown[] {
   const terms = structuredClone(termsIn);
   terms[0] = listify(terms[0]);
   if (terms.length < 2 || terms.length > 3) fail();
-  if (typeof terms[1] !== 'string')
-    fail('first a dict or a list, second a string pointing to the subkey');
+  if (typeof terms[1] !== 'string') fail('first a dict or a list, second a string pointing to the subkey');
   const path = (terms[1] as string).split('.');
   let elements: unknown[];
   if (isDict(terms[0])) {
@@ -136,9 +136,10 @@ function subelements(termsIn: unknown[] | Dict): unknown[] {
           if (skipMissing) continue;
           throw new LoopError(`the key ${key} should point to a dictionary, got '${pyStr(sub[key])}'`);
         }
-        sub = sub[key] as Dict;
+        sub = sub[key];
       } else {
-        if (!Array.isArray(sub[key])) throw new LoopError(`the key ${key} should point to a list, got '${pyStr(sub[key])}'`);
+        if (!Array.isArray(sub[key]))
+          throw new LoopError(`the key ${key} should point to a list, got '${pyStr(sub[key])}'`);
         list = sub[key] as unknown[];
         delete sub[key];
       }
@@ -154,7 +155,9 @@ const SHORTCUT = /^((0?x?[0-9a-f]+)-)?(0?x?[0-9a-f]+)(\/(0?x?[0-9a-f]+))?(:(.+))
 
 /** Python's int(s, 0): decimal without leading zeros, 0x / 0o / 0b prefixes, a sign, underscores between digits. */
 export function pyInt0(s: string): number | undefined {
-  const m = /^\s*([+-]?)(0[xX](?:_?[0-9a-fA-F])+|0[oO](?:_?[0-7])+|0[bB](?:_?[01])+|[1-9](?:_?\d)*|0(?:_?0)*)\s*$/.exec(s);
+  const m = /^\s*([+-]?)(0[xX](?:_?[0-9a-fA-F])+|0[oO](?:_?[0-7])+|0[bB](?:_?[01])+|[1-9](?:_?\d)*|0(?:_?0)*)\s*$/.exec(
+    s,
+  );
   if (!m) return undefined;
   const body = m[2].replace(/_/g, '');
   const n = /^0[xob]/i.test(body) ? Number(body.toLowerCase()) : Number(body);
@@ -216,7 +219,8 @@ export function sequence(term: unknown): string[] {
       throw new LoopError(`unrecognized arguments to with_sequence: ${pyRepr(Object.keys(args))}`);
   }
   if (count === undefined && end === undefined) throw new LoopError('must specify count or end in with_sequence');
-  if (count !== undefined && end !== undefined) throw new LoopError("can't specify both count and end in with_sequence");
+  if (count !== undefined && end !== undefined)
+    throw new LoopError("can't specify both count and end in with_sequence");
   if (count !== undefined) {
     if (count !== 0) end = start + count * stride - 1;
     else start = end = stride = 0;
@@ -381,7 +385,10 @@ export function fileglob(term: string, searchPath: readonly string[]): string[] 
     const dir = dirname(term);
     const found = isAbsolute(dir)
       ? [dir]
-      : searchPath.flatMap((p) => [join(p, 'files', dir), join(p, dir)]).filter(isDir).slice(0, 1);
+      : searchPath
+          .flatMap((p) => [join(p, 'files', dir), join(p, dir)])
+          .filter(isDir)
+          .slice(0, 1);
     candidates.push(...found);
   } else for (const p of searchPath) candidates.push(join(p, 'files'), p);
   for (const dir of candidates) {

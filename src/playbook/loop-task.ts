@@ -1,6 +1,6 @@
 import type { Problems } from '../util/errors.js';
 import type { PathSeg, SourceDoc } from '../util/yaml.js';
-import { LOOP_CONTROL_KEYS, LOOP_LOOKUPS, type LoopControlRaw, type LoopLookup } from './loop-keys.js';
+import { LOOP_CONTROL_KEYS, LOOP_LOOKUPS, type LoopLookup } from './loop-keys.js';
 import { checkTemplates } from './syntax.js';
 import type { Task } from './types.js';
 
@@ -16,7 +16,7 @@ export function loopKeywords(raw: Raw): Pick<Task, 'loop' | 'loopWith' | 'loopCo
     loop: raw.loop ?? (w ? raw[w] : undefined),
     loopWith,
     loopFlatten: loopWith === 'items',
-    loopControl: isMap(raw.loop_control) ? (raw.loop_control as LoopControlRaw) : undefined,
+    loopControl: isMap(raw.loop_control) ? (raw.loop_control) : undefined,
   };
 }
 
@@ -35,7 +35,10 @@ export function checkLoop(doc: SourceDoc, problems: Problems, path: PathSeg[], r
       );
   if (raw.loop !== undefined) loops.unshift('loop');
   if (loops.length > 1)
-    problems.add(`duplicate loop in task: ${loops.join(', ')} (a task has one loop)`, doc.pos([...path, loops[1]], 'key'));
+    problems.add(
+      `duplicate loop in task: ${loops.join(', ')} (a task has one loop)`,
+      doc.pos([...path, loops[1]], 'key'),
+    );
   for (const k of loops) checkTemplates(doc, problems, [...path, k], raw[k]);
   const lc = raw.loop_control;
   if (lc === undefined) return;
@@ -52,10 +55,20 @@ export function checkLoop(doc: SourceDoc, problems: Problems, path: PathSeg[], r
   for (const k of ['loop_var', 'index_var'] as const) {
     const v = lc[k];
     if (v !== undefined && (typeof v !== 'string' || !/^([A-Za-z_]\w*|.*\{\{.*)$/s.test(v)))
-      problems.add(`loop_control.${k} must be a variable name, got ${JSON.stringify(v)}`, doc.pos([...path, 'loop_control', k]));
+      problems.add(
+        `loop_control.${k} must be a variable name, got ${JSON.stringify(v)}`,
+        doc.pos([...path, 'loop_control', k]),
+      );
   }
   const pause = lc.pause;
-  if (pause !== undefined && !(typeof pause === 'number' && pause >= 0) && !(typeof pause === 'string' && /\{\{|^\s*\d+(\.\d*)?\s*$/.test(pause)))
-    problems.add(`loop_control.pause must be a number of seconds >= 0, got ${JSON.stringify(pause)}`, doc.pos([...path, 'loop_control', 'pause']));
+  if (
+    pause !== undefined &&
+    !(typeof pause === 'number' && pause >= 0) &&
+    !(typeof pause === 'string' && /\{\{|^\s*\d+(\.\d*)?\s*$/.test(pause))
+  )
+    problems.add(
+      `loop_control.pause must be a number of seconds >= 0, got ${JSON.stringify(pause)}`,
+      doc.pos([...path, 'loop_control', 'pause']),
+    );
   checkTemplates(doc, problems, [...path, 'loop_control'], lc);
 }

@@ -160,7 +160,8 @@ function itemLines(host: string, r: HostTaskReport, paint: (code: number, s: str
   const out: string[] = [];
   for (const it of r.items ?? []) {
     const at = `(item=${it.label})`;
-    if (it.status === 'ok') out.push(paint(32, `ok: [${host}] => ${at}${it.shown !== undefined ? ` => ${it.shown}` : ''}`));
+    if (it.status === 'ok')
+      out.push(paint(32, `ok: [${host}] => ${at}${it.shown !== undefined ? ` => ${it.shown}` : ''}`));
     else if (it.status === 'changed') out.push(paint(33, `changed: [${host}] => ${at}`));
     else if (it.status === 'skipped') out.push(paint(36, `skipping: [${host}] => ${at} `));
     else out.push(paint(31, `failed: [${host}] ${at} => ${it.msg ?? 'failed'}`));
