@@ -7,6 +7,7 @@ import type { Vars } from '../inventory/types.js';
 import { errorMessage } from '../util/errors.js';
 import type { IncludeExtra } from './block.js';
 import type { HostTaskReport, Slot } from './types.js';
+import { itemLabel, itemVars, loopSetup } from './loop.js';
 
 /**
  * include_tasks / include_role on one host, on the controller (nothing is sent to the host): its
@@ -26,27 +27,33 @@ export async function runInclude(
       report(slot, { status: 'skipped', msg: 'conditional result was false' });
       return 'skipped';
     }
-    let items: unknown[] = [undefined];
-    if (task.loop !== undefined) {
-      const rendered = renderValue(task.loop, at.scope);
-      if (!Array.isArray(rendered)) throw new Error(`loop must be a list, got ${typeof rendered}`);
-      items = task.loopFlatten ? rendered.flat(1) : rendered;
-      if (!items.length) {
-        report(slot, { status: 'skipped', msg: 'no items in the loop' });
+    // one copy of the included tasks per loop item, with the loop's variables (loop.ts)
+    const runs: Array<{ vars?: Vars; scope: Scope; label?: string }> = [];
+    if (task.loop === undefined) runs.push({ scope: at.scope });
+    else {
+      const setup = loopSetup(task, at.scope, [at.playbookDir]);
+      if (!setup.items.length) {
+        report(slot, { status: 'skipped', msg: 'No items in the list' });
         return 'skipped';
       }
+      setup.items.forEach((_, i) => {
+        const vars = itemVars(setup, i);
+        const scope = at.scope.child({}, vars);
+        runs.push({ vars, scope, label: itemLabel(setup, i, scope) });
+      });
     }
     const out: Array<{ tasks: Task[]; extra: IncludeExtra }> = [];
-    for (const item of items) {
-      const data: Vars = item === undefined ? at.extra.data : { ...at.extra.data, item };
-      const s = item === undefined ? at.scope : at.scope.child({}, { item });
+    for (const run of runs) {
+      const data: Vars = run.vars ? { ...at.extra.data, ...run.vars } : at.extra.data;
+      const s = run.scope;
       const file = isTemplate(inc.file) ? String(renderValue(inc.file, s)) : inc.file;
       const tasks = inc.tasks ?? loadIncludedFile(file, task, at.playbookDir);
       const params = renderValue(inc.params, s) as Vars;
       out.push({ tasks, extra: { params: { ...at.extra.params, ...params }, data } });
       report(slot, {
         status: 'ok',
-        msg: `included: ${file}${item === undefined ? '' : ` (item=${typeof item === 'string' ? item : JSON.stringify(item)})`}`,
+        msg: `included: ${file}${run.label === undefined ? '' : ` (item=${run.label})`}`,
+        ...(run.label === undefined ? {} : { items: [{ status: 'ok', label: run.label }] }),
       });
     }
     return out;

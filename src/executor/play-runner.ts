@@ -17,6 +17,7 @@ import { shellFor, type HostContext } from './host-context.js';
 import { selectedByTags } from './tags.js';
 import { startIndex } from './start-at-task.js';
 import { registered, runTask, type Prefetched, type TaskResult } from './task-runner.js';
+import { itemReports } from './loop.js';
 import { prefetch, readAhead } from './prefetch.js';
 import { libsOf } from './prelude.js';
 import type { ShellLib } from '../module/types.js';
@@ -712,6 +713,7 @@ export class PlaybookRunner {
       warnings: r.warnings.length ? (noLog ? [NO_LOG_MSG] : r.warnings) : undefined,
       shown: task.def.showsMsg && !noLog && r.status === 'ok' ? r.msg : undefined,
       ms: Math.round(performance.now() - t0),
+      items: itemReports(r, noLog, task.def.showsMsg),
     };
     this.count(name, slot, report);
     if (r.status === 'changed') for (const n of task.notify) run.notified.add(n);

@@ -14,6 +14,7 @@ import type { RemoteShell } from '../transport/remote-shell.js';
 import { parseAnswers, readsScript, stepsScript, toOutput, toSeen } from './remote-script.js';
 import type { HostContext } from './host-context.js';
 import { missingLibs } from './prelude.js';
+import { runLoop } from './loop.js';
 import type { Status } from './types.js';
 
 /** The registered result of a task on one host (what `register` stores). */
@@ -31,6 +32,8 @@ export interface TaskResult {
   setVars?: Record<string, unknown>;
   /** setVars are host facts too (Plan.cacheable). */
   cacheable?: boolean;
+  /** A loop item's label (loop_control.label, or the item as Python prints it). */
+  label?: string;
 }
 
 /** Reads done ahead for several tasks in one round trip (see prefetch.ts). */
@@ -86,41 +89,24 @@ export function registered(r: TaskResult): Record<string, unknown> {
 export async function runTask(task: Task, env: TaskEnv): Promise<TaskResult> {
   // registered results and set_fact vars sit above task (and block) vars, as in Ansible
   const own = Object.fromEntries(Object.entries(task.vars).filter(([k]) => !Object.hasOwn(env.hc.registered, k)));
-  const scope = Object.keys(own).length ? env.scope.child(own).child(env.extraVars ?? {}) : env.scope;
+  const withVars = (base: Scope): Scope =>
+    Object.keys(own).length ? base.child(own).child(env.extraVars ?? {}) : base;
+  const scope = withVars(env.scope);
   try {
     if (task.loop === undefined) return await untilLoop(task, env, scope);
-    const rendered = renderValue(task.loop, scope);
-    if (!Array.isArray(rendered)) return result('failed', `loop must be a list, got ${typeof rendered}`);
-    // with_items flattens one level, as Ansible's items lookup does ([[a, b], c] is a, b, c)
-    const items = task.loopFlatten ? rendered.flat(1) : rendered;
-    const results: TaskResult[] = [];
-    for (const item of items) {
-      const r = await untilLoop(task, env, scope.child({}, { item }));
-      results.push(r);
-      if (r.status === 'unreachable') return { ...r, results };
-    }
-    const any = (s: Status): boolean => results.some((r) => r.status === s);
-    const status: Status = any('failed')
-      ? 'failed'
-      : any('changed')
-        ? 'changed'
-        : results.length && results.every((r) => r.status === 'skipped')
-          ? 'skipped'
-          : 'ok';
-    const failedItems = results.map((r, i) => (r.status === 'failed' ? `item ${i}: ${r.msg}` : '')).filter(Boolean);
-    const set = results.filter((r) => r.setVars);
-    return result(status, failedItems.length ? failedItems.join('; ') : `${results.length} items`, {
-      results,
-      // as Ansible: each item's variables in turn, so the last item's win
-      ...(set.length
-        ? {
-            setVars: set.reduce<Record<string, unknown>>((all, r) => ({ ...all, ...r.setVars }), {}),
-            cacheable: set.some((r) => r.cacheable),
-          }
-        : {}),
-      diff: results.flatMap((r) => r.diff),
-      warnings: results.flatMap((r) => r.warnings),
-    });
+    const searchPath = typeof env.playbookDir === 'string' ? [env.playbookDir] : env.playbookDir;
+    // the item's variables sit below the task's vars, so a task var may use the item (`vars: {p: "/x/{{ item }}"}`)
+    const itemScope = (vars: Vars): Scope => withVars(env.scope.child({}, vars));
+    const r = await runLoop(task, scope, searchPath, (s) => untilLoop(task, env, s), itemScope);
+    // as Ansible: each item's set_fact variables in turn, so the last item's win
+    const set = (r.results ?? []).filter((x) => x.setVars);
+    return set.length
+      ? {
+          ...r,
+          setVars: set.reduce<Record<string, unknown>>((all, x) => ({ ...all, ...x.setVars }), {}),
+          cacheable: set.some((x) => x.cacheable),
+        }
+      : r;
   } catch (e) {
     if (e instanceof UnreachableError) return result('unreachable', e.message);
     return result('failed', errorMessage(e));

@@ -17,6 +17,17 @@ export interface HostTaskReport {
   shown?: string;
   /** How long the task took on this host, in milliseconds. */
   ms?: number;
+  /** A loop's items, each with its own line (`ok: [h] => (item=LABEL)`), in order. */
+  items?: ItemReport[];
+}
+
+/** One loop item as reporters see it: its status and label (loop_control.label, or the item). */
+export interface ItemReport {
+  status: Status;
+  label: string;
+  msg?: string;
+  /** debug's output for this item */
+  shown?: string;
 }
 
 /** Where a task stands in a play's output: tasks by index, handlers after the task that flushed them. */

@@ -2,6 +2,7 @@ import { coerce } from './coerce.js';
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import type { JsonSchema } from '../module/types.js';
 import { isTemplate } from './template.js';
+import { LOOP_SCHEMA_PROPS } from './loop-keys.js';
 
 /** One ajv instance for the play/task shapes and every module's arguments; defaults are filled in (verbose: errors carry their schema's description). */
 export const ajv = new Ajv.default({ allErrors: true, useDefaults: true, strict: false, verbose: true });
@@ -62,8 +63,7 @@ export const TASK_SCHEMA: JsonSchema = {
   properties: {
     name: { type: 'string' },
     when: condition,
-    loop: { anyOf: [{ type: 'array' }, { type: 'string' }] },
-    with_items: { anyOf: [{ type: 'array' }, { type: 'string' }] },
+    ...LOOP_SCHEMA_PROPS,
     register: { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
     notify: stringList,
     listen: stringList,

@@ -1,4 +1,5 @@
 import type { JsonSchema } from '../module/types.js';
+import { LOOP_SCHEMA_PROPS } from './loop-keys.js';
 
 const stringList = { anyOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }] };
 const condition = {
@@ -37,8 +38,7 @@ export const INCLUDE_SCHEMA: JsonSchema = {
     when: condition,
     tags: stringList,
     vars: { type: 'object' },
-    loop: { anyOf: [{ type: 'array' }, { type: 'string' }] },
-    with_items: { anyOf: [{ type: 'array' }, { type: 'string' }] },
+    ...LOOP_SCHEMA_PROPS,
     become: { type: ['boolean', 'string'] },
     become_user: { type: 'string', minLength: 1 },
     become_method: { type: 'string', pattern: '^(sudo|su|.*\\{\\{.*)$' },
@@ -46,6 +46,8 @@ export const INCLUDE_SCHEMA: JsonSchema = {
     ignore_errors: { type: 'boolean' },
     no_log: { type: 'boolean' },
   },
+  // an unknown with_<name> is reported by checkLoop (loop-task.ts), with the lookups there are
+  patternProperties: { '^with_': {} },
   additionalProperties: false,
 };
 

@@ -8,6 +8,8 @@ import { findRole, roleFile, roleFiles, roleSearchDirs, roleVars, type RoleUse }
 import { BLOCK_SCHEMA, INCLUDE_SCHEMA, ROLE_ENTRY_KEYS } from './structure-schema.js';
 import { checkExpressions, checkTemplates } from './syntax.js';
 import { addSchemaProblems, baseTask, becomeKeywords, readTask } from './task.js';
+import { isLoopKey } from './loop-keys.js';
+import { checkLoop } from './loop-task.js';
 import { isTemplate } from './template.js';
 import type { Block, InBlock, RoleVars, Task } from './types.js';
 
@@ -129,6 +131,7 @@ function readEntry(pl: PlayLoad, raw: unknown, path: PathSeg[], ctx: ListCtx, ou
     label,
   );
   for (const k of ['when'] as const) checkExpressions(doc, problems, [...path, k], raw[k]);
+  if (kind !== 'import_tasks' && kind !== 'import_role') checkLoop(doc, problems, path, raw);
   checkTemplates(doc, problems, [...path, 'vars'], raw.vars);
   const arg = raw[key];
   if (kind === 'import_tasks' || kind === 'include_tasks') {
@@ -340,7 +343,7 @@ function importTasks(
     );
     return;
   }
-  for (const k of ['loop', 'with_items'])
+  for (const k of Object.keys(raw).filter(isLoopKey))
     if (raw[k] !== undefined)
       pl.problems.add(`import_tasks cannot loop (use include_tasks)`, ctx.doc.pos([...path, k], 'key'));
   const f = resolveTaskFile(pl, file, ctx);

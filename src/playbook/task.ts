@@ -6,6 +6,8 @@ import type { PathSeg, SourceDoc } from '../util/yaml.js';
 import { check, TASK_KEYS, TASK_SCHEMA } from './schema.js';
 import { checkExpressions, checkTemplates } from './syntax.js';
 import { checkTaskArgs } from './task-checks.js';
+import { isLoopKey } from './loop-keys.js';
+import { checkLoop, loopKeywords } from './loop-task.js';
 import type { Task } from './types.js';
 
 type Raw = Record<string, unknown>;
@@ -38,7 +40,7 @@ export function readTask(
     problems.add('a task must be a mapping with a module key', pos);
     return undefined;
   }
-  const candidates = Object.keys(raw).filter((k) => !TASK_KEYS.has(k));
+  const candidates = Object.keys(raw).filter((k) => !TASK_KEYS.has(k) && !isLoopKey(k));
   const label = typeof raw.name === 'string' ? `task "${raw.name}"` : 'task';
   if (candidates.length === 1 && candidates[0] === 'meta') {
     const action = USER_META_ACTIONS.find((a) => a === raw.meta);
@@ -95,6 +97,7 @@ export function readTask(
   checkTaskArgs(doc, problems, [...path, key], def, args, dir);
   checkNul(doc, problems, [...path, key], rawArgs);
   checkTemplates(doc, problems, [...path, 'vars'], raw.vars);
+  checkLoop(doc, problems, path, raw);
   for (const k of ['when', 'changed_when', 'failed_when', 'until'] as const)
     checkExpressions(doc, problems, [...path, k], raw[k]);
   for (const a of def.expressionArgs ?? []) checkExpressions(doc, problems, [...path, key, a], args[a]);
@@ -110,8 +113,7 @@ export function baseTask(raw: Raw, playTags: string[], pos: Pos): Omit<Task, 'na
     args: {},
     vars: isMap(raw.vars) ? raw.vars : {},
     when: raw.when,
-    loop: raw.loop ?? raw.with_items,
-    loopFlatten: raw.loop === undefined && raw.with_items !== undefined,
+    ...loopKeywords(raw),
     register: typeof raw.register === 'string' ? raw.register : undefined,
     notify: list(raw.notify),
     listen: list(raw.listen),

@@ -2,6 +2,7 @@ import type { Vars } from '../inventory/types.js';
 import type { ModuleDef } from '../module/types.js';
 import type { MetaAction } from '../module/meta.js';
 import type { Pos } from '../util/errors.js';
+import type { LoopControlRaw, LoopLookup } from './loop-keys.js';
 
 export interface Task {
   name: string;
@@ -15,6 +16,10 @@ export interface Task {
   loop?: unknown;
   /** `with_items`: the rendered list is flattened one level */
   loopFlatten?: boolean;
+  /** `with_<lookup>`: the lookup that turns the templated `loop` value into items (loop-sources.ts) */
+  loopWith?: LoopLookup;
+  /** `loop_control` as written (label, loop_var, index_var, pause, extended, extended_allitems) */
+  loopControl?: LoopControlRaw;
   register?: string;
   notify: string[];
   /** For handlers: extra names it answers to. */

@@ -98,6 +98,7 @@ export class PlainReporter implements Reporter {
     const out: string[] = [];
     for (const d of r.diff ?? []) out.push(unifiedDiff(d));
     for (const w of r.warnings ?? []) out.push(this.paint(35, `[WARNING]: ${w}`));
+    if (r.items?.length) return [...out, ...itemLines(host, r, (c, s) => this.paint(c, s))];
     switch (r.status) {
       case 'ok':
         out.push(this.paint(32, `ok: [${host}]${r.shown !== undefined ? ` => ${r.shown}` : ''}`));
@@ -149,6 +150,26 @@ export class PlainReporter implements Reporter {
       for (const [, lines] of p.lines) this.lines(lines);
     }
   }
+}
+
+/**
+ * A loop's lines as Ansible's default callback prints them: one per item, then `skipping: [h]`
+ * when every item was skipped, `...ignoring` for an ignored failure; nothing more for ok/changed.
+ */
+function itemLines(host: string, r: HostTaskReport, paint: (code: number, s: string) => string): string[] {
+  const out: string[] = [];
+  for (const it of r.items ?? []) {
+    const at = `(item=${it.label})`;
+    if (it.status === 'ok')
+      out.push(paint(32, `ok: [${host}] => ${at}${it.shown !== undefined ? ` => ${it.shown}` : ''}`));
+    else if (it.status === 'changed') out.push(paint(33, `changed: [${host}] => ${at}`));
+    else if (it.status === 'skipped') out.push(paint(36, `skipping: [${host}] => ${at} `));
+    else out.push(paint(31, `failed: [${host}] ${at} => ${it.msg ?? 'failed'}`));
+  }
+  if (r.status === 'skipped') out.push(paint(36, `skipping: [${host}]`));
+  else if (r.status === 'unreachable') out.push(paint(31, `unreachable: [${host}] => ${r.msg ?? 'unreachable'}`));
+  else if (r.status === 'failed' && r.ignored) out.push(paint(36, '...ignoring'));
+  return out;
 }
 
 /** Ansible's banner (utils/display.py): the title, a space, then stars to column 80 (at least 3). */

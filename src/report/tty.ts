@@ -114,7 +114,9 @@ export class TtyReporter implements Reporter {
     if (!row) return;
     if ((r.status === 'failed' && !r.ignored) || r.status === 'unreachable') {
       // the first line of the message: the whole of it is in the log below the view
-      const msg = (r.msg ?? '').split('\n')[0];
+      // a loop's own message says only that items failed: show the first failed item's
+      const first = r.items?.find((i) => i.status === 'failed')?.msg;
+      const msg = (first ? `${r.msg}: ${first}` : (r.msg ?? '')).split('\n')[0];
       row.failed = `${host}: ${slot.name}: ${r.status}${msg ? `: ${msg}` : ''}`;
       this.progress();
     }
