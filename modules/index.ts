@@ -18,6 +18,7 @@ import reuseportSelftest from './reuseport_selftest.js';
 import waitFor from './wait_for.js';
 import uri from './uri.js';
 import bpfRollback from './bpf_rollback.js';
+import { FILE_MODULES } from './file_modules.js';
 
 /** Every module lbprov knows, in the order `lbprov doc --list` and the README table show them. */
 export const ALL_MODULES: readonly ModuleDef[] = [
@@ -40,6 +41,7 @@ export const ALL_MODULES: readonly ModuleDef[] = [
   waitFor,
   uri,
   bpfRollback,
+  ...FILE_MODULES,
 ];
 
 export const MODULES: ReadonlyMap<string, ModuleDef> = new Map(
