@@ -7,9 +7,8 @@ const schema = Type.Object(
   {
     ...pathProps,
     state: Default(Choice(['present', 'absent'], { description: 'Whether the block should be there.' }), 'present'),
-    block: Default(
-      Type.String({ description: 'The text between the markers; empty removes the block (alias: content).' }),
-      '',
+    block: Type.Optional(
+      Type.String({ description: 'The text between the markers; empty or unset removes the block (alias: content).' }),
     ),
     content: Type.Optional(Type.String({ description: 'Same as block.' })),
     marker: Default(
@@ -26,7 +25,8 @@ const schema = Type.Object(
     ),
     insertbefore: Type.Optional(
       Type.String({
-        description: 'Without markers in the file: insert before the last line matching this regular expression, or BOF.',
+        description:
+          'Without markers in the file: insert before the last line matching this regular expression, or BOF.',
       }),
     ),
     create: Default(Type.Boolean({ description: 'Create the file (and its directory) if missing.' }), false),
@@ -89,7 +89,7 @@ export default defineModule({
     }
     const marker0 = `${a.marker.replaceAll('{mark}', a.marker_begin)}\n`;
     const marker1 = `${a.marker.replaceAll('{mark}', a.marker_end)}\n`;
-    let block = a.content ?? a.block;
+    let block = a.content ?? a.block ?? '';
     let blocklines: string[] = [];
     if (present && block) {
       if (!block.endsWith('\n')) block += '\n';
@@ -111,7 +111,7 @@ export default defineModule({
             const text = original ?? '';
             n0 = (insertafter ? text.slice(0, m.index + m[0].length) : text.slice(0, m.index)).split('\n').length - 1;
           }
-        } else lines.forEach((l, i) => (searchLine(insertre!, l) ? (n0 = i) : undefined));
+        } else lines.forEach((l, i) => (searchLine(insertre, l) ? (n0 = i) : undefined));
         if (n0 === undefined) n0 = lines.length;
         else if (insertafter !== undefined) n0 += 1;
       } else if (insertbefore !== undefined) n0 = 0;
@@ -125,7 +125,13 @@ export default defineModule({
     lines.splice(n0, 0, ...blocklines);
     const result = lines.join('');
     const msg =
-      original === result ? '' : original === null ? 'File created' : !blocklines.length ? 'Block removed' : 'Block inserted';
+      original === result
+        ? ''
+        : original === null
+          ? 'File created'
+          : !blocklines.length
+            ? 'Block removed'
+            : 'Block inserted';
     return editPlan(a, seen, original, result, msg);
   },
 });

@@ -20,17 +20,13 @@ const schema = Type.Object(
       patternMeans: 'an absolute path',
       description: "Where the file goes; a directory: the URL's file name in it.",
     }),
-    checksum: Default(
+    checksum: Type.Optional(
       Type.String({
         description:
           'ALGORITHM:HEX (md5, sha1, sha224, sha256, sha384, sha512): the download must have it; a dest that has it already is not downloaded again (unless force).',
       }),
-      '',
     ),
-    force: Default(
-      Type.Boolean({ description: 'Download even when dest already has the checksum given.' }),
-      false,
-    ),
+    force: Default(Type.Boolean({ description: 'Download even when dest already has the checksum given.' }), false),
     backup: Default(
       Type.Boolean({ description: 'Keep the replaced file beside it, with a timestamp in its name.' }),
       false,
@@ -90,7 +86,7 @@ export default defineModule({
   check: 'full',
   diff: 'full',
   reads(a) {
-    const [algo, value] = splitChecksum(a.checksum);
+    const [algo, value] = splitChecksum(a.checksum ?? '');
     return {
       probe: {
         kind: 'exec',
@@ -120,7 +116,8 @@ export default defineModule({
       if (!a.checksum.includes(':')) return fail('The checksum parameter has to be in format <algorithm>:<checksum>');
       if (/^[a-z0-9]+:[a-z]+:\/\//i.test(a.checksum)) return fail('get_url: a checksum from a URL is not supported');
       [algo, want] = splitChecksum(a.checksum);
-      if (!ALGOS.includes(algo!)) return fail(`get_url: unsupported checksum algorithm ${algo} (one of ${ALGOS.join(', ')})`);
+      if (!ALGOS.includes(algo!))
+        return fail(`get_url: unsupported checksum algorithm ${algo} (one of ${ALGOS.join(', ')})`);
       if (!/^[0-9a-f]+$/.test(want!)) return fail('The checksum format is invalid');
     }
     if (seen.probe.rc !== 0) return fail(`get_url: probing ${a.dest} failed: ${seen.probe.stderr.trim()}`);
@@ -159,7 +156,8 @@ export default defineModule({
     if (type === 'other') return fail(`Destination ${dest} is not a regular file`);
     if (type === 'file' && !a.force && want && kv.get('sum') === want) return attrsOnly('file already exists');
     if (kv.has('src_error')) return fail(`Request failed: ${b64('src_error')!.trim()}`, result);
-    if (type === 'absent' && kv.get('dir') !== '1') return fail(`Destination ${posix.dirname(dest)} does not exist`, result);
+    if (type === 'absent' && kv.get('dir') !== '1')
+      return fail(`Destination ${posix.dirname(dest)} does not exist`, result);
     const size = Number(kv.get('src_size') ?? 0);
     result.checksum_src = kv.get('src_sha1');
     result.size = size;
@@ -211,5 +209,11 @@ export default defineModule({
 function splitChecksum(c: string): [string | undefined, string | undefined] {
   const i = c.indexOf(':');
   if (i < 0) return [undefined, undefined];
-  return [c.slice(0, i).toLowerCase(), c.slice(i + 1).replace(/\W+/g, '').toLowerCase()];
+  return [
+    c.slice(0, i).toLowerCase(),
+    c
+      .slice(i + 1)
+      .replace(/\W+/g, '')
+      .toLowerCase(),
+  ];
 }

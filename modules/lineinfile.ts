@@ -24,7 +24,9 @@ const schema = Type.Object(
       }),
     ),
     insertbefore: Type.Optional(
-      Type.String({ description: 'With no match: insert before the last line matching this regular expression, or BOF.' }),
+      Type.String({
+        description: 'With no match: insert before the last line matching this regular expression, or BOF.',
+      }),
     ),
     backrefs: Default(
       Type.Boolean({
@@ -43,10 +45,7 @@ const schema = Type.Object(
   {
     oneOf: pathOneOf,
     additionalProperties: false,
-    allOf: [
-      { not: { required: ['insertbefore', 'insertafter'] } },
-      { not: { required: ['regexp', 'search_string'] } },
-    ],
+    allOf: [{ not: { required: ['insertbefore', 'insertafter'] } }, { not: { required: ['regexp', 'search_string'] } }],
   },
 );
 
@@ -80,7 +79,11 @@ export default defineModule({
 `,
   returns: {
     backup: { description: 'The backup file, when backup made one ("" otherwise).', type: 'string' },
-    found: { description: 'With state absent: how many lines were removed.', type: 'integer', returned: 'state absent' },
+    found: {
+      description: 'With state absent: how many lines were removed.',
+      type: 'integer',
+      returned: 'state absent',
+    },
   },
   check: 'full',
   diff: 'full',
@@ -100,7 +103,9 @@ export default defineModule({
       const name = a.regexp === '' ? 'regular expression' : 'search string';
       warnings.push(
         `The ${name} is an empty string, which will match every line in the file. This may have unintended consequences, such as replacing the last line in the file rather than appending.` +
-          (a.regexp === '' ? " If this is desired, use '^' to match every line in the file and avoid this warning." : ''),
+          (a.regexp === ''
+            ? " If this is desired, use '^' to match every line in the file and avoid this warning."
+            : ''),
       );
     }
     let re: RegExp | undefined;
@@ -118,10 +123,7 @@ export default defineModule({
       if (e instanceof PyRegexError) return fail(`lineinfile: ${e.message}`);
       throw e;
     }
-    const plan =
-      a.state === 'present'
-        ? present(a, b.text, re, ins)
-        : absent(a, b.text, re);
+    const plan = a.state === 'present' ? present(a, b.text, re, ins) : absent(a, b.text, re);
     if ('failed' in plan) return { ...fail(plan.failed, plan.result ?? {}), warnings };
     if (plan.noFile) return { changed: false, steps: [], msg: 'file not present', warnings };
     const out = editPlan(a, seen, b.text, plan.after, plan.msg, { backup: '', ...plan.result });
@@ -156,8 +158,7 @@ function present(
   if (a.backrefs && a.search_string !== undefined)
     return { failed: 'parameters are mutually exclusive: backrefs|search_string' };
   if (a.line === undefined) return { failed: 'line is required with state=present' };
-  if (text === null && !a.create)
-    return { failed: `Destination ${pathOf(a)} does not exist !`, result: { rc: 257 } };
+  if (text === null && !a.create) return { failed: `Destination ${pathOf(a)} does not exist !`, result: { rc: 257 } };
   const insertbefore = a.insertbefore;
   const insertafter = a.insertafter ?? (insertbefore === undefined ? 'EOF' : undefined);
   const lines = readLines(text ?? '');

@@ -1,5 +1,5 @@
 import { defineModule, type Plan } from '../src/module/types.js';
-import { Type, Default } from '../src/module/args.js';
+import { Type } from '../src/module/args.js';
 import { PyRegexError, pyRegex, pySubn } from '../src/module/pyre.js';
 import { before, editPlan, editProps, editReads, pathOf, pathOneOf, pathProps } from '../src/module/textedit.js';
 
@@ -9,9 +9,10 @@ const schema = Type.Object(
     regexp: Type.String({
       description: 'A Python regular expression, MULTILINE (^ and $ match at every line); every match is replaced.',
     }),
-    replace: Default(
-      Type.String({ description: 'What each match becomes; \\1 and \\g<name> are its groups. Empty removes the matches.' }),
-      '',
+    replace: Type.Optional(
+      Type.String({
+        description: 'What each match becomes; \\1 and \\g<name> are its groups. Empty or unset removes the matches.',
+      }),
     ),
     after: Type.Optional(
       Type.String({ description: 'Only the text after the first match of this expression (DOTALL) is changed.' }),
@@ -55,13 +56,19 @@ export default defineModule({
     const path = pathOf(a);
     const b = before(path, seen.file);
     if (b.failed) return { changed: false, steps: [], failed: b.failed, result: { rc: 256 } };
-    if (b.text === null) return { changed: false, steps: [], failed: `Path ${path} does not exist !`, result: { rc: 257 } };
+    if (b.text === null)
+      return { changed: false, steps: [], failed: `Path ${path} does not exist !`, result: { rc: 257 } };
     const contents = b.text;
     let section = contents;
     let indices: [number, number] | undefined;
     try {
       if (a.after || a.before) {
-        const pattern = a.after && a.before ? `${a.after}(?P<subsection>.*?)${a.before}` : a.after ? `${a.after}(?P<subsection>.*)` : `(?P<subsection>.*)${a.before}`;
+        const pattern =
+          a.after && a.before
+            ? `${a.after}(?P<subsection>.*?)${a.before}`
+            : a.after
+              ? `${a.after}(?P<subsection>.*)`
+              : `(?P<subsection>.*)${a.before}`;
         const m = pyRegex(pattern, 'sd').exec(contents);
         if (!m) {
           return {
@@ -76,7 +83,7 @@ export default defineModule({
         indices = at;
         section = m.groups!.subsection;
       }
-      const [replaced, n] = pySubn(pyRegex(a.regexp, 'm'), a.replace, section);
+      const [replaced, n] = pySubn(pyRegex(a.regexp, 'm'), a.replace ?? '', section);
       if (n === 0 || replaced === section) return editPlan(a, seen, contents, contents, '', { rc: 0 });
       const after = indices ? contents.slice(0, indices[0]) + replaced + contents.slice(indices[1]) : replaced;
       return editPlan(a, seen, contents, after, `${n} replacements made`, { rc: 0 });

@@ -75,7 +75,10 @@ export function parseStat(path: string, out: string): Record<string, unknown> {
     isgid: !!(bits & 0o2000),
     blocks: num('blocks'),
     block_size: num('block_size'),
-    device_type: kind === 'ischr' || kind === 'isblk' ? parseInt(kv.get('devmajor') ?? '0', 16) * 256 + parseInt(kv.get('devminor') ?? '0', 16) : 0,
+    device_type:
+      kind === 'ischr' || kind === 'isblk'
+        ? parseInt(kv.get('devmajor') ?? '0', 16) * 256 + parseInt(kv.get('devminor') ?? '0', 16)
+        : 0,
     readable: kv.get('readable') === '1',
     writeable: kv.get('writeable') === '1',
     executable: kv.get('executable') === '1',
@@ -99,18 +102,22 @@ export default defineModule({
   aliases: ['ansible.builtin.stat'],
   shell: [shellLib('modules/stat.sh')],
   schema,
-  description: "What is at a path: existence, type, mode, owner, size, times and checksum, as Ansible's stat returns them.",
+  description:
+    "What is at a path: existence, type, mode, owner, size, times and checksum, as Ansible's stat returns them.",
   notes: [
-    "Registers `stat` with Ansible's keys (exists, isdir, isreg, islnk, mode as \"0644\", uid, gid, pw_name, gr_name, size, mtime, checksum, lnk_target, readable...); a missing path is `stat: {exists: false}`. Changes nothing; runs in check mode too.",
+    'Registers `stat` with Ansible\'s keys (exists, isdir, isreg, islnk, mode as "0644", uid, gid, pw_name, gr_name, size, mtime, checksum, lnk_target, readable...); a missing path is `stat: {exists: false}`. Changes nothing; runs in check mode too.',
   ],
   examples: `- name: Is the listener configured?
   stat:
     path: /etc/lb-listener/lb-listener.conf
   register: conf
 
-- name: Configure it once
-  command: /opt/lbprov/bin/lb-setup
-  when: not conf.stat.exists
+- name: The binary's checksum, following the current-release link
+  stat:
+    path: /opt/app/current/bin/app
+    follow: true
+    checksum_algorithm: sha256
+  register: app
 `,
   returns: {
     stat: {

@@ -43,7 +43,16 @@ export function pyExpand(template: string, m: RegExpExecArray): string {
       continue;
     }
     const n = template[++i];
-    const escapes: Record<string, string> = { n: '\n', t: '\t', r: '\r', f: '\f', v: '\v', a: '\x07', b: '\b', '\\': '\\' };
+    const escapes: Record<string, string> = {
+      n: '\n',
+      t: '\t',
+      r: '\r',
+      f: '\f',
+      v: '\v',
+      a: '\x07',
+      b: '\b',
+      '\\': '\\',
+    };
     if (n in escapes) out += escapes[n];
     else if (/[0-9]/.test(n)) {
       const d = /^[0-9]{1,2}/.exec(template.slice(i))![0];
@@ -90,7 +99,7 @@ export function pySubn(re: RegExp, template: string, text: string): [string, num
   let n = 0;
   for (const m of text.matchAll(g)) {
     const at = m.index;
-    out += text.slice(last, at) + pyExpand(template, m as RegExpExecArray);
+    out += text.slice(last, at) + pyExpand(template, m);
     last = at + m[0].length;
     n++;
   }

@@ -101,7 +101,9 @@ export function editPlan(
       // after a rewrite the write step has set the attributes already
       if (!changed) steps.push(...attr.steps);
       diff.push(...attr.diff);
-      message = message ? `${message} and ownership, perms or SE linux context changed` : 'ownership, perms or SE linux context changed';
+      message = message
+        ? `${message} and ownership, perms or SE linux context changed`
+        : 'ownership, perms or SE linux context changed';
     }
   }
   const any = steps.length > 0;
