@@ -39,7 +39,7 @@ lbprov_unarchive_extract() {
 lbprov_unarchive_probe() (
   kind=$1 src=$2 dest=$3 owner=$4 group=$5 mode=$6 creates=$7
   if [ -n "$creates" ] && { [ -e "$creates" ] || [ -L "$creates" ]; }; then echo creates=1; exit 0; fi
-  if [ ! -d "$dest" ]; then echo "Destination '$dest' is not a directory" >&2; exit 3; fi
+  if [ ! -d "$dest" ]; then echo "dest '$dest' must be an existing dir" >&2; exit 3; fi
   w=$(mktemp -d) || exit 1
   trap 'rm -rf -- "$w"' EXIT
   a=$(lbprov_unarchive_open "$kind" "$src" "$w") || exit 4
