@@ -9,7 +9,7 @@ import { PLAY_SCHEMA } from './schema.js';
 import { checkTemplates } from './syntax.js';
 import { DEFAULT_ROLES_PATH, playRoleVars } from './roles.js';
 import { addSchemaProblems, baseTask, becomeKeywords } from './task.js';
-import { readList, readRoleEntry, rootCtx, type PlayLoad } from './task-list.js';
+import { playCtx, readList, readRoleEntry, rootCtx, type PlayLoad } from './task-list.js';
 import { isTemplate } from './template.js';
 import type { Play, Playbook, PlaybookVarsDir, Task } from './types.js';
 
@@ -186,7 +186,7 @@ function readPlay(
     nextBlock: 0,
   };
   const tasks: Task[] = [];
-  const ctx = rootCtx(doc, dir, false, tags);
+  const ctx = playCtx(rootCtx(doc, dir, false, tags), raw);
   const flush = (at: PathSeg[]): void => {
     if (tasks.length)
       tasks.push({
