@@ -22,6 +22,7 @@ import setFact from './set_fact.js';
 import fail from './fail.js';
 import pause from './pause.js';
 import { SYS_MODULES } from './sys-modules.js';
+import { FILE_MODULES } from './file_modules.js';
 
 /** Every module lbprov knows, in the order `lbprov doc --list` and the README table show them. */
 export const ALL_MODULES: readonly ModuleDef[] = [
@@ -48,6 +49,7 @@ export const ALL_MODULES: readonly ModuleDef[] = [
   fail,
   pause,
   ...SYS_MODULES,
+  ...FILE_MODULES,
 ];
 
 export const MODULES: ReadonlyMap<string, ModuleDef> = new Map(

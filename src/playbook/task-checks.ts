@@ -35,7 +35,8 @@ export function checkTaskArgs(
     }
   }
   const kind = def.localSrc;
-  if (!kind || !literal(args.src)) return;
+  // a host path (unarchive's remote_src) is not looked for on the controller
+  if (!kind || !literal(args.src) || args.remote_src === true) return;
   let file: string;
   try {
     file = localPath(dir, args.src, kind);

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Read, Seen, Step, StepOutput } from '../../src/module/types.js';
 import { FixtureAccounts, groupEntry, userEntry, type GroupEntry, type UserEntry } from './fixture-accounts.js';
+import { fileModulesQuery } from './fixture-files.js';
 
 /**
  * A host as data (pyinfra's tests/operations style) for the module cases in test/modules/: it
@@ -309,7 +310,7 @@ export class FixtureHost {
     }
     if (cmd === 'grep' && a.join(' ').startsWith('-r -H --include=')) return this.grepLines(a);
     if (cmd === 'lbprov_selftest') return this.selftest(a);
-    return new FixtureAccounts(this.state).query(argv);
+    return new FixtureAccounts(this.state).query(argv) ?? fileModulesQuery(this.state, argv);
   }
 
   /** `grep -r -H --include=*.SUFFIX -e '' -- DIR`: every line of the matching files under DIR as PATH:LINE (rc 1: none). */
