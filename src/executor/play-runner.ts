@@ -27,6 +27,11 @@ import { hostVarsWith } from '../playbook/vars-dirs.js';
 import { BECOME_VARS, becomeFor, becomeKey, type BecomeKeywords } from './become.js';
 import type { BecomeSpec } from '../transport/become.js';
 import { verbosity, vlog } from '../util/verbose.js';
+import { Delegates, delegateTarget } from './delegate.js';
+import { exportHead, taskEnvironment, withHead } from './environment.js';
+import { RunOnce, runOnceMakesLinear, type Claim, type OnceResult } from './run-once.js';
+import { throttleLimit, Throttles } from './throttle.js';
+import { truthy } from '../playbook/expr.js';
 import {
   NO_LOG_MSG,
   type HostStats,
@@ -64,6 +69,14 @@ export class PlaybookRunner {
   private readonly lastResult = new Map<string, Vars>();
   /** This run's identity on the hosts' locks. */
   private readonly lock: HostLock = runLock();
+  /** Connections of delegate_to hosts (delegate.ts). */
+  private readonly delegates: Delegates;
+  /** throttle: per task, how many hosts run it at once. */
+  private readonly throttles = new Throttles();
+  /** Hosts whose failure came from a run_once task that failed on another host (rescued() leaves the recap alone). */
+  private readonly onceFailed = new Set<string>();
+  /** run_once tasks in a free play already warned about. */
+  private readonly onceWarned = new Set<Task>();
 
   constructor(
     private readonly pb: Playbook,
@@ -71,7 +84,17 @@ export class PlaybookRunner {
     private readonly opts: RunOptions,
     private readonly reporter: Reporter,
     private readonly limit?: string,
-  ) {}
+  ) {
+    this.delegates = new Delegates({
+      inv,
+      baseVars: opts.baseVars,
+      extraVars: opts.extraVars,
+      sshConfig: opts.sshConfig,
+      connectTimeoutMs: opts.connectTimeoutMs,
+      hostVars: (h) => hostVarsWith(inv, h, pb.varsDirs?.get(pb.dir)),
+      libs: () => libsOf(pb.plays.flatMap((p) => [...p.tasks, ...p.handlers]).map((t) => t.def)),
+    });
+  }
 
   /** Stops after the tasks that are running now (SIGINT/SIGTERM). */
   interrupt(): void {
@@ -98,7 +121,9 @@ export class PlaybookRunner {
 
   /** Whether the play moves its batches task by task (see the class comment). */
   static linear(play: Play): boolean {
-    return play.strategy ? play.strategy === 'linear' : play.maxFailPercentage !== undefined || play.anyErrorsFatal;
+    return play.strategy
+      ? play.strategy === 'linear'
+      : play.maxFailPercentage !== undefined || play.anyErrorsFatal || runOnceMakesLinear(play);
   }
 
   async run(): Promise<Map<string, HostStats>> {
@@ -117,6 +142,7 @@ export class PlaybookRunner {
         for (const s of hc.shells?.values() ?? []) s.close();
         hc.transport?.close();
       }
+      this.delegates.close();
       this.reporter.end(this.stats, this.stopped);
     }
     return this.stats;
@@ -196,7 +222,10 @@ export class PlaybookRunner {
       if (linear) {
         const gate = new LinearGate(batch, rule);
         const forks = new Semaphore(this.opts.forks);
-        await Promise.all(batch.map((h) => this.runHost(play, this.ctx(h), fatal, from, { gate, forks })));
+        const once = new RunOnce(batch, (h) => !this.hosts.get(h)?.out && !this.stopped.has(h));
+        await Promise.all(batch.map((h) => this.runHost(play, this.ctx(h), fatal, from, { gate, forks, once })));
+        // a run_once task that failed fails the whole batch and ends the play (linear.py: any_errors_fatal)
+        if (batch.some((h) => this.onceFailed.has(h))) this.broken = true;
         if (gate.stopped) this.broken = true;
       } else {
         await mapLimit(batch, this.opts.forks, (h) => this.runHost(play, this.ctx(h), fatal, from));
@@ -318,26 +347,30 @@ export class PlaybookRunner {
     hc: HostContext,
     fatal: { hit: boolean },
     from: number,
-    linear?: { gate: LinearGate; forks: Semaphore },
+    linear?: { gate: LinearGate; forks: Semaphore; once: RunOnce },
   ): Promise<void> {
     const name = hc.host.name;
     // linear: wait for the batch before each task; forks caps the tasks in flight, not the hosts
     const next = async (): Promise<boolean> => {
       if (!linear) return !this.interrupted && !fatal.hit;
+      linear.once.passed(name);
       if (await linear.gate.arrive(name)) return !this.interrupted;
       this.stop(name, `stopped before its next task: ${linear.gate.stopped}`);
       return false;
     };
     const run = this.hostRun(play, hc, linear?.forks);
+    run.once = linear?.once;
     try {
       if (!(await this.readAhead(run, from))) return;
       const outcome = await this.walkTasks(run, from, next);
+      if (outcome === 'failed' && this.onceFailed.has(name)) this.stop(name, 'a run_once task failed');
       if (outcome !== 'done') {
         if (outcome === 'failed' && play.anyErrorsFatal) fatal.hit = true;
         return;
       }
       if (await next()) await this.runHandlers(run, play.tasks.length);
     } finally {
+      linear?.once.passed(name);
       linear?.gate.leave(name);
       this.reporter.hostDone(name);
     }
@@ -358,7 +391,17 @@ export class PlaybookRunner {
         run: async (task, order, extra) => {
           if (task.meta === 'flush_handlers') return (await this.runHandlers(run, order)) ? 'ok' : 'stop';
           const tslot: Slot = { order, name: task.name, module: task.module, kind: 'task' };
-          const ok = await run.slot(() => this.step(run, task, tslot, scopeOf(task, extra)));
+          const scope = scopeOf(task, extra);
+          const once = await this.runOnce(run, task, scope);
+          if (once && !once.run) return this.tookOnce(run, task, once.result);
+          let ok: boolean;
+          try {
+            // throttle first, then the fork slot: a host never holds a fork while it waits for the task
+            const limit = once ? 0 : this.throttleOf(task, scope);
+            ok = await this.throttles.run(task, limit, () => run.slot(() => this.step(run, task, tslot, scope)));
+          } finally {
+            once?.done({ runner: name, registered: this.lastResult.get(name) ?? {}, ok: !hc.out });
+          }
           if (task.register || !ok) run.scope = this.hostScope(play, hc);
           return ok ? 'ok' : hc.out === 'unreachable' ? 'stop' : 'failed';
         },
@@ -376,9 +419,12 @@ export class PlaybookRunner {
         },
         rescued: (task) => {
           // Ansible's StrategyBase: a failure a rescue section catches counts rescued, not failed
+          // (a host that failed with another host's run_once task counted nothing)
           const st = this.stats.get(name)!;
-          st.failed--;
-          st.rescued++;
+          if (!this.onceFailed.delete(name)) {
+            st.failed--;
+            st.rescued++;
+          }
           hc.out = undefined;
           this.failedAt.delete(name);
           hc.registered.ansible_failed_task = failedTaskVars(task);
@@ -406,6 +452,7 @@ export class PlaybookRunner {
       play,
       hc,
       scope,
+      once: undefined,
       notified: new Set(),
       slot: (job) => (forks ? forks.run(job) : job()),
       transport: async () => {
@@ -462,7 +509,12 @@ export class PlaybookRunner {
     const base = this.becomeKeyOf(run, {});
     const selected = play.tasks.filter(
       (t, i) =>
-        i >= from && selectedByTags(t.tags, this.opts.tags, this.opts.skipTags) && this.becomeKeyOf(run, t) === base,
+        i >= from &&
+        selectedByTags(t.tags, this.opts.tags, this.opts.skipTags) &&
+        this.becomeKeyOf(run, t) === base &&
+        // a delegated task reads on another host; an environment changes what a read sees
+        t.exec?.delegateTo === undefined &&
+        !t.exec?.environment?.length,
     );
     const wantFacts = play.gatherFacts && !hc.facts;
     if (!wantFacts && selected.length <= 1) return true;
@@ -535,8 +587,22 @@ export class PlaybookRunner {
     const noLog = this.censored(task, name);
     if (verbosity.level >= 1)
       vlog(1, `<${name}> TASK [${task.name}] ${noLog ? '(arguments hidden: no_log)' : describeArgs(task, scope)}`);
-    const shell = async (): Promise<RemoteShell> =>
-      hidden(shellFor(hc, await run.transport(), this.becomeOf(run, task, scope)), noLog);
+    const delegated = new Set<string>();
+    // per loop item: delegate_to and environment may use {{ item }}
+    const shell = async (s: Scope = scope): Promise<RemoteShell> => {
+      const to = delegateTarget(task, s);
+      let sh: RemoteShell;
+      if (to === undefined) sh = shellFor(hc, await run.transport(), this.becomeOf(run, task, s));
+      else {
+        delegated.add(to);
+        // the delegate's connection and become settings, the delegating host's variables
+        const d = to === name ? { hc, transport: await run.transport() } : await this.delegates.context(to);
+        sh = shellFor(d.hc, d.transport, this.becomeOf(run, task, s.child(this.delegates.becomeVars(to))));
+      }
+      const env = taskEnvironment(task.exec?.environment, s);
+      const n = Object.keys(env).length;
+      return withHead(hidden(sh, noLog), exportHead(env), `environment: ${n} variable${n === 1 ? '' : 's'}, not shown`);
+    };
     // a role's task looks for its files in the role first (task.dir), then beside the playbook
     const playbookDir = task.dir && task.dir !== this.pb.dir ? [task.dir, this.pb.dir] : this.pb.dir;
     const r: TaskResult = await runTask(task, {
@@ -551,7 +617,9 @@ export class PlaybookRunner {
     });
     this.lastResult.set(name, registered(r));
     if (task.register) this.register(hc, task.register, r, noLog);
-    const ignored = r.status === 'failed' && task.ignoreErrors;
+    // ignore_unreachable: counted ok and ignored, the host goes on (StrategyBase._process_pending_results)
+    const ignored =
+      (r.status === 'failed' && task.ignoreErrors) || (r.status === 'unreachable' && !!task.exec?.ignoreUnreachable);
     const diff = (task.diff ?? this.opts.diff) && !noLog ? r.diff : undefined;
     const report: HostTaskReport = {
       status: r.status,
@@ -562,10 +630,11 @@ export class PlaybookRunner {
       warnings: r.warnings.length ? (noLog ? [NO_LOG_MSG] : r.warnings) : undefined,
       shown: task.def.showsMsg && !noLog && r.status === 'ok' ? r.msg : undefined,
       ms: Math.round(performance.now() - t0),
+      ...(delegated.size ? { delegate: [...delegated].join(', ') } : {}),
     };
     this.count(name, slot, report);
     if (r.status === 'changed') for (const n of task.notify) run.notified.add(n);
-    if (r.status === 'unreachable' || (r.status === 'failed' && !ignored)) {
+    if ((r.status === 'unreachable' || r.status === 'failed') && !ignored) {
       hc.out = r.status;
       this.failedAt.set(name, slot.name);
       return false;
@@ -573,9 +642,61 @@ export class PlaybookRunner {
     return true;
   }
 
+  /**
+   * run_once: in a linear batch, the first live host runs the task and the others take its result
+   * (run-once.ts); in a free play, Ansible warns and runs it on every host. Undefined: not run_once.
+   */
+  private async runOnce(run: HostRun, task: Task, scope: Scope): Promise<Claim | undefined> {
+    const v = task.exec?.runOnce;
+    if (v === undefined || v === false) return undefined;
+    let on: boolean;
+    try {
+      on = typeof v === 'boolean' ? v : truthy(renderValue(v, scope));
+    } catch {
+      on = true;
+    }
+    if (!on) return undefined;
+    if (!run.once) {
+      if (!this.onceWarned.has(task)) {
+        this.onceWarned.add(task);
+        this.reporter.warn(
+          'Using run_once with the free strategy is not currently supported. This task will still be executed for every host in the inventory list.',
+        );
+      }
+      return undefined;
+    }
+    return run.once.claim(task, run.hc.host.name);
+  }
+
+  /** A host of the batch takes the result of a run_once task that another host ran. */
+  private tookOnce(run: HostRun, task: Task, r: OnceResult): 'ok' | 'failed' {
+    const { hc } = run;
+    if (task.register) {
+      this.register(hc, task.register, { registered: r.registered }, task.noLog);
+      run.scope = this.hostScope(run.play, hc);
+    }
+    if (r.ok) return 'ok';
+    this.onceFailed.add(hc.host.name);
+    this.failedAt.set(hc.host.name, task.name);
+    this.lastResult.set(hc.host.name, r.registered);
+    return 'failed';
+  }
+
+  /** The task's throttle for this host (0: none); a value that is not a number fails like Ansible's (an error). */
+  private throttleOf(task: Task, scope: Scope): number {
+    const v = task.exec?.throttle;
+    if (v === undefined) return 0;
+    try {
+      return throttleLimit(typeof v === 'string' ? renderValue(v, scope) : v);
+    } catch (e) {
+      this.reporter.warn(`task "${task.name}": ${errorMessage(e)}; not throttled`);
+      return 0;
+    }
+  }
+
   /** `register:` the result, and remember whether it holds a no_log task's secrets (see censored()). */
-  private register(hc: HostContext, as: string, r: TaskResult, noLog: boolean): void {
-    hc.registered[as] = registered(r);
+  private register(hc: HostContext, as: string, r: TaskResult | { registered: Vars }, noLog: boolean): void {
+    hc.registered[as] = 'registered' in r ? r.registered : registered(r);
     const secrets = this.secretRegisters.get(hc.host.name) ?? new Set<string>();
     this.secretRegisters.set(hc.host.name, secrets);
     if (noLog) secrets.add(as);
@@ -608,7 +729,7 @@ export class PlaybookRunner {
       skipped: () => s.skipped++,
       // an ignored failure counts ok and ignored, and changed when the result changed (Ansible's StrategyBase)
       failed: () => (report.ignored ? (s.ok++, s.ignored++, report.changed && s.changed++) : s.failed++),
-      unreachable: () => s.unreachable++,
+      unreachable: () => (report.ignored ? (s.ok++, s.ignored++) : s.unreachable++),
     };
     bump[report.status]();
     this.reporter.taskDone(slot, host, report);
@@ -626,6 +747,8 @@ interface HostRun {
   scope: Scope;
   notified: Set<string>;
   prefetched?: Prefetched;
+  /** A linear batch's run_once table (run-once.ts). */
+  once: RunOnce | undefined;
   transport: () => Promise<Transport>;
   slot: <T>(job: () => Promise<T>) => Promise<T>;
 }

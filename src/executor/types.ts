@@ -17,6 +17,8 @@ export interface HostTaskReport {
   shown?: string;
   /** How long the task took on this host, in milliseconds. */
   ms?: number;
+  /** delegate_to: the host(s) the task ran on for this host (shown `host -> delegate`, as Ansible). */
+  delegate?: string;
 }
 
 /** Where a task stands in a play's output: tasks by index, handlers after the task that flushed them. */

@@ -5,7 +5,13 @@ interface JsonTask {
   module: string;
   hosts: Record<
     string,
-    { status: string; msg?: string; diff?: Array<{ path: string; before: string; after: string }>; ms?: number }
+    {
+      status: string;
+      msg?: string;
+      diff?: Array<{ path: string; before: string; after: string }>;
+      ms?: number;
+      delegate?: string;
+    }
   >;
 }
 
@@ -36,6 +42,7 @@ export class JsonReporter implements Reporter {
       ...(r.msg !== undefined ? { msg: r.msg } : {}),
       ...(r.diff ? { diff: r.diff } : {}),
       ...(r.ms !== undefined ? { ms: r.ms } : {}),
+      ...(r.delegate ? { delegate: r.delegate } : {}),
     };
   }
 
