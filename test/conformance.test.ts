@@ -183,8 +183,10 @@ function compare(a: Outcome, l: Outcome): string[] {
 }
 
 const differences = readDifferences();
+// LBPROV_CONFORMANCE_CASES=REGEX runs only the cases whose file name matches (while working on one)
+const only = process.env.LBPROV_CONFORMANCE_CASES ? new RegExp(process.env.LBPROV_CONFORMANCE_CASES) : undefined;
 const cases = readdirSync(join(here, 'cases'))
-  .filter((f) => f.endsWith('.yml'))
+  .filter((f) => f.endsWith('.yml') && (!only || only.test(f)))
   .sort();
 const summary = { playbooks: 0, compared: 0, identical: 0, deliberate: new Set<string>() };
 

@@ -63,6 +63,14 @@ if (haveAnsible('inventory formats against ansible-inventory')) {
     }
   });
 
+  test("group_vars/ and host_vars/ beside the file rank as in Ansible, above the file's group vars", () => {
+    const src = join(fx('precedence'), 'hosts.yml');
+    const ours = view(loadInventorySources([src]));
+    assert.equal(ours.hostvars, ansibleInventory(src).hostvars);
+    // the point of the fixture: group_vars/all beats a child group's vars in the file
+    assert.is(ours.hostvars.h1.a, 'gv_all');
+  });
+
   test('INI value typing and host-line parsing follow Ansible on a tricky file', () => {
     const dir = mkdtempSync(join(tmpdir(), 'lbprov-ini-'));
     try {

@@ -10,7 +10,10 @@ const GROUP_KEYS = new Set(['hosts', 'vars', 'children']);
 
 export interface GroupNode {
   name: string;
+  /** Vars set in the inventory source itself (`vars:` of the group, INI `[g:vars]`) */
   vars: Vars;
+  /** Vars from `group_vars/NAME` beside the source: Ansible ranks these above every source's group vars */
+  dirVars: Vars;
   hosts: string[];
   /** The same hosts, for a constant-time "already there?" (inventories of 100,000s of hosts). */
   hostSet: Set<string>;
@@ -24,6 +27,8 @@ export interface GroupNode {
 export interface RawInventory {
   groups: Map<string, GroupNode>;
   hostVars: Map<string, Vars>;
+  /** `host_vars/NAME` beside the source: above the host's vars in the source */
+  hostDirVars: Map<string, Vars>;
   hostOrder: string[];
 }
 
@@ -32,9 +37,7 @@ export interface RawInventory {
  * beside each file. Every problem is reported with file:line:col at once.
  */
 export function loadInventory(files: readonly string[]): Inventory {
-  const raw: RawInventory = { groups: new Map(), hostVars: new Map(), hostOrder: [] };
-  group(raw, 'all');
-  group(raw, 'ungrouped');
+  const raw = newRawInventory();
   const problems = new Problems();
   for (const file of files) {
     problems.collect(() => {
@@ -52,7 +55,16 @@ export function loadInventory(files: readonly string[]): Inventory {
 export function group(raw: RawInventory, name: string): GroupNode {
   let g = raw.groups.get(name);
   if (!g) {
-    g = { name, vars: {}, hosts: [], hostSet: new Set(), children: [], parents: new Set(), childPos: new Map() };
+    g = {
+      name,
+      vars: {},
+      dirVars: {},
+      hosts: [],
+      hostSet: new Set(),
+      children: [],
+      parents: new Set(),
+      childPos: new Map(),
+    };
     raw.groups.set(name, g);
   }
   return g;
@@ -155,7 +167,7 @@ export { expandHostRange };
 
 /** An empty set of sources: the groups `all` and `ungrouped` only. */
 export function newRawInventory(): RawInventory {
-  const raw: RawInventory = { groups: new Map(), hostVars: new Map(), hostOrder: [] };
+  const raw: RawInventory = { groups: new Map(), hostVars: new Map(), hostDirVars: new Map(), hostOrder: [] };
   group(raw, 'all');
   group(raw, 'ungrouped');
   return raw;
@@ -175,7 +187,11 @@ export function addHost(raw: RawInventory, groupName: string, host: string, vars
   }
 }
 
-/** group_vars/NAME.yml (or .yaml, or a NAME/ folder of them) and host_vars/ likewise. */
+/**
+ * group_vars/NAME.yml (or .yaml, or a NAME/ folder of them) and host_vars/ likewise. Kept apart from
+ * the source's own vars: Ansible's table puts inventory group_vars/all above every group's vars in
+ * the inventory file, and group_vars/GROUP above those too (a child group's file vars included).
+ */
 export function readVarsDirs(raw: RawInventory, dir: string, problems: Problems): void {
   for (const [kind, names] of [
     ['group_vars', [...raw.groups.keys()]],
@@ -187,8 +203,11 @@ export function readVarsDirs(raw: RawInventory, dir: string, problems: Problems)
       for (const file of varsFilesFor(base, name)) {
         const vars = problems.collect(() => loadVarsFile(file));
         if (!vars) continue;
-        if (kind === 'group_vars') Object.assign(group(raw, name).vars, vars);
-        else Object.assign(raw.hostVars.get(name)!, vars);
+        if (kind === 'group_vars') Object.assign(group(raw, name).dirVars, vars);
+        else {
+          if (!raw.hostDirVars.has(name)) raw.hostDirVars.set(name, {});
+          Object.assign(raw.hostDirVars.get(name)!, vars);
+        }
       }
     }
   }
@@ -256,7 +275,11 @@ function groupOrder(raw: RawInventory): string[] {
   }
 }
 
-/** Merges vars (all < parent < child < host) and group membership into the Inventory. */
+/**
+ * Merges vars and group membership into the Inventory. Vars, lowest first (Ansible's table): every
+ * group's vars in the sources (all < parent < child), group_vars/all, group_vars/GROUP (parent <
+ * child), the host's vars in the sources, host_vars/HOST.
+ */
 export function resolve(raw: RawInventory, files: readonly string[]): Inventory {
   const order = groupOrder(raw);
   // a group's depth is its longest path from the top: deeper (more specific) groups win
@@ -303,12 +326,23 @@ export function resolve(raw: RawInventory, files: readonly string[]): Inventory 
       );
       const vars: Vars = {};
       for (const g of ordered) Object.assign(vars, raw.groups.get(g)!.vars);
+      for (const g of ordered) Object.assign(vars, raw.groups.get(g)!.dirVars);
       m = { vars, groups: [...groups].sort() };
       merged.set(key, m);
     }
-    hosts.set(name, { name, vars: { ...m.vars, ...raw.hostVars.get(name) }, groups: [...m.groups] });
+    hosts.set(name, {
+      name,
+      vars: { ...m.vars, ...raw.hostVars.get(name), ...raw.hostDirVars.get(name) },
+      groups: [...m.groups],
+    });
   }
   const groupRank = (a: string, b: string): number => (depth.get(a) ?? 0) - (depth.get(b) ?? 0) || a.localeCompare(b);
   const groupVars = new Map([...raw.groups].map(([n, g]) => [n, g.vars]));
-  return { hosts, groups: members, files: [...files], layers: { groupVars, hostVars: raw.hostVars, groupRank } };
+  const groupDirVars = new Map([...raw.groups].map(([n, g]) => [n, g.dirVars]));
+  return {
+    hosts,
+    groups: members,
+    files: [...files],
+    layers: { groupVars, groupDirVars, hostVars: raw.hostVars, hostDirVars: raw.hostDirVars, groupRank },
+  };
 }

@@ -2,7 +2,10 @@ export type Vars = Record<string, unknown>;
 
 export interface Host {
   name: string;
-  /** Inventory vars merged: all < parent groups < child groups < host (group_vars/ and host_vars/ files included). */
+  /**
+   * Inventory vars merged at Ansible's precedence: the sources' group vars (all < parent < child),
+   * group_vars/ files (likewise), the source's host vars, host_vars/ files.
+   */
   vars: Vars;
   /** Groups the host belongs to, directly or through children, without `all`, sorted. */
   groups: string[];
@@ -16,9 +19,15 @@ export interface Inventory {
   /** The inventory files read; relative paths in connection vars (key, known_hosts, ssh config) start at the first one's folder. */
   files: string[];
   /**
-   * Each group's own vars (group_vars/ files included), each host's own vars, and the order in which
-   * groups are merged (shallower first): so that a playbook's group_vars/ and host_vars/ can be
-   * merged between them at Ansible's precedence (playbook/vars-dirs.ts).
+   * Each group's and host's own vars, from the sources and from group_vars/ and host_vars/ apart, and
+   * the order in which groups are merged (shallower first): so that a playbook's group_vars/ and
+   * host_vars/ can be merged between them at Ansible's precedence (playbook/vars-dirs.ts).
    */
-  layers?: { groupVars: Map<string, Vars>; hostVars: Map<string, Vars>; groupRank: (a: string, b: string) => number };
+  layers?: {
+    groupVars: Map<string, Vars>;
+    groupDirVars: Map<string, Vars>;
+    hostVars: Map<string, Vars>;
+    hostDirVars: Map<string, Vars>;
+    groupRank: (a: string, b: string) => number;
+  };
 }

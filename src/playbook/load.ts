@@ -11,7 +11,7 @@ import { checkExecKeywords } from './exec-check.js';
 import { checkTemplates } from './syntax.js';
 import { DEFAULT_ROLES_PATH, playRoleVars } from './roles.js';
 import { addSchemaProblems, baseTask, becomeKeywords } from './task.js';
-import { readList, readRoleEntry, rootCtx, type PlayLoad } from './task-list.js';
+import { playCtx, readList, readRoleEntry, rootCtx, type PlayLoad } from './task-list.js';
 import { isTemplate } from './template.js';
 import type { Play, Playbook, PlaybookVarsDir, Task } from './types.js';
 
@@ -188,7 +188,7 @@ function readPlay(
     nextBlock: 0,
   };
   const tasks: Task[] = [];
-  const ctx = { ...rootCtx(doc, dir, false, tags), exec: mergeExec(undefined, execKeywords(raw)) };
+  const ctx = { ...playCtx(rootCtx(doc, dir, false, tags), raw), exec: mergeExec(undefined, execKeywords(raw)) };
   checkExecKeywords(doc, problems, path, raw);
   const flush = (at: PathSeg[]): void => {
     if (tasks.length)

@@ -41,6 +41,11 @@ export const PLAY_SCHEMA: JsonSchema = {
     max_fail_percentage: { type: 'number', minimum: 0, maximum: 100 },
     any_errors_fatal: { type: 'boolean' },
     strategy: { enum: ['linear', 'free'] },
+    // inherited by every task of the play, as from a block
+    ignore_errors: { type: 'boolean' },
+    no_log: { type: 'boolean' },
+    check_mode: { type: 'boolean' },
+    diff: { type: 'boolean' },
     tags: stringList,
     tasks: { type: 'array', items: { type: 'object' } },
     handlers: { type: 'array', items: { type: 'object' } },

@@ -210,6 +210,22 @@ function includeTask(raw: Raw, key: string, ctx: ListCtx, path: PathSeg[]): Task
   return inherit({ ...t, name: short(key), module: short(key), def: META_DEF }, ctx);
 }
 
+/**
+ * A play's ignore_errors, no_log, check_mode and diff: every task of the play (handlers, roles and
+ * blocks included) inherits them, as from a block. The rest of the play's keywords are the play's.
+ */
+export function playCtx(ctx: ListCtx, raw: Raw): ListCtx {
+  return {
+    ...ctx,
+    keywords: withKeywords(ctx, {
+      ignore_errors: raw.ignore_errors,
+      no_log: raw.no_log,
+      check_mode: raw.check_mode,
+      diff: raw.diff,
+    }).keywords,
+  };
+}
+
 /** Keywords of a block, import or role use that every task inside inherits. */
 function withKeywords(ctx: ListCtx, raw: Raw): ListCtx {
   const b = becomeKeywords(raw);
