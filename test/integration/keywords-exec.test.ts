@@ -128,7 +128,7 @@ async function runLbprov(): Promise<Seen & { run: JsonRun }> {
     code: r.code,
     run: r.run,
     trace: traceOf(r.run.plays.flatMap((p) => p.tasks)),
-    recap: recapOf(r.run.stats as unknown as Record<string, Record<string, number>>),
+    recap: recapOf(r.run.stats),
     ...(await after(logdir)),
   };
 }
@@ -149,7 +149,7 @@ if (
     assert.is(ours.onH3, 'from-h1: h3 play-h1 one\nfrom-h2: h3 play-h2 two\n', ours.onH3);
     assert.is(ours.onH1, '', 'nothing ran on h1 itself');
     const h1 = ours.trace.h1;
-    assert.ok(h1.includes('delegated to h3 with the delegating host\'s vars: changed'), h1.join('\n'));
+    assert.ok(h1.includes("delegated to h3 with the delegating host's vars: changed"), h1.join('\n'));
     assert.ok(ours.trace.h3.includes("delegated to h3 with the delegating host's vars: skipped"));
     // the delegate's become user (h3's ansible_become_user), for every delegating host
     for (const h of HOSTS) assert.ok(ours.trace[h].includes('show who: ok T:who nobody'), ours.trace[h].join('\n'));
@@ -159,7 +159,10 @@ if (
 
   test('run_once: the first host runs it, every host gets the result; once per serial batch', () => {
     assert.ok(ours.trace.h1.includes('once: ok'));
-    assert.not.ok(ours.trace.h2.some((l) => l.startsWith('once:')), 'h2 did not run it');
+    assert.not.ok(
+      ours.trace.h2.some((l) => l.startsWith('once:')),
+      'h2 did not run it',
+    );
     for (const h of HOSTS) {
       assert.ok(ours.trace[h].includes('show once: ok T:once h1'), ours.trace[h].join('\n'));
       assert.ok(ours.trace[h].includes('show once on h3: ok T:once3 h3'));
@@ -169,7 +172,10 @@ if (
   });
 
   test('environment: merged, templated, quoted, through become', () => {
-    assert.ok(ours.trace.h2.includes("show environment: ok T:env play-h2|it's two $HOME|root"), ours.trace.h2.join('\n'));
+    assert.ok(
+      ours.trace.h2.includes("show environment: ok T:env play-h2|it's two $HOME|root"),
+      ours.trace.h2.join('\n'),
+    );
   });
 
   test('throttle: 1 runs the task on one host at a time', () => {
