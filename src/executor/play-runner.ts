@@ -33,6 +33,10 @@ import { verbosity, vlog } from '../util/verbose.js';
 import { evaluate, truthy } from '../playbook/expr.js';
 import { META_ACTIONS } from '../module/meta.js';
 import { newBatch, type BatchState } from './once.js';
+import { Delegates, delegateTarget } from './delegate.js';
+import { exportHead, taskEnvironment, withHead } from './environment.js';
+import { RunOnce, runOnceMakesLinear, type Claim, type OnceResult } from './run-once.js';
+import { throttleLimit, Throttles } from './throttle.js';
 import {
   NO_LOG_MSG,
   type HostStats,
@@ -72,6 +76,14 @@ export class PlaybookRunner {
   readonly forgiven = new Set<string>();
   /** This run's identity on the hosts' locks. */
   private readonly lock: HostLock = runLock();
+  /** Connections of delegate_to hosts (delegate.ts). */
+  private readonly delegates: Delegates;
+  /** throttle: per task, how many hosts run it at once. */
+  private readonly throttles = new Throttles();
+  /** Hosts whose failure came from a run_once task that failed on another host (rescued() leaves the recap alone). */
+  private readonly onceFailed = new Set<string>();
+  /** run_once tasks in a free play already warned about. */
+  private readonly onceWarned = new Set<Task>();
 
   constructor(
     private readonly pb: Playbook,
@@ -79,7 +91,17 @@ export class PlaybookRunner {
     private readonly opts: RunOptions,
     private readonly reporter: Reporter,
     private readonly limit?: string,
-  ) {}
+  ) {
+    this.delegates = new Delegates({
+      inv,
+      baseVars: opts.baseVars,
+      extraVars: opts.extraVars,
+      sshConfig: opts.sshConfig,
+      connectTimeoutMs: opts.connectTimeoutMs,
+      hostVars: (h) => hostVarsWith(inv, h, pb.varsDirs?.get(pb.dir)),
+      libs: () => libsOf(pb.plays.flatMap((p) => [...p.tasks, ...p.handlers]).map((t) => t.def)),
+    });
+  }
 
   /** Stops after the tasks that are running now (SIGINT/SIGTERM). */
   interrupt(): void {
@@ -107,9 +129,11 @@ export class PlaybookRunner {
   /** Whether the play moves its batches task by task (see the class comment). */
   static linear(play: Play): boolean {
     if (play.strategy) return play.strategy === 'linear';
-    // a task run once for the batch (pause, meta: end_play, ...) needs every host to have reached it
+    // a task run once for the batch (pause, meta: end_play, run_once, ...) needs every host to have reached it
     const once = (t: Task): boolean => !!t.def.once || (!!t.meta && META_ACTIONS[t.meta].once);
-    return play.maxFailPercentage !== undefined || play.anyErrorsFatal || play.tasks.some(once);
+    return (
+      play.maxFailPercentage !== undefined || play.anyErrorsFatal || play.tasks.some(once) || runOnceMakesLinear(play)
+    );
   }
 
   async run(): Promise<Map<string, HostStats>> {
@@ -128,6 +152,7 @@ export class PlaybookRunner {
         for (const s of hc.shells?.values() ?? []) s.close();
         hc.transport?.close();
       }
+      this.delegates.close();
       this.reporter.end(this.stats, this.stopped);
     }
     return this.stats;
@@ -208,7 +233,10 @@ export class PlaybookRunner {
       if (linear) {
         const gate = new LinearGate(batch, rule);
         const forks = new Semaphore(this.opts.forks);
-        await Promise.all(batch.map((h) => this.runHost(play, this.ctx(h), fatal, from, state, { gate, forks })));
+        const once = new RunOnce(batch, (h) => !this.hosts.get(h)?.out && !this.stopped.has(h));
+        await Promise.all(batch.map((h) => this.runHost(play, this.ctx(h), fatal, from, state, { gate, forks, once })));
+        // a run_once task that failed fails the whole batch and ends the play (linear.py: any_errors_fatal)
+        if (batch.some((h) => this.onceFailed.has(h))) this.broken = true;
         if (gate.stopped) this.broken = true;
       } else {
         await mapLimit(batch, this.opts.forks, (h) => this.runHost(play, this.ctx(h), fatal, from, state));
@@ -339,13 +367,14 @@ export class PlaybookRunner {
     fatal: { hit: boolean },
     from: number,
     batch: BatchState,
-    linear?: { gate: LinearGate; forks: Semaphore },
+    linear?: { gate: LinearGate; forks: Semaphore; once: RunOnce },
   ): Promise<void> {
     const name = hc.host.name;
     // linear: wait for the batch before each task; forks caps the tasks in flight, not the hosts
     const next = async (ahead?: () => Promise<void>): Promise<boolean> => {
       if (batch.ended) return false;
       if (!linear) return !this.interrupted && !fatal.hit;
+      linear.once.passed(name);
       // while the batch finishes its task, read what this host's next task reads (prefetch.ts readAhead)
       const reading = ahead?.();
       const go = await linear.gate.arrive(name);
@@ -356,15 +385,18 @@ export class PlaybookRunner {
       return false;
     };
     const run = this.hostRun(play, hc, batch, linear?.forks);
+    run.once = linear?.once;
     try {
       if (!(await this.readAhead(run, from))) return;
       const outcome = await this.walkTasks(run, from, next);
+      if (outcome === 'failed' && this.onceFailed.has(name)) this.stop(name, 'a run_once task failed');
       if (outcome !== 'done') {
         if (outcome === 'failed' && play.anyErrorsFatal) fatal.hit = true;
         return;
       }
       if (await next()) await this.runHandlers(run, play.tasks.length);
     } finally {
+      linear?.once.passed(name);
       linear?.gate.leave(name);
       this.reporter.hostDone(name);
     }
@@ -389,15 +421,21 @@ export class PlaybookRunner {
         run: async (task, order, extra) => {
           const tslot: Slot = { order, name: task.name, module: task.module, kind: 'task' };
           if (task.meta) return this.meta(run, task, tslot, scopeOf(task, extra));
+          const scope = scopeOf(task, extra);
+          const once = await this.runOnce(run, task, scope);
+          if (once && !once.run) return this.tookOnce(run, task, once.result);
           // a module run once for the batch (pause): the first host runs it, the others wait for it
           const turn = task.def.once ? await run.batch.once.reach(task, name) : undefined;
           if (turn && !turn.first) return 'ok';
           const facts = hc.moduleFacts;
           let ok: boolean;
           try {
-            ok = await run.slot(() => this.step(run, task, tslot, scopeOf(task, extra)));
+            // throttle first, then the fork slot: a host never holds a fork while it waits for the task
+            const limit = once ? 0 : this.throttleOf(task, scope);
+            ok = await this.throttles.run(task, limit, () => run.slot(() => this.step(run, task, tslot, scope)));
           } finally {
             turn?.done();
+            once?.done({ runner: name, registered: this.lastResult.get(name) ?? {}, ok: !hc.out });
           }
           if (task.register || !ok || hc.moduleFacts !== facts) run.scope = this.hostScope(play, hc);
           return ok ? 'ok' : hc.out === 'unreachable' ? 'stop' : 'failed';
@@ -416,9 +454,12 @@ export class PlaybookRunner {
         },
         rescued: (task) => {
           // Ansible's StrategyBase: a failure a rescue section catches counts rescued, not failed
+          // (a host that failed with another host's run_once task counted nothing)
           const st = this.stats.get(name)!;
-          st.failed--;
-          st.rescued++;
+          if (!this.onceFailed.delete(name)) {
+            st.failed--;
+            st.rescued++;
+          }
           hc.out = undefined;
           this.failedAt.delete(name);
           hc.registered.ansible_failed_task = failedTaskVars(task);
@@ -446,6 +487,7 @@ export class PlaybookRunner {
       play,
       hc,
       scope,
+      once: undefined,
       notified: new Set(),
       batch,
       slot: (job) => (forks ? forks.run(job) : job()),
@@ -503,7 +545,12 @@ export class PlaybookRunner {
     const base = this.becomeKeyOf(run, {});
     const selected = play.tasks.filter(
       (t, i) =>
-        i >= from && selectedByTags(t.tags, this.opts.tags, this.opts.skipTags) && this.becomeKeyOf(run, t) === base,
+        i >= from &&
+        selectedByTags(t.tags, this.opts.tags, this.opts.skipTags) &&
+        this.becomeKeyOf(run, t) === base &&
+        // a delegated task reads on another host; an environment changes what a read sees
+        t.exec?.delegateTo === undefined &&
+        !t.exec?.environment?.length,
     );
     const wantFacts = play.gatherFacts && !hc.facts;
     if (!wantFacts && selected.length <= 1) return true;
@@ -675,12 +722,24 @@ export class PlaybookRunner {
     const noLog = this.censored(task, name);
     if (verbosity.level >= 1)
       vlog(1, `<${name}> TASK [${task.name}] ${noLog ? '(arguments hidden: no_log)' : describeArgs(task, scope)}`);
-    const shell = async (): Promise<RemoteShell> =>
-      // a secret argument (a password hash) is in the task's scripts: -vvv shows them by size only
-      hidden(
-        shellFor(hc, await run.transport(), this.becomeOf(run, task, scope)),
-        noLog || secretArgs(task.def.schema, task.args).length > 0,
-      );
+    const delegated = new Set<string>();
+    // a secret argument (a password hash) is in the task's scripts: -vvv shows them by size only
+    const secret = noLog || secretArgs(task.def.schema, task.args).length > 0;
+    // per loop item: delegate_to and environment may use {{ item }}
+    const shell = async (s: Scope = scope): Promise<RemoteShell> => {
+      const to = delegateTarget(task, s);
+      let sh: RemoteShell;
+      if (to === undefined) sh = shellFor(hc, await run.transport(), this.becomeOf(run, task, s));
+      else {
+        delegated.add(to);
+        // the delegate's connection and become settings, the delegating host's variables
+        const d = to === name ? { hc, transport: await run.transport() } : await this.delegates.context(to);
+        sh = shellFor(d.hc, d.transport, this.becomeOf(run, task, s.child(this.delegates.becomeVars(to))));
+      }
+      const env = taskEnvironment(task.exec?.environment, s);
+      const n = Object.keys(env).length;
+      return withHead(hidden(sh, secret), exportHead(env), `environment: ${n} variable${n === 1 ? '' : 's'}, not shown`);
+    };
     // a role's task looks for its files in the role first (task.dir), then beside the playbook
     const playbookDir = task.dir && task.dir !== this.pb.dir ? [task.dir, this.pb.dir] : this.pb.dir;
     const r: TaskResult = await runTask(task, {
@@ -702,7 +761,9 @@ export class PlaybookRunner {
       if (r.cacheable) hc.cachedFacts = { ...hc.cachedFacts, ...r.setVars };
       run.scope = this.hostScope(run.play, hc);
     }
-    const ignored = r.status === 'failed' && task.ignoreErrors;
+    // ignore_unreachable: counted ok and ignored, the host goes on (StrategyBase._process_pending_results)
+    const ignored =
+      (r.status === 'failed' && task.ignoreErrors) || (r.status === 'unreachable' && !!task.exec?.ignoreUnreachable);
     const diff = (task.diff ?? this.opts.diff) && !noLog ? r.diff : undefined;
     const report: HostTaskReport = {
       status: r.status,
@@ -714,10 +775,11 @@ export class PlaybookRunner {
       shown: task.def.showsMsg && !noLog && r.status === 'ok' ? r.msg : undefined,
       ms: Math.round(performance.now() - t0),
       items: itemReports(r, noLog, task.def.showsMsg),
+      ...(delegated.size ? { delegate: [...delegated].join(', ') } : {}),
     };
     this.count(name, slot, report);
     if (r.status === 'changed') for (const n of task.notify) run.notified.add(n);
-    if (r.status === 'unreachable' || (r.status === 'failed' && !ignored)) {
+    if ((r.status === 'unreachable' || r.status === 'failed') && !ignored) {
       hc.out = r.status;
       this.failedAt.set(name, slot.name);
       return false;
@@ -725,9 +787,66 @@ export class PlaybookRunner {
     return true;
   }
 
+  /**
+   * run_once: in a linear batch, the first live host runs the task and the others take its result
+   * (run-once.ts); in a free play, Ansible warns and runs it on every host. Undefined: not run_once.
+   */
+  private async runOnce(run: HostRun, task: Task, scope: Scope): Promise<Claim | undefined> {
+    const v = task.exec?.runOnce;
+    if (v === undefined || v === false) return undefined;
+    let on: boolean;
+    try {
+      on = typeof v === 'boolean' ? v : truthy(renderValue(v, scope));
+    } catch {
+      on = true;
+    }
+    if (!on) return undefined;
+    if (!run.once) {
+      if (!this.onceWarned.has(task)) {
+        this.onceWarned.add(task);
+        this.reporter.warn(
+          'Using run_once with the free strategy is not currently supported. This task will still be executed for every host in the inventory list.',
+        );
+      }
+      return undefined;
+    }
+    return run.once.claim(task, run.hc.host.name);
+  }
+
+  /** A host of the batch takes the result of a run_once task that another host ran. */
+  private tookOnce(run: HostRun, task: Task, r: OnceResult): 'ok' | 'failed' {
+    const { hc } = run;
+    if (task.register) {
+      this.register(hc, task.register, { registered: r.registered }, task.noLog);
+      run.scope = this.hostScope(run.play, hc);
+    }
+    if (r.ok) return 'ok';
+    this.onceFailed.add(hc.host.name);
+    this.failedAt.set(hc.host.name, task.name);
+    this.lastResult.set(hc.host.name, r.registered);
+    return 'failed';
+  }
+
+  /** The task's throttle for this host (0: none); a value that is not a number fails like Ansible's (an error). */
+  private throttleOf(task: Task, scope: Scope): number {
+    const v = task.exec?.throttle;
+    if (v === undefined) return 0;
+    try {
+      return throttleLimit(typeof v === 'string' ? renderValue(v, scope) : v);
+    } catch (e) {
+      this.reporter.warn(`task "${task.name}": ${errorMessage(e)}; not throttled`);
+      return 0;
+    }
+  }
+
   /** `register:` the result, and remember whether it holds a no_log task's secrets (see censored()). */
-  private register(hc: HostContext, as: string, r: TaskResult | { value: unknown }, noLog: boolean): void {
-    hc.registered[as] = 'value' in r ? r.value : registered(r);
+  private register(
+    hc: HostContext,
+    as: string,
+    r: TaskResult | { value: unknown } | { registered: Vars },
+    noLog: boolean,
+  ): void {
+    hc.registered[as] = 'value' in r ? r.value : 'registered' in r ? r.registered : registered(r);
     const secrets = this.secretRegisters.get(hc.host.name) ?? new Set<string>();
     this.secretRegisters.set(hc.host.name, secrets);
     if (noLog) secrets.add(as);
@@ -760,7 +879,7 @@ export class PlaybookRunner {
       skipped: () => s.skipped++,
       // an ignored failure counts ok and ignored, and changed when the result changed (Ansible's StrategyBase)
       failed: () => (report.ignored ? (s.ok++, s.ignored++, report.changed && s.changed++) : s.failed++),
-      unreachable: () => s.unreachable++,
+      unreachable: () => (report.ignored ? (s.ok++, s.ignored++) : s.unreachable++),
     };
     bump[report.status]();
     if ((report.status === 'failed' && !report.ignored) || report.status === 'unreachable') this.forgiven.delete(host);
@@ -780,6 +899,8 @@ interface HostRun {
   scope: Scope;
   notified: Set<string>;
   prefetched?: Prefetched;
+  /** A linear batch's run_once table (run-once.ts). */
+  once: RunOnce | undefined;
   transport: () => Promise<Transport>;
   slot: <T>(job: () => Promise<T>) => Promise<T>;
 }

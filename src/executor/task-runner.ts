@@ -53,8 +53,8 @@ export const readsKey = (args: unknown, reads: Record<string, Read>): string => 
 
 export interface TaskEnv {
   hc: HostContext;
-  /** The host's remote shell for this task's become user. */
-  shell: () => Promise<RemoteShell>;
+  /** The host's remote shell for this task's become user (`scope`: a loop item's, for delegate_to and environment). */
+  shell: (scope?: Scope) => Promise<RemoteShell>;
   scope: Scope;
   check: boolean;
   timeoutMs: number;
@@ -155,6 +155,9 @@ async function runItem(task: Task, env: TaskEnv, scope: Scope): Promise<TaskResu
     return result('failed', `invalid arguments after templating: ${problems.map((p) => p.message).join('; ')}`);
   const ctx = moduleContext(task, env, scope);
   const check_ = task.checkMode ?? env.check;
+  // the item's own shell: delegate_to and environment are rendered with the item
+  const outer = env.shell;
+  env = { ...env, shell: () => outer(scope) };
 
   const reads = task.def.reads?.(args, ctx) ?? {};
   const read = env.prefetched?.take(task, readsKey(args, reads)) ?? (await readAll(env, reads, task.def.shell));

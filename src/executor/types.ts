@@ -19,6 +19,8 @@ export interface HostTaskReport {
   ms?: number;
   /** A loop's items, each with its own line (`ok: [h] => (item=LABEL)`), in order. */
   items?: ItemReport[];
+  /** delegate_to: the host(s) the task ran on for this host (shown `host -> delegate`, as Ansible). */
+  delegate?: string;
 }
 
 /** One loop item as reporters see it: its status and label (loop_control.label, or the item). */

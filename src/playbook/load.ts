@@ -6,6 +6,8 @@ import type { Vars } from '../inventory/types.js';
 import { formatProblem, Problems, type Pos } from '../util/errors.js';
 import { SourceDoc, type PathSeg } from '../util/yaml.js';
 import { PLAY_SCHEMA } from './schema.js';
+import { execKeywords, mergeExec } from './exec-keywords.js';
+import { checkExecKeywords } from './exec-check.js';
 import { checkTemplates } from './syntax.js';
 import { DEFAULT_ROLES_PATH, playRoleVars } from './roles.js';
 import { addSchemaProblems, baseTask, becomeKeywords } from './task.js';
@@ -186,7 +188,8 @@ function readPlay(
     nextBlock: 0,
   };
   const tasks: Task[] = [];
-  const ctx = playCtx(rootCtx(doc, dir, false, tags), raw);
+  const ctx = { ...playCtx(rootCtx(doc, dir, false, tags), raw), exec: mergeExec(undefined, execKeywords(raw)) };
+  checkExecKeywords(doc, problems, path, raw);
   const flush = (at: PathSeg[]): void => {
     if (tasks.length)
       tasks.push({

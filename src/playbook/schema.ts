@@ -3,6 +3,7 @@ import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import type { JsonSchema } from '../module/types.js';
 import { isTemplate } from './template.js';
 import { LOOP_SCHEMA_PROPS } from './loop-keys.js';
+import { EXEC_PROPS, PLAY_EXEC_PROPS } from './exec-keywords.js';
 
 /** One ajv instance for the play/task shapes and every module's arguments; defaults are filled in (verbose: errors carry their schema's description). */
 export const ajv = new Ajv.default({ allErrors: true, useDefaults: true, strict: false, verbose: true });
@@ -52,6 +53,7 @@ export const PLAY_SCHEMA: JsonSchema = {
     pre_tasks: { type: 'array', items: { type: 'object' } },
     post_tasks: { type: 'array', items: { type: 'object' } },
     roles: { type: 'array', items: { type: ['object', 'string'] } },
+    ...PLAY_EXEC_PROPS,
   },
   required: ['hosts'],
   additionalProperties: false,
@@ -94,6 +96,9 @@ export const TASK_SCHEMA: JsonSchema = {
     },
     vars: { type: 'object' },
     args: { type: 'object' },
+    ...EXEC_PROPS,
+    // local_action: MODULE ARGS is `MODULE: ARGS` + `delegate_to: localhost` (task.ts)
+    local_action: { anyOf: [{ type: 'object' }, { type: 'string', minLength: 1 }] },
   },
 };
 export const TASK_KEYS = new Set(Object.keys((TASK_SCHEMA as { properties: object }).properties));

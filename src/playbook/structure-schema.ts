@@ -1,5 +1,6 @@
 import type { JsonSchema } from '../module/types.js';
 import { LOOP_SCHEMA_PROPS } from './loop-keys.js';
+import { EXEC_KEYS, EXEC_PROPS } from './exec-keywords.js';
 
 const stringList = { anyOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }] };
 const condition = {
@@ -25,6 +26,7 @@ export const BLOCK_SCHEMA: JsonSchema = {
     no_log: { type: 'boolean' },
     check_mode: { type: 'boolean' },
     diff: { type: 'boolean' },
+    ...EXEC_PROPS,
   },
   required: ['block'],
   additionalProperties: false,
@@ -45,6 +47,7 @@ export const INCLUDE_SCHEMA: JsonSchema = {
     become_flags: { type: 'string' },
     ignore_errors: { type: 'boolean' },
     no_log: { type: 'boolean' },
+    ...EXEC_PROPS,
   },
   // an unknown with_<name> is reported by checkLoop (loop-task.ts), with the lookups there are
   patternProperties: { '^with_': {} },
@@ -66,4 +69,5 @@ export const ROLE_ENTRY_KEYS = new Set([
   'no_log',
   'check_mode',
   'diff',
+  ...EXEC_KEYS,
 ]);

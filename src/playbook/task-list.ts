@@ -12,6 +12,8 @@ import { isLoopKey } from './loop-keys.js';
 import { checkLoop } from './loop-task.js';
 import { isTemplate } from './template.js';
 import type { Block, InBlock, RoleVars, Task } from './types.js';
+import { execKeywords, mergeExec, type ExecKeywords } from './exec-keywords.js';
+import { checkExecKeywords } from './exec-check.js';
 
 type Raw = Record<string, unknown>;
 const isMap = (v: unknown): v is Raw => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -38,6 +40,8 @@ export interface ListCtx {
   when: unknown[];
   become: Pick<Task, 'become' | 'becomeUser' | 'becomeMethod' | 'becomeFlags'>;
   keywords: Partial<Pick<Task, 'ignoreErrors' | 'noLog' | 'checkMode' | 'diff'>>;
+  /** delegate_to, run_once, throttle, ignore_unreachable, environment from the play inwards. */
+  exec?: ExecKeywords;
   vars: Vars;
   role?: RoleVars;
   /** Roles that depend on the role being read, outermost first, and the role itself (cycle checks, role vars). */
@@ -133,6 +137,7 @@ function readEntry(pl: PlayLoad, raw: unknown, path: PathSeg[], ctx: ListCtx, ou
   for (const k of ['when'] as const) checkExpressions(doc, problems, [...path, k], raw[k]);
   if (kind !== 'import_tasks' && kind !== 'import_role') checkLoop(doc, problems, path, raw);
   checkTemplates(doc, problems, [...path, 'vars'], raw.vars);
+  checkExecKeywords(doc, problems, path, raw);
   const arg = raw[key];
   if (kind === 'import_tasks' || kind === 'include_tasks') {
     const file = typeof arg === 'string' ? arg : isMap(arg) && typeof arg.file === 'string' ? arg.file : undefined;
@@ -242,6 +247,7 @@ function withKeywords(ctx: ListCtx, raw: Raw): ListCtx {
         : [...ctx.when, ...(Array.isArray(raw.when) ? (raw.when as unknown[]) : [raw.when])],
     become: { ...ctx.become, ...Object.fromEntries(Object.entries(b).filter(([, v]) => v !== undefined)) },
     keywords: kw,
+    exec: mergeExec(ctx.exec, execKeywords(raw)),
     vars: isMap(raw.vars) ? { ...ctx.vars, ...raw.vars } : ctx.vars,
   };
 }
@@ -264,6 +270,7 @@ function inherit(t: Task, ctx: ListCtx): Task {
     noLog: t.noLog || (ctx.keywords.noLog ?? false),
     checkMode: t.checkMode ?? ctx.keywords.checkMode,
     diff: t.diff ?? ctx.keywords.diff,
+    exec: mergeExec(ctx.exec, t.exec),
     vars: Object.keys(ctx.vars).length ? { ...ctx.vars, ...t.vars } : t.vars,
     role: ctx.role,
     blocks: ctx.blocks.length ? ctx.blocks : undefined,
@@ -275,6 +282,7 @@ function readBlock(pl: PlayLoad, raw: Raw, path: PathSeg[], ctx: ListCtx, out: T
   const { doc, problems } = { doc: ctx.doc, problems: pl.problems };
   const label = `block${typeof raw.name === 'string' ? ` "${raw.name}"` : ''}`;
   addSchemaProblems(doc, problems, path, BLOCK_SCHEMA, raw, label);
+  checkExecKeywords(doc, problems, path, raw);
   checkExpressions(doc, problems, [...path, 'when'], raw.when);
   checkTemplates(doc, problems, [...path, 'vars'], raw.vars);
   const block: Block = { id: pl.nextBlock++, name: str(raw.name), start: out.length, end: out.length };
@@ -383,7 +391,15 @@ function includeTasks(
       pl,
       doc.value,
       [],
-      { ...ctx, doc, dir: dirname(f), files: [...ctx.files, f], blocks: [], vars: ctx.vars },
+      {
+        ...ctx,
+        doc,
+        dir: dirname(f),
+        files: [...ctx.files, f],
+        blocks: [],
+        vars: ctx.vars,
+        exec: mergeExec(ctx.exec, execKeywords(raw)),
+      },
       tasks,
     );
     t.include.tasks = tasks;

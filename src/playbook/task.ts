@@ -9,6 +9,8 @@ import { checkTaskArgs } from './task-checks.js';
 import { isLoopKey } from './loop-keys.js';
 import { checkLoop, loopKeywords } from './loop-task.js';
 import type { Task } from './types.js';
+import { execKeywords } from './exec-keywords.js';
+import { checkExecKeywords } from './exec-check.js';
 
 type Raw = Record<string, unknown>;
 const isMap = (v: unknown): v is Raw => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -29,17 +31,19 @@ export function addSchemaProblems(
 export function readTask(
   doc: SourceDoc,
   dir: string | readonly string[],
-  raw: unknown,
+  given: unknown,
   path: PathSeg[],
   playTags: string[],
   problems: Problems,
   handler: boolean,
 ): Task | undefined {
   const pos = doc.pos(path);
-  if (!isMap(raw)) {
+  if (!isMap(given)) {
     problems.add('a task must be a mapping with a module key', pos);
     return undefined;
   }
+  const raw = given.local_action !== undefined ? localAction(given) : given;
+  checkExecKeywords(doc, problems, path, raw);
   const candidates = Object.keys(raw).filter((k) => !TASK_KEYS.has(k) && !isLoopKey(k));
   const label = typeof raw.name === 'string' ? `task "${raw.name}"` : 'task';
   if (candidates.length === 1 && candidates[0] === 'meta') {
@@ -130,7 +134,24 @@ export function baseTask(raw: Raw, playTags: string[], pos: Pos): Omit<Task, 'na
     retries: typeof raw.retries === 'number' || typeof raw.retries === 'string' ? raw.retries : undefined,
     delay: typeof raw.delay === 'number' || typeof raw.delay === 'string' ? raw.delay : undefined,
     pos,
+    exec: Object.keys(execKeywords(raw)).length ? execKeywords(raw) : undefined,
   };
+}
+
+/**
+ * Ansible's `local_action: MODULE ARGS` (or `local_action: { module: MODULE, ...ARGS }`): the
+ * module task, delegated to localhost. Anything not a module name is left for the usual messages.
+ */
+function localAction(raw: Raw): Raw {
+  const { local_action: la, ...rest } = raw;
+  if (typeof la === 'string') {
+    const m = /^\s*(\S+)\s*([\s\S]*)$/.exec(la);
+    if (m) return { ...rest, [m[1]]: m[2] || null, delegate_to: 'localhost' };
+  } else if (isMap(la) && typeof la.module === 'string') {
+    const { module, ...args } = la;
+    return { ...rest, [module]: args, delegate_to: 'localhost' };
+  }
+  return raw;
 }
 
 /** `debug: var=x`: nothing but k=v pairs of the module's own arguments is the k=v form, not free-form text. */

@@ -3,6 +3,7 @@ import type { ModuleDef } from '../module/types.js';
 import type { MetaAction } from '../module/meta.js';
 import type { Pos } from '../util/errors.js';
 import type { LoopControlRaw, LoopLookup } from './loop-keys.js';
+import type { ExecKeywords } from './exec-keywords.js';
 
 export interface Task {
   name: string;
@@ -58,6 +59,8 @@ export interface Task {
   include?: Include;
   /** Where a relative `src:` is looked for first (the role's or the imported file's folder). */
   dir?: string;
+  /** delegate_to, run_once, throttle, ignore_unreachable, environment, merged from the play inwards (exec-keywords.ts). */
+  exec?: ExecKeywords;
 }
 
 /** A `block` with its `rescue` and `always` sections, as index ranges of the flat task list it is in. */

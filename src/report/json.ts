@@ -11,6 +11,7 @@ interface JsonTask {
       diff?: Array<{ path: string; before: string; after: string }>;
       ms?: number;
       items?: HostTaskReport['items'];
+      delegate?: string;
     }
   >;
 }
@@ -43,6 +44,7 @@ export class JsonReporter implements Reporter {
       ...(r.diff ? { diff: r.diff } : {}),
       ...(r.ms !== undefined ? { ms: r.ms } : {}),
       ...(r.items ? { items: r.items } : {}),
+      ...(r.delegate ? { delegate: r.delegate } : {}),
     };
   }
 

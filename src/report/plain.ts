@@ -96,24 +96,27 @@ export class PlainReporter implements Reporter {
 
   private hostLines(host: string, r: HostTaskReport): string[] {
     const out: string[] = [];
+    const who = r.delegate ? `${host} -> ${r.delegate}` : host;
     for (const d of r.diff ?? []) out.push(unifiedDiff(d));
     for (const w of r.warnings ?? []) out.push(this.paint(35, `[WARNING]: ${w}`));
     if (r.items?.length) return [...out, ...itemLines(host, r, (c, s) => this.paint(c, s))];
     switch (r.status) {
       case 'ok':
-        out.push(this.paint(32, `ok: [${host}]${r.shown !== undefined ? ` => ${r.shown}` : ''}`));
+        out.push(this.paint(32, `ok: [${who}]${r.shown !== undefined ? ` => ${r.shown}` : ''}`));
         break;
       case 'changed':
-        out.push(this.paint(33, `changed: [${host}]`));
+        out.push(this.paint(33, `changed: [${who}]`));
         break;
       case 'skipped':
-        out.push(this.paint(36, `skipping: [${host}]`));
+        out.push(this.paint(36, `skipping: [${who}]`));
         break;
       case 'failed':
-        out.push(this.paint(31, `failed: [${host}] => ${r.msg ?? 'failed'}${r.ignored ? ' ...ignoring' : ''}`));
+        out.push(this.paint(31, `failed: [${who}] => ${r.msg ?? 'failed'}${r.ignored ? ' ...ignoring' : ''}`));
         break;
       case 'unreachable':
-        out.push(this.paint(31, `unreachable: [${host}] => ${r.msg ?? 'unreachable'}`));
+        out.push(
+          this.paint(31, `unreachable: [${who}] => ${r.msg ?? 'unreachable'}${r.ignored ? ' ...ignoring' : ''}`),
+        );
         break;
     }
     return out;

@@ -144,18 +144,19 @@ export class RemoteShell {
   }
 
   /** Runs one script; scripts of one shell run one after another. */
-  async run(script: string, timeoutMs?: number): Promise<ExecResult> {
+  async run(script: string, timeoutMs?: number, secret?: { head: string; shown: string }): Promise<ExecResult> {
     if (this.busy) await new Promise<void>((r) => this.queue.push(r));
     this.busy = true;
     try {
       if (this.dead) throw new UnreachableError(this.dead);
       const chan = await this.start();
-      const body = Buffer.from(script);
+      // `secret.head` (a task's environment) runs first and is never shown: -vvv says what it is
+      const body = Buffer.from(secret ? secret.head + script : script);
       const id = this.nextId++;
       if (verbosity.level >= 3)
         vlog(
           3,
-          `<${this.label}> script ${id} (${body.length} bytes):\n${this.hideScripts ? '  (hidden: no_log)' : script}`,
+          `<${this.label}> script ${id} (${body.length} bytes):\n${this.hideScripts ? '  (hidden: no_log)' : `${secret ? `# (${secret.shown})\n` : ''}${script}`}`,
         );
       const t0 = performance.now();
       return await new Promise<ExecResult>((resolve, reject) => {
