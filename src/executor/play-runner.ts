@@ -738,7 +738,11 @@ export class PlaybookRunner {
       }
       const env = taskEnvironment(task.exec?.environment, s);
       const n = Object.keys(env).length;
-      return withHead(hidden(sh, secret), exportHead(env), `environment: ${n} variable${n === 1 ? '' : 's'}, not shown`);
+      return withHead(
+        hidden(sh, secret),
+        exportHead(env),
+        `environment: ${n} variable${n === 1 ? '' : 's'}, not shown`,
+      );
     };
     // a role's task looks for its files in the role first (task.dir), then beside the playbook
     const playbookDir = task.dir && task.dir !== this.pb.dir ? [task.dir, this.pb.dir] : this.pb.dir;

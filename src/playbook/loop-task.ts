@@ -16,7 +16,7 @@ export function loopKeywords(raw: Raw): Pick<Task, 'loop' | 'loopWith' | 'loopCo
     loop: raw.loop ?? (w ? raw[w] : undefined),
     loopWith,
     loopFlatten: loopWith === 'items',
-    loopControl: isMap(raw.loop_control) ? (raw.loop_control) : undefined,
+    loopControl: isMap(raw.loop_control) ? raw.loop_control : undefined,
   };
 }
 
