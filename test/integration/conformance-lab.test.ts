@@ -259,7 +259,9 @@ function compare(a: Outcome, l: Outcome): string[] {
 const differences = readDifferences();
 const cases = existsSync(casesDir)
   ? readdirSync(casesDir)
+      // LBPROV_CONFORMANCE_CASES=REGEX: only the matching cases (while working on one)
       .filter((f) => f.endsWith('.yml') && !f.startsWith('setup-'))
+      .filter((f) => !process.env.LBPROV_CONFORMANCE_CASES || new RegExp(process.env.LBPROV_CONFORMANCE_CASES).test(f))
       .sort()
   : [];
 const summary = { playbooks: 0, compared: 0, identical: 0, registered: 0, deliberate: new Set<string>() };
