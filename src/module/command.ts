@@ -67,7 +67,7 @@ export function runPlan(a: RunArgs, argv: string[], seen: Record<string, Seen>):
   // through env: the program is exec'd, as Ansible's command does; a shell builtin (eval, source)
   // or one of lbprov's own shell functions is "not found", never run
   const full = a.chdir ? ['env', '-C', a.chdir, '--', ...argv] : ['env', '--', ...argv];
-  const would = 'command would have run if not in check mode';
+  const would = 'Command would have run if not in check mode'; // Ansible's words (modules/command.py)
   return {
     changed: true,
     steps: [{ op: 'exec', argv: full, capture: true }],
