@@ -43,9 +43,12 @@ const UNPREDICTABLE = new Set(['command', 'shell', 'uri', 'wait_for']);
 /**
  * A result check mode cannot predict, left out of the check = apply comparison: a task the module
  * skips in check mode because only running it would tell (command/shell without creates/removes,
- * uri, wait_for; Ansible skips the first two the same way), a loop of them included (`N items`).
+ * uri, wait_for; Ansible skips the first two the same way), a loop of them included (`All items
+ * skipped`).
  */
 export function unpredictableInCheck(r: { status: string; module: string; msg: string }): boolean {
   if (r.status !== 'skipped') return false;
-  return / in check mode\b/.test(r.msg) || (UNPREDICTABLE.has(r.module) && /^\d+ items$/.test(r.msg));
+  return (
+    / in check mode\b/i.test(r.msg) || (UNPREDICTABLE.has(r.module) && /^(\d+ items|All items skipped)$/.test(r.msg))
+  );
 }
