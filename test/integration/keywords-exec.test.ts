@@ -210,8 +210,9 @@ if (
   gather_facts: false
   tasks:
     - name: look for the value in every command line
-      # the pattern is built at run time, so this command's own line does not hold it
-      shell: 'p=kw-sec; p=$p"ret-4711"; test "$KW_SECRET" = "$p" && cat /proc/[0-9]*/cmdline | tr "\\0" "\\n" | grep -c -F -- "$p" || true'
+      # the pattern is built at run time and handed to grep in a file, so neither this command's line
+      # nor grep's own (which the /proc glob may catch, racing with the pipeline) holds it
+      shell: 'p=kw-sec; p=$p"ret-4711"; f=$(mktemp); printf "%s\\n" "$p" > "$f"; test "$KW_SECRET" = "$p" && cat /proc/[0-9]*/cmdline | tr "\\0" "\\n" | grep -c -F -f "$f"; rm -f "$f"; true'
       environment: { KW_SECRET: kw-secret-4711 }
       register: seen
     - debug: { msg: "T:{{ seen.stdout }}" }
