@@ -4,7 +4,8 @@ import { InputError, Problems, type Pos } from '../util/errors.js';
 import { SourceDoc, type PathSeg } from '../util/yaml.js';
 import { checkTemplates } from '../playbook/syntax.js';
 import { expandHostRange } from './ranges.js';
-import type { Host, Inventory, Vars } from './types.js';
+import { groupLayers, hostLayers } from './precedence.js';
+import type { Host, Inventory, VarLayers, Vars } from './types.js';
 
 const GROUP_KEYS = new Set(['hosts', 'vars', 'children']);
 
@@ -313,6 +314,14 @@ export function resolve(raw: RawInventory, files: readonly string[]): Inventory 
 
   const groupsOf = new Map<string, string[]>(raw.hostOrder.map((h) => [h, []]));
   for (const [g, hs] of members) if (g !== 'all') for (const h of hs) groupsOf.get(h)!.push(g);
+  const groupRank = (a: string, b: string): number => (depth.get(a) ?? 0) - (depth.get(b) ?? 0) || a.localeCompare(b);
+  const layers: VarLayers = {
+    groupVars: new Map([...raw.groups].map(([n, g]) => [n, g.vars])),
+    groupDirVars: new Map([...raw.groups].map(([n, g]) => [n, g.dirVars])),
+    hostVars: raw.hostVars,
+    hostDirVars: raw.hostDirVars,
+    groupRank,
+  };
   const hosts = new Map<string, Host>();
   // hosts in the same groups share the merge of those groups' vars: worked out once per set of groups
   const merged = new Map<string, { vars: Vars; groups: string[] }>();
@@ -321,28 +330,15 @@ export function resolve(raw: RawInventory, files: readonly string[]): Inventory 
     const key = groups.join('\0');
     let m = merged.get(key);
     if (!m) {
-      const ordered = ['all', ...groups].sort(
-        (a, b) => (depth.get(a) ?? 0) - (depth.get(b) ?? 0) || a.localeCompare(b),
-      );
-      const vars: Vars = {};
-      for (const g of ordered) Object.assign(vars, raw.groups.get(g)!.vars);
-      for (const g of ordered) Object.assign(vars, raw.groups.get(g)!.dirVars);
+      const vars = Object.assign({}, ...groupLayers(layers, ['all', ...groups].sort(groupRank))) as Vars;
       m = { vars, groups: [...groups].sort() };
       merged.set(key, m);
     }
     hosts.set(name, {
       name,
-      vars: { ...m.vars, ...raw.hostVars.get(name), ...raw.hostDirVars.get(name) },
+      vars: Object.assign({}, m.vars, ...hostLayers(layers, name)) as Vars,
       groups: [...m.groups],
     });
   }
-  const groupRank = (a: string, b: string): number => (depth.get(a) ?? 0) - (depth.get(b) ?? 0) || a.localeCompare(b);
-  const groupVars = new Map([...raw.groups].map(([n, g]) => [n, g.vars]));
-  const groupDirVars = new Map([...raw.groups].map(([n, g]) => [n, g.dirVars]));
-  return {
-    hosts,
-    groups: members,
-    files: [...files],
-    layers: { groupVars, groupDirVars, hostVars: raw.hostVars, hostDirVars: raw.hostDirVars, groupRank },
-  };
+  return { hosts, groups: members, files: [...files], layers };
 }

@@ -23,11 +23,20 @@ export interface Inventory {
    * the order in which groups are merged (shallower first): so that a playbook's group_vars/ and
    * host_vars/ can be merged between them at Ansible's precedence (playbook/vars-dirs.ts).
    */
-  layers?: {
-    groupVars: Map<string, Vars>;
-    groupDirVars: Map<string, Vars>;
-    hostVars: Map<string, Vars>;
-    hostDirVars: Map<string, Vars>;
-    groupRank: (a: string, b: string) => number;
-  };
+  layers?: VarLayers;
+}
+
+/** Each group's and host's own vars, by where they were written (see Inventory.layers). */
+export interface VarLayers {
+  groupVars: Map<string, Vars>;
+  groupDirVars: Map<string, Vars>;
+  hostVars: Map<string, Vars>;
+  hostDirVars: Map<string, Vars>;
+  groupRank: (a: string, b: string) => number;
+}
+
+/** A playbook's group_vars/ and host_vars/, merged between the inventory's layers. */
+export interface ExtraVarDirs {
+  groups: Map<string, Vars>;
+  hosts: Map<string, Vars>;
 }
