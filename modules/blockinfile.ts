@@ -1,4 +1,4 @@
-import { defineModule, type Plan } from '../src/module/types.js';
+import { defineModule, type Plan, failedPlan } from '../src/module/types.js';
 import { Type, Choice, Default } from '../src/module/args.js';
 import { PyRegexError, pyRegex, readLines, searchLine } from '../src/module/pyre.js';
 import { before, editPlan, editProps, editReads, pathOf, pathOneOf, pathProps } from '../src/module/textedit.js';
@@ -69,10 +69,10 @@ export default defineModule({
   plan(a, seen): Plan {
     const path = pathOf(a);
     const b = before(path, seen.file);
-    if (b.failed) return { changed: false, steps: [], failed: b.failed, result: { rc: 256 } };
+    if (b.failed) return failedPlan(b.failed, { rc: 256 });
     const present = a.state === 'present';
     if (b.text === null) {
-      if (!a.create) return { changed: false, steps: [], failed: `Path ${path} does not exist !`, result: { rc: 257 } };
+      if (!a.create) return failedPlan(`Path ${path} does not exist !`, { rc: 257 });
       if (!present) return { changed: false, steps: [], msg: `File ${path} not present` };
     }
     const original = b.text;
@@ -84,7 +84,7 @@ export default defineModule({
       if (insertafter !== undefined && insertafter !== 'EOF') insertre = pyRegex(insertafter);
       else if (insertbefore !== undefined && insertbefore !== 'BOF') insertre = pyRegex(insertbefore);
     } catch (e) {
-      if (e instanceof PyRegexError) return { changed: false, steps: [], failed: `blockinfile: ${e.message}` };
+      if (e instanceof PyRegexError) return failedPlan(`blockinfile: ${e.message}`);
       throw e;
     }
     const marker0 = `${a.marker.replaceAll('{mark}', a.marker_begin)}\n`;

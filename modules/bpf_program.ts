@@ -2,7 +2,7 @@ import { BUILD_SHELL } from '../src/module/build.js';
 import { shellLib } from '../src/module/shell-lib.js';
 import { createHash } from 'node:crypto';
 import { basename } from 'node:path';
-import { defineModule, type Plan, type Step } from '../src/module/types.js';
+import { defineModule, type Plan, type Step, failedPlan } from '../src/module/types.js';
 import { Type, Default } from '../src/module/args.js';
 
 const bpffs = (description: string) =>
@@ -120,8 +120,7 @@ export default defineModule({
   plan(a, seen, ctx): Plan {
     const source = ctx.localFile(a.src, 'files');
     const sec = a.type ?? secType(source.toString());
-    if (!sec)
-      return { changed: false, steps: [], failed: `${a.src}: no SEC("...") program section found, and no type given` };
+    if (!sec) return failedPlan(`${a.src}: no SEC("...") program section found, and no type given`);
     const arch = ctx.facts?.arch ?? 'x86_64';
     const base = `${a.dest_dir}/${basename(a.src, '.c')}`;
     const hash = createHash('sha256')

@@ -1,4 +1,4 @@
-import { defineModule, type Plan } from '../src/module/types.js';
+import { defineModule, type Plan, failedPlan } from '../src/module/types.js';
 import { shellLib } from '../src/module/shell-lib.js';
 import { Type, Default } from '../src/module/args.js';
 
@@ -90,7 +90,7 @@ export default defineModule({
         steps: [],
         failed: `${ctx.host}: nothing is pinned at ${a.pin}_prev: no previous program to roll back to`,
       };
-    if (!cur) return { changed: false, steps: [], failed: `${ctx.host}: nothing is pinned at ${a.pin}` };
+    if (!cur) return failedPlan(`${ctx.host}: nothing is pinned at ${a.pin}`);
     return {
       changed: true,
       steps: [

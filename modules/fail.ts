@@ -1,5 +1,5 @@
 import { Type } from '../src/module/args.js';
-import { defineModule } from '../src/module/types.js';
+import { defineModule, failedPlan } from '../src/module/types.js';
 
 const schema = Type.Object(
   {
@@ -29,6 +29,6 @@ export default defineModule({
   plan(a) {
     const msg =
       a.msg === undefined ? 'Failed as requested from task' : typeof a.msg === 'string' ? a.msg : JSON.stringify(a.msg);
-    return { changed: false, steps: [], failed: msg };
+    return failedPlan(msg);
   },
 });

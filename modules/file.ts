@@ -1,4 +1,4 @@
-import { defineModule, noChange, type Plan } from '../src/module/types.js';
+import { defineModule, noChange, type Plan, failedPlan } from '../src/module/types.js';
 import { Type, Choice, Default } from '../src/module/args.js';
 import { attrPlan, attrProps, chownArgv, normalizeMode } from '../src/module/files.js';
 
@@ -80,20 +80,19 @@ export default defineModule({
         };
       case 'directory':
         if (!stat) return created([{ op: 'exec', argv: ['mkdir', '-p', '--', p] }, ...attrsOf()], 'directory');
-        if (stat.type !== 'directory')
-          return { changed: false, steps: [], failed: `${p} exists and is a ${stat.type}, not a directory` };
+        if (stat.type !== 'directory') return failedPlan(`${p} exists and is a ${stat.type}, not a directory`);
         break;
       case 'touch':
         if (!stat) return created([{ op: 'exec', argv: ['touch', '--', p] }, ...attrsOf()], 'file');
         break;
       case 'file':
-        if (!stat) return { changed: false, steps: [], failed: `${p} does not exist (use state: touch to create it)` };
+        if (!stat) return failedPlan(`${p} does not exist (use state: touch to create it)`);
         break;
       case 'link': {
         const src = a.src!;
         if (stat?.type === 'link' && stat.target === src) return noChange(`${p} -> ${src}`);
         if (stat && stat.type === 'directory')
-          return { changed: false, steps: [], failed: `${p} is a directory; refusing to replace it with a link` };
+          return failedPlan(`${p} is a directory; refusing to replace it with a link`);
         return {
           changed: true,
           steps: [{ op: 'exec', argv: ['ln', '-sfn', '--', src, p] }],

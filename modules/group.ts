@@ -1,4 +1,4 @@
-import { defineModule, type Plan, type StepOutput } from '../src/module/types.js';
+import { defineModule, type Plan, type StepOutput, failedPlan } from '../src/module/types.js';
 import { Type, Choice, Default } from '../src/module/args.js';
 import { ACCOUNT_NAME, parseGroups } from './user.js';
 
@@ -50,7 +50,7 @@ export default defineModule({
   },
   plan(a, seen, ctx): Plan {
     if (a.non_unique && a.gid === undefined)
-      return { changed: false, steps: [], failed: 'non_unique is True but all of the following are missing: gid' };
+      return failedPlan('non_unique is True but all of the following are missing: gid');
     const rc = seen.group.rc;
     // getent: 2 is "no such key"; anything else is an error
     if (rc !== 0 && rc !== 2)

@@ -1,4 +1,4 @@
-import { defineModule, type Plan } from '../src/module/types.js';
+import { defineModule, type Plan, failedPlan } from '../src/module/types.js';
 import { Type, Choice, Default } from '../src/module/args.js';
 import { PyRegexError, pyExpand, pyRegex, readLines, searchLine } from '../src/module/pyre.js';
 import { before, editPlan, editProps, editReads, pathOf, pathOneOf, pathProps } from '../src/module/textedit.js';
@@ -90,12 +90,7 @@ export default defineModule({
   reads: editReads,
   plan(a, seen): Plan {
     const path = pathOf(a);
-    const fail = (failed: string, result: Record<string, unknown> = {}): Plan => ({
-      changed: false,
-      steps: [],
-      failed,
-      result,
-    });
+    const fail = (failed: string, result: Record<string, unknown> = {}): Plan => failedPlan(failed, result);
     const b = before(path, seen.file);
     if (b.failed) return fail(b.failed, { rc: 256 });
     const warnings: string[] = [];

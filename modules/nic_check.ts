@@ -1,5 +1,5 @@
 import picomatch from 'picomatch';
-import { defineModule, type Plan } from '../src/module/types.js';
+import { defineModule, type Plan, failedPlan } from '../src/module/types.js';
 import { Type, Choice, Default } from '../src/module/args.js';
 import { KNOWN_MODELS } from '../src/facts/nics.js';
 
@@ -38,7 +38,7 @@ export default defineModule({
   check: 'full',
   diff: 'none',
   plan(a, _seen, ctx): Plan {
-    if (!ctx.facts) return { changed: false, steps: [], failed: 'nic_check needs facts (gather_facts: true)' };
+    if (!ctx.facts) return failedPlan('nic_check needs facts (gather_facts: true)');
     const match = picomatch(a.interfaces);
     const nics = ctx.facts.nics.filter((n) => match(n.name));
     const found = Object.fromEntries(
@@ -60,7 +60,7 @@ export default defineModule({
       };
     }
     const why = `${ctx.host}: no NIC of model ${a.models.join(', ')} among ${nics.map((n) => `${n.name}${n.driver ? ` (${n.driver})` : ''}`).join(', ') || 'no interfaces'} matching "${a.interfaces}"`;
-    if (a.require) return { changed: false, steps: [], failed: why, result };
+    if (a.require) return failedPlan(why, result);
     return { changed: false, steps: [], msg: 'no required NIC model (require: false)', warnings: [why], result };
   },
 });

@@ -1,4 +1,4 @@
-import { defineModule, type Plan } from '../src/module/types.js';
+import { defineModule, type Plan, failedPlan } from '../src/module/types.js';
 import { shellLib } from '../src/module/shell-lib.js';
 import { Type, Choice, Default } from '../src/module/args.js';
 
@@ -102,8 +102,7 @@ export default defineModule({
   plan(a, seen): Plan {
     const asked = Array.isArray(a.manager) ? a.manager : [a.manager];
     const unsupported = asked.filter((m) => m !== 'auto' && !(MANAGERS as readonly string[]).includes(m));
-    if (unsupported.length)
-      return { changed: false, steps: [], failed: `Unsupported package managers requested: ${unsupported.join(', ')}` };
+    if (unsupported.length) return failedPlan(`Unsupported package managers requested: ${unsupported.join(', ')}`);
     const order = [...new Set(asked.flatMap((m) => (m === 'auto' ? [...MANAGERS] : [m as Manager])))];
     const found = parsePackages(seen.packages.stdout.toString());
     const packages: Record<string, PackageFact[]> = {};

@@ -1,4 +1,4 @@
-import { defineModule, type Plan } from '../src/module/types.js';
+import { defineModule, type Plan, failedPlan } from '../src/module/types.js';
 import { Type } from '../src/module/args.js';
 import { PyRegexError, pyRegex, pySubn } from '../src/module/pyre.js';
 import { before, editPlan, editProps, editReads, pathOf, pathOneOf, pathProps } from '../src/module/textedit.js';
@@ -55,9 +55,8 @@ export default defineModule({
   plan(a, seen): Plan {
     const path = pathOf(a);
     const b = before(path, seen.file);
-    if (b.failed) return { changed: false, steps: [], failed: b.failed, result: { rc: 256 } };
-    if (b.text === null)
-      return { changed: false, steps: [], failed: `Path ${path} does not exist !`, result: { rc: 257 } };
+    if (b.failed) return failedPlan(b.failed, { rc: 256 });
+    if (b.text === null) return failedPlan(`Path ${path} does not exist !`, { rc: 257 });
     const contents = b.text;
     let section = contents;
     let indices: [number, number] | undefined;
@@ -88,7 +87,7 @@ export default defineModule({
       const after = indices ? contents.slice(0, indices[0]) + replaced + contents.slice(indices[1]) : replaced;
       return editPlan(a, seen, contents, after, `${n} replacements made`, { rc: 0 });
     } catch (e) {
-      if (e instanceof PyRegexError) return { changed: false, steps: [], failed: `replace: ${e.message}` };
+      if (e instanceof PyRegexError) return failedPlan(`replace: ${e.message}`);
       throw e;
     }
   },

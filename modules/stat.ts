@@ -1,4 +1,4 @@
-import { defineModule, noChange, type Plan } from '../src/module/types.js';
+import { defineModule, noChange, type Plan, failedPlan } from '../src/module/types.js';
 import { shellLib } from '../src/module/shell-lib.js';
 import { Type, Choice, Default } from '../src/module/args.js';
 
@@ -142,7 +142,7 @@ export default defineModule({
   }),
   plan(a, seen): Plan {
     const s = seen.stat;
-    if (s.rc !== 0) return { changed: false, steps: [], failed: `stat ${a.path}: ${s.stderr.trim() || `rc ${s.rc}`}` };
+    if (s.rc !== 0) return failedPlan(`stat ${a.path}: ${s.stderr.trim() || `rc ${s.rc}`}`);
     return noChange(undefined, { stat: parseStat(a.path, s.stdout.toString('utf8')) });
   },
 });

@@ -1,4 +1,4 @@
-import { defineModule, type Plan, type Read, type Step } from '../src/module/types.js';
+import { defineModule, type Plan, type Read, type Step, failedPlan } from '../src/module/types.js';
 import { Type, AnyOfTypes, Choice, Default, type ArgsOf } from '../src/module/args.js';
 
 const scalar = AnyOfTypes(['string', 'number', 'boolean']);
@@ -110,7 +110,7 @@ export default defineModule({
     const file = a.sysctl_file ?? a.file;
     const want = wanted(a);
     if (a.state === 'present' && a.name !== undefined && a.value === undefined)
-      return { changed: false, steps: [], failed: `sysctl ${a.name}: value is required with state present` };
+      return failedPlan(`sysctl ${a.name}: value is required with state present`);
     const live = new Map<string, string>();
     const unknown: string[] = [];
     [...want.keys()].forEach((k, i) => {

@@ -1,4 +1,4 @@
-import { defineModule, noChange, type Plan } from '../src/module/types.js';
+import { defineModule, noChange, type Plan, failedPlan } from '../src/module/types.js';
 import { Type, Choice, Default } from '../src/module/args.js';
 import { parseShow, showRead, unitPlan, type UnitState } from '../src/module/units.js';
 
@@ -64,9 +64,8 @@ export default defineModule({
   reads: (a) => ({ unit: showRead(a.name) }),
   plan(a, seen, ctx): Plan {
     if (ctx.facts && !ctx.facts.systemd)
-      return { changed: false, steps: [], failed: `${ctx.host}: systemd is not running (PID 1 is not systemd)` };
-    if (seen.unit.rc !== 0)
-      return { changed: false, steps: [], failed: `systemctl show ${a.name}: ${seen.unit.stderr.trim()}` };
+      return failedPlan(`${ctx.host}: systemd is not running (PID 1 is not systemd)`);
+    if (seen.unit.rc !== 0) return failedPlan(`systemctl show ${a.name}: ${seen.unit.stderr.trim()}`);
     const unitFile = a.name.includes('.') ? a.name : `${a.name}.service`;
     // in check mode, what an earlier task of the run (a restart handler) would have left
     const s =
@@ -77,7 +76,7 @@ export default defineModule({
       { state: a.state, enabled: a.enabled, masked: a.masked, daemonReload: a.daemon_reload },
       ctx,
     );
-    if (u.failed) return { changed: false, steps: [], failed: u.failed };
+    if (u.failed) return failedPlan(u.failed);
     if (!u.steps.length)
       return noChange(`${a.name}: ${u.status.ActiveState}, ${u.status.UnitFileState}`, { status: u.status });
     return {

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { defineModule, type Plan } from '../src/module/types.js';
+import { defineModule, type Plan, failedPlan } from '../src/module/types.js';
 import { Type, Default, type ArgsOf } from '../src/module/args.js';
 import { filesPlan, parseShow, showRead, unitPlan, type FileWant } from '../src/module/units.js';
 import { renderWith } from '../src/playbook/template.js';
@@ -109,8 +109,7 @@ export default defineModule({
     if (!seen.dir.stat) {
       steps.push({ op: 'exec', argv: ['mkdir', '-p', '-m', '0755', '--', a.directory] });
       diff.push({ path: a.directory, before: 'state: absent\n', after: 'state: directory\n' });
-    } else if (seen.dir.stat.type !== 'directory')
-      return { changed: false, steps: [], failed: `${a.directory} is not a directory` };
+    } else if (seen.dir.stat.type !== 'directory') return failedPlan(`${a.directory} is not a directory`);
     const fp = filesPlan(files, (p) => seen[`f${files.findIndex((f) => f.path === p)}`]);
     steps.push(...fp.steps);
     diff.push(...(fp.diff ?? []));
@@ -121,7 +120,7 @@ export default defineModule({
       { enabled: true, state: 'started', daemonReload: true, filesChanged: fp.changedUnits },
       ctx,
     );
-    if (u.failed) return { changed: false, steps: [], failed: u.failed };
+    if (u.failed) return failedPlan(u.failed);
     steps.push(...u.steps);
     if (u.diff) diff.push(u.diff);
     return {

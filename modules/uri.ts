@@ -1,4 +1,4 @@
-import { defineModule, type Plan, type StepOutput } from '../src/module/types.js';
+import { defineModule, type Plan, type StepOutput, failedPlan } from '../src/module/types.js';
 import { shellLib } from '../src/module/shell-lib.js';
 import { Type, Choice, Default } from '../src/module/args.js';
 
@@ -65,7 +65,7 @@ export default defineModule({
     try {
       re = a.body_regex === undefined ? undefined : new RegExp(a.body_regex, 'm');
     } catch (e) {
-      return { changed: false, steps: [], failed: `uri: body_regex: ${(e as Error).message}` };
+      return failedPlan(`uri: body_regex: ${(e as Error).message}`);
     }
     return {
       changed: true,

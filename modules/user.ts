@@ -1,4 +1,12 @@
-import { defineModule, type DiffItem, type Plan, type Seen, type Step, type StepOutput } from '../src/module/types.js';
+import {
+  defineModule,
+  type DiffItem,
+  type Plan,
+  type Seen,
+  type Step,
+  type StepOutput,
+  failedPlan,
+} from '../src/module/types.js';
 import { shellLib } from '../src/module/shell-lib.js';
 import { Type, Choice, Default, type ArgsOf } from '../src/module/args.js';
 
@@ -153,8 +161,6 @@ const describe = (p: Partial<PasswdEntry>, groups: string[] | undefined, passwor
     .map((l) => `${l}\n`)
     .join('');
 
-const fail = (msg: string): Plan => ({ changed: false, steps: [], failed: msg });
-
 /** The account's fields in the result, Ansible's names (group is the gid). */
 const fields = (p: PasswdEntry): Record<string, unknown> => ({
   uid: p.uid,
@@ -170,8 +176,8 @@ function planPresent(a: Args, info: ReturnType<typeof readInfo>, db: GroupEntry[
   if (!cur && check) return { changed: true, steps: [], msg: `useradd ${a.name}`, result: {} };
   const wanted = a.groups === undefined ? undefined : groupList(a.groups);
   const primary = a.group === undefined ? undefined : findGroup(db, a.group);
-  if (a.group !== undefined && !primary) return fail(`Group ${a.group} does not exist`);
-  for (const g of wanted ?? []) if (!findGroup(db, g)) return fail(`Group ${g} does not exist`);
+  if (a.group !== undefined && !primary) return failedPlan(`Group ${a.group} does not exist`);
+  for (const g of wanted ?? []) if (!findGroup(db, g)) return failedPlan(`Group ${g} does not exist`);
   const setPassword =
     a.password !== undefined &&
     (!cur ||
@@ -355,7 +361,7 @@ export default defineModule({
   plan(a, seen, ctx): Plan {
     const info = readInfo(seen.info);
     if (seen.info.rc !== 0)
-      return fail(`reading the user ${a.name} failed (rc ${seen.info.rc}): ${seen.info.stderr.trim()}`);
+      return failedPlan(`reading the user ${a.name} failed (rc ${seen.info.rc}): ${seen.info.stderr.trim()}`);
     const db = parseGroups(seen.groups.stdout.toString());
     if (a.state === 'present') return planPresent(a, info, db, ctx.check);
     if (!info.passwd) return { changed: false, steps: [], result: { name: a.name, state: 'absent' } };

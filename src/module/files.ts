@@ -1,6 +1,6 @@
 import { parse } from 'shell-quote';
 import { Type, AnyOfTypes } from './args.js';
-import type { DiffItem, FileStat, Plan, Seen, Step } from './types.js';
+import { failedPlan, type DiffItem, type FileStat, type Plan, type Seen, type Step } from './types.js';
 
 /** Permission bits as 4 octal digits. A YAML 1.1 number (`0644` read as 420) is turned back into octal. */
 export function normalizeMode(mode: string | number | undefined): string | undefined {
@@ -102,10 +102,8 @@ export function contentPlan(
   extra: { validate?: string[]; backup?: boolean } = {},
 ): Plan {
   const stat = seen.stat;
-  if (stat && stat.type !== 'file')
-    return { changed: false, steps: [], failed: `${path} exists and is a ${stat.type}, not a file` };
-  if (seen.rc !== 0 && !stat)
-    return { changed: false, steps: [], failed: `cannot read ${path}: ${seen.stderr.trim()}` };
+  if (stat && stat.type !== 'file') return failedPlan(`${path} exists and is a ${stat.type}, not a file`);
+  if (seen.rc !== 0 && !stat) return failedPlan(`cannot read ${path}: ${seen.stderr.trim()}`);
   if (!stat || !seen.stdout.equals(content)) {
     return {
       changed: true,

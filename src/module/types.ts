@@ -202,3 +202,11 @@ export const noChange = (msg?: string, result?: Record<string, unknown>): Plan =
   msg,
   result,
 });
+
+/** A plan that fails the task with `failed` (Ansible's msg), changing nothing. */
+export const failedPlan = (failed: string, result?: Record<string, unknown>): Plan => ({
+  changed: false,
+  steps: [],
+  failed,
+  ...(result ? { result } : {}),
+});
