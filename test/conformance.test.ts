@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { packageRoot } from '../src/util/paths.js';
-import { compareRuns, readDifferences, unpredictableInCheck } from './helpers/conformance.js';
+import { caseFiles, compareRuns, readDifferences, unpredictableInCheck } from './helpers/conformance.js';
 import { skipped } from './helpers/skip.js';
 
 /**
@@ -231,11 +231,7 @@ async function checkPredictsApply(pb: string, base: string, args: string[]): Pro
 const differences = readDifferences();
 const checkExceptions = readDifferences('check-exceptions.yml');
 const predictions = { compared: 0, unpredictable: 0, misses: 0, exceptions: new Set<string>() };
-// LBPROV_CONFORMANCE_CASES=REGEX runs only the cases whose file name matches (while working on one)
-const only = process.env.LBPROV_CONFORMANCE_CASES ? new RegExp(process.env.LBPROV_CONFORMANCE_CASES) : undefined;
-const cases = readdirSync(join(here, 'cases'))
-  .filter((f) => f.endsWith('.yml') && (!only || only.test(f)))
-  .sort();
+const cases = caseFiles(join(here, 'cases'));
 const summary = { playbooks: 0, compared: 0, identical: 0, deliberate: new Set<string>() };
 
 if (!existsSync(ansiblePlaybook)) {

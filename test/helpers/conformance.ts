@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { packageRoot } from '../../src/util/paths.js';
@@ -51,4 +51,16 @@ export function unpredictableInCheck(r: { status: string; module: string; msg: s
   return (
     / in check mode\b/i.test(r.msg) || (UNPREDICTABLE.has(r.module) && /^(\d+ items|All items skipped)$/.test(r.msg))
   );
+}
+
+/**
+ * The case files (`*.yml`, setup-*.yml left out: they prepare hosts) of a differential suite, in
+ * order; LBPROV_CONFORMANCE_CASES=REGEX keeps only the matching names (while working on one).
+ */
+export function caseFiles(dir: string): string[] {
+  const only = process.env.LBPROV_CONFORMANCE_CASES ? new RegExp(process.env.LBPROV_CONFORMANCE_CASES) : undefined;
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.yml') && !f.startsWith('setup-') && (!only || only.test(f)))
+    .sort();
 }

@@ -1,7 +1,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
@@ -10,7 +10,7 @@ import { packageRoot } from '../../src/util/paths.js';
 import { buildDeb, debToolsMissing } from '../helpers/deb.js';
 import { labMissing, sharedLab } from '../helpers/lab.js';
 import { sh } from '../helpers/remote.js';
-import { compareRuns, readDifferences } from '../helpers/conformance.js';
+import { caseFiles, compareRuns, readDifferences } from '../helpers/conformance.js';
 import { requireRoot } from '../helpers/skip.js';
 
 /**
@@ -257,13 +257,7 @@ function compare(a: Outcome, l: Outcome): string[] {
 }
 
 const differences = readDifferences();
-const cases = existsSync(casesDir)
-  ? readdirSync(casesDir)
-      // LBPROV_CONFORMANCE_CASES=REGEX: only the matching cases (while working on one)
-      .filter((f) => f.endsWith('.yml') && !f.startsWith('setup-'))
-      .filter((f) => !process.env.LBPROV_CONFORMANCE_CASES || new RegExp(process.env.LBPROV_CONFORMANCE_CASES).test(f))
-      .sort()
-  : [];
+const cases = caseFiles(casesDir);
 const summary = { playbooks: 0, compared: 0, identical: 0, registered: 0, deliberate: new Set<string>() };
 
 const ansibleMissing = existsSync(ansiblePlaybook) ? [] : ['ansible-playbook (Debian package ansible)'];
