@@ -168,6 +168,7 @@ export async function runLoop(
     if (r.status === 'unreachable') return { ...r, results };
   }
   const { status, msg } = summary(results);
+  const set = results.filter((r) => r.setVars);
   return base(status, {
     // changed stays true when an item changed, even if another failed (Ansible's result keeps both)
     changed: results.some((r) => r.changed),
@@ -175,6 +176,13 @@ export async function runLoop(
     results,
     diff: results.flatMap((r) => r.diff),
     warnings: [...warnings, ...results.flatMap((r) => r.warnings)],
+    // as Ansible: each item's set_fact variables in turn, so the last item's win
+    ...(set.length
+      ? {
+          setVars: set.reduce<Record<string, unknown>>((all, r) => ({ ...all, ...r.setVars }), {}),
+          cacheable: set.some((r) => r.cacheable),
+        }
+      : {}),
   });
 }
 

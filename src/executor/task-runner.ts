@@ -97,16 +97,7 @@ export async function runTask(task: Task, env: TaskEnv): Promise<TaskResult> {
     const searchPath = typeof env.playbookDir === 'string' ? [env.playbookDir] : env.playbookDir;
     // the item's variables sit below the task's vars, so a task var may use the item (`vars: {p: "/x/{{ item }}"}`)
     const itemScope = (vars: Vars): Scope => withVars(env.scope.child({}, vars));
-    const r = await runLoop(task, scope, searchPath, (s) => untilLoop(task, env, s), itemScope);
-    // as Ansible: each item's set_fact variables in turn, so the last item's win
-    const set = (r.results ?? []).filter((x) => x.setVars);
-    return set.length
-      ? {
-          ...r,
-          setVars: set.reduce<Record<string, unknown>>((all, x) => ({ ...all, ...x.setVars }), {}),
-          cacheable: set.some((x) => x.cacheable),
-        }
-      : r;
+    return await runLoop(task, scope, searchPath, (s) => untilLoop(task, env, s), itemScope);
   } catch (e) {
     if (e instanceof UnreachableError) return result('unreachable', e.message);
     return result('failed', errorMessage(e));
