@@ -11,7 +11,7 @@ export interface WalkHooks {
    * Runs one task (or flushes handlers) and reports it: `ok` to go on, `failed` when it failed
    * (not ignored), `stop` when the host is done for (unreachable, the batch stopped).
    */
-  run(task: Task, order: number, extra: IncludeExtra): Promise<'ok' | 'failed' | 'stop'>;
+  run(task: Task, order: number, extra: IncludeExtra, following?: Task): Promise<'ok' | 'failed' | 'stop'>;
   /** An include_tasks / include_role reached: the lists to run (one per loop item, with its vars), or a failure already reported. */
   include(
     task: Task,
@@ -78,6 +78,22 @@ export async function walk(
     return -1;
   };
 
+  /**
+   * The task this host runs after task `i` when that one succeeds, if it is plain to see: the next
+   * selected task of this list (not an include, a meta task, a section the host will jump over,
+   * or a role use already done). Undefined when it is not plain: nothing is read ahead for it.
+   */
+  const following = (i: number): Task | undefined => {
+    for (let j = i + 1; j < tasks.length; j++) {
+      const t = tasks[j];
+      if (t.meta === 'role_complete' || !hooks.selected(t)) continue;
+      if (t.include || t.meta || (t.roleOnce && hooks.roles.completed.has(t.roleOnce))) return undefined;
+      if (t.blocks?.some((b) => b.section === 'rescue' && !rescuing.has(b.block))) return undefined;
+      return t;
+    }
+    return undefined;
+  };
+
   let i = from;
   for (;;) {
     // an always section that ran after a failure is done: the failure carries on outwards
@@ -137,7 +153,7 @@ export async function walk(
           }
         }
       }
-    } else outcome = await hooks.run(task, order(i), extra);
+    } else outcome = await hooks.run(task, order(i), extra, following(i));
     if (outcome === 'stop') return 'stop';
     if (outcome === 'failed') {
       const to = caught(task.blocks ?? [], task);

@@ -16,9 +16,9 @@ import { connectionSpec, makeTransport } from './connection.js';
 import { shellFor, type HostContext } from './host-context.js';
 import { selectedByTags } from './tags.js';
 import { startIndex } from './start-at-task.js';
-import { registered, runTask, type Prefetched, type TaskResult } from './task-runner.js';
+import { registered, runTask, type Prefetched, type ReadAfter, type TaskResult } from './task-runner.js';
 import { itemReports } from './loop.js';
-import { prefetch, readAhead } from './prefetch.js';
+import { planAhead, prefetch, readAhead } from './prefetch.js';
 import { libsOf } from './prelude.js';
 import type { ShellLib } from '../module/types.js';
 import { failedTaskVars, NO_EXTRA, walk, type IncludeExtra } from './block.js';
@@ -418,7 +418,7 @@ export class PlaybookRunner {
       {
         selected: (t) => selectedByTags(t.tags, this.opts.tags, this.opts.skipTags),
         next: (task, extra) => next(task && (() => this.readAheadFor(run, task, scopeOf(task, extra ?? NO_EXTRA)))),
-        run: async (task, order, extra) => {
+        run: async (task, order, extra, following) => {
           const tslot: Slot = { order, name: task.name, module: task.module, kind: 'task' };
           if (task.meta) return this.meta(run, task, tslot, scopeOf(task, extra));
           const scope = scopeOf(task, extra);
@@ -432,7 +432,8 @@ export class PlaybookRunner {
           try {
             // throttle first, then the fork slot: a host never holds a fork while it waits for the task
             const limit = once ? 0 : this.throttleOf(task, scope);
-            ok = await this.throttles.run(task, limit, () => run.slot(() => this.step(run, task, tslot, scope)));
+            const ahead = following && !once && !turn ? this.readAfter(run, task, following, scope) : undefined;
+            ok = await this.throttles.run(task, limit, () => run.slot(() => this.step(run, task, tslot, scope, ahead)));
           } finally {
             turn?.done();
             once?.done({ runner: name, registered: this.lastResult.get(name) ?? {}, ok: !hc.out });
@@ -713,8 +714,29 @@ export class PlaybookRunner {
     }
   }
 
+  /**
+   * What `next` will read, to be read in `task`'s change (TaskEnv.readAfter), when both read the
+   * same way: one remote shell (become user, no delegate, no environment), nothing hidden (no_log),
+   * one change (no loop, no until).
+   */
+  private readAfter(run: HostRun, task: Task, next: Task, scope: Scope): (() => ReadAfter | undefined) | undefined {
+    const { hc } = run;
+    const plain = (t: Task): boolean =>
+      t.exec?.delegateTo === undefined && !t.exec?.environment?.length && !this.censored(t, hc.host.name);
+    if (!run.prefetched || this.opts.check || task.loop !== undefined || task.until !== undefined) return undefined;
+    if (!plain(task) || !plain(next) || this.becomeKeyOf(run, task) !== this.becomeKeyOf(run, next)) return undefined;
+    const playbookDir = next.dir && next.dir !== this.pb.dir ? [next.dir, this.pb.dir] : this.pb.dir;
+    return () => planAhead(next, scope, { hc, check: false, playbookDir }, task.register);
+  }
+
   /** Runs one task and reports it; false when the host must stop. */
-  private async step(run: HostRun, task: Task, slot: Slot, scope: Scope = run.scope): Promise<boolean> {
+  private async step(
+    run: HostRun,
+    task: Task,
+    slot: Slot,
+    scope: Scope = run.scope,
+    readAfter?: () => ReadAfter | undefined,
+  ): Promise<boolean> {
     const { hc } = run;
     const name = hc.host.name;
     this.reporter.taskStart(slot, name);
@@ -755,6 +777,7 @@ export class PlaybookRunner {
       playbookDir,
       prefetched: run.prefetched,
       extraVars: this.opts.extraVars,
+      readAfter,
     });
     this.lastResult.set(name, registered(r));
     keepModuleFacts(hc, r);

@@ -7,7 +7,7 @@ import type { Scope } from '../playbook/scope.js';
 import { renderValue } from '../playbook/template.js';
 import type { Task } from '../playbook/types.js';
 import { libsOf } from './prelude.js';
-import { moduleContext, readAll, readsKey, type Prefetched, type TaskEnv } from './task-runner.js';
+import { moduleContext, readAll, readsKey, type Prefetched, type ReadAfter, type TaskEnv } from './task-runner.js';
 
 /**
  * Reads ahead: before a host runs its tasks, what every task will read is read in one round trip,
@@ -139,6 +139,16 @@ export async function readAhead(
   } catch {
     // the task reads for itself, and reports what is wrong
   }
+}
+
+/**
+ * What `task` will read, planned while the task before it runs (`before`: that task's register,
+ * which it may use): its reads then ride in that task's change (TaskEnv.readAfter). What the
+ * earlier task registers or changes can still alter the arguments: the key tells (Prefetched.take).
+ */
+export function planAhead(task: Task, scope: Scope, env: PlanEnv, before?: string): ReadAfter | undefined {
+  const p = planReads(task, scope, env, before ? [before] : []);
+  return p && { task, key: p.key, reads: p.reads, libs: task.def.shell ?? [] };
 }
 
 /** The facts alone (`lbprov facts`): the read apply does ahead of its tasks, on the same remote shell. */
