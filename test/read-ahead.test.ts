@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { applyJson, lbprov, withStatus } from './helpers/cli.js';
@@ -94,6 +94,41 @@ test('a change reads what the next task reads in the same round trip, unless the
   // 4: c reads again (its dest is b's); 5: c's change
   assert.is(scripts.length, 5, scripts.join('\n'));
   assert.is(readFileSync(join(dir, 'chain-c'), 'utf8'), `${dir}/chain-b created\n`);
+});
+
+const flush = join(dir, 'flush.yml');
+writeFileSync(
+  flush,
+  `- hosts: fast
+  gather_facts: false
+  handlers:
+    - name: h
+      copy: { content: "h\\n", dest: "${dir}/flush-h" }
+      register: hr
+    - name: skipped after h
+      listen: topic
+      when: hr is not changed
+      copy: { content: "never\\n", dest: "${dir}/flush-never" }
+  tasks:
+    - name: a
+      copy: { content: "a\\n", dest: "${dir}/flush-a" }
+      notify: [h, topic]
+    - meta: flush_handlers
+    - name: b
+      copy: { content: "b\\n", dest: "${dir}/flush-b" }
+`,
+);
+
+test('through flush_handlers: a change carries the handler reads, the handler change the next task reads', async () => {
+  const r = await lbprov(['apply', flush, '-i', inventory, '-vvv']);
+  assert.is(r.code, 0, r.stderr);
+  const scripts = `${r.stdout}\n${r.stderr}`.split('\n').filter((l) => /^<fast> script \d+ \(/.test(l));
+  // 1: the first read; 2: a's change + h's reads; 3: h's change + b's reads (the handler after h
+  // may be skipped: its `when` uses what h registers; it is, and reads nothing); 4: b's change
+  assert.is(scripts.length, 4, scripts.join('\n'));
+  assert.is(readFileSync(join(dir, 'flush-h'), 'utf8'), 'h\n');
+  assert.not.ok(existsSync(join(dir, 'flush-never')));
+  assert.is(readFileSync(join(dir, 'flush-b'), 'utf8'), 'b\n');
 });
 
 test.run();

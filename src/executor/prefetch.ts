@@ -96,13 +96,7 @@ function planReads(
   try {
     const s = Object.keys(task.vars).length ? scope.child(task.vars) : scope;
     if (task.when !== undefined) {
-      const text = JSON.stringify(task.when);
-      if (
-        registers.some((r) =>
-          new RegExp(`(^|[^A-Za-z0-9_])${r.replace(/[^A-Za-z0-9_]/g, '\\$&')}([^A-Za-z0-9_]|$)`).test(text),
-        )
-      )
-        return undefined;
+      if (registers.some((r) => usesName(task.when, r))) return undefined;
       if (!truthy(evaluate(task.when, s))) return undefined;
     }
     const args = renderValue(task.args, s) as Record<string, unknown>;
@@ -139,6 +133,27 @@ export async function readAhead(
   } catch {
     // the task reads for itself, and reports what is wrong
   }
+}
+
+/**
+ * Whether the host may skip `task` by its `when`: false as things stand, or using what `before`
+ * (the register of the task running now) will hold. Reading for a task after it costs nothing
+ * if it does run: its own reads then come first, and a change it makes clears what was read.
+ */
+export function maySkip(task: Task, scope: Scope, before?: string): boolean {
+  if (task.when === undefined) return false;
+  if (before && usesName(task.when, before)) return true;
+  try {
+    return !truthy(evaluate(task.when, Object.keys(task.vars).length ? scope.child(task.vars) : scope));
+  } catch {
+    return false;
+  }
+}
+
+function usesName(value: unknown, name: string): boolean {
+  return new RegExp(`(^|[^A-Za-z0-9_])${name.replace(/[^A-Za-z0-9_]/g, '\\$&')}([^A-Za-z0-9_]|$)`).test(
+    JSON.stringify(value),
+  );
 }
 
 /**
