@@ -62,14 +62,22 @@ test('package names, owners and groups that could be options are refused at load
 
 // `--` before package names in apt-get/dnf and chown before chmod (a setuid mode survives) are
 // module cases: test/modules/package/*-dashdash.yaml, test/modules/file/setuid-*.yaml
-test("package: the host's own grammar is checked before anything runs", () => {
-  // a name that came from a template: refused by the host's grammar before its read runs
+test("package: the host's own grammar is checked before anything changes", () => {
+  // a name that came from a template passes the load-time pattern (either grammar) but not the
+  // host's: refused by the plan. The read before it passes the names after `--`.
+  const answer = (pm: 'apt' | 'dnf') => ({
+    installed: { rc: 0, stdout: Buffer.from(`@@PM ${pm}\n`), stderr: '' },
+  });
+  const reads = pkg.reads!({ name: ['ok', 'Foo_Bar'], state: 'present', update_cache: false }, ctx('apt'));
+  const argv = (reads.installed as { argv: string[] }).argv;
+  assert.equal(argv.slice(0, 2), ['lbprov_pkg_query', 'present']);
+  // (a plan that throws fails its task: runItem)
   assert.throws(
-    () => pkg.reads!({ name: 'Foo_Bar', state: 'present', update_cache: false }, ctx('apt')),
+    () => pkg.plan({ name: 'Foo_Bar', state: 'present', update_cache: false }, answer('apt'), ctx('apt')),
     /not a Debian package name: "Foo_Bar"/,
   );
   assert.throws(
-    () => pkg.reads!({ name: ['ok', '-x'], state: 'present', update_cache: false }, ctx('dnf')),
+    () => pkg.plan({ name: ['ok', '-x'], state: 'present', update_cache: false }, answer('dnf'), ctx('dnf')),
     /not an RPM package name: "-x"/,
   );
 });
