@@ -92,7 +92,8 @@ export function context(c: Case, dir: string, scope: Scope): ModuleContext {
     evaluate: (expr) => evaluate(expr, scope),
     wouldExist: (p) => check && (c.would_exist ?? []).includes(p),
     checkKnown: (p) => {
-      const k = check ? c.check_known?.[p] : undefined;
+      // as CheckOverlay.lookup: a folder's name with or without its trailing slash
+      const k = check ? c.check_known?.[p.length > 1 ? p.replace(/\/+$/, '') : p] : undefined;
       if (k === undefined) return undefined;
       if (k === null) return { stat: null };
       const { content, implied, ...st } = k;
