@@ -102,7 +102,9 @@ export class CheckOverlay {
       const parent = this.lookup(parentOf(r.path));
       const parentMissing = parent === undefined ? seen[name]?.parentMissing : parent.stat === null;
       if (k === undefined) {
-        if (parent !== undefined && seen[name] && !seen[name].stat) out[name] = { ...seen[name], parentMissing };
+        const s = seen[name];
+        if (parent !== undefined && s && !s.stat && !!s.parentMissing !== parentMissing)
+          out[name] = { ...s, parentMissing };
         continue;
       }
       out[name] = {
