@@ -17,6 +17,9 @@ interface Args {
   get_mime: boolean;
 }
 
+/** The largest content sent to the host for file(1) to judge (it goes base64 in the read's script). */
+const MIME_MAX = 1 << 20;
+
 /** lbprov_stat_full's argv for a path. */
 export const probeArgv = (a: Args, path: string, follow: boolean): string[] => [
   'lbprov_stat_full',
@@ -34,17 +37,19 @@ export const probeArgv = (a: Args, path: string, follow: boolean): string[] => [
 export function checkReads(a: Args, ctx: Pick<ModuleContext, 'check' | 'checkKnown'>): Record<string, Read> {
   if (!ctx.check) return {};
   const own = ctx.checkKnown(a.path);
+  // a folder only implied (made on the way by mkdir -p): the host's, or root's 0755 when it has none
   if (!own?.stat || own.implied) return {};
   const end = followKnown(a.path, (p) => ctx.checkKnown(p));
   const reads: Record<string, Read> = {};
   if (!end.known) reads.target = { kind: 'exec', argv: probeArgv(a, end.path, true) };
   const subject = a.follow ? end.known?.stat : own.stat;
   if (!subject && !end.known?.stat) return reads;
-  // file(1) is run on the path itself, never following it (Ansible runs `file` without -L)
+  // file(1) is run on the path itself, never following it (Ansible runs `file` without -L); a
+  // content past MIME_MAX is not sent in the script: no mimetype predicted then
   const kind = !a.get_mime
     ? ''
     : own.stat.type === 'file'
-      ? own.content
+      ? own.content && own.content.length <= MIME_MAX
         ? 'file'
         : ''
       : own.stat.type === 'other'

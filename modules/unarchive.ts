@@ -68,7 +68,8 @@ function checkKnown(
   if (!ctx.check) return {};
   const src = a.remote_src ? followKnown(a.src, (p) => ctx.checkKnown(p)).known : undefined;
   return {
-    dest: ctx.checkKnown(a.dest),
+    // a link an earlier task would make to a folder: where it leads
+    dest: followKnown(a.dest, (p) => ctx.checkKnown(p)).known,
     src: src?.stat?.type === 'file' ? src.content : undefined,
     creates: a.creates === undefined ? undefined : ctx.checkKnown(a.creates),
   };
