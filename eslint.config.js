@@ -33,6 +33,6 @@ export default tseslint.config(
       '@typescript-eslint/no-base-to-string': 'off',
     },
   },
-  // plain JS (bin/lbprov.js, this file) is outside tsconfig.json: no type information there
-  { files: ['**/*.js'], extends: [tseslint.configs.disableTypeChecked] },
+  // plain JS (bin/lbprov.js, scripts/bundle.mjs, this file) is outside tsconfig.json: no type information there
+  { files: ['**/*.js', '**/*.mjs'], extends: [tseslint.configs.disableTypeChecked] },
 );

@@ -1,4 +1,4 @@
-import { defineModule, noChange, type Plan, type Step } from '../src/module/types.js';
+import { defineModule, failedPlan, noChange, type Plan, type Step } from '../src/module/types.js';
 import { Type, Choice, Default, type ArgsOf } from '../src/module/args.js';
 import { shellLib } from '../src/module/shell-lib.js';
 
@@ -96,7 +96,7 @@ export default defineModule({
   schema,
   description: 'System packages through apt or dnf, whichever the host has.',
   notes: [
-    "The manager comes from the facts (pkg_manager); without facts (gather_facts: false) it is found on the host in the same read as the packages, apt-get first, then dnf. Names are checked when the playbook loads, and against the host's manager's grammar before anything runs: no name can read as an option.",
+    "The manager is found on the host in the same read as the packages, apt-get first, then dnf (as the facts' pkg_manager is), with or without facts. Names are checked when the playbook loads, and against the host's manager's grammar before anything runs: no name can read as an option.",
     'apt installs with --no-install-recommends and keeps changed config files (--force-confold).',
   ],
   examples: `- name: BPF toolchain
@@ -121,38 +121,14 @@ export default defineModule({
   },
   check: 'full',
   diff: 'full',
-  reads(a, ctx) {
-    // no facts: the manager is found in the same read; names are checked against its grammar in plan
-    if (!ctx.facts) return { installed: { kind: 'exec', argv: ['lbprov_pkg_query', a.state, ...names(a)] } };
-    const pm = ctx.facts.pkg_manager ?? 'apt';
-    const pkgs = checkedNames(a, pm);
-    const query =
-      pm === 'apt'
-        ? {
-            kind: 'exec' as const,
-            argv: ['dpkg-query', '-W', '-f', '${Package}\\t${Status}\\t${Version}\\n', '--', ...pkgs],
-          }
-        : {
-            kind: 'exec' as const,
-            argv: ['rpm', '-q', '--qf', '%{NAME}\\tinstalled\\t%{VERSION}-%{RELEASE}\\n', '--', ...pkgs],
-          };
-    const reads: Record<string, typeof query> = { installed: query };
-    if (a.state === 'latest' && pm === 'apt')
-      reads.policy = { kind: 'exec', argv: ['apt-cache', 'policy', '--', ...pkgs] };
-    return reads;
-  },
+  // the manager is found in the same read as the packages, facts or not: the read is the same
+  // before the facts are known (the run's first read, prefetch.ts) and after, so it is not redone
+  reads: (a) => ({ installed: { kind: 'exec', argv: ['lbprov_pkg_query', a.state, ...names(a)] } }),
   plan(a, seen, ctx): Plan {
-    const found = ctx.facts ? undefined : detectedFrom(seen.installed.stdout.toString());
-    const pm = found ? found.pm : ctx.facts?.pkg_manager;
-    if (!pm)
-      return {
-        changed: false,
-        steps: [],
-        failed: found
-          ? `${ctx.host}: neither apt-get nor dnf found on the host`
-          : `${ctx.host}: neither apt nor dnf found (facts.pkg_manager is empty)`,
-      };
-    const installed = installedFrom(found ? found.installed : seen.installed.stdout.toString(), pm);
+    const found = detectedFrom(seen.installed.stdout.toString());
+    const pm = found.pm;
+    if (!pm) return failedPlan(`${ctx.host}: neither apt-get nor dnf found on the host`);
+    const installed = installedFrom(found.installed, pm);
     const want = checkedNames(a, pm);
     const before = want.map((n) => `${n}: ${installed.get(n) ?? 'absent'}`).join('\n') + '\n';
     let install: string[] = [];
@@ -162,7 +138,7 @@ export default defineModule({
       install = want.filter((n) => !installed.has(n));
       if (a.state === 'latest') {
         if (pm === 'apt') {
-          const cand = candidatesFrom(found ? found.policy : seen.policy.stdout.toString());
+          const cand = candidatesFrom(found.policy);
           install.push(...want.filter((n) => installed.has(n) && cand.has(n) && cand.get(n) !== installed.get(n)));
         } else install = want; // dnf decides; `dnf install` of an up-to-date package changes nothing
       }

@@ -1,9 +1,9 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { applyJson, withStatus } from './helpers/cli.js';
+import { applyJson, lbprov, withStatus } from './helpers/cli.js';
 
 /**
  * Reading ahead across the linear gate (executor/prefetch.ts readAhead) on `connection: local`: a
@@ -62,6 +62,73 @@ test('a linear play: each task sees the state its host is in when it starts, rea
   assert.is(again.code, 0, again.stderr);
   assert.equal(withStatus(again.run, 'changed'), ['one @ fast', 'one @ slow', 'two @ fast', 'two @ slow']);
   assert.ok(withStatus(again.run, 'ok').includes('only after a change @ slow'), 'the flag is there already');
+});
+
+/**
+ * A change carries the next task's reads (TaskEnv.readAfter): on one host, three changing tasks
+ * cost the first read (facts and every task's reads) and three changes, no read in between; and
+ * a next task whose arguments use a result the change registers reads again for itself.
+ */
+const chain = join(dir, 'chain.yml');
+writeFileSync(
+  chain,
+  `- hosts: fast
+  gather_facts: false
+  tasks:
+    - name: a
+      copy: { content: "a\\n", dest: "${dir}/chain-a" }
+      register: r
+    - name: b
+      copy: { content: "b\\n", dest: "${dir}/chain-b" }
+      register: r
+    - name: c uses what b registered
+      copy: { content: "{{ r.msg }}\\n", dest: "${dir}/chain-c" }
+`,
+);
+
+test('a change reads what the next task reads in the same round trip, unless the next one depends on it', async () => {
+  const r = await lbprov(['apply', chain, '-i', inventory, '-vvv']);
+  assert.is(r.code, 0, r.stderr);
+  const scripts = `${r.stdout}\n${r.stderr}`.split('\n').filter((l) => /^<fast> script \d+ \(/.test(l));
+  // 1: the first read; 2: a's change + b's reads; 3: b's change (+ c's reads, planned with a's r);
+  // 4: c reads again (its dest is b's); 5: c's change
+  assert.is(scripts.length, 5, scripts.join('\n'));
+  assert.is(readFileSync(join(dir, 'chain-c'), 'utf8'), `${dir}/chain-b created\n`);
+});
+
+const flush = join(dir, 'flush.yml');
+writeFileSync(
+  flush,
+  `- hosts: fast
+  gather_facts: false
+  handlers:
+    - name: h
+      copy: { content: "h\\n", dest: "${dir}/flush-h" }
+      register: hr
+    - name: skipped after h
+      listen: topic
+      when: hr is not changed
+      copy: { content: "never\\n", dest: "${dir}/flush-never" }
+  tasks:
+    - name: a
+      copy: { content: "a\\n", dest: "${dir}/flush-a" }
+      notify: [h, topic]
+    - meta: flush_handlers
+    - name: b
+      copy: { content: "b\\n", dest: "${dir}/flush-b" }
+`,
+);
+
+test('through flush_handlers: a change carries the handler reads, the handler change the next task reads', async () => {
+  const r = await lbprov(['apply', flush, '-i', inventory, '-vvv']);
+  assert.is(r.code, 0, r.stderr);
+  const scripts = `${r.stdout}\n${r.stderr}`.split('\n').filter((l) => /^<fast> script \d+ \(/.test(l));
+  // 1: the first read; 2: a's change + h's reads; 3: h's change + b's reads (the handler after h
+  // may be skipped: its `when` uses what h registers; it is, and reads nothing); 4: b's change
+  assert.is(scripts.length, 4, scripts.join('\n'));
+  assert.is(readFileSync(join(dir, 'flush-h'), 'utf8'), 'h\n');
+  assert.not.ok(existsSync(join(dir, 'flush-never')));
+  assert.is(readFileSync(join(dir, 'flush-b'), 'utf8'), 'b\n');
 });
 
 test.run();

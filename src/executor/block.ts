@@ -11,7 +11,7 @@ export interface WalkHooks {
    * Runs one task (or flushes handlers) and reports it: `ok` to go on, `failed` when it failed
    * (not ignored), `stop` when the host is done for (unreachable, the batch stopped).
    */
-  run(task: Task, order: number, extra: IncludeExtra): Promise<'ok' | 'failed' | 'stop'>;
+  run(task: Task, order: number, extra: IncludeExtra, following: readonly Task[]): Promise<'ok' | 'failed' | 'stop'>;
   /** An include_tasks / include_role reached: the lists to run (one per loop item, with its vars), or a failure already reported. */
   include(
     task: Task,
@@ -78,6 +78,25 @@ export async function walk(
     return -1;
   };
 
+  /**
+   * The tasks this host may run after task `i` when that one succeeds, in order, as far as that is
+   * plain to see: the next selected tasks of this list, up to one that is an include, a meta task
+   * other than flush_handlers, in a section the host will jump over, or of a role use already
+   * done. What is read ahead for them (play-runner.ts readAfter) is checked again when they run.
+   */
+  const following = (i: number): Task[] => {
+    const out: Task[] = [];
+    for (let j = i + 1; j < tasks.length && out.length < 8; j++) {
+      const t = tasks[j];
+      if (t.meta === 'role_complete' || !hooks.selected(t)) continue;
+      if (t.include || (t.meta && t.meta !== 'flush_handlers') || (t.roleOnce && hooks.roles.completed.has(t.roleOnce)))
+        break;
+      if (t.blocks?.some((b) => b.section === 'rescue' && !rescuing.has(b.block))) break;
+      out.push(t);
+    }
+    return out;
+  };
+
   let i = from;
   for (;;) {
     // an always section that ran after a failure is done: the failure carries on outwards
@@ -137,7 +156,7 @@ export async function walk(
           }
         }
       }
-    } else outcome = await hooks.run(task, order(i), extra);
+    } else outcome = await hooks.run(task, order(i), extra, following(i));
     if (outcome === 'stop') return 'stop';
     if (outcome === 'failed') {
       const to = caught(task.blocks ?? [], task);

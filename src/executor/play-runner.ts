@@ -16,9 +16,9 @@ import { connectionSpec, makeTransport } from './connection.js';
 import { shellFor, type HostContext } from './host-context.js';
 import { selectedByTags } from './tags.js';
 import { startIndex } from './start-at-task.js';
-import { registered, runTask, type Prefetched, type TaskResult } from './task-runner.js';
+import { registered, runTask, type Prefetched, type ReadAfter, type TaskResult } from './task-runner.js';
 import { itemReports } from './loop.js';
-import { prefetch, readAhead } from './prefetch.js';
+import { maySkip, planAhead, prefetch, readAhead } from './prefetch.js';
 import { libsOf } from './prelude.js';
 import type { ShellLib } from '../module/types.js';
 import { failedTaskVars, NO_EXTRA, walk, type IncludeExtra } from './block.js';
@@ -418,9 +418,9 @@ export class PlaybookRunner {
       {
         selected: (t) => selectedByTags(t.tags, this.opts.tags, this.opts.skipTags),
         next: (task, extra) => next(task && (() => this.readAheadFor(run, task, scopeOf(task, extra ?? NO_EXTRA)))),
-        run: async (task, order, extra) => {
+        run: async (task, order, extra, following) => {
           const tslot: Slot = { order, name: task.name, module: task.module, kind: 'task' };
-          if (task.meta) return this.meta(run, task, tslot, scopeOf(task, extra));
+          if (task.meta) return this.meta(run, task, tslot, scopeOf(task, extra), following);
           const scope = scopeOf(task, extra);
           const once = await this.runOnce(run, task, scope);
           if (once && !once.run) return this.tookOnce(run, task, once.result);
@@ -432,7 +432,8 @@ export class PlaybookRunner {
           try {
             // throttle first, then the fork slot: a host never holds a fork while it waits for the task
             const limit = once ? 0 : this.throttleOf(task, scope);
-            ok = await this.throttles.run(task, limit, () => run.slot(() => this.step(run, task, tslot, scope)));
+            const ahead = !once && !turn ? this.readAfter(run, task, following, scope) : undefined;
+            ok = await this.throttles.run(task, limit, () => run.slot(() => this.step(run, task, tslot, scope, ahead)));
           } finally {
             turn?.done();
             once?.done({ runner: name, registered: this.lastResult.get(name) ?? {}, ok: !hc.out });
@@ -604,21 +605,24 @@ export class PlaybookRunner {
   }
 
   /** The notified handlers, in the play's order (at the end, or at `meta: flush_handlers`); false when the host must stop. */
-  private async runHandlers(run: HostRun, order: number): Promise<boolean> {
+  private async runHandlers(run: HostRun, order: number, following: readonly Task[] = []): Promise<boolean> {
     const { play } = run;
     let k = 0;
     for (const h of play.handlers) {
       k++;
-      if (![h.name, ...h.listen].some((n) => run.notified.has(n))) continue;
+      if (!this.notified(h, run.notified)) continue;
       const hslot: Slot = {
         order: order + k / (play.handlers.length + 1),
         name: h.name,
         module: h.module,
         kind: 'handler',
       };
-      // handlers never read ahead (take finds nothing), but what they apply makes later reads stale
-      if (!(await run.slot(() => this.step(run, h, hslot, h.role ? this.hostScope(play, run.hc, h) : run.scope))))
-        return false;
+      const scope = this.handlerScope(run, h);
+      // what may run next: later handlers notified by now (or by this one), then the tasks after the flush
+      const notified = new Set([...run.notified, ...h.notify]);
+      const next = [...play.handlers.slice(k).filter((n) => this.notified(n, notified)), ...following];
+      const ahead = this.readAfter(run, h, next, scope);
+      if (!(await run.slot(() => this.step(run, h, hslot, scope, ahead)))) return false;
       run.scope = this.hostScope(play, run.hc);
     }
     run.notified.clear();
@@ -631,7 +635,13 @@ export class PlaybookRunner {
    * stats. An action run once for the batch is decided by the batch's first host; the others wait
    * for it and take up what it left (facts cleared, the inventory read again, the batch ended).
    */
-  private async meta(run: HostRun, task: Task, slot: Slot, scope: Scope): Promise<'ok' | 'failed' | 'stop'> {
+  private async meta(
+    run: HostRun,
+    task: Task,
+    slot: Slot,
+    scope: Scope,
+    following: readonly Task[] = [],
+  ): Promise<'ok' | 'failed' | 'stop'> {
     const action = task.meta!;
     const spec = META_ACTIONS[action];
     const { play, hc } = run;
@@ -672,7 +682,7 @@ export class PlaybookRunner {
       };
       switch (action) {
         case 'flush_handlers':
-          return (await this.runHandlers(run, slot.order)) ? 'ok' : 'stop';
+          return (await this.runHandlers(run, slot.order, following)) ? 'ok' : 'stop';
         case 'end_host':
           return 'stop';
         case 'end_batch':
@@ -713,8 +723,61 @@ export class PlaybookRunner {
     }
   }
 
+  /** Whether a handler is notified, by its name or a topic it listens to. */
+  private notified(h: Task, names: ReadonlySet<string>): boolean {
+    return [h.name, ...h.listen].some((n) => names.has(n));
+  }
+
+  private handlerScope(run: HostRun, h: Task): Scope {
+    return h.role ? this.hostScope(run.play, run.hc, h) : run.scope;
+  }
+
+  /**
+   * What the next task to run will read, to be read in `task`'s change (TaskEnv.readAfter): the
+   * first of `candidates` (the tasks that may follow, block.ts) that its `when` will not skip
+   * (prefetch.ts maySkip), a flush_handlers standing for the handlers it will run; when that one
+   * reads as `task` does: one remote shell (become user, no delegate, no environment), nothing
+   * hidden (no_log), one change (no loop, no until). Planned when the change is sent, with what
+   * the task registers left out (prefetch.ts planAhead); the reads are taken only when the task
+   * they were read for runs next, with the same arguments, on a host not changed since.
+   */
+  private readAfter(
+    run: HostRun,
+    task: Task,
+    candidates: readonly Task[],
+    scope: Scope,
+  ): (() => ReadAfter | undefined) | undefined {
+    const { hc, play } = run;
+    if (!run.prefetched || this.opts.check || task.loop !== undefined || task.until !== undefined) return undefined;
+    const plain = (t: Task): boolean =>
+      t.exec?.delegateTo === undefined && !t.exec?.environment?.length && !this.censored(t, hc.host.name);
+    if (!plain(task) || !candidates.length) return undefined;
+    return () => {
+      const notified = new Set([...run.notified, ...task.notify]);
+      const queue = [...candidates];
+      for (let next = queue.shift(); next; next = queue.shift()) {
+        if (next.meta === 'flush_handlers') {
+          queue.unshift(...play.handlers.filter((h) => this.notified(h, notified)));
+          continue;
+        }
+        const s = play.handlers.includes(next) ? this.handlerScope(run, next) : scope;
+        if (maySkip(next, s, task.register)) continue;
+        if (!plain(next) || this.becomeKeyOf(run, task) !== this.becomeKeyOf(run, next)) return undefined;
+        const playbookDir = next.dir && next.dir !== this.pb.dir ? [next.dir, this.pb.dir] : this.pb.dir;
+        return planAhead(next, s, { hc, check: false, playbookDir }, task.register);
+      }
+      return undefined;
+    };
+  }
+
   /** Runs one task and reports it; false when the host must stop. */
-  private async step(run: HostRun, task: Task, slot: Slot, scope: Scope = run.scope): Promise<boolean> {
+  private async step(
+    run: HostRun,
+    task: Task,
+    slot: Slot,
+    scope: Scope = run.scope,
+    readAfter?: () => ReadAfter | undefined,
+  ): Promise<boolean> {
     const { hc } = run;
     const name = hc.host.name;
     this.reporter.taskStart(slot, name);
@@ -755,6 +818,7 @@ export class PlaybookRunner {
       playbookDir,
       prefetched: run.prefetched,
       extraVars: this.opts.extraVars,
+      readAfter,
     });
     this.lastResult.set(name, registered(r));
     keepModuleFacts(hc, r);

@@ -7,7 +7,7 @@ import type { Scope } from '../playbook/scope.js';
 import { renderValue } from '../playbook/template.js';
 import type { Task } from '../playbook/types.js';
 import { libsOf } from './prelude.js';
-import { moduleContext, readAll, readsKey, type Prefetched, type TaskEnv } from './task-runner.js';
+import { moduleContext, readAll, readsKey, type Prefetched, type ReadAfter, type TaskEnv } from './task-runner.js';
 
 /**
  * Reads ahead: before a host runs its tasks, what every task will read is read in one round trip,
@@ -96,13 +96,7 @@ function planReads(
   try {
     const s = Object.keys(task.vars).length ? scope.child(task.vars) : scope;
     if (task.when !== undefined) {
-      const text = JSON.stringify(task.when);
-      if (
-        registers.some((r) =>
-          new RegExp(`(^|[^A-Za-z0-9_])${r.replace(/[^A-Za-z0-9_]/g, '\\$&')}([^A-Za-z0-9_]|$)`).test(text),
-        )
-      )
-        return undefined;
+      if (registers.some((r) => usesName(task.when, r))) return undefined;
       if (!truthy(evaluate(task.when, s))) return undefined;
     }
     const args = renderValue(task.args, s) as Record<string, unknown>;
@@ -139,6 +133,37 @@ export async function readAhead(
   } catch {
     // the task reads for itself, and reports what is wrong
   }
+}
+
+/**
+ * Whether the host may skip `task` by its `when`: false as things stand, or using what `before`
+ * (the register of the task running now) will hold. Reading for a task after it costs nothing
+ * if it does run: its own reads then come first, and a change it makes clears what was read.
+ */
+export function maySkip(task: Task, scope: Scope, before?: string): boolean {
+  if (task.when === undefined) return false;
+  if (before && usesName(task.when, before)) return true;
+  try {
+    return !truthy(evaluate(task.when, Object.keys(task.vars).length ? scope.child(task.vars) : scope));
+  } catch {
+    return false;
+  }
+}
+
+function usesName(value: unknown, name: string): boolean {
+  return new RegExp(`(^|[^A-Za-z0-9_])${name.replace(/[^A-Za-z0-9_]/g, '\\$&')}([^A-Za-z0-9_]|$)`).test(
+    JSON.stringify(value),
+  );
+}
+
+/**
+ * What `task` will read, planned while the task before it runs (`before`: that task's register,
+ * which it may use): its reads then ride in that task's change (TaskEnv.readAfter). What the
+ * earlier task registers or changes can still alter the arguments: the key tells (Prefetched.take).
+ */
+export function planAhead(task: Task, scope: Scope, env: PlanEnv, before?: string): ReadAfter | undefined {
+  const p = planReads(task, scope, env, before ? [before] : []);
+  return p && { task, key: p.key, reads: p.reads, libs: task.def.shell ?? [] };
 }
 
 /** The facts alone (`lbprov facts`): the read apply does ahead of its tasks, on the same remote shell. */

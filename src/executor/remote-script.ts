@@ -20,15 +20,23 @@ function noNul(values: readonly string[]): void {
 }
 
 export function readsScript(reads: readonly Read[]): string {
-  const lines = reads.map((r, i) => {
-    const argv = r.kind === 'exec' ? r.argv : r.kind === 'stat' ? READ_ARGV.stat(r.path) : READ_ARGV.file(r.path);
-    noNul(argv);
-    return `lbprov_read ${i} ${shellJoin(argv)}`;
-  });
-  return `${lines.join('\n')}\nlbprov_answer\n`;
+  return `${readLines(reads, 0).join('\n')}\nlbprov_answer\n`;
 }
 
-export function stepsScript(steps: readonly Step[]): string {
+/** The reads as `lbprov_read N argv` lines, numbered from `first`. */
+function readLines(reads: readonly Read[], first: number): string[] {
+  return reads.map((r, i) => {
+    const argv = r.kind === 'exec' ? r.argv : r.kind === 'stat' ? READ_ARGV.stat(r.path) : READ_ARGV.file(r.path);
+    noNul(argv);
+    return `lbprov_read ${first + i} ${shellJoin(argv)}`;
+  });
+}
+
+/**
+ * The steps, then `after`: reads done in the same round trip once every step has succeeded (their
+ * answers follow the steps' answers). A failed step answers at once (lbprov_step), without them.
+ */
+export function stepsScript(steps: readonly Step[], after: readonly Read[] = []): string {
   const out: string[] = [];
   steps.forEach((s, i) => {
     if (s.op === 'exec') {
@@ -50,6 +58,7 @@ export function stepsScript(steps: readonly Step[]): string {
     noNul(args);
     out.push(`lbprov_step ${i} 1 lbprov_put ${args.map(shq).join(' ')}`);
   });
+  out.push(...readLines(after, steps.length));
   return `${out.join('\n')}\nlbprov_answer\n`;
 }
 

@@ -63,6 +63,19 @@ export interface TaskEnv {
   prefetched?: Prefetched;
   /** `-e` vars: above task vars too, as in Ansible (extra vars always win) */
   extraVars?: Vars;
+  /**
+   * What the next task will read, when known now (prefetch.ts planAhead): a change's steps and
+   * these reads go in one round trip, and the next task finds them fresh (Prefetched.put).
+   */
+  readAfter?: () => ReadAfter | undefined;
+}
+
+/** Reads one task will do, planned before it runs (prefetch.ts planAhead). */
+export interface ReadAfter {
+  task: Task;
+  key: string;
+  reads: Record<string, Read>;
+  libs: readonly ShellLib[];
 }
 
 const result = (status: Status, msg?: string, extra: Partial<TaskResult> = {}): TaskResult => ({
@@ -215,9 +228,22 @@ export async function readAll(
 
 async function apply(env: TaskEnv, plan: Plan, libs: readonly ShellLib[] = []): Promise<TaskResult> {
   env.prefetched?.invalidate();
+  let after: ReadAfter | undefined;
+  try {
+    after = env.prefetched && env.readAfter?.();
+  } catch {
+    // reading ahead is an optimisation: the next task reads for itself
+  }
+  const afterNames = after ? Object.keys(after.reads) : [];
+  const afterReads = afterNames.map((n) => after!.reads[n]);
   let r;
   try {
-    r = await (await env.shell()).run(missingLibs(env.hc.libs, libs) + stepsScript(plan.steps), env.timeoutMs);
+    r = await (
+      await env.shell()
+    ).run(
+      missingLibs(env.hc.libs, [...libs, ...(after?.libs ?? [])]) + stepsScript(plan.steps, afterReads),
+      env.timeoutMs,
+    );
   } catch (e) {
     if (e instanceof CommandTimeoutError) return result('failed', e.message);
     throw e;
@@ -243,6 +269,12 @@ async function apply(env: TaskEnv, plan: Plan, libs: readonly ShellLib[] = []): 
     }
     outputs.push(toOutput(a));
   }
+  if (after && afterReads.every((_, k) => answers.has(plan.steps.length + k)))
+    env.prefetched!.put(
+      after.task,
+      after.key,
+      Object.fromEntries(afterNames.map((n, k) => [n, toSeen(afterReads[k], answers.get(plan.steps.length + k))])),
+    );
   const seen = plan.interpret?.(outputs);
   const changed = seen?.changed ?? plan.changed;
   if (seen?.failed)

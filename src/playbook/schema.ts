@@ -1,14 +1,13 @@
 import { coerce } from './coerce.js';
-import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
+import type { ErrorObject } from 'ajv';
 import type { JsonSchema } from '../module/types.js';
 import { isTemplate } from './template.js';
 import { LOOP_SCHEMA_PROPS } from './loop-keys.js';
 import { EXEC_PROPS, PLAY_EXEC_PROPS } from './exec-keywords.js';
 
-/** One ajv instance for the play/task shapes and every module's arguments; defaults are filled in (verbose: errors carry their schema's description). */
-export const ajv = new Ajv.default({ allErrors: true, useDefaults: true, strict: false, verbose: true });
-// an annotation of argument schemas (src/module/args.ts): what a value matching `pattern` is, for the message
-ajv.addKeyword({ keyword: 'patternMeans', schemaType: 'string' });
+import { validator } from './validators.js';
+
+export { validator };
 
 const stringList = { anyOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }] };
 const condition = {
@@ -102,17 +101,6 @@ export const TASK_SCHEMA: JsonSchema = {
   },
 };
 export const TASK_KEYS = new Set(Object.keys((TASK_SCHEMA as { properties: object }).properties));
-
-const cache = new WeakMap<JsonSchema, ValidateFunction>();
-
-export function validator(schema: JsonSchema): ValidateFunction {
-  let v = cache.get(schema);
-  if (!v) {
-    v = ajv.compile(schema);
-    cache.set(schema, v);
-  }
-  return v;
-}
 
 /** A path segment list from ajv's JSON pointer (`/tasks/0/when` -> ['tasks', 0, 'when']). */
 export function pointerPath(pointer: string): Array<string | number> {

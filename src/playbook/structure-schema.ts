@@ -71,3 +71,15 @@ export const ROLE_ENTRY_KEYS = new Set([
   'diff',
   ...EXEC_KEYS,
 ]);
+
+const includeSchemas = new Map<string, JsonSchema>();
+
+/** INCLUDE_SCHEMA with its include key (`import_tasks`, `ansible.builtin.include_role`, ...): one object per key. */
+export function includeSchema(key: string): JsonSchema {
+  let s = includeSchemas.get(key);
+  if (!s) {
+    s = { ...INCLUDE_SCHEMA, properties: { ...(INCLUDE_SCHEMA as { properties: object }).properties, [key]: {} } };
+    includeSchemas.set(key, s);
+  }
+  return s;
+}

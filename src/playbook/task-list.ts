@@ -5,7 +5,7 @@ import type { Vars } from '../inventory/types.js';
 import { InputError, Problems, type Pos } from '../util/errors.js';
 import { SourceDoc, type PathSeg } from '../util/yaml.js';
 import { findRole, roleFile, roleFiles, roleSearchDirs, roleVars, type RoleUse } from './roles.js';
-import { BLOCK_SCHEMA, INCLUDE_SCHEMA, ROLE_ENTRY_KEYS } from './structure-schema.js';
+import { BLOCK_SCHEMA, includeSchema, ROLE_ENTRY_KEYS } from './structure-schema.js';
 import { checkExpressions, checkTemplates } from './syntax.js';
 import { addSchemaProblems, baseTask, becomeKeywords, readTask } from './task.js';
 import { isLoopKey } from './loop-keys.js';
@@ -20,7 +20,7 @@ const isMap = (v: unknown): v is Raw => typeof v === 'object' && v !== null && !
 const list = (v: unknown): string[] => (v == null ? [] : Array.isArray(v) ? v.map(String) : [String(v)]);
 /** `ansible.builtin.import_tasks` is `import_tasks`. */
 const short = (k: string): string => k.replace(/^ansible\.(builtin|legacy)\./, '');
-const STRUCTURAL = [
+export const STRUCTURAL = [
   'block',
   'import_tasks',
   'include_tasks',
@@ -126,14 +126,7 @@ function readEntry(pl: PlayLoad, raw: unknown, path: PathSeg[], ctx: ListCtx, ou
     return;
   }
   const label = `${kind}${typeof raw.name === 'string' ? ` "${raw.name}"` : ''}`;
-  addSchemaProblems(
-    doc,
-    problems,
-    path,
-    { ...INCLUDE_SCHEMA, properties: { ...(INCLUDE_SCHEMA as { properties: object }).properties, [key]: {} } },
-    raw,
-    label,
-  );
+  addSchemaProblems(doc, problems, path, includeSchema(key), raw, label);
   for (const k of ['when'] as const) checkExpressions(doc, problems, [...path, k], raw[k]);
   if (kind !== 'import_tasks' && kind !== 'import_role') checkLoop(doc, problems, path, raw);
   checkTemplates(doc, problems, [...path, 'vars'], raw.vars);
