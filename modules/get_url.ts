@@ -2,6 +2,7 @@ import { posix } from 'node:path';
 import { defineModule, type Plan, type Step } from '../src/module/types.js';
 import { shellLib } from '../src/module/shell-lib.js';
 import { Type, Default } from '../src/module/args.js';
+import { checkProbe } from './get_url-check.js';
 import { attrPlan, attrProps, diffText, isBinary, normalizeMode } from '../src/module/files.js';
 
 const ALGOS = ['md5', 'sha1', 'sha224', 'sha256', 'sha384', 'sha512'];
@@ -62,6 +63,7 @@ export default defineModule({
     'The host fetches the URL (file:// directly, http(s) with curl or wget) and compares it with dest before anything changes: an identical file is not rewritten, so a second run reports no change; check mode predicts exactly. As Ansible, force=no still downloads to compare unless a checksum is given that dest already has.',
     'A body up to 64 KiB is written by the same temp-file-and-rename step as copy, with a content diff; larger ones are downloaded again into a temp file beside dest, checked against the checksum and renamed over it.',
     'A wrong checksum fails the task before dest is touched (Ansible replaces dest, then removes it).',
+    'In check mode, what earlier tasks of the run would have left counts: a file:// source they would write (its checksum, size and body), a dest they would make a directory, write or remove, and the folder they would make for dest.',
   ],
   examples: `- name: The release tarball from the lab's file server
   get_url:
@@ -103,7 +105,7 @@ export default defineModule({
       },
     };
   },
-  plan(a, seen): Plan {
+  plan(a, seen, ctx): Plan {
     const fail = (failed: string, result: Record<string, unknown> = {}): Plan => ({
       changed: false,
       steps: [],
@@ -121,7 +123,12 @@ export default defineModule({
       if (!/^[0-9a-f]+$/.test(want!)) return fail('The checksum format is invalid');
     }
     if (seen.probe.rc !== 0) return fail(`get_url: probing ${a.dest} failed: ${seen.probe.stderr.trim()}`);
-    const kv = parseProbe(seen.probe.stdout.toString('utf8'));
+    const probed = parseProbe(seen.probe.stdout.toString('utf8'));
+    const kv = ctx.check
+      ? checkProbe(probed, { url: a.url, dest: a.dest, algo, filename: urlFilename(a.url), inline: INLINE }, (p) =>
+          ctx.checkKnown(p),
+        )
+      : probed;
     const b64 = (k: string): string | undefined =>
       kv.has(k) ? Buffer.from(kv.get(k)!, 'base64').toString('utf8') : undefined;
     const dest = b64('dest') ?? a.dest;

@@ -1,6 +1,7 @@
 import { defineModule, noChange, type Plan, failedPlan } from '../src/module/types.js';
 import { shellLib } from '../src/module/shell-lib.js';
 import { Type, Choice, Default } from '../src/module/args.js';
+import { checkReads, checkStat, probeArgv } from './stat-check.js';
 
 const ALGOS = ['md5', 'sha1', 'sha224', 'sha256', 'sha384', 'sha512'] as const;
 
@@ -36,13 +37,19 @@ const KINDS: Record<string, string> = {
   socket: 'issock',
 };
 
-/** lbprov_stat_full's key=value lines as Ansible's `stat` mapping. */
-export function parseStat(path: string, out: string): Record<string, unknown> {
+/** key=value lines (lbprov_stat_full's, lbprov_stat_known's) as a map. */
+export function keyValues(out: string): Map<string, string> {
   const kv = new Map<string, string>();
   for (const line of out.split('\n')) {
     const eq = line.indexOf('=');
     if (eq > 0) kv.set(line.slice(0, eq), line.slice(eq + 1));
   }
+  return kv;
+}
+
+/** lbprov_stat_full's key=value lines as Ansible's `stat` mapping. */
+export function parseStat(path: string, out: string | Map<string, string>): Record<string, unknown> {
+  const kv = typeof out === 'string' ? keyValues(out) : out;
   if (kv.get('exists') !== '1') return { exists: false };
   const num = (k: string): number => Number(kv.get(k) ?? 0);
   const b64 = (k: string): string => Buffer.from(kv.get(k) ?? '', 'base64').toString('utf8');
@@ -106,6 +113,7 @@ export default defineModule({
     "What is at a path: existence, type, mode, owner, size, times and checksum, as Ansible's stat returns them.",
   notes: [
     'Registers `stat` with Ansible\'s keys (exists, isdir, isreg, islnk, mode as "0644", uid, gid, pw_name, gr_name, size, mtime, checksum, lnk_target, readable...); a missing path is `stat: {exists: false}`. Changes nothing; runs in check mode too.',
+    "In check mode, a path an earlier task of the run would have written, linked, made, removed or changed the mode or owner of is reported as the real run will find it: exists, type, mode and its bits, size, owner and group (names and ids, as the host resolves them), the checksum of the content written, readable/writeable/executable for the connecting user, lnk_target/lnk_source, and the mimetype and charset the host's file(1) says of that content; links those tasks would make are followed (follow: true). Inode, device and times stay the host's (0 for a path the host does not have yet). A file made by a command's `creates` has no known content: no checksum or mimetype then.",
   ],
   examples: `- name: Is the listener configured?
   stat:
@@ -128,21 +136,11 @@ export default defineModule({
   },
   check: 'full',
   diff: 'none',
-  reads: (a) => ({
-    stat: {
-      kind: 'exec',
-      argv: [
-        'lbprov_stat_full',
-        a.path,
-        a.follow ? '1' : '0',
-        a.get_checksum ? a.checksum_algorithm : '',
-        a.get_mime ? '1' : '0',
-      ],
-    },
-  }),
-  plan(a, seen): Plan {
+  reads: (a, ctx) => ({ stat: { kind: 'exec', argv: probeArgv(a, a.path, a.follow) }, ...checkReads(a, ctx) }),
+  plan(a, seen, ctx): Plan {
     const s = seen.stat;
     if (s.rc !== 0) return failedPlan(`stat ${a.path}: ${s.stderr.trim() || `rc ${s.rc}`}`);
-    return noChange(undefined, { stat: parseStat(a.path, s.stdout.toString('utf8')) });
+    const known = ctx.check ? checkStat(a, seen, (p) => ctx.checkKnown(p)) : undefined;
+    return noChange(undefined, { stat: parseStat(a.path, known ?? s.stdout.toString('utf8')) });
   },
 });

@@ -33,15 +33,19 @@ lbprov_unarchive_extract() {
     tar -xf "$1" -C "$4" >&2 || { echo "Failed to find handler for \"$3\". Make sure the required command to extract the file is installed." >&2; return 1; }
   fi
 }
-# lbprov_unarchive_probe KIND SRC DEST OWNER GROUP MODE CREATES: `creates=1` when CREATES exists; else
-# unpacks into a temp dir and compares with DEST: handler=NAME, then per entry `E b64path` and, when
-# DEST differs, `D code b64path` (code: absent, type, content, mode, owner). Changes nothing in DEST.
+# lbprov_unarchive_probe KIND SRC DEST OWNER GROUP MODE CREATES [NEW]: `creates=1` when CREATES exists;
+# else unpacks into a temp dir and compares with DEST: handler=NAME, then per entry `E b64path` and,
+# when DEST differs, `D code b64path` (code: absent, type, content, mode, owner). Changes nothing in
+# DEST. NEW=1 (check mode: an earlier task would make DEST): a missing DEST is an empty directory.
 lbprov_unarchive_probe() (
-  kind=$1 src=$2 dest=$3 owner=$4 group=$5 mode=$6 creates=$7
+  kind=$1 src=$2 dest=$3 owner=$4 group=$5 mode=$6 creates=$7 new=${8:-0}
   if [ -n "$creates" ] && { [ -e "$creates" ] || [ -L "$creates" ]; }; then echo creates=1; exit 0; fi
-  if [ ! -d "$dest" ]; then echo "dest '$dest' must be an existing dir" >&2; exit 3; fi
   w=$(mktemp -d) || exit 1
   trap 'rm -rf -- "$w"' EXIT
+  if [ ! -d "$dest" ]; then
+    if [ "$new" = 1 ]; then dest=$w/new && mkdir -- "$dest" || exit 1
+    else echo "dest '$3' must be an existing dir" >&2; exit 3; fi
+  fi
   a=$(lbprov_unarchive_open "$kind" "$src" "$w") || exit 4
   if [ ! -s "$a" ]; then echo "Invalid archive '$src', the file is 0 bytes" >&2; exit 4; fi
   h=$(lbprov_unarchive_handler "$a")

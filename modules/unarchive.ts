@@ -1,4 +1,12 @@
-import { defineModule, noChange, type Plan } from '../src/module/types.js';
+import {
+  defineModule,
+  failedPlan,
+  noChange,
+  type CheckKnown,
+  type ModuleContext,
+  type Plan,
+} from '../src/module/types.js';
+import { followKnown } from '../src/module/check-known.js';
 import { shellLib } from '../src/module/shell-lib.js';
 import { Type, Default } from '../src/module/args.js';
 import { attrProps, normalizeMode } from '../src/module/files.js';
@@ -48,6 +56,25 @@ export function parseProbe(out: string): Probe {
   return p;
 }
 
+/**
+ * In check mode, what earlier tasks of the run would have left (ModuleContext.checkKnown) at dest
+ * (a directory they make: a missing dest compares as an empty one), at a remote src (an archive
+ * they write is sent as its content) and at creates.
+ */
+function checkKnown(
+  a: { src: string; dest: string; remote_src: boolean; creates?: string },
+  ctx: Pick<ModuleContext, 'check' | 'checkKnown'>,
+): { dest?: CheckKnown; src?: Buffer; creates?: CheckKnown } {
+  if (!ctx.check) return {};
+  const src = a.remote_src ? followKnown(a.src, (p) => ctx.checkKnown(p)).known : undefined;
+  return {
+    // a link an earlier task would make to a folder: where it leads
+    dest: followKnown(a.dest, (p) => ctx.checkKnown(p)).known,
+    src: src?.stat?.type === 'file' ? src.content : undefined,
+    creates: a.creates === undefined ? undefined : ctx.checkKnown(a.creates),
+  };
+}
+
 const WHAT: Record<string, string> = {
   absent: 'created',
   type: 'replaced (another type)',
@@ -66,6 +93,7 @@ export default defineModule({
     "Idempotent as Ansible's: the host unpacks the archive into a temp directory and compares every entry with dest (type, content, link target, mode, owner); only a difference unpacks it. Check mode and --diff list exactly the entries that would change.",
     'Unpacking goes into a temp directory inside dest, then each file is renamed into place: no file is ever half-written.',
     'A local archive travels to the host inside the script (base64): fine for release tarballs, not for gigabytes. With `creates` present the task is ok with "skipped, since PATH exists" (Ansible reports it skipped).',
+    'In check mode, what earlier tasks of the run would have left counts: a dest they would make compares as an empty directory (every entry would be created), a remote_src archive they would write is compared as written, and a creates path they would make or remove decides.',
   ],
   examples: `- name: The listener release
   unarchive:
@@ -95,16 +123,36 @@ export default defineModule({
   localSrc: 'files',
   reads(a, ctx) {
     const mode = statMode(normalizeMode(a.mode));
-    const src = a.remote_src ? ['path', a.src] : ['b64', ctx.localFile(a.src, 'files').toString('base64')];
+    const known = checkKnown(a, ctx);
+    const src = a.remote_src
+      ? known.src
+        ? ['b64', known.src.toString('base64')]
+        : ['path', a.src]
+      : ['b64', ctx.localFile(a.src, 'files').toString('base64')];
+    // what the check run decides about creates itself is not asked of the host
+    const creates = known.creates === undefined ? (a.creates ?? '') : '';
     return {
       probe: {
         kind: 'exec',
-        argv: ['lbprov_unarchive_probe', ...src, a.dest, a.owner ?? '', a.group ?? '', mode, a.creates ?? ''],
+        argv: [
+          'lbprov_unarchive_probe',
+          ...src,
+          a.dest,
+          a.owner ?? '',
+          a.group ?? '',
+          mode,
+          creates,
+          ...(known.dest?.stat?.type === 'directory' ? ['1'] : []),
+        ],
       },
     };
   },
   plan(a, seen, ctx): Plan {
     const base = { dest: a.dest, src: a.src };
+    const known = checkKnown(a, ctx);
+    if (known.creates?.stat) return noChange(`skipped, since ${a.creates} exists`);
+    if (known.dest && known.dest.stat?.type !== 'directory')
+      return failedPlan(`dest '${a.dest}' must be an existing dir`, base);
     const pr = seen.probe;
     if (pr.rc === 0 && /^creates=1$/m.test(pr.stdout.toString())) return noChange(`skipped, since ${a.creates} exists`);
     if (pr.rc !== 0) {

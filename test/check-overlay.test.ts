@@ -4,7 +4,9 @@ import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CheckOverlay } from '../src/executor/check-overlay.js';
-import type { Seen } from '../src/module/types.js';
+import type { CheckKnown, Seen } from '../src/module/types.js';
+import { contentPlan } from '../src/module/files.js';
+import { access, followKnown } from '../src/module/check-known.js';
 import { applyJson } from './helpers/cli.js';
 
 /** Check mode sees the files earlier tasks of the same check run would have written. */
@@ -77,6 +79,95 @@ test("the file-system steps and a plan's checkPaths: link, chmod, chown, rm -rf 
   o.record({ changed: true, steps: [exec('mkdir', '-p', '--', '/d')] }, {}, {});
   assert.is(stat('/d').stat?.type, 'directory');
   assert.is(stat('/d/other', file).stat, null, 'a directory made again is empty');
+});
+
+test('lookup: what a path would hold (content, removal), folders implied by what is under them, trailing slashes', () => {
+  const o = new CheckOverlay();
+  const none = { rc: 0, stdout: Buffer.alloc(0), stderr: '', stat: null };
+  const exec = (...argv: string[]) => ({ op: 'exec' as const, argv });
+  o.record(
+    { changed: true, steps: [exec('mkdir', '-p', '--', '/srv/a/b')] },
+    { d: { kind: 'stat', path: '/srv/a/b' } },
+    { d: none },
+  );
+  o.record({ changed: true, steps: [{ op: 'write', path: '/srv/a/b/f', content: Buffer.from('hi\n') }] }, {}, {});
+  o.record({ changed: true, steps: [exec('rm', '-rf', '--', '/old')] }, {}, {});
+  assert.equal(o.lookup('/srv/a/b/f')?.content?.toString(), 'hi\n');
+  assert.is(o.lookup('/srv/a/b/')?.stat?.type, 'directory');
+  assert.not.ok(o.lookup('/srv/a/b')?.implied, 'made by mkdir: known, not implied');
+  assert.equal(o.lookup('/srv/a'), {
+    stat: { type: 'directory', mode: '0755', owner: 'root', group: 'root', size: 0 },
+    implied: true,
+  });
+  assert.equal(o.lookup('/old/x'), { stat: null });
+  assert.is(o.lookup('/srv/other'), undefined);
+  // the copy of the stat is the caller's: changing it changes nothing recorded
+  o.lookup('/srv/a/b/f')!.stat!.mode = '0777';
+  assert.is(o.lookup('/srv/a/b/f')?.stat?.mode, '0644');
+});
+
+test("apply: a missing path's folder an earlier task would make is there; one it would remove is missing", () => {
+  const o = new CheckOverlay();
+  const exec = (...argv: string[]) => ({ op: 'exec' as const, argv });
+  const missing = (parentMissing: boolean): Seen => ({
+    rc: 0,
+    stdout: Buffer.alloc(0),
+    stderr: '',
+    stat: null,
+    parentMissing,
+  });
+  o.record(
+    { changed: true, steps: [exec('mkdir', '-p', '--', '/srv/new/sub')] },
+    { d: { kind: 'stat', path: '/srv/new/sub' } },
+    { d: missing(true) },
+  );
+  o.record({ changed: true, steps: [exec('rm', '-rf', '--', '/etc/app')] }, {}, {});
+  const reads = {
+    made: { kind: 'file' as const, path: '/srv/new/sub/f' },
+    implied: { kind: 'file' as const, path: '/srv/new/g' },
+    removed: { kind: 'file' as const, path: '/etc/app/app.conf' },
+    host: { kind: 'file' as const, path: '/nodir/f' },
+  };
+  const exists: Seen = {
+    rc: 0,
+    stdout: Buffer.from('x'),
+    stderr: '',
+    stat: { type: 'file', mode: '0644', owner: 'root', group: 'root', size: 1 },
+  };
+  const out = o.apply(reads, { made: missing(true), implied: missing(true), removed: exists, host: missing(true) });
+  assert.is(out.made.parentMissing, false);
+  assert.is(out.implied.parentMissing, false);
+  assert.is(out.removed.stat, null);
+  assert.is(out.removed.parentMissing, true);
+  assert.is(out.host.parentMissing, true, 'what no task changes stays as the host said');
+});
+
+test("copy and template fail as Ansible's when the destination folder is missing, in check mode as in a real run", () => {
+  const seen: Seen = { rc: 0, stdout: Buffer.alloc(0), stderr: '', stat: null, parentMissing: true };
+  const plan = contentPlan('/srv/none/app.conf', seen, Buffer.from('x'), {});
+  assert.is(plan.failed, 'Destination directory /srv/none does not exist');
+  assert.equal(plan.steps, []);
+  assert.ok(contentPlan('/srv/app.conf', { ...seen, parentMissing: false }, Buffer.from('x'), {}).changed);
+});
+
+test('followKnown and access: links an earlier task would make, as the kernel follows them; what a user may do', () => {
+  const known: Record<string, CheckKnown> = {
+    '/a/l': { stat: { type: 'link', mode: '0777', owner: 'root', group: 'root', size: 0, target: '../b/l2' } },
+    '/b/l2': { stat: { type: 'link', mode: '0777', owner: 'root', group: 'root', size: 0, target: 'f' } },
+    '/b/f': { stat: { type: 'file', mode: '0640', owner: 'app', group: 'adm', size: 1 }, content: Buffer.from('x') },
+    '/loop': { stat: { type: 'link', mode: '0777', owner: 'root', group: 'root', size: 0, target: '/loop' } },
+  };
+  const at = (p: string) => known[p];
+  assert.equal(followKnown('/a/l', at), { path: '/b/f', known: known['/b/f'] });
+  assert.equal(followKnown('/a/x', at), { path: '/a/x', known: undefined });
+  assert.is(followKnown('/loop', at).path, '/loop', 'a loop ends');
+  const st = { mode: '0640', type: 'file', uid: 1001, gid: 4 };
+  assert.equal(access({ uid: 0, groups: [0] }, st), { readable: true, writeable: true, executable: false });
+  assert.equal(access({ uid: 1001, groups: [1001] }, st), { readable: true, writeable: true, executable: false });
+  assert.equal(access({ uid: 1002, groups: [4] }, st), { readable: true, writeable: false, executable: false });
+  assert.equal(access({ uid: 1003, groups: [1003] }, st), { readable: false, writeable: false, executable: false });
+  assert.is(access({ uid: 0, groups: [0] }, { ...st, mode: '0700', type: 'directory' }).executable, true);
+  assert.is(access({ uid: 0, groups: [0] }, { ...st, mode: '0001' }).executable, true);
 });
 
 test('a check run predicts a second write of the same file as ok, as the real run then reports', async () => {

@@ -55,6 +55,30 @@ test('reads: stat and content of existing, missing and linked paths in one round
   assert.is(seen[2].stdout.toString(), "a b|c'd|");
 });
 
+test("stat reads say when a missing path's folder is missing too (copy fails there): absolute, bare and trailing-slash paths", async () => {
+  const reads = [
+    join(dir, 'missing'),
+    join(dir, 'nodir', 'x'),
+    join(dir, 'nodir', 'x') + '/',
+    'bare-name-in-cwd',
+    'nodir/x',
+    '/',
+  ].map((path) => ({ kind: 'stat' as const, path }));
+  const { answers } = await runScript(readsScript(reads));
+  const seen = reads.map((r, i) => toSeen(r, answers.get(i)));
+  assert.equal(
+    seen.map((s) => [s.stat?.type ?? null, s.parentMissing ?? false]),
+    [
+      [null, false],
+      [null, true],
+      [null, true],
+      [null, false],
+      [null, true],
+      ['directory', false],
+    ],
+  );
+});
+
 test('a failing validate leaves the old file untouched and no temp file', async () => {
   const f = join(dir, 'validated.conf');
   writeFileSync(f, 'old\n');

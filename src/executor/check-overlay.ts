@@ -1,12 +1,24 @@
 import type { FileStat, Plan, Read, Seen } from '../module/types.js';
 
-/** What a check run knows of one path: its stat (null: absent) and, for a written file, its content. */
-interface Known {
+/**
+ * What a check run knows of one path: its stat (null: absent) and, for a written file, its content.
+ * `implied`: not recorded itself, but a path under it would exist, so it is a directory (the stat
+ * is a default one: the host's own, when it has the path, is the better account of it).
+ */
+export interface Known {
   stat: FileStat | null;
   content?: Buffer;
+  implied?: boolean;
 }
 
 const DIR: FileStat = { type: 'directory', mode: '0755', owner: 'root', group: 'root', size: 0 };
+
+/** The folder a path is in (`.` for a bare name, as the prelude's lbprov_stat sees it). */
+export function parentOf(path: string): string {
+  const p = path.length > 1 ? path.replace(/\/+$/, '') : path;
+  const i = p.lastIndexOf('/');
+  return i < 0 ? '.' : i === 0 ? '/' : p.slice(0, i);
+}
 
 /**
  * What a check run would have done so far on one host. A real run writes a file and the next
@@ -86,15 +98,37 @@ export class CheckOverlay {
     for (const [name, r] of Object.entries(reads)) {
       if (r.kind === 'exec') continue;
       const k = this.known(r.path);
-      if (k === undefined) continue;
+      // whether the path's folder would be missing: an earlier task may make or remove it
+      const parent = this.lookup(parentOf(r.path));
+      const parentMissing = parent === undefined ? seen[name]?.parentMissing : parent.stat === null;
+      if (k === undefined) {
+        const s = seen[name];
+        if (parent !== undefined && s && !s.stat && !!s.parentMissing !== parentMissing)
+          out[name] = { ...s, parentMissing };
+        continue;
+      }
       out[name] = {
         rc: 0,
         stderr: '',
         stat: k.stat && { ...k.stat },
         stdout: r.kind === 'file' && k.stat ? (k.content ?? seen[name]?.stdout ?? Buffer.alloc(0)) : Buffer.alloc(0),
+        ...(!k.stat && parentMissing ? { parentMissing } : {}),
       };
     }
     return out;
+  }
+
+  /**
+   * What an earlier task of this check run would have left at `path` (ModuleContext.checkKnown):
+   * its stat (null: removed) and content when written; a path under which another would exist is
+   * an (implied) directory; undefined: no earlier task touched it.
+   */
+  lookup(path: string): Known | undefined {
+    const p = path.length > 1 ? path.replace(/\/+$/, '') : path;
+    const k = this.known(p);
+    if (k) return { ...k, stat: k.stat && { ...k.stat } };
+    for (const [q, v] of this.paths) if (v.stat && q.startsWith(`${p}/`)) return { stat: { ...DIR }, implied: true };
+    return undefined;
   }
 
   /** The state an earlier task of this check run would have left under `key` (Plan.checkState). */

@@ -27,7 +27,15 @@ lbprov_answer() {
   printf '@@ANSWER %s|%s|%s\n' "$N" "${RCS# }" "${sizes[*]}"
   [ $N -eq 0 ] || cat -- "${files[@]}"
 }
-lbprov_stat() { if [ -e "$1" ] || [ -L "$1" ]; then stat -c '%F|%a|%U|%G|%s' -- "$1" && { [ ! -L "$1" ] || readlink -- "$1"; }; else echo absent; fi; }
+# lbprov_stat PATH: `type|mode|owner|group|size` (+ a line with a link's target), `absent`, or
+# `absent nodir` when the folder it would be in does not exist either (copy fails there, as Ansible's)
+lbprov_stat() {
+  if [ -e "$1" ] || [ -L "$1" ]; then stat -c '%F|%a|%U|%G|%s' -- "$1" && { [ ! -L "$1" ] || readlink -- "$1"; }; return; fi
+  local p=${1%/} d
+  d=${p%/*}
+  case $p in */*) d=${d:-/} ;; *) d=. ;; esac
+  if [ -d "$d" ]; then echo absent; else echo absent nodir; fi
+}
 lbprov_file() { lbprov_stat "$1" || return; if [ -f "$1" ]; then cat -- "$1"; fi; }
 lbprov_put() {
   local dest=$1 mode=$2 owner=$3 group=$4 writer=$5 backup=$6 t a args who; shift 6

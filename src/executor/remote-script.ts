@@ -97,12 +97,16 @@ export function parseAnswers(out: Buffer): Map<number, Answer> {
   return answers;
 }
 
-/** `lbprov_stat` output: `regular file|644|root|root|12` (+ a line with the link target), or `absent`. */
-export function parseStat(out: Buffer): { stat: FileStat | null; rest: Buffer } {
+/**
+ * `lbprov_stat` output: `regular file|644|root|root|12` (+ a line with the link target), `absent`,
+ * or `absent nodir` (its folder is missing too: parentMissing).
+ */
+export function parseStat(out: Buffer): { stat: FileStat | null; rest: Buffer; parentMissing?: boolean } {
   const nl = out.indexOf(10);
   const first = (nl < 0 ? out : out.subarray(0, nl)).toString();
   let rest = nl < 0 ? Buffer.alloc(0) : out.subarray(nl + 1);
   if (first === 'absent') return { stat: null, rest };
+  if (first === 'absent nodir') return { stat: null, rest, parentMissing: true };
   const [kind, mode, owner, group, size] = first.split('|');
   const type =
     kind === 'regular file' || kind === 'regular empty file'
@@ -124,8 +128,14 @@ export function parseStat(out: Buffer): { stat: FileStat | null; rest: Buffer } 
 export function toSeen(read: Read, a: Answer | undefined): Seen {
   if (!a) return { rc: -1, stdout: Buffer.alloc(0), stderr: 'no answer from the host for this read' };
   if (read.kind === 'exec') return { rc: a.rc, stdout: a.stdout, stderr: a.stderr.toString() };
-  const { stat, rest } = parseStat(a.stdout);
-  return { rc: a.rc, stat, stdout: read.kind === 'file' ? rest : Buffer.alloc(0), stderr: a.stderr.toString() };
+  const { stat, rest, parentMissing } = parseStat(a.stdout);
+  return {
+    rc: a.rc,
+    stat,
+    stdout: read.kind === 'file' ? rest : Buffer.alloc(0),
+    stderr: a.stderr.toString(),
+    ...(parentMissing ? { parentMissing } : {}),
+  };
 }
 
 export function toOutput(a: Answer): StepOutput {

@@ -203,6 +203,7 @@ export function moduleContext(
     render: (text) => renderFile(text, scope),
     evaluate: (expr) => evaluate(expr, scope),
     wouldExist: (path) => (task.checkMode ?? env.check) && (env.hc.checkOverlay?.has(path) ?? false),
+    checkKnown: (path) => ((task.checkMode ?? env.check) ? env.hc.checkOverlay?.lookup(path) : undefined),
     checkState: (key) => ((task.checkMode ?? env.check) ? env.hc.checkOverlay?.state(key) : undefined),
   };
 }

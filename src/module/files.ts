@@ -1,3 +1,4 @@
+import { posix } from 'node:path';
 import { parse } from 'shell-quote';
 import { Type, AnyOfTypes } from './args.js';
 import { failedPlan, type DiffItem, type FileStat, type Plan, type Seen, type Step } from './types.js';
@@ -104,6 +105,9 @@ export function contentPlan(
   const stat = seen.stat;
   if (stat && stat.type !== 'file') return failedPlan(`${path} exists and is a ${stat.type}, not a file`);
   if (seen.rc !== 0 && !stat) return failedPlan(`cannot read ${path}: ${seen.stderr.trim()}`);
+  // Ansible's copy module (template's too), in a check run as in a real one; a check run knows
+  // when an earlier task would make the folder (CheckOverlay.apply)
+  if (!stat && seen.parentMissing) return failedPlan(`Destination directory ${posix.dirname(path)} does not exist`);
   if (!stat || !seen.stdout.equals(content)) {
     return {
       changed: true,

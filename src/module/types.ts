@@ -11,6 +11,18 @@ export interface Seen {
   stdout: Buffer;
   stderr: string;
   stat?: FileStat | null;
+  /** A stat or file read of a path that does not exist, whose folder does not exist either. */
+  parentMissing?: boolean;
+}
+
+/** What an earlier task of a check run would have left at a path (ModuleContext.checkKnown). */
+export interface CheckKnown {
+  /** null: the path would not exist (removed) */
+  stat: FileStat | null;
+  /** a file's content, when the run knows it (a write; an empty file made by touch) */
+  content?: Buffer;
+  /** not named by any task, but something under it would exist: a directory of unknown attributes */
+  implied?: boolean;
 }
 
 export interface FileStat {
@@ -115,6 +127,13 @@ export interface ModuleContext {
   evaluate(expr: unknown): unknown;
   /** In check mode: whether an earlier task of this run would have written `path` (false otherwise). */
   wouldExist(path: string): boolean;
+  /**
+   * In check mode: what earlier tasks of this run would have left at `path` (its stat, null when
+   * removed, and a written file's content); undefined when no earlier task touched it, and always
+   * outside check mode. For modules whose reads are their own probes (exec reads), which the
+   * executor cannot correct as it corrects stat and file reads.
+   */
+  checkKnown(path: string): CheckKnown | undefined;
   /** In check mode: the state an earlier task of this run would have left under `key` (Plan.checkState). */
   checkState(key: string): unknown;
 }

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import type { ModuleContext, ModuleDef, Plan, Step, StepOutput } from '../../src/module/types.js';
+import type { FileStat, ModuleContext, ModuleDef, Plan, Step, StepOutput } from '../../src/module/types.js';
 import type { Facts } from '../../src/facts/types.js';
 import { check as checkArgs } from '../../src/playbook/schema.js';
 import { Scope } from '../../src/playbook/scope.js';
@@ -24,6 +24,12 @@ export interface Case {
   check?: boolean;
   /** Check mode: paths an earlier task of the run would have written (ModuleContext.wouldExist). */
   would_exist?: string[];
+  /**
+   * Check mode: what earlier tasks would have left at paths (ModuleContext.checkKnown): a stat
+   * (type file unless said, mode 0644, root, size of the content) with the content, `implied` for
+   * a directory only known to hold something, or null (removed).
+   */
+  check_known?: Record<string, (Partial<FileStat> & { content?: string; implied?: boolean }) | null>;
   /** Check mode: what earlier tasks would have left (ModuleContext.checkState). */
   check_state?: Record<string, unknown>;
   host?: HostSpec;
@@ -85,6 +91,24 @@ export function context(c: Case, dir: string, scope: Scope): ModuleContext {
     render: (text) => renderFile(text, scope),
     evaluate: (expr) => evaluate(expr, scope),
     wouldExist: (p) => check && (c.would_exist ?? []).includes(p),
+    checkKnown: (p) => {
+      // as CheckOverlay.lookup: a folder's name with or without its trailing slash
+      const k = check ? c.check_known?.[p.length > 1 ? p.replace(/\/+$/, '') : p] : undefined;
+      if (k === undefined) return undefined;
+      if (k === null) return { stat: null };
+      const { content, implied, ...st } = k;
+      const body = content === undefined ? undefined : Buffer.from(content);
+      const type = st.type ?? 'file';
+      const stat: FileStat = {
+        type,
+        mode: type === 'directory' ? '0755' : type === 'link' ? '0777' : '0644',
+        owner: 'root',
+        group: 'root',
+        size: body?.length ?? 0,
+        ...st,
+      };
+      return { stat, ...(body ? { content: body } : {}), ...(implied ? { implied } : {}) };
+    },
     checkState: (key) => (check ? c.check_state?.[key] : undefined),
   };
 }

@@ -28,6 +28,7 @@ const ctx = (pm: 'apt' | 'dnf' = 'apt') => ({
   render: (t: string) => t,
   evaluate: () => undefined,
   wouldExist: () => false,
+  checkKnown: () => undefined,
   checkState: () => undefined,
 });
 
