@@ -57,6 +57,13 @@ export const agent = (prelude: string, lock?: HostLock): string =>
   ].join('\n');
 
 /**
+ * The agent's stderr without bash's job notices (`[2]+  Done  lbprov_next`: job control, `set -m`,
+ * reports each finished job there), which would otherwise read as the reason a host went away.
+ */
+export const withoutJobNotices = (text: string): string =>
+  text.replace(/^\[\d+\][+-]? +(Done|Exit \d+|Terminated|Killed|Running|Stopped)\b.*(\n|$)/gm, '');
+
+/**
  * The janitor: a process in a session of its own (a signal to the agent's process group, such as
  * the KILL an SSH client sends, does not reach it), reading a pipe that only the agent holds open.
  * When that pipe ends - the agent exited (EXIT, ABORT, EOF on a lost connection or a killed
@@ -135,7 +142,7 @@ export class RemoteShell {
     this.starting ??= this.open().then((c) => {
       vlog(4, `<${this.label}> remote shell started${this.become ? ` as ${this.become.user}` : ''}`);
       c.onData((d) => gen === this.gen && this.onData(d));
-      c.onStderr((d) => (this.agentErr = (this.agentErr + d.toString()).slice(-2000)));
+      c.onStderr((d) => (this.agentErr = (this.agentErr + withoutJobNotices(d.toString())).slice(-2000)));
       c.onClose((why) => gen === this.gen && this.onClose(why ?? 'the remote shell ended'));
       this.chan = c;
       return c;
