@@ -202,7 +202,6 @@ export function moduleContext(
     localFile: (path, kind) => readFileSync(localPath(env.playbookDir, path, kind)),
     render: (text) => renderFile(text, scope),
     evaluate: (expr) => evaluate(expr, scope),
-    wouldExist: (path) => (task.checkMode ?? env.check) && (env.hc.checkOverlay?.has(path) ?? false),
     checkKnown: (path) => ((task.checkMode ?? env.check) ? env.hc.checkOverlay?.lookup(path) : undefined),
     checkState: (key) => ((task.checkMode ?? env.check) ? env.hc.checkOverlay?.state(key) : undefined),
   };

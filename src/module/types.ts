@@ -125,8 +125,6 @@ export interface ModuleContext {
   render(text: string): string;
   /** Evaluates a `when`-style expression with the task's variables. */
   evaluate(expr: unknown): unknown;
-  /** In check mode: whether an earlier task of this run would have written `path` (false otherwise). */
-  wouldExist(path: string): boolean;
   /**
    * In check mode: what earlier tasks of this run would have left at `path` (its stat, null when
    * removed, and a written file's content); undefined when no earlier task touched it, and always

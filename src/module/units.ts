@@ -94,7 +94,7 @@ export function unitPlan(
   name: string,
   seen: UnitState,
   want: UnitWant,
-  ctx: Pick<ModuleContext, 'host' | 'wouldExist'>,
+  ctx: Pick<ModuleContext, 'host' | 'checkKnown'>,
 ): UnitPlan {
   let s = seen;
   const unitFile = name.includes('.') ? name : `${name}.service`;
@@ -113,7 +113,7 @@ export function unitPlan(
     what: `systemctl ${args.join(' ')} ${name}`,
   });
   // in check mode, a unit file an earlier task would have written is a unit systemd would load
-  if (s.LoadState === 'not-found' && UNIT_DIRS.some((d) => ctx.wouldExist(`${d}/${unitFile}`))) {
+  if (s.LoadState === 'not-found' && UNIT_DIRS.some((d) => ctx.checkKnown(`${d}/${unitFile}`)?.stat)) {
     s = {
       ...s,
       LoadState: 'loaded',

@@ -22,7 +22,7 @@ export interface Case {
   /** Over the default facts (a Debian x86_64 host with systemd and a ConnectX-7); null: no facts gathered. */
   facts?: Partial<Facts> | null;
   check?: boolean;
-  /** Check mode: paths an earlier task of the run would have written (ModuleContext.wouldExist). */
+  /** Check mode: files an earlier task of the run would have written (a file in ModuleContext.checkKnown). */
   would_exist?: string[];
   /**
    * Check mode: what earlier tasks would have left at paths (ModuleContext.checkKnown): a stat
@@ -90,8 +90,9 @@ export function context(c: Case, dir: string, scope: Scope): ModuleContext {
     localFile: (p, kind) => readFileSync(localPath(dir, p, kind)),
     render: (text) => renderFile(text, scope),
     evaluate: (expr) => evaluate(expr, scope),
-    wouldExist: (p) => check && (c.would_exist ?? []).includes(p),
     checkKnown: (p) => {
+      if (check && (c.would_exist ?? []).includes(p))
+        return { stat: { type: 'file', mode: '0644', owner: 'root', group: 'root', size: 0 } };
       // as CheckOverlay.lookup: a folder's name with or without its trailing slash
       const k = check ? c.check_known?.[p.length > 1 ? p.replace(/\/+$/, '') : p] : undefined;
       if (k === undefined) return undefined;

@@ -27,7 +27,6 @@ const ctx = (pm: 'apt' | 'dnf' = 'apt') => ({
   localFile: () => Buffer.alloc(0),
   render: (t: string) => t,
   evaluate: () => undefined,
-  wouldExist: () => false,
   checkKnown: () => undefined,
   checkState: () => undefined,
 });
