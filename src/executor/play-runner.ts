@@ -549,9 +549,7 @@ export class PlaybookRunner {
         i >= from &&
         selectedByTags(t.tags, this.opts.tags, this.opts.skipTags) &&
         this.becomeKeyOf(run, t) === base &&
-        // a delegated task reads on another host; an environment changes what a read sees
-        t.exec?.delegateTo === undefined &&
-        !t.exec?.environment?.length,
+        readsOnItsHost(t),
     );
     const wantFacts = play.gatherFacts && !hc.facts;
     if (!wantFacts && selected.length <= 1) return true;
@@ -749,8 +747,7 @@ export class PlaybookRunner {
   ): (() => ReadAfter | undefined) | undefined {
     const { hc, play } = run;
     if (!run.prefetched || this.opts.check || task.loop !== undefined || task.until !== undefined) return undefined;
-    const plain = (t: Task): boolean =>
-      t.exec?.delegateTo === undefined && !t.exec?.environment?.length && !this.censored(t, hc.host.name);
+    const plain = (t: Task): boolean => readsOnItsHost(t) && !this.censored(t, hc.host.name);
     if (!plain(task) || !candidates.length) return undefined;
     return () => {
       const notified = new Set([...run.notified, ...task.notify]);
@@ -1009,3 +1006,8 @@ export function exitCode(
 }
 
 export type { TaskResult };
+
+/** A task whose reads can go with others on its host's shell: a delegated task reads on another host; an environment changes what a read sees. */
+function readsOnItsHost(t: Task): boolean {
+  return t.exec?.delegateTo === undefined && !t.exec?.environment?.length;
+}
