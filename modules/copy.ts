@@ -1,7 +1,7 @@
 import { basename } from 'node:path';
 import { defineModule } from '../src/module/types.js';
-import { Type, Default, type ArgsOf } from '../src/module/args.js';
-import { attrProps, contentPlan, normalizeMode, validateArgv } from '../src/module/files.js';
+import { Type, type ArgsOf } from '../src/module/args.js';
+import { attrProps, backupProp, contentPlan, normalizeMode, validateArgv } from '../src/module/files.js';
 
 const schema = Type.Object(
   {
@@ -17,10 +17,7 @@ const schema = Type.Object(
     ),
     content: Type.Optional(Type.String({ description: 'The file content itself, instead of src.' })),
     ...attrProps,
-    backup: Default(
-      Type.Boolean({ description: 'Keep the replaced file beside it, with a timestamp in its name.' }),
-      false,
-    ),
+    backup: backupProp,
     validate: Type.Optional(
       Type.String({
         pattern: '%s',

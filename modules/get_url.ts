@@ -3,7 +3,7 @@ import { defineModule, type Plan, type Step } from '../src/module/types.js';
 import { shellLib } from '../src/module/shell-lib.js';
 import { Type, Default } from '../src/module/args.js';
 import { checkProbe } from './get_url-check.js';
-import { attrPlan, attrProps, diffText, isBinary, normalizeMode } from '../src/module/files.js';
+import { attrPlan, attrProps, backupProp, diffText, isBinary, normalizeMode } from '../src/module/files.js';
 
 const ALGOS = ['md5', 'sha1', 'sha224', 'sha256', 'sha384', 'sha512'];
 /** Bodies up to this size come back with the probe: written by the ordinary write step, and diffed. */
@@ -28,10 +28,7 @@ const schema = Type.Object(
       }),
     ),
     force: Default(Type.Boolean({ description: 'Download even when dest already has the checksum given.' }), false),
-    backup: Default(
-      Type.Boolean({ description: 'Keep the replaced file beside it, with a timestamp in its name.' }),
-      false,
-    ),
+    backup: backupProp,
     timeout: Default(Type.Integer({ minimum: 1, description: 'Seconds the request may take.' }), 10),
     ...attrProps,
   },

@@ -1,6 +1,6 @@
 import { defineModule } from '../src/module/types.js';
-import { Type, Default } from '../src/module/args.js';
-import { attrProps, contentPlan, normalizeMode, validateArgv } from '../src/module/files.js';
+import { Type } from '../src/module/args.js';
+import { attrProps, backupProp, contentPlan, normalizeMode, validateArgv } from '../src/module/files.js';
 
 export { validateArgv };
 
@@ -19,10 +19,7 @@ const schema = Type.Object(
         description: 'A command that checks the rendered file before it replaces dest; %s is the temp file. No shell.',
       }),
     ),
-    backup: Default(
-      Type.Boolean({ description: 'Keep the replaced file beside it, with a timestamp in its name.' }),
-      false,
-    ),
+    backup: backupProp,
   },
   { additionalProperties: false },
 );

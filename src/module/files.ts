@@ -1,6 +1,6 @@
 import { posix } from 'node:path';
 import { parse } from 'shell-quote';
-import { Type, AnyOfTypes } from './args.js';
+import { Type, AnyOfTypes, Default } from './args.js';
 import { failedPlan, type DiffItem, type FileStat, type Plan, type Seen, type Step } from './types.js';
 
 /** Permission bits as 4 octal digits. A YAML 1.1 number (`0644` read as 420) is turned back into octal. */
@@ -15,6 +15,12 @@ export function normalizeMode(mode: string | number | undefined): string | undef
 export const ACCOUNT_NAME = '^([A-Za-z_][A-Za-z0-9_.-]{0,31}\\$?|[0-9]{1,10})$';
 
 /** The arguments shared by the modules that set a file's mode and owner. */
+/** `backup`, as copy, template, get_url and the text editors take it. */
+export const backupProp = Default(
+  Type.Boolean({ description: 'Keep the replaced file beside it, with a timestamp in its name.' }),
+  false,
+);
+
 export const attrProps = {
   mode: Type.Optional(
     AnyOfTypes(['string', 'integer'], {

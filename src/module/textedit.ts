@@ -1,6 +1,6 @@
 import { dirname } from 'node:path';
-import { Type, Default } from './args.js';
-import { attrPlan, attrProps, normalizeMode, validateArgv, type Attrs } from './files.js';
+import { Type } from './args.js';
+import { attrPlan, attrProps, backupProp, normalizeMode, validateArgv, type Attrs } from './files.js';
 import type { Plan, Read, Seen, Step } from './types.js';
 
 /**
@@ -19,10 +19,7 @@ export const pathOneOf = [{ required: ['path'] }, { required: ['dest'] }];
 
 export const editProps = {
   ...attrProps,
-  backup: Default(
-    Type.Boolean({ description: 'Keep the replaced file beside it, with a timestamp in its name.' }),
-    false,
-  ),
+  backup: backupProp,
   validate: Type.Optional(
     Type.String({
       pattern: '%s',
